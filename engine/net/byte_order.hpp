@@ -1,0 +1,28 @@
+// Big-endian loads and stores on unaligned bytes: packet fields are read and written through these,
+// never through casts to packed structs, so the engine is free of alignment and aliasing traps.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+namespace ics {
+
+inline uint16_t load_be16(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return __builtin_bswap16(v);
+}
+inline uint32_t load_be32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return __builtin_bswap32(v);
+}
+inline void store_be16(uint8_t* p, uint16_t v) {
+    v = __builtin_bswap16(v);
+    std::memcpy(p, &v, 2);
+}
+inline void store_be32(uint8_t* p, uint32_t v) {
+    v = __builtin_bswap32(v);
+    std::memcpy(p, &v, 4);
+}
+
+}  // namespace ics

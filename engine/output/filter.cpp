@@ -1,0 +1,181 @@
+#include "output/filter.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+
+#include "net/ipv4_address.hpp"
+#include "output/record_writer.hpp"
+
+namespace ics {
+
+class filter_parser {
+public:
+    explicit filter_parser(std::string_view text) : text_(text) {}
+
+    result<output_filter> run() {
+        skip_space();
+        if (pos_ == text_.size()) return output_filter{};
+        int root = parse_or();
+        if (!err_.empty()) return fail();
+        skip_space();
+        if (pos_ != text_.size()) {
+            err_ = fmt::format("unexpected '{}'", text_.substr(pos_));
+            return fail();
+        }
+        f_.root_ = root;
+        return std::move(f_);
+    }
+
+private:
+    using op = output_filter::op;
+    error fail() const {
+        return error{fmt::format("invalid --output-filter '{}': {} (write comparisons like "
+                                 "\"success = 1 && repeat = 0\")", text_, err_)};
+    }
+    void skip_space() {
+        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+    }
+    bool take(std::string_view token) {
+        skip_space();
+        if (text_.substr(pos_, token.size()) == token) {
+            pos_ += token.size();
+            return true;
+        }
+        return false;
+    }
+    int add(output_filter::node n) {
+        f_.nodes_.push_back(std::move(n));
+        return int(f_.nodes_.size() - 1);
+    }
+    int parse_or() {
+        int left = parse_and();
+        while (err_.empty() && take("||")) {
+            int right = parse_and();
+            left = add({op::or_, {}, 0, {}, left, right});
+        }
+        return left;
+    }
+    int parse_and() {
+        int left = parse_primary();
+        while (err_.empty() && take("&&")) {
+            int right = parse_primary();
+            left = add({op::and_, {}, 0, {}, left, right});
+        }
+        return left;
+    }
+    std::string_view word() {
+        skip_space();
+        size_t start = pos_;
+        if (pos_ < text_.size() && text_[pos_] == '"') {
+            size_t end = text_.find('"', pos_ + 1);
+            if (end == std::string_view::npos) {
+                err_ = "unterminated string";
+                return {};
+            }
+            pos_ = end + 1;
+            return text_.substr(start + 1, end - start - 1);
+        }
+        while (pos_ < text_.size() && std::string_view(" \t()=!<>&|\"").find(text_[pos_]) ==
+                                          std::string_view::npos)
+            ++pos_;
+        return text_.substr(start, pos_ - start);
+    }
+    int parse_primary() {
+        if (!err_.empty()) return -1;
+        if (take("(")) {
+            int inner = parse_or();
+            if (err_.empty() && !take(")")) err_ = "missing ')'";
+            return inner;
+        }
+        std::string_view name = word();
+        if (name.empty()) {
+            if (err_.empty()) err_ = pos_ < text_.size() ? fmt::format("expected a field name at '{}'", text_.substr(pos_)) : "expected a field name at the end";
+            return -1;
+        }
+        auto id = find_field(name);
+        if (!id) {
+            err_ = fmt::format("unknown field '{}' (see --list-output-fields)", name);
+            return -1;
+        }
+        op kind;
+        if (take("==") || take("=")) kind = op::eq;
+        else if (take("!=")) kind = op::ne;
+        else if (take("<=")) kind = op::le;
+        else if (take(">=")) kind = op::ge;
+        else if (take("<")) kind = op::lt;
+        else if (take(">")) kind = op::gt;
+        else {
+            err_ = fmt::format("expected =, !=, <, >, <= or >= after '{}'", name);
+            return -1;
+        }
+        std::string_view value = word();
+        if (!err_.empty()) return -1;
+        output_filter::node n{kind, *id, 0, {}, -1, -1};
+        const field_info& fi = info(*id);
+        if (*id == field_id::classification) {
+            bool found = false;
+            for (int c = 0; c <= int(classification::other); ++c)
+                if (classification_name(classification(c)) == value) n.number = uint64_t(c), found = true;
+            if (!found) {
+                err_ = fmt::format("'{}' is not a classification (echoreply, unreach, timxceed, "
+                                   "redirect, sourcequench, other)", value);
+                return -1;
+            }
+        } else if (fi.type == field_type::string) {
+            n.text = std::string(value);
+        } else if (fi.type == field_type::address) {
+            auto a = parse_ipv4(value);
+            if (!a) {
+                err_ = fmt::format("'{}' is not an IPv4 address (field {})", value, name);
+                return -1;
+            }
+            n.number = *a;
+        } else {
+            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n.number);
+            if (ec != std::errc{} || p != value.data() + value.size()) {
+                err_ = fmt::format("'{}' is not an unsigned integer (field {})", value, name);
+                return -1;
+            }
+        }
+        return add(std::move(n));
+    }
+
+    std::string_view text_;
+    size_t pos_ = 0;
+    std::string err_;
+    output_filter f_;
+};
+
+result<output_filter> output_filter::parse(std::string_view text) { return filter_parser(text).run(); }
+
+bool output_filter::uses_field(field_id id) const {
+    for (const auto& n : nodes_)
+        if (n.kind != op::and_ && n.kind != op::or_ && n.field == id) return true;
+    return false;
+}
+
+bool output_filter::eval(int index, const output_row& row) const {
+    const node& n = nodes_[size_t(index)];
+    if (n.kind == op::and_) return eval(n.left, row) && eval(n.right, row);
+    if (n.kind == op::or_) return eval(n.left, row) || eval(n.right, row);
+    int cmp;
+    if (n.field == field_id::timestamp_str) {
+        char buf[40];
+        std::string_view s(buf, format_timestamp(row.wall_ns, buf));
+        cmp = s.compare(n.text);
+    } else {
+        uint64_t v = integer_value(n.field, row);
+        cmp = v < n.number ? -1 : v > n.number ? 1 : 0;
+    }
+    switch (n.kind) {
+        case op::eq: return cmp == 0;
+        case op::ne: return cmp != 0;
+        case op::lt: return cmp < 0;
+        case op::gt: return cmp > 0;
+        case op::le: return cmp <= 0;
+        case op::ge: return cmp >= 0;
+        default: return false;
+    }
+}
+
+}  // namespace ics

@@ -1,0 +1,44 @@
+// Formats result rows as CSV (with a header line) or JSON lines into a large buffer that is
+// written out in big blocks. Runs on the output lcore only: no locks; the only syscalls are the
+// block writes.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "output/fields.hpp"
+
+namespace ics {
+
+enum class output_format { csv, json };
+
+// ISO 8601 with milliseconds and the UTC offset, as ZMap prints timestamp_str:
+// 2026-11-26T22:14:56.123+0000. Writes at most 32 bytes; returns the length.
+size_t format_timestamp(uint64_t wall_ns, char* out);
+
+class record_writer {
+public:
+    record_writer(std::FILE* out, output_format format, std::vector<field_id> fields);
+    ~record_writer() { flush(); }
+    record_writer(const record_writer&) = delete;
+    record_writer& operator=(const record_writer&) = delete;
+
+    void write_header();
+    void write(const output_row& row);
+    // Writes buffered rows out; false if the stream reported an error.
+    bool flush();
+    bool failed() const { return failed_; }
+
+private:
+    void append_string_field(field_id id, const output_row& row);
+    std::FILE* out_;
+    output_format format_;
+    std::vector<field_id> fields_;
+    fmt::memory_buffer buf_;
+    bool failed_ = false;
+};
+
+}  // namespace ics

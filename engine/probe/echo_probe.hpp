@@ -1,0 +1,160 @@
+// The ICMP Echo probe (scan mode). Contract, as for every probe type (ZMap's probe-module shape):
+//   - the constructor prepares a complete frame template once;
+//   - build() copies the template and writes only what changes per probe (addresses, IP ID,
+//     ICMP id/seq/checksum, payload), checksums from precomputed partial sums;
+//   - decode() validates a parsed reply against the keyed cookie and fills a result_record, or
+//     names the counter that explains why the reply is dropped. No state per probe, ever.
+//
+// Bit layout. Only the quoted IP header and the first 8 ICMP bytes come back in an ICMP error,
+// so the send time and the cookie live there; an Echo Reply does not return our IP header, so
+// the send time is repeated in the payload, which comes back whole.
+//
+//   IP header:  Identification = send_us[31:16]
+//    0                   1                   2                   3
+//    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |   Type = 8    |   Code = 0    |   Checksum = send_us[15:0]    |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |   Identifier = mac[31:16]     |    Sequence = mac[15:0]       |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |                       send_us[31:0]                           |  payload
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |   checksum fixup              |             0                 |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+//   send_us = microseconds since the scan epoch, mod 2^32 (RTT = receive time - send_us, mod 2^32)
+//   mac     = top 32 bits of SipHash-1-3_key(source << 32 | target,
+//                                            send_us << 32 | probe TTL << 8 | 1)
+//   The checksum field is chosen (it carries send_us[15:0]); the fixup word makes the ICMP
+//   checksum verify. A reply validates only if every covered bit is as sent.
+#pragma once
+#include <array>
+#include <cstring>
+#include <string_view>
+
+#include "net/checksum.hpp"
+#include "net/headers.hpp"
+#include "probe/probe_setup.hpp"
+#include "reply/reply_parser.hpp"
+#include "reply/result_record.hpp"
+
+namespace ics {
+
+class echo_probe {
+public:
+    static constexpr std::string_view name = "icmp_echo";
+    static constexpr size_t payload_len = 8;
+    static constexpr size_t ip_len = ipv4_min_header_len + icmp_header_len + payload_len;
+    static constexpr size_t frame_len = eth_header_len + ip_len;  // 50; the NIC pads to 60
+    static constexpr uint8_t cookie_tag = 1;
+
+    explicit echo_probe(const probe_setup& setup)
+        : key_(setup.key), sources_(setup.sources), ttl_(setup.ttl) {
+        uint8_t* f = frame_.data();
+        std::memcpy(f, setup.dst_mac.data(), 6);
+        std::memcpy(f + 6, setup.src_mac.data(), 6);
+        store_be16(f + 12, ethertype_ipv4);
+        uint8_t* ip = f + eth_header_len;
+        ip[ip_off::ver_ihl] = 0x45;
+        ip[ip_off::tos] = 0;
+        store_be16(ip + ip_off::total_len, uint16_t(ip_len));
+        store_be16(ip + ip_off::frag, 0x4000);  // DF
+        ip[ip_off::ttl] = ttl_;
+        ip[ip_off::proto] = ip_proto_icmp;
+        // Partial sum of the IP header words that never change (id, addresses, checksum are 0).
+        ip_partial_ = checksum_add(0, ip, ipv4_min_header_len);
+        ip[ipv4_min_header_len + icmp_off::type] = icmp_type::echo_request;
+    }
+
+    uint8_t ttl() const { return ttl_; }
+    const std::array<uint8_t, frame_len>& frame_template() const { return frame_; }
+
+    static uint32_t mac(const cookie_key& key, ipv4_addr src, ipv4_addr dst, uint32_t send_us,
+                        uint8_t ttl) {
+        uint64_t h = cookie_hash(key, uint64_t(src) << 32 | dst,
+                                 uint64_t(send_us) << 32 | uint32_t(ttl) << 8 | cookie_tag);
+        return uint32_t(h >> 32);
+    }
+
+    // Writes a complete probe to `frame` (frame_len bytes).
+    void build(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint32_t send_us) const {
+        std::memcpy(frame, frame_.data(), frame_len);
+        uint8_t* ip = frame + eth_header_len;
+        const uint16_t ts_hi = uint16_t(send_us >> 16), ts_lo = uint16_t(send_us);
+        store_be16(ip + ip_off::id, ts_hi);
+        store_be32(ip + ip_off::src, src);
+        store_be32(ip + ip_off::dst, dst);
+        uint32_t ip_sum = ip_partial_ + ts_hi + (src >> 16) + (src & 0xffff) + (dst >> 16) +
+                          (dst & 0xffff);
+        store_be16(ip + ip_off::checksum, checksum_finish(ip_sum));
+
+        const uint32_t m = mac(key_, src, dst, send_us, ttl_);
+        const uint16_t id = uint16_t(m >> 16), seq = uint16_t(m);
+        uint8_t* icmp = ip + ipv4_min_header_len;
+        store_be16(icmp + icmp_off::checksum, ts_lo);
+        store_be16(icmp + icmp_off::id, id);
+        store_be16(icmp + icmp_off::seq, seq);
+        store_be32(icmp + icmp_off::payload, send_us);
+        // The fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
+        uint32_t s = (uint32_t(icmp_type::echo_request) << 8) + ts_lo + id + seq + ts_hi + ts_lo;
+        store_be16(icmp + icmp_off::payload + 4, uint16_t(~checksum_fold(s)));
+    }
+
+    // Validates a parsed reply; fills `rec` and returns true, or sets `why` and returns false.
+    bool decode(const parsed_reply& r, uint32_t rx_us, result_record& rec, counter& why) const {
+        if (!sources_->contains(r.daddr)) return why = counter::rx_not_our_address, false;
+        uint32_t send_us;
+        ipv4_addr src, target;
+        uint16_t id, seq;
+        uint8_t quoted_ttl = 0;
+        if (r.type == icmp_type::echo_reply) {
+            if (r.payload_len < payload_len) return why = counter::rx_cookie_invalid, false;
+            send_us = load_be32(r.payload);
+            src = r.daddr;
+            target = r.saddr;
+            id = r.id;
+            seq = r.seq;
+        } else {
+            const quoted_probe& q = r.quote;
+            if (!r.has_quote || q.protocol != ip_proto_icmp || q.type != icmp_type::echo_request ||
+                q.code != 0 || q.saddr != r.daddr)
+                return why = counter::rx_quote_invalid, false;
+            send_us = uint32_t(q.ipid) << 16 | q.checksum;
+            src = q.saddr;
+            target = q.daddr;
+            id = q.id;
+            seq = q.seq;
+            quoted_ttl = q.ttl;
+        }
+        if ((uint32_t(id) << 16 | seq) != mac(key_, src, target, send_us, ttl_))
+            return why = counter::rx_cookie_invalid, false;
+
+        rec.saddr = r.saddr;
+        rec.daddr = r.daddr;
+        rec.probe_daddr = target;
+        rec.rtt_us = rx_us - send_us;
+        rec.ipid = r.ipid;
+        rec.icmp_id = id;
+        rec.seq = seq;
+        rec.ttl = r.ttl;
+        rec.type = r.type;
+        rec.code = r.code;
+        rec.probe_ttl = ttl_;
+        rec.quoted_ttl = quoted_ttl;
+        rec.cls = classify_icmp(r.type);
+        rec.round = 0;
+        rec.success = r.type == icmp_type::echo_reply;
+        rec.reserved = 0;
+        rec.reserved2 = 0;
+        return true;
+    }
+
+private:
+    std::array<uint8_t, frame_len> frame_{};
+    uint32_t ip_partial_ = 0;
+    cookie_key key_;
+    const interval_set* sources_;
+    uint8_t ttl_;
+};
+
+}  // namespace ics

@@ -1,0 +1,35 @@
+// The registry of probe types: the one list to extend when a probe type is added. The driver's
+// loops are templates instantiated once per type listed here, so the per-packet path never
+// switches on the probe type and never makes a virtual call.
+#pragma once
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "probe/echo_probe.hpp"
+
+namespace ics {
+
+template <typename... T>
+struct probe_type_list {};
+
+using probe_types = probe_type_list<echo_probe>;
+
+// Calls f(std::type_identity<P>{}) for the probe type named `name`; false if none has that name.
+template <typename F, typename... P>
+bool dispatch_probe_type(std::string_view name, F&& f, probe_type_list<P...>) {
+    return ((name == P::name ? (f(std::type_identity<P>{}), true) : false) || ...);
+}
+template <typename F>
+bool with_probe_type(std::string_view name, F&& f) {
+    return dispatch_probe_type(name, std::forward<F>(f), probe_types{});
+}
+
+template <typename... P>
+std::vector<std::string> probe_type_names(probe_type_list<P...>) {
+    return {std::string(P::name)...};
+}
+inline std::vector<std::string> probe_type_names() { return probe_type_names(probe_types{}); }
+
+}  // namespace ics

@@ -1,0 +1,122 @@
+// Parsing a received Ethernet frame into the fields that can answer a probe: the outer IPv4 and
+// ICMP headers and, for ICMP errors, the quoted probe (its IP header and first 8 ICMP bytes, all
+// that RFC 792 guarantees). Pure function over bytes: no allocation, no state. Which reply
+// belongs to which probe, and whether its cookie holds, is the probe type's decision.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "net/byte_order.hpp"
+#include "net/checksum.hpp"
+#include "net/headers.hpp"
+#include "reply/result_record.hpp"
+#include "stats/counters.hpp"
+
+namespace ics {
+
+struct quoted_probe {
+    ipv4_addr saddr = 0, daddr = 0;
+    uint16_t ipid = 0;
+    uint8_t ttl = 0, protocol = 0;
+    uint8_t type = 0, code = 0;  // the quoted ICMP header
+    uint16_t checksum = 0, id = 0, seq = 0;
+};
+
+struct parsed_reply {
+    ipv4_addr saddr, daddr;
+    uint16_t ipid;
+    uint8_t ttl;
+    uint8_t type, code;
+    uint16_t id, seq;             // bytes 4..7 of the ICMP header (id/seq for echo replies)
+    const uint8_t* payload;       // ICMP bytes after the 8-byte header
+    uint16_t payload_len;
+    bool has_quote;               // set for ICMP errors whose quote was parsed
+    quoted_probe quote;
+};
+
+// The frame kinds the RX loop distinguishes before parsing.
+enum class frame_kind { ipv4, arp, other };
+
+inline frame_kind classify_frame(const uint8_t* frame, size_t len) {
+    if (len < eth_header_len) return frame_kind::other;
+    uint16_t et = load_be16(frame + 12);
+    if (et == ethertype_ipv4) return frame_kind::ipv4;
+    if (et == ethertype_arp) return frame_kind::arp;
+    return frame_kind::other;
+}
+
+inline bool is_icmp_error(uint8_t type) {
+    return type == icmp_type::dest_unreach || type == icmp_type::time_exceeded ||
+           type == icmp_type::param_problem || type == icmp_type::redirect ||
+           type == icmp_type::source_quench;
+}
+
+// Parses an IPv4/ICMP frame. Returns true with `out` filled, or false with `why` set to the drop
+// counter that explains it.
+inline bool parse_reply(const uint8_t* frame, size_t len, parsed_reply& out, counter& why) {
+    if (len < eth_header_len + ipv4_min_header_len) return why = counter::rx_truncated, false;
+    if (load_be16(frame + 12) != ethertype_ipv4) return why = counter::rx_not_ipv4, false;
+    const uint8_t* ip = frame + eth_header_len;
+    const size_t ip_avail = len - eth_header_len;
+    const size_t ihl = size_t(ip[ip_off::ver_ihl] & 0x0f) * 4;
+    const size_t total = load_be16(ip + ip_off::total_len);
+    if ((ip[ip_off::ver_ihl] >> 4) != 4 || ihl < ipv4_min_header_len || total < ihl)
+        return why = counter::rx_bad_ip_header, false;
+    if (ip_avail < total || ip_avail < ihl) return why = counter::rx_truncated, false;
+    if (!checksum_verifies(ip, ihl)) return why = counter::rx_ip_checksum, false;
+    if (load_be16(ip + ip_off::frag) & 0x3fff) return why = counter::rx_fragment, false;
+    if (ip[ip_off::proto] != ip_proto_icmp) return why = counter::rx_not_icmp, false;
+    const uint8_t* icmp = ip + ihl;
+    const size_t icmp_len = total - ihl;
+    if (icmp_len < icmp_header_len) return why = counter::rx_truncated, false;
+
+    out.saddr = load_be32(ip + ip_off::src);
+    out.daddr = load_be32(ip + ip_off::dst);
+    out.ipid = load_be16(ip + ip_off::id);
+    out.ttl = ip[ip_off::ttl];
+    out.type = icmp[icmp_off::type];
+    out.code = icmp[icmp_off::code];
+    out.id = load_be16(icmp + icmp_off::id);
+    out.seq = load_be16(icmp + icmp_off::seq);
+    out.payload = icmp + icmp_header_len;
+    out.payload_len = uint16_t(icmp_len - icmp_header_len);
+    out.has_quote = false;
+
+    if (out.type == icmp_type::echo_reply) return true;
+    if (!is_icmp_error(out.type)) return why = counter::rx_icmp_ignored, false;
+
+    // The quote: an IPv4 header (with options, if any) and at least 8 bytes of what followed it.
+    const uint8_t* q = out.payload;
+    const size_t qlen = out.payload_len;
+    if (qlen < icmp_min_quote_len || (q[0] >> 4) != 4) return why = counter::rx_quote_invalid, false;
+    const size_t qihl = size_t(q[0] & 0x0f) * 4;
+    if (qihl < ipv4_min_header_len || qlen < qihl + icmp_header_len)
+        return why = counter::rx_quote_invalid, false;
+    quoted_probe& p = out.quote;
+    p.saddr = load_be32(q + ip_off::src);
+    p.daddr = load_be32(q + ip_off::dst);
+    p.ipid = load_be16(q + ip_off::id);
+    p.ttl = q[ip_off::ttl];
+    p.protocol = q[ip_off::proto];
+    const uint8_t* qi = q + qihl;
+    p.type = qi[icmp_off::type];
+    p.code = qi[icmp_off::code];
+    p.checksum = load_be16(qi + icmp_off::checksum);
+    p.id = load_be16(qi + icmp_off::id);
+    p.seq = load_be16(qi + icmp_off::seq);
+    out.has_quote = true;
+    return true;
+}
+
+inline classification classify_icmp(uint8_t type) {
+    switch (type) {
+        case icmp_type::echo_reply: return classification::echoreply;
+        case icmp_type::dest_unreach: return classification::unreach;
+        case icmp_type::time_exceeded: return classification::timxceed;
+        case icmp_type::redirect: return classification::redirect;
+        case icmp_type::source_quench: return classification::sourcequench;
+        default: return classification::other;
+    }
+}
+
+}  // namespace ics

@@ -1,0 +1,60 @@
+// Which targets one TX lcore probes, in which order. Positions 0 .. limit-1 of the keyed
+// permutation are dealt round-robin: shard I of S and sender thread T of Tn own the positions
+// p = I + S*T + S*Tn*k. Shards and threads therefore partition the positions exactly, and
+// `-n/--max-targets` (limit < set size) picks the same pseudo-random subset however the work is
+// split. Each of the `rounds` probe rounds (-P) walks the slice again in the same order.
+#pragma once
+#include <cstdint>
+
+#include "targets/interval_set.hpp"
+#include "targets/permutation.hpp"
+
+namespace ics {
+
+struct walk_slice {
+    uint32_t shard = 0, shards = 1;    // --shard / --shards
+    uint32_t thread = 0, threads = 1;  // sender lcore index / count
+};
+
+class target_walk {
+public:
+    target_walk(const interval_set& set, const permutation& perm, uint64_t limit, uint32_t rounds,
+                walk_slice slice)
+        : set_(&set), perm_(&perm), limit_(limit < set.size() ? limit : set.size()),
+          first_(uint64_t(slice.shard) + uint64_t(slice.shards) * slice.thread),
+          stride_(uint64_t(slice.shards) * slice.threads), rounds_(rounds), pos_(first_) {}
+
+    // Next target; false when every round is done.
+    bool next(ipv4_addr& target, uint32_t& round) {
+        while (pos_ >= limit_) {
+            if (++round_ >= rounds_) {
+                pos_ = limit_;
+                round_ = rounds_;
+                return false;
+            }
+            pos_ = first_;
+        }
+        target = set_->at((*perm_)(pos_));
+        round = round_;
+        pos_ += stride_;
+        ++done_;
+        return true;
+    }
+
+    // Probes this slice sends in total, and has handed out so far.
+    uint64_t total() const {
+        uint64_t per_round = first_ < limit_ ? (limit_ - first_ + stride_ - 1) / stride_ : 0;
+        return per_round * rounds_;
+    }
+    uint64_t done() const { return done_; }
+
+private:
+    const interval_set* set_;
+    const permutation* perm_;
+    uint64_t limit_, first_, stride_;
+    uint32_t rounds_, round_ = 0;
+    uint64_t pos_;
+    uint64_t done_ = 0;
+};
+
+}  // namespace ics

@@ -1,0 +1,71 @@
+#include "targets/interval_set.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+using namespace ics;
+
+namespace {
+std::set<uint32_t> expand(const interval_set& s) {
+    std::set<uint32_t> out;
+    for (auto r : s.ranges())
+        for (uint64_t a = r.first; a <= r.last; ++a) out.insert(uint32_t(a));
+    return out;
+}
+interval_set random_set(std::mt19937& rng, int n, uint32_t span) {
+    std::vector<ipv4_range> rs;
+    for (int i = 0; i < n; ++i) {
+        uint32_t a = rng() % span, len = rng() % 40;
+        rs.push_back({a, a + len});
+    }
+    return interval_set(rs);
+}
+}  // namespace
+
+TEST(IntervalSet, MergesOverlappingAndAdjacent) {
+    interval_set s({{10, 20}, {21, 30}, {5, 12}, {40, 40}});
+    ASSERT_EQ(s.ranges().size(), 2u);
+    EXPECT_EQ(s.ranges()[0], (ipv4_range{5, 30}));
+    EXPECT_EQ(s.ranges()[1], (ipv4_range{40, 40}));
+    EXPECT_EQ(s.size(), 27u);
+}
+
+TEST(IntervalSet, WholeSpace) {
+    interval_set all({{0, 0xffffffffu}});
+    EXPECT_EQ(all.size(), uint64_t(1) << 32);
+    EXPECT_EQ(all.at(0xffffffffull), 0xffffffffu);
+    EXPECT_EQ(all.index_of(0xffffffffu), 0xffffffffull);
+    interval_set cut = all.subtract(interval_set({{0, 0}, {0xffffffffu, 0xffffffffu}}));
+    EXPECT_EQ(cut.size(), (uint64_t(1) << 32) - 2);
+}
+
+TEST(IntervalSet, SetArithmeticMatchesBruteForce) {
+    std::mt19937 rng(42);
+    for (int iter = 0; iter < 300; ++iter) {
+        auto a = random_set(rng, 1 + rng() % 12, 600);
+        auto b = random_set(rng, rng() % 12, 600);
+        auto ea = expand(a), eb = expand(b);
+        std::set<uint32_t> diff, uni = ea, inter;
+        for (auto x : ea) (eb.count(x) ? inter : diff).insert(x);
+        uni.insert(eb.begin(), eb.end());
+        EXPECT_EQ(expand(a.subtract(b)), diff);
+        EXPECT_EQ(expand(a.unite(b)), uni);
+        EXPECT_EQ(expand(a.intersect(b)), inter);
+        EXPECT_EQ(a.subtract(b).size(), diff.size());
+    }
+}
+
+TEST(IntervalSet, AtAndIndexOfAreInverse) {
+    std::mt19937 rng(3);
+    auto s = random_set(rng, 50, 100000);
+    uint64_t i = 0;
+    for (auto addr : expand(s)) {
+        ASSERT_EQ(s.at(i), addr);
+        ASSERT_EQ(s.index_of(addr), i);
+        ++i;
+    }
+    EXPECT_EQ(i, s.size());
+    EXPECT_FALSE(s.index_of(200000).has_value());
+}

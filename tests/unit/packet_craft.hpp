@@ -1,0 +1,82 @@
+// Crafting replies in tests the way hosts and routers build them: an Echo Reply from a probe
+// (addresses swapped, type 0, checksums recomputed) and ICMP errors that quote a probe.
+#pragma once
+#include <cstring>
+#include <vector>
+
+#include "net/byte_order.hpp"
+#include "net/checksum.hpp"
+#include "net/headers.hpp"
+#include "net/ipv4_address.hpp"
+
+namespace ics::test {
+
+inline void fix_ip_checksum(uint8_t* ip) {
+    size_t ihl = size_t(ip[0] & 0x0f) * 4;
+    store_be16(ip + ip_off::checksum, 0);
+    store_be16(ip + ip_off::checksum, checksum_finish(checksum_add(0, ip, ihl)));
+}
+
+inline void fix_icmp_checksum(uint8_t* icmp, size_t len) {
+    store_be16(icmp + icmp_off::checksum, 0);
+    store_be16(icmp + icmp_off::checksum, checksum_finish(checksum_add(0, icmp, len)));
+}
+
+// The responder's Echo Reply to `probe` (a full Ethernet frame).
+inline std::vector<uint8_t> echo_reply_to(const std::vector<uint8_t>& probe, uint16_t ipid = 0x1234,
+                                          uint8_t ttl = 64) {
+    std::vector<uint8_t> r = probe;
+    uint8_t* f = r.data();
+    uint8_t tmp[6];
+    std::memcpy(tmp, f, 6);
+    std::memcpy(f, f + 6, 6);
+    std::memcpy(f + 6, tmp, 6);
+    uint8_t* ip = f + eth_header_len;
+    uint32_t src = load_be32(ip + ip_off::src), dst = load_be32(ip + ip_off::dst);
+    store_be32(ip + ip_off::src, dst);
+    store_be32(ip + ip_off::dst, src);
+    store_be16(ip + ip_off::id, ipid);
+    ip[ip_off::ttl] = ttl;
+    fix_ip_checksum(ip);
+    uint8_t* icmp = ip + ipv4_min_header_len;
+    icmp[icmp_off::type] = icmp_type::echo_reply;
+    fix_icmp_checksum(icmp, load_be16(ip + ip_off::total_len) - ipv4_min_header_len);
+    return r;
+}
+
+// A router's ICMP error (type/code) about `probe`, quoting `quote_len` bytes of its IP packet
+// (28 = RFC 792's minimum; Linux quotes as much as fits), with the quoted TTL as it arrived.
+inline std::vector<uint8_t> icmp_error_about(const std::vector<uint8_t>& probe, uint8_t type,
+                                             uint8_t code, ipv4_addr router, size_t quote_len,
+                                             uint8_t quoted_ttl = 1) {
+    const uint8_t* pip = probe.data() + eth_header_len;
+    size_t probe_ip_len = probe.size() - eth_header_len;
+    if (quote_len > probe_ip_len) quote_len = probe_ip_len;
+    std::vector<uint8_t> r(eth_header_len + ipv4_min_header_len + icmp_header_len + quote_len);
+    uint8_t* f = r.data();
+    std::memcpy(f, probe.data() + 6, 6);
+    std::memcpy(f + 6, probe.data(), 6);
+    store_be16(f + 12, ethertype_ipv4);
+    uint8_t* ip = f + eth_header_len;
+    ip[0] = 0x45;
+    store_be16(ip + ip_off::total_len, uint16_t(r.size() - eth_header_len));
+    store_be16(ip + ip_off::id, 0x4321);
+    ip[ip_off::ttl] = 63;
+    ip[ip_off::proto] = ip_proto_icmp;
+    store_be32(ip + ip_off::src, router);
+    std::memcpy(ip + ip_off::dst, pip + ip_off::src, 4);
+    fix_ip_checksum(ip);
+    uint8_t* icmp = ip + ipv4_min_header_len;
+    icmp[0] = type;
+    icmp[1] = code;
+    uint8_t* quote = icmp + icmp_header_len;
+    std::memcpy(quote, pip, quote_len);
+    if (quote_len >= ipv4_min_header_len) {
+        quote[ip_off::ttl] = quoted_ttl;
+        fix_ip_checksum(quote);  // the router's view of the header it dropped
+    }
+    fix_icmp_checksum(icmp, icmp_header_len + quote_len);
+    return r;
+}
+
+}  // namespace ics::test

@@ -1,0 +1,58 @@
+// Property tests: the permutation visits every index exactly once, for many sizes and seeds.
+#include "targets/permutation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace ics;
+
+namespace {
+void expect_bijection(uint64_t n, uint64_t seed) {
+    permutation p(n, seed);
+    std::vector<uint8_t> seen(n, 0);
+    for (uint64_t i = 0; i < n; ++i) {
+        uint64_t x = p(i);
+        ASSERT_LT(x, n) << "n=" << n << " seed=" << seed;
+        ASSERT_EQ(seen[x], 0) << "index " << x << " visited twice, n=" << n << " seed=" << seed;
+        seen[x] = 1;
+    }
+}
+}  // namespace
+
+TEST(Permutation, EveryIndexExactlyOnceSmallSizes) {
+    for (uint64_t n = 0; n <= 600; ++n)
+        for (uint64_t seed : {0ull, 1ull, 0xdeadbeefull}) expect_bijection(n, seed);
+}
+
+TEST(Permutation, EveryIndexExactlyOnceAwkwardSizes) {
+    for (uint64_t n : {1023ull, 1024ull, 1025ull, 65535ull, 65536ull, 65537ull, 100003ull,
+                       (1ull << 20) + 7, 3000000ull})
+        for (uint64_t seed : {5ull, 77ull}) expect_bijection(n, seed);
+}
+
+TEST(Permutation, SeedChangesOrderAndIsReproducible) {
+    permutation a(100000, 1), b(100000, 2), a2(100000, 1);
+    int same = 0;
+    for (uint64_t i = 0; i < 1000; ++i) {
+        EXPECT_EQ(a(i), a2(i));
+        same += a(i) == b(i);
+    }
+    EXPECT_LT(same, 5);
+}
+
+TEST(Permutation, ScattersConsecutivePositions) {
+    // Neighbouring positions should not map to neighbouring indices (no router sees a sweep).
+    permutation p(1 << 16, 9);
+    int adjacent = 0;
+    for (uint64_t i = 0; i + 1 < 10000; ++i) {
+        uint64_t d = p(i) > p(i + 1) ? p(i) - p(i + 1) : p(i + 1) - p(i);
+        adjacent += d < 16;
+    }
+    EXPECT_LT(adjacent, 20);
+}
+
+TEST(Permutation, HugeDomainStaysInRange) {
+    permutation p((1ull << 32) - 592708864ull, 11);  // about IPv4 minus the default blocklist
+    for (uint64_t i = 0; i < 100000; ++i) ASSERT_LT(p(i * 40000), p.size());
+}

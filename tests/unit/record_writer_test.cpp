@@ -1,0 +1,54 @@
+#include "output/record_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+
+using namespace ics;
+
+namespace {
+std::string write_rows(output_format fmt, const char* fields) {
+    char* data = nullptr;
+    size_t size = 0;
+    std::FILE* mem = open_memstream(&data, &size);
+    {
+        record_writer w(mem, fmt, *parse_field_list(fields));
+        w.write_header();
+        result_record r{};
+        r.saddr = 0xc6120005;
+        r.probe_daddr = 0xc6120005;
+        r.rtt_us = 321;
+        r.cls = classification::echoreply;
+        r.success = 1;
+        w.write({&r, 0, 1, 1'700'000'000'123'456'789ull});
+        EXPECT_TRUE(w.flush());
+    }
+    std::fclose(mem);
+    std::string out(data, size);
+    std::free(data);
+    return out;
+}
+}  // namespace
+
+TEST(RecordWriter, Csv) {
+    EXPECT_EQ(write_rows(output_format::csv, "saddr,rtt_us,classification,cooldown,timestamp_ts,timestamp_us"),
+              "saddr,rtt_us,classification,cooldown,timestamp_ts,timestamp_us\n"
+              "198.18.0.5,321,echoreply,1,1700000000,123456\n");
+}
+
+TEST(RecordWriter, JsonLinesParse) {
+    auto out = write_rows(output_format::json, "saddr,rtt_us,classification,timestamp_str");
+    auto j = nlohmann::json::parse(out);
+    EXPECT_EQ(j["saddr"], "198.18.0.5");
+    EXPECT_EQ(j["rtt_us"], 321);
+    EXPECT_EQ(j["classification"], "echoreply");
+    EXPECT_EQ(j["timestamp_str"], "2023-11-14T22:13:20.123+0000");
+}
+
+TEST(RecordWriter, TimestampFormat) {
+    char buf[40];
+    size_t n = format_timestamp(0, buf);
+    EXPECT_EQ(std::string(buf, n), "1970-01-01T00:00:00.000+0000");
+}
