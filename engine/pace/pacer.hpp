@@ -1,9 +1,12 @@
 // Send pacing on TSC deadlines. The pacer never counts spins: it computes how many probes the
-// schedule allows by now, exactly, from the scan start: allowed = floor(elapsed * rate / hz) - sent.
-// Error does not accumulate, so the achieved rate over a scan is the requested one to within one
-// probe whatever the rate. Bursts are capped so that a burst never spans more than ~100 us of the
-// schedule (1 probe at a time below 10 kpps, up to `max_burst` at high rates), i.e. no long bursts
-// at low rates. If the sender is held up, it catches up at most one burst per call.
+// schedule allows by now, exactly, from the scan start: owed = floor(elapsed * rate / hz) - sent.
+// Error does not accumulate, so the achieved rate over a scan is the requested one to within a
+// burst whatever the rate.
+//
+// Bursts: on schedule the sender waits until a whole scheduled burst is owed (1 probe below
+// 10 kpps, rate/10000 up to `max_burst` above: a burst never spans more than ~100 us of the
+// schedule, so there are no long bursts at low rates, and a device whose TX costs a syscall per
+// burst is not called per probe). A sender that fell behind catches up `max_burst` at a time.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -16,27 +19,29 @@ class pacer {
 public:
     // rate_pps 0 means unpaced (every call allows a full burst).
     pacer(uint64_t tsc_hz, uint64_t rate_pps, uint64_t start_tsc, unsigned max_burst)
-        : hz_(tsc_hz), rate_(rate_pps), start_(start_tsc),
+        : hz_(tsc_hz), rate_(rate_pps), start_(start_tsc), max_burst_(max_burst),
           burst_(rate_pps == 0 ? max_burst
                                : unsigned(std::clamp<uint64_t>(rate_pps / 10000, 1, max_burst))) {}
 
     unsigned burst() const { return burst_; }
     uint64_t rate() const { return rate_; }
 
-    // How many probes may be sent at `now` (0 .. burst()).
+    // How many probes may be sent at `now`: 0 until a scheduled burst is owed, then up to
+    // max_burst.
     unsigned allowed(uint64_t now) const {
-        if (rate_ == 0) return burst_;
+        if (rate_ == 0) return max_burst_;
         if (now <= start_) return 0;
         uint64_t due = uint64_t((uint128)(now - start_) * rate_ / hz_);
         uint64_t owed = due > sent_ ? due - sent_ : 0;
-        return unsigned(std::min<uint64_t>(owed, burst_));
+        if (owed < burst_) return 0;
+        return unsigned(std::min<uint64_t>(owed, max_burst_));
     }
 
-    // TSC at which the next probe falls due (for sleeping until then).
+    // TSC at which the next scheduled burst falls due (for sleeping until then).
     uint64_t next_due(uint64_t /*now*/) const {
         if (rate_ == 0) return 0;
-        // Smallest t with floor(t * rate / hz) >= sent + 1.
-        return start_ + uint64_t(((uint128)(sent_ + 1) * hz_ + rate_ - 1) / rate_);
+        // Smallest t with floor(t * rate / hz) >= sent + burst.
+        return start_ + uint64_t(((uint128)(sent_ + burst_) * hz_ + rate_ - 1) / rate_);
     }
 
     void account(unsigned sent) { sent_ += sent; }
@@ -44,7 +49,7 @@ public:
 
 private:
     uint64_t hz_, rate_, start_;
-    unsigned burst_;
+    unsigned max_burst_, burst_;
     uint64_t sent_ = 0;
 };
 

@@ -42,22 +42,32 @@ TEST(Pacer, NoLongBurstsAtLowRates) {
     EXPECT_EQ(pacer(hz, 10'000'000, 0, 32).burst(), 32u);
 }
 
-TEST(Pacer, CatchesUpOneBurstPerCall) {
-    pacer p(hz, 1000000, 0, 32);
-    EXPECT_EQ(p.allowed(hz), 32u);  // a second behind: capped at one burst per call
+TEST(Pacer, CatchesUpAtMostMaxBurstPerCall) {
+    pacer p(hz, 100000, 0, 32);
+    EXPECT_EQ(p.burst(), 10u);
+    EXPECT_EQ(p.allowed(hz), 32u);  // a second behind: catches up 32 at a time
+}
+
+TEST(Pacer, WaitsForAWholeScheduledBurst) {
+    pacer p(hz, 100000, 0, 32);  // 10 probes per 100 us
+    EXPECT_EQ(p.allowed(hz / 100000 * 9), 0u);
+    EXPECT_EQ(p.allowed(hz / 100000 * 10), 10u);
 }
 
 TEST(Pacer, NextDueIsTheFirstAllowingInstant) {
-    pacer p(hz, 3, 0, 32);
-    uint64_t due = p.next_due(0);
-    EXPECT_EQ(p.allowed(due - 1), 0u);
-    EXPECT_EQ(p.allowed(due), 1u);
+    for (uint64_t rate : {3ull, 50000ull, 250000ull}) {
+        pacer p(hz, rate, 0, 32);
+        uint64_t due = p.next_due(0);
+        EXPECT_EQ(p.allowed(due - 1), 0u) << rate;
+        EXPECT_EQ(p.allowed(due), p.burst()) << rate;
+    }
 }
 
 TEST(Pacer, UnpacedAlwaysAllowsABurst) {
     pacer p(hz, 0, 0, 32);
     EXPECT_EQ(p.allowed(0), 32u);
     EXPECT_EQ(p.allowed(1), 32u);
+    EXPECT_EQ(p.burst(), 32u);
 }
 
 TEST(Pacer, BandwidthToRate) {

@@ -1,0 +1,45 @@
+// The command line as typed: ZMap's flag names and defaults where ZMap has the flag, plus the
+// DPDK placement flags. Only parsing here; meaning and validation are in config_builder.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ics::app {
+
+struct cli_options {
+    std::vector<std::string> targets;
+    std::string mode = "scan";
+    std::string probe_module = "icmp_echo";
+    std::string interface, pci, vdev, dryrun;
+    std::vector<std::string> source_ips;
+    std::string gateway_ip, gateway_mac, source_mac;
+    std::string rate = "10000";
+    std::string bandwidth;
+    unsigned probes = 1;
+    std::string max_targets;
+    std::string seed;
+    unsigned shards = 1, shard = 0;
+    std::string allowlist_file, list_of_ips_file;
+    std::optional<std::string> blocklist_file;
+    unsigned probe_ttl = 255;
+    double cooldown = 8, max_runtime = 0;
+    unsigned long long max_results = 0;
+    std::string output_file = "-", output_module = "csv", output_fields, output_filter = "success = 1 && repeat = 0";
+    std::string metadata_file, status_updates_file;
+    bool quiet = false, list_output_fields = false, list_probe_modules = false;
+    unsigned tx_cores = 1, rx_cores = 1;
+    std::string cpus;
+    bool busy_poll = false, no_huge = false, verbose_eal = false;
+    unsigned memory_mb = 512;
+};
+
+// Parses argv. Returns the options, or an exit status (0 after --help/--version, 2 on bad usage)
+// after printing what is needed.
+struct parse_outcome {
+    std::optional<cli_options> options;
+    int exit_status = 0;
+};
+parse_outcome parse_command_line(int argc, char** argv);
+
+}  // namespace ics::app

@@ -1,0 +1,116 @@
+// dpdk-icmpscan: parse, validate, run, report. The only place that prints errors and picks exit
+// statuses: 0 done (also after a first SIGINT/SIGTERM, with every result flushed), 1 a runtime
+// failure, 2 bad input; a second signal exits at once with 128 + the signal number.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "cli_options.hpp"
+#include "config_builder.hpp"
+#include "dpdk/scan_runner.hpp"
+#include "output/metadata.hpp"
+#include "probe/probe_types.hpp"
+
+namespace {
+
+std::atomic<int> stop_signals{0};
+
+extern "C" void on_stop_signal(int sig) {
+    if (stop_signals.fetch_add(1) >= 1) _exit(128 + sig);
+    static const char msg[] = "\ndpdk-icmpscan: stopping: finishing in-flight replies and writing results (signal again to quit at once)\n";
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa{};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void list_output_fields() {
+    for (const auto& f : ics::all_fields())
+        std::printf("%-15s %7s: %.*s\n", std::string(f.name).c_str(),
+                    f.type == ics::field_type::integer ? "int" : "string", int(f.description.size()),
+                    f.description.data());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto parsed = ics::app::parse_command_line(argc, argv);
+    if (!parsed.options) return parsed.exit_status;
+    const ics::app::cli_options& opts = *parsed.options;
+    if (opts.list_output_fields) {
+        list_output_fields();
+        return 0;
+    }
+    if (opts.list_probe_modules) {
+        for (const auto& n : ics::probe_type_names()) std::printf("%s\n", n.c_str());
+        return 0;
+    }
+    auto built = ics::app::build_config(opts);
+    if (!built) {
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", built.error_message().c_str());
+        return 2;
+    }
+    const ics::scan_config& cfg = built->cfg;
+    install_signal_handlers();
+
+    ics::dpdk::run_hooks hooks;
+    hooks.stop_signals = &stop_signals;
+    hooks.on_note = [&](const std::string& note) {
+        if (!cfg.quiet) std::fprintf(stderr, "dpdk-icmpscan: %s\n", note.c_str());
+    };
+    bool status_header_written = false;
+    hooks.on_progress = [&](const ics::progress_snapshot& now, const ics::progress_snapshot& prev) {
+        if (!cfg.quiet) std::fprintf(stderr, "%s\n", ics::format_status_line(now, prev).c_str());
+        if (cfg.status_updates) {
+            if (!status_header_written) std::fputs(ics::status_update_header().c_str(), cfg.status_updates);
+            status_header_written = true;
+            std::fputs(ics::format_status_update(now, prev, uint64_t(time(nullptr))).c_str(), cfg.status_updates);
+            std::fflush(cfg.status_updates);
+        }
+    };
+    if (!cfg.quiet)
+        std::fprintf(stderr, "dpdk-icmpscan: probing %llu targets (%llu probes) at %s from %s through %s\n",
+                     (unsigned long long)cfg.targets_to_probe(), (unsigned long long)cfg.probes_to_send(),
+                     cfg.rate ? fmt::format("{} pps", cfg.rate).c_str() : "full speed",
+                     ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
+
+    auto report = ics::dpdk::run_scan(cfg, hooks);
+    if (!report) {
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.error_message().c_str());
+        return 1;
+    }
+    if (!built->metadata_path.empty()) {
+        auto md = ics::build_metadata(cfg, *report, ICS_VERSION);
+        std::ofstream out(built->metadata_path);
+        out << md.dump(2) << "\n";
+        if (!out) {
+            std::fprintf(stderr, "dpdk-icmpscan: cannot write the metadata file '%s'\n", built->metadata_path.c_str());
+            return 1;
+        }
+    }
+    const auto& r = *report;
+    const uint64_t sent = r.counters[ics::counter::tx_probes];
+    std::fprintf(stderr,
+                 "dpdk-icmpscan: %s: sent %llu of %llu probes in %.2f s (%s); %llu valid replies; "
+                 "%llu hosts up (%.2f%%); first replies: %s; results written: %llu\n",
+                 r.stop_reason.c_str(), (unsigned long long)sent, (unsigned long long)r.probes_planned,
+                 r.send_seconds, ics::format_rate(r.send_seconds > 0 ? double(sent - 1) / r.send_seconds : 0).c_str(),
+                 (unsigned long long)r.counters[ics::counter::rx_valid], (unsigned long long)r.hits,
+                 sent ? 100.0 * double(r.hits) / double(sent) : 0.0, ics::summarize_replies(r).c_str(),
+                 (unsigned long long)r.counters[ics::counter::out_written]);
+    if (!r.completed)
+        std::fprintf(stderr, "dpdk-icmpscan: not finished: %llu probes were not sent (stopped by %s)\n",
+                     (unsigned long long)(r.probes_planned - sent), r.stop_reason.c_str());
+    return 0;
+}

@@ -1,0 +1,89 @@
+#include "dpdk/dpdk_port.hpp"
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <fmt/format.h>
+
+namespace ics::dpdk {
+
+result<port_handle> open_port(const queue_plan& queues, unsigned lcores) {
+    port_handle p;
+    unsigned count = 0;
+    uint16_t pid;
+    RTE_ETH_FOREACH_DEV(pid) {
+        if (count++ == 0) p.id = pid;
+    }
+    if (count == 0)
+        return error{"DPDK found no port: check the interface or PCI address (and that the NIC "
+                     "is bound to a DPDK driver)"};
+    if (count > 1)
+        return error{fmt::format("DPDK found {} ports where one was expected: name a single "
+                                 "device with -i, --pci or --vdev", count)};
+    char name[RTE_ETH_NAME_MAX_LEN] = {};
+    rte_eth_dev_get_name_by_port(p.id, name);
+    p.name = name;
+
+    rte_eth_dev_info info;
+    if (int rc = rte_eth_dev_info_get(p.id, &info); rc != 0)
+        return error{fmt::format("cannot query port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
+    p.rx_queues = queues.rx_queues;
+    p.tx_queues = queues.tx_queues;
+    if (p.rx_queues > info.max_rx_queues || p.tx_queues > info.max_tx_queues)
+        return error{fmt::format("port {} ({}) offers {} RX and {} TX queues but the scan needs {} "
+                                 "and {}: lower --rx-cores/--tx-cores", p.id, p.name,
+                                 info.max_rx_queues, info.max_tx_queues, p.rx_queues, p.tx_queues)};
+
+    p.socket = rte_eth_dev_socket_id(p.id);
+    if (p.socket < 0) p.socket = int(rte_socket_id());
+    // Enough mbufs for every descriptor ring, every lcore's cache and bursts in flight.
+    unsigned mbufs = (p.rx_queues * rx_descriptors + p.tx_queues * tx_descriptors) +
+                     lcores * (256 + 64) + 4096;
+    p.pool = rte_pktmbuf_pool_create(fmt::format("ics_pool_{}", p.id).c_str(), mbufs, 256, 0,
+                                     RTE_MBUF_DEFAULT_BUF_SIZE, p.socket);
+    if (!p.pool)
+        return error{fmt::format("cannot create a pool of {} mbufs on NUMA node {}: {} (reserve more "
+                                 "hugepages, or use --no-huge)", mbufs, p.socket, rte_strerror(rte_errno))};
+
+    rte_eth_conf conf{};
+    if (p.rx_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP)) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+    }
+    if (int rc = rte_eth_dev_configure(p.id, uint16_t(p.rx_queues), uint16_t(p.tx_queues), &conf); rc != 0)
+        return error{fmt::format("cannot configure port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
+    uint16_t nb_rx = rx_descriptors, nb_tx = tx_descriptors;
+    rte_eth_dev_adjust_nb_rx_tx_desc(p.id, &nb_rx, &nb_tx);
+    for (unsigned q = 0; q < p.rx_queues; ++q)
+        if (int rc = rte_eth_rx_queue_setup(p.id, uint16_t(q), nb_rx, unsigned(p.socket), nullptr, p.pool); rc != 0)
+            return error{fmt::format("cannot set up RX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
+    for (unsigned q = 0; q < p.tx_queues; ++q)
+        if (int rc = rte_eth_tx_queue_setup(p.id, uint16_t(q), nb_tx, unsigned(p.socket), nullptr); rc != 0)
+            return error{fmt::format("cannot set up TX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
+    if (int rc = rte_eth_dev_start(p.id); rc != 0)
+        return error{fmt::format("cannot start port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
+    rte_ether_addr addr;
+    rte_eth_macaddr_get(p.id, &addr);
+    std::copy(addr.addr_bytes, addr.addr_bytes + 6, p.address.begin());
+    return p;
+}
+
+void close_port(port_handle& port) {
+    rte_eth_dev_stop(port.id);
+    rte_eth_dev_close(port.id);
+}
+
+nic_counters read_nic_counters(const port_handle& port) {
+    rte_eth_stats st{};
+    nic_counters c;
+    if (rte_eth_stats_get(port.id, &st) == 0) {
+        c.rx_missed = st.imissed;
+        c.rx_errors = st.ierrors;
+        c.rx_nombuf = st.rx_nombuf;
+        c.tx_errors = st.oerrors;
+    }
+    return c;
+}
+
+}  // namespace ics::dpdk

@@ -1,0 +1,76 @@
+#include "dpdk/eal_args.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace ics::dpdk {
+
+lcore_plan plan_lcores(const lcore_config& cfg) {
+    lcore_plan p;
+    unsigned next = 1;
+    for (unsigned i = 0; i < cfg.rx_cores; ++i) p.rx.push_back(next++);
+    p.output = next++;
+    for (unsigned i = 0; i < cfg.tx_cores; ++i) p.tx.push_back(next++);
+    return p;
+}
+
+queue_plan plan_queues(const port_config& port, const lcore_config& cfg) {
+    queue_plan q;
+    q.tx_queues = cfg.tx_cores + 1;
+    q.control_tx_queue = cfg.tx_cores;
+    q.rx_queues = cfg.rx_cores;
+    // A dry run has no ARP to answer and the pcap device one TX queue: no control queue.
+    if (!port.dryrun_pcap.empty()) q.tx_queues = q.control_tx_queue = cfg.tx_cores;
+    // af_packet opens one socket per queue pair and fans received frames out over all of them:
+    // every one must be polled, so RX gets as many queues as TX.
+    if (!port.iface.empty() && port.dryrun_pcap.empty())
+        q.rx_queues = std::max(q.rx_queues, q.tx_queues);
+    return q;
+}
+
+std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,
+                                        const lcore_plan& lcores, const queue_plan& queues,
+                                        const std::vector<unsigned>& cpus) {
+    // No runtime files either way, so concurrent scans (and tests) never collide: --in-memory with
+    // hugepages; without them EAL forces legacy memory, which --in-memory refuses, so --no-shconf.
+    std::vector<std::string> a = {"dpdk-icmpscan", cfg.no_huge ? "--no-shconf" : "--in-memory"};
+    // Map lcores to CPUs: one CPU each when there are enough, otherwise every lcore may run on
+    // any of the CPUs and the kernel shares them (the loops back off when idle).
+    std::string map;
+    const unsigned n = lcores.total();
+    const std::string all = fmt::format("{}", fmt::join(cpus, ","));
+    for (unsigned l = 0; l < n; ++l) {
+        if (l) map += ",";
+        if (cpus.size() >= n)
+            map += fmt::format("{}@{}", l, cpus[l]);
+        else
+            map += fmt::format("{}@({})", l, all);
+    }
+    a.push_back("--lcores=" + map);
+    a.push_back("--main-lcore=0");
+    if (cfg.no_huge) {
+        a.push_back("--no-huge");
+        a.push_back(fmt::format("-m{}", cfg.mem_mb));
+    }
+    if (!port.pci.empty()) {
+        a.push_back("-a");
+        a.push_back(port.pci);
+    } else {
+        a.push_back("--no-pci");
+        if (!port.dryrun_pcap.empty())
+            a.push_back(fmt::format("--vdev=net_pcap0,tx_pcap={}", port.dryrun_pcap));
+        else if (!port.iface.empty())
+            // 4096 frames per ring (the PMD default is 512): room for ~40 ms of replies at 100 kpps
+            // if the RX lcore is descheduled, since af_packet drops beyond it without counting.
+            a.push_back(fmt::format("--vdev=net_af_packet0,iface={},qpairs={},qdisc_bypass=1,framecnt=4096",
+                                    port.iface, std::max(queues.rx_queues, queues.tx_queues)));
+        else
+            a.push_back("--vdev=" + port.vdev);
+    }
+    a.push_back(cfg.verbose_eal ? "--log-level=notice" : "--log-level=error");
+    return a;
+}
+
+}  // namespace ics::dpdk

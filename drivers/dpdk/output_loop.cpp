@@ -1,0 +1,70 @@
+// The output lcore: the only consumer of the record rings and the only writer of the results.
+// It marks repeats (one bit per target), marks cooldown replies, applies the output filter,
+// formats and writes. It stops once the RX lcores have stopped and every ring is empty, so every
+// record that was queued is written.
+#include <rte_ring_elem.h>
+
+#include "dpdk/idle_backoff.hpp"
+#include "dpdk/lcore_context.hpp"
+
+namespace ics::dpdk {
+
+namespace {
+constexpr unsigned dequeue_burst = 64;
+
+void handle(output_context& c, const result_record& rec, uint64_t& written) {
+    c.counters->add(counter::out_records);
+    auto index = c.targets->index_of(rec.probe_daddr);
+    const bool repeat = index ? c.seen->test_and_set(*index) : false;
+    if (repeat)
+        c.counters->add(counter::out_repeats);
+    else if (rec.type < 16 && rec.code < 16)
+        ++c.unique_by_type_code[size_t(rec.type) << 4 | rec.code];
+    if (rec.success && !repeat) c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    output_row row{&rec, uint8_t(repeat),
+                   uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
+                   c.clock.wall_ns(rec.rx_tsc)};
+    if (c.max_results && written >= c.max_results) return;  // -N reached: count, do not write
+    if (!c.filter->accepts(row)) {
+        c.counters->add(counter::out_filtered);
+        return;
+    }
+    c.writer->write(row);
+    c.counters->add(counter::out_written);
+    ++written;
+    c.flags->written.store(written, std::memory_order_relaxed);
+    if (c.max_results && written >= c.max_results)
+        c.flags->max_results_reached.store(true, std::memory_order_relaxed);
+}
+}  // namespace
+
+int output_loop(output_context& c) {
+    idle_backoff::prepare_thread();
+    idle_backoff backoff(c.backoff, 200);
+    result_record recs[dequeue_burst];
+    uint64_t written = 0;
+    while (true) {
+        unsigned got = 0;
+        for (rte_ring* ring : c.rings) {
+            unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record), dequeue_burst, nullptr);
+            for (unsigned i = 0; i < n; ++i) handle(c, recs[i], written);
+            got += n;
+        }
+        if (got) {
+            backoff.reset();
+            continue;
+        }
+        // RX lcores publish their exit with release; after it, an empty ring stays empty.
+        if (c.flags->rx_running.load(std::memory_order_acquire) == 0) {
+            bool empty = true;
+            for (rte_ring* ring : c.rings) empty = empty && rte_ring_empty(ring);
+            if (empty) break;
+        }
+        c.writer->flush();
+        backoff.idle();
+    }
+    if (!c.writer->flush()) c.flags->output_failed.store(true);
+    return 0;
+}
+
+}  // namespace ics::dpdk

@@ -1,0 +1,79 @@
+// The RX lcore: poll its queues in bursts, timestamp each burst with the TSC, parse and validate
+// every frame with the probe type, and hand fixed-size records to the output lcore through its own
+// SP/SC ring. ARP frames go to the control lcore through another SP/SC ring. Nothing allocates;
+// every frame that is not a result is counted under a named reason.
+#pragma once
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring_elem.h>
+
+#include "dpdk/idle_backoff.hpp"
+#include "dpdk/lcore_context.hpp"
+#include "reply/reply_parser.hpp"
+
+namespace ics::dpdk {
+
+template <typename Probe>
+inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n) {
+    const uint64_t now = rte_rdtsc();
+    const uint32_t rx_us = c.clock.probe_time_us(now);
+    result_record recs[rx_burst];
+    rte_mbuf* to_free[rx_burst];
+    unsigned nrec = 0, nfree = 0;
+    c.counters->add(counter::rx_frames, n);
+    for (unsigned i = 0; i < n; ++i) {
+        rte_mbuf* m = bufs[i];
+        const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+        const size_t len = m->data_len;  // single-segment: every reply we care about is small
+        switch (classify_frame(frame, len)) {
+            case frame_kind::arp:
+                c.counters->add(counter::rx_arp);
+                if (rte_ring_sp_enqueue(c.arp, m) == 0) continue;
+                c.counters->add(counter::rx_arp_ring_full);
+                break;
+            case frame_kind::ipv4: {
+                parsed_reply r;
+                counter why;
+                if (parse_reply(frame, len, r, why) && c.probe->decode(r, rx_us, recs[nrec], why)) {
+                    recs[nrec].rx_tsc = now;
+                    ++nrec;
+                } else {
+                    c.counters->add(why);
+                }
+                break;
+            }
+            default: c.counters->add(counter::rx_not_ipv4);
+        }
+        to_free[nfree++] = m;
+    }
+    if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
+    if (nrec) {
+        unsigned queued = rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(result_record), nrec, nullptr);
+        c.counters->add(counter::rx_valid, queued);
+        if (queued < nrec) c.counters->add(counter::rx_ring_full, nrec - queued);
+    }
+}
+
+template <typename Probe>
+int rx_loop(rx_context<Probe>& c) {
+    idle_backoff::prepare_thread();
+    idle_backoff backoff(c.backoff, 10);
+    rte_mbuf* bufs[rx_burst];
+    while (!c.flags->stop_rx.load(std::memory_order_relaxed)) {
+        unsigned got = 0;
+        for (uint16_t q : c.queues) {
+            unsigned n = rte_eth_rx_burst(c.port, q, bufs, rx_burst);
+            if (n) rx_process_burst(c, bufs, n);
+            got += n;
+        }
+        if (got)
+            backoff.reset();
+        else
+            backoff.idle();
+    }
+    c.flags->rx_running.fetch_sub(1, std::memory_order_release);
+    return 0;
+}
+
+}  // namespace ics::dpdk

@@ -1,0 +1,332 @@
+// Orchestration on the main (control) lcore: EAL, port, rings, lcore launch order (RX and output
+// first, so that ARP works; TX last, once the gateway is known), the control loop (ARP, status,
+// signals, limits, cooldown) and the orderly stop that flushes every record.
+#include "dpdk/scan_runner.hpp"
+
+#include <numa.h>
+#include <time.h>
+
+#include <memory>
+#include <vector>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include <fmt/format.h>
+
+#include "dpdk/control_plane.hpp"
+#include "dpdk/dpdk_port.hpp"
+#include "dpdk/eal_args.hpp"
+#include "dpdk/host_checks.hpp"
+#include "dpdk/idle_backoff.hpp"
+#include "dpdk/lcore_context.hpp"
+#include "dpdk/rx_loop.hpp"
+#include "dpdk/tx_loop.hpp"
+#include "probe/probe_types.hpp"
+
+namespace ics::dpdk {
+namespace {
+
+uint64_t wall_now_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+template <typename Ctx, int (*Loop)(Ctx&)>
+int launch_trampoline(void* arg) {
+    return Loop(*static_cast<Ctx*>(arg));
+}
+
+// Owns what EAL set up so that every exit path releases it.
+struct dpdk_session {
+    bool eal = false;
+    bool port_open = false;
+    port_handle port;
+    std::vector<rte_ring*> rings;
+    ~dpdk_session() {
+        if (port_open) close_port(port);
+        for (rte_ring* r : rings) rte_ring_free(r);
+        if (port.pool) rte_mempool_free(port.pool);
+        if (eal) rte_eal_cleanup();
+    }
+};
+
+counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blocks) {
+    counter_totals t;
+    for (const auto& b : blocks) t.add(*b);
+    return t;
+}
+
+template <typename Probe>
+result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s,
+                              const lcore_plan& lcores, const queue_plan& queues) {
+    const bool dryrun = !cfg.port.dryrun_pcap.empty();
+    port_handle& port = s.port;
+    scan_report report;
+    report.port_name = port.name;
+    report.source_mac = cfg.source_mac.value_or(port.address);
+    const uint64_t hz = rte_get_tsc_hz();
+    report.tsc_hz = hz;
+    const tsc_clock clock(hz, rte_rdtsc(), wall_now_ns());
+    report.start_wall_ns = clock.wall_ns(clock.epoch_tsc());
+
+    // One counter block per lcore (index 0: control), each on its own cache lines.
+    std::vector<std::unique_ptr<counter_block>> blocks;
+    for (unsigned i = 0; i < lcores.total(); ++i) blocks.push_back(std::make_unique<counter_block>());
+    scan_flags flags;
+
+    // Rings: one record ring and one ARP ring per RX lcore, single producer, single consumer.
+    std::vector<rte_ring*> record_rings, arp_rings;
+    for (size_t i = 0; i < lcores.rx.size(); ++i) {
+        rte_ring* rec = rte_ring_create_elem(fmt::format("ics_rec_{}", i).c_str(), sizeof(result_record),
+                                             record_ring_size, port.socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        rte_ring* arp = rte_ring_create(fmt::format("ics_arp_{}", i).c_str(), arp_ring_size, port.socket,
+                                        RING_F_SP_ENQ | RING_F_SC_DEQ);
+        if (!rec || !arp) return error{fmt::format("cannot create the RX rings: {}", rte_strerror(rte_errno))};
+        s.rings.push_back(rec);
+        s.rings.push_back(arp);
+        record_rings.push_back(rec);
+        arp_rings.push_back(arp);
+    }
+
+    // RX decodes with its own probe instance (decoding needs only the key, sources and TTL); the TX
+    // instance is built once the gateway's MAC is known, so no lcore reads an object being rebuilt.
+    probe_setup setup;
+    setup.src_mac = report.source_mac;
+    setup.dst_mac = cfg.gateway_mac.value_or(mac{});
+    setup.sources = &cfg.sources;
+    setup.ttl = cfg.probe_ttl;
+    setup.key = cfg.key;
+    const Probe rx_probe(setup);
+
+    // RX lcores: RX lcore i polls queues i, i + n, i + 2n ...
+    std::vector<std::unique_ptr<rx_context<Probe>>> rx;
+    for (size_t i = 0; i < lcores.rx.size(); ++i) {
+        auto c = std::make_unique<rx_context<Probe>>();
+        c->port = port.id;
+        for (unsigned q = unsigned(i); q < queues.rx_queues; q += unsigned(lcores.rx.size()))
+            c->queues.push_back(uint16_t(q));
+        c->probe = &rx_probe;
+        c->clock = clock;
+        c->backoff = !cfg.lcores.busy_poll;
+        c->records = record_rings[i];
+        c->arp = arp_rings[i];
+        c->counters = blocks[lcores.rx[i]].get();
+        c->flags = &flags;
+        rx.push_back(std::move(c));
+    }
+    seen_bitmap seen(cfg.targets.size());
+    record_writer writer(cfg.output, cfg.format, cfg.fields);
+    writer.write_header();
+    output_context out;
+    out.rings = record_rings;
+    out.targets = &cfg.targets;
+    out.seen = &seen;
+    out.filter = &cfg.filter;
+    out.writer = &writer;
+    out.clock = clock;
+    out.max_results = cfg.max_results;
+    out.backoff = !cfg.lcores.busy_poll;
+    out.counters = blocks[lcores.output].get();
+    out.flags = &flags;
+
+    flags.rx_running.store(unsigned(rx.size()));
+    for (size_t i = 0; i < rx.size(); ++i)
+        rte_eal_remote_launch(launch_trampoline<rx_context<Probe>, rx_loop<Probe>>, rx[i].get(), lcores.rx[i]);
+    rte_eal_remote_launch(launch_trampoline<output_context, output_loop>, &out, lcores.output);
+
+    // Stops the RX and output lcores and waits for them; used on every path from here.
+    auto stop_receivers = [&] {
+        flags.stop_tx.store(true);
+        flags.stop_rx.store(true);
+        rte_eal_mp_wait_lcore();
+    };
+
+    control_plane control(port.id, uint16_t(queues.control_tx_queue), port.pool, report.source_mac,
+                          cfg.sources, arp_rings);
+    if (!cfg.gateway_mac && !dryrun) {
+        auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first,
+                                  cfg.gateway_arp_attempts, fmt::format("{} ({})", port.id, cfg.port.describe()));
+        if (!gw) {
+            stop_receivers();
+            return error{gw.error_message()};
+        }
+        setup.dst_mac = *gw;
+        if (hooks.on_note)
+            hooks.on_note(fmt::format("gateway {} is at {}", format_ipv4(*cfg.gateway_ip), format_mac(*gw)));
+    }
+    const Probe tx_probe(setup);
+    report.gateway_mac = setup.dst_mac;
+
+    // TX lcores share the rate; each walks its slice of the permutation.
+    const permutation perm(cfg.targets.size(), cfg.seed);
+    const uint64_t limit = cfg.max_targets ? cfg.max_targets : cfg.targets.size();
+    const uint64_t start_tsc = rte_rdtsc() + hz / 1000;
+    std::vector<std::unique_ptr<tx_context<Probe>>> tx;
+    const unsigned ntx = unsigned(lcores.tx.size());
+    for (unsigned t = 0; t < ntx; ++t) {
+        auto c = std::make_unique<tx_context<Probe>>();
+        c->port = port.id;
+        c->queue = uint16_t(t);
+        c->pool = port.pool;
+        c->probe = &tx_probe;
+        c->targets = &cfg.targets;
+        c->sources = &cfg.sources;
+        c->perm = &perm;
+        c->limit = limit;
+        c->rounds = cfg.probes;
+        c->slice = {cfg.shard, cfg.shards, t, ntx};
+        c->rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
+        c->start_tsc = start_tsc;
+        c->clock = clock;
+        c->backoff = !cfg.lcores.busy_poll;
+        c->counters = blocks[lcores.tx[t]].get();
+        c->flags = &flags;
+        report.probes_planned += target_walk(cfg.targets, perm, limit, cfg.probes, c->slice).total();
+        tx.push_back(std::move(c));
+    }
+    flags.tx_running.store(ntx);
+    for (unsigned t = 0; t < ntx; ++t)
+        rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx[t].get(), lcores.tx[t]);
+
+    // The control loop.
+    auto snapshot = [&](bool sending, double cooldown_left) {
+        counter_totals t = sum(blocks);
+        nic_counters nic = read_nic_counters(port);
+        progress_snapshot p;
+        p.elapsed_s = double(rte_rdtsc() - clock.epoch_tsc()) / double(hz);
+        p.sent = t[counter::tx_probes];
+        p.to_send = report.probes_planned;
+        p.received = t[counter::rx_valid];
+        p.hits = flags.hits.load(std::memory_order_relaxed);
+        p.dropped = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full] + nic.rx_missed + nic.rx_nombuf;
+        p.sending = sending;
+        p.cooldown_left_s = cooldown_left;
+        return p;
+    };
+    enum class phase { sending, cooldown } ph = phase::sending;
+    uint64_t cooldown_end = 0;
+    const uint64_t max_runtime_end =
+        cfg.max_runtime_s > 0 ? clock.epoch_tsc() + uint64_t(cfg.max_runtime_s * double(hz)) : UINT64_MAX;
+    progress_snapshot prev = snapshot(true, 0);
+    uint64_t next_status = rte_rdtsc() + hz;
+    auto begin_cooldown = [&](double seconds) {
+        while (flags.tx_running.load(std::memory_order_acquire) != 0) {
+            control.poll();
+            idle_backoff::nap_ns(100000);
+        }
+        const uint64_t now = rte_rdtsc();
+        flags.send_end_tsc.store(now);
+        report.send_end_wall_ns = clock.wall_ns(now);
+        cooldown_end = now + uint64_t(seconds * double(hz));
+        ph = phase::cooldown;
+    };
+    const double cooldown = dryrun ? 0.0 : cfg.cooldown_s;
+    while (true) {
+        control.poll();
+        const uint64_t now = rte_rdtsc();
+        const int signals = hooks.stop_signals ? hooks.stop_signals->load() : 0;
+        if (ph == phase::sending) {
+            if (flags.tx_running.load(std::memory_order_acquire) == 0) {
+                begin_cooldown(cooldown);
+            } else if (signals > 0) {
+                report.stop_reason = "signal";
+                flags.stop_tx.store(true);
+                begin_cooldown(std::min(cooldown, 1.0));  // drain what is in flight, briefly
+            } else if (flags.max_results_reached.load(std::memory_order_relaxed)) {
+                report.stop_reason = "max_results";
+                flags.stop_tx.store(true);
+                begin_cooldown(0);
+            } else if (now >= max_runtime_end) {
+                report.stop_reason = "max_runtime";
+                flags.stop_tx.store(true);
+                begin_cooldown(cooldown);
+            }
+        } else {
+            if (now >= cooldown_end) break;
+            if (flags.max_results_reached.load(std::memory_order_relaxed)) {
+                if (report.stop_reason == "completed") report.stop_reason = "max_results";
+                break;
+            }
+            if (signals > 0 && report.stop_reason != "signal") {
+                report.stop_reason = "signal";
+                break;
+            }
+        }
+        if (now >= next_status) {
+            double left = ph == phase::cooldown ? double(cooldown_end - std::min(cooldown_end, now)) / double(hz) : 0;
+            progress_snapshot cur = snapshot(ph == phase::sending, left);
+            if (hooks.on_progress) hooks.on_progress(cur, prev);
+            prev = cur;
+            next_status += hz;
+        }
+        idle_backoff::nap_ns(1000000);
+    }
+    stop_receivers();
+    const uint64_t end_tsc = rte_rdtsc();
+    report.end_wall_ns = clock.wall_ns(end_tsc);
+    progress_snapshot last = snapshot(false, 0);
+    if (hooks.on_progress) hooks.on_progress(last, prev);
+
+    report.counters = sum(blocks);
+    report.hits = flags.hits.load();
+    report.unique_by_type_code = out.unique_by_type_code;
+    uint64_t first = UINT64_MAX, lastt = 0;
+    for (auto& c : tx) {
+        uint64_t f = c->first_tsc.load(), l = c->last_tsc.load();
+        if (f && f < first) first = f;
+        if (l > lastt) lastt = l;
+    }
+    report.send_seconds = first != UINT64_MAX && lastt > first ? double(lastt - first) / double(hz) : 0;
+    report.completed = report.counters[counter::tx_probes] >= report.probes_planned;
+    nic_counters nic = read_nic_counters(port);
+    report.nic_rx_missed = nic.rx_missed;
+    report.nic_rx_errors = nic.rx_errors;
+    report.nic_rx_nombuf = nic.rx_nombuf;
+    report.nic_tx_errors = nic.tx_errors;
+    if (flags.output_failed.load())
+        return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+    return report;
+}
+
+}  // namespace
+
+result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
+    const std::vector<unsigned> cpus = cfg.lcores.cpus.empty() ? allowed_cpus() : cfg.lcores.cpus;
+    const lcore_plan lcores = plan_lcores(cfg.lcores);
+    const queue_plan queues = plan_queues(cfg.port, cfg.lcores);
+    std::vector<std::string> args = build_eal_args(cfg.port, cfg.lcores, lcores, queues, cpus);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    dpdk_session s;
+    if (rte_eal_init(int(args.size()), argv.data()) < 0)
+        return error{fmt::format("DPDK could not start ({}): run with --verbose-eal to see why "
+                                 "(EAL arguments: {})", rte_strerror(rte_errno), fmt::join(args, " "))};
+    s.eal = true;
+    auto port = open_port(queues, lcores.total());
+    if (!port) return error{port.error_message()};
+    s.port = *port;
+    s.port_open = true;
+    if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
+        for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)
+            if (numa_node_of_cpu(int(cpus[l])) != s.port.socket)
+                hooks.on_note(fmt::format("lcore {} runs on CPU {} of NUMA node {}, the port is on node {}: "
+                                          "pass --cpus from node {} for full speed", l, cpus[l],
+                                          numa_node_of_cpu(int(cpus[l])), s.port.socket, s.port.socket));
+
+    result<scan_report> out = error{fmt::format("unknown probe type '{}'", cfg.probe_type)};
+    with_probe_type(cfg.probe_type, [&](auto tag) {
+        using Probe = typename decltype(tag)::type;
+        out = run_typed<Probe>(cfg, hooks, s, lcores, queues);
+    });
+    return out;
+}
+
+}  // namespace ics::dpdk

@@ -1,0 +1,100 @@
+#include "output/metadata.hpp"
+
+#include <fmt/format.h>
+
+#include "output/record_writer.hpp"
+#include "reply/reply_parser.hpp"
+
+namespace ics {
+namespace {
+std::string iso_time(uint64_t wall_ns) {
+    char buf[40];
+    return std::string(buf, format_timestamp(wall_ns, buf));
+}
+}  // namespace
+
+nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, const std::string& version) {
+    using nlohmann::json;
+    json m;
+    m["dpdk_icmpscan_version"] = version;
+    m["mode"] = cfg.mode;
+    m["probe_module"] = cfg.probe_type;
+    m["output_module"] = cfg.format == output_format::csv ? "csv" : "json";
+    m["output_fields"] = json::array();
+    for (auto f : cfg.fields) m["output_fields"].push_back(info(f).name);
+    m["output_filter"] = cfg.output_filter_text;
+    m["port"] = r.port_name;
+    m["device"] = cfg.port.describe();
+    m["iface"] = cfg.port.iface;
+    m["source_mac"] = format_mac(r.source_mac);
+    m["gateway_mac"] = format_mac(r.gateway_mac);
+    m["gateway_ip"] = cfg.gateway_ip ? format_ipv4(*cfg.gateway_ip) : "";
+    m["source_ip_first"] = format_ipv4(cfg.sources.ranges().front().first);
+    m["source_ip_last"] = format_ipv4(cfg.sources.ranges().back().last);
+    m["source_ip_count"] = cfg.sources.size();
+    m["rate"] = cfg.rate;
+    m["bandwidth"] = cfg.bandwidth_bps;
+    m["probes"] = cfg.probes;
+    m["probe_ttl"] = cfg.probe_ttl;
+    m["max_targets"] = cfg.max_targets;
+    m["max_runtime"] = cfg.max_runtime_s;
+    m["max_results"] = cfg.max_results;
+    m["cooldown_secs"] = cfg.cooldown_s;
+    m["senders"] = cfg.lcores.tx_cores;
+    m["receivers"] = cfg.lcores.rx_cores;
+    m["seed"] = cfg.seed;
+    m["seed_provided"] = cfg.seed_given;
+    m["shard_num"] = cfg.shard;
+    m["total_shards"] = cfg.shards;
+    m["dryrun"] = !cfg.port.dryrun_pcap.empty();
+    m["targets_allowed"] = cfg.targets.size();
+    m["target_ranges"] = cfg.targets.ranges().size();
+
+    m["start_time"] = iso_time(r.start_wall_ns);
+    m["end_time"] = iso_time(r.end_wall_ns);
+    m["duration"] = double(r.end_wall_ns - r.start_wall_ns) / 1e9;
+    m["send_duration"] = r.send_seconds;
+    m["completed"] = r.completed;
+    m["stop_reason"] = r.stop_reason;
+    const uint64_t sent = r.counters[counter::tx_probes];
+    m["packets_planned"] = r.probes_planned;
+    m["packets_sent"] = sent;
+    m["packets_not_sent"] = r.probes_planned > sent ? r.probes_planned - sent : 0;
+    m["achieved_rate"] = r.send_seconds > 0 ? double(sent > 1 ? sent - 1 : 0) / r.send_seconds : 0.0;
+    m["packets_recv"] = r.counters[counter::rx_frames];
+    m["validation_passed"] = r.counters[counter::rx_valid];
+    m["validation_failed"] = r.counters[counter::rx_cookie_invalid] + r.counters[counter::rx_quote_invalid];
+    m["success_unique"] = r.hits;
+    m["hitrate"] = sent ? 100.0 * double(r.hits) / double(sent) : 0.0;
+    json counters = json::object();
+    for (size_t i = 0; i < counter_count; ++i) counters[std::string(counter_infos[i].name)] = r.counters.values[i];
+    m["counters"] = counters;
+    m["nic"] = {{"rx_missed", r.nic_rx_missed}, {"rx_errors", r.nic_rx_errors},
+                {"rx_nombuf", r.nic_rx_nombuf}, {"tx_errors", r.nic_tx_errors}};
+    json by_type = json::object();
+    for (unsigned i = 0; i < 256; ++i)
+        if (r.unique_by_type_code[i])
+            by_type[fmt::format("{}/{}", classification_name(classify_icmp(uint8_t(i >> 4))), i & 15)] =
+                r.unique_by_type_code[i];
+    m["unique_replies_by_type_code"] = by_type;
+    m["timestamp_source"] = "tsc";
+    m["tsc_hz"] = r.tsc_hz;
+    return m;
+}
+
+std::string summarize_replies(const scan_report& r) {
+    std::string out;
+    for (unsigned i = 0; i < 256; ++i) {
+        if (!r.unique_by_type_code[i]) continue;
+        if (!out.empty()) out += ", ";
+        const uint8_t type = uint8_t(i >> 4);
+        if (type == icmp_type::echo_reply)
+            out += fmt::format("echoreply {}", r.unique_by_type_code[i]);
+        else
+            out += fmt::format("{}/code {} {}", classification_name(classify_icmp(type)), i & 15,
+                               r.unique_by_type_code[i]);
+    }
+    return out.empty() ? "no replies" : out;
+}
+
+}  // namespace ics

@@ -1,0 +1,85 @@
+// A scan, fully described: built and validated once by the app, then read-only. Nothing here
+// depends on DPDK; the driver turns it into ports, queues, lcores and rings.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/arp.hpp"
+#include "output/fields.hpp"
+#include "output/filter.hpp"
+#include "output/record_writer.hpp"
+#include "probe/cookie.hpp"
+#include "targets/interval_set.hpp"
+
+namespace ics {
+
+// Where the probes go: exactly one of iface (a kernel interface through af_packet), pci (a
+// DPDK-bound NIC) or vdev (any DPDK virtual device), or a dry run into a pcap file.
+struct port_config {
+    std::string iface;
+    std::string pci;
+    std::string vdev;
+    std::string dryrun_pcap;
+    std::string describe() const;
+};
+
+struct lcore_config {
+    unsigned tx_cores = 1;
+    unsigned rx_cores = 1;
+    std::vector<unsigned> cpus;  // CPUs the lcores may run on (empty: this process's affinity)
+    bool busy_poll = false;      // true: idle lcores spin instead of backing off
+    bool no_huge = false;        // run DPDK without hugepages (slower, for small hosts and tests)
+    unsigned mem_mb = 512;       // memory for --no-huge
+    bool verbose_eal = false;
+};
+
+struct scan_config {
+    port_config port;
+    lcore_config lcores;
+
+    std::string mode = "scan";
+    std::string probe_type = "icmp_echo";
+    interval_set targets;        // allowed targets (block list already subtracted)
+    interval_set sources;        // -S
+    std::optional<ipv4_addr> gateway_ip;
+    std::optional<mac> gateway_mac;
+    std::optional<mac> source_mac;
+
+    uint64_t rate = 10000;       // probes per second in all; 0 = as fast as possible
+    uint64_t bandwidth_bps = 0;  // -B, when given (rate is derived from it)
+    uint32_t probes = 1;         // -P rounds
+    uint64_t max_targets = 0;    // -n (0 = all)
+    uint32_t shard = 0, shards = 1;
+    uint64_t seed = 0;
+    bool seed_given = false;
+    cookie_key key{};            // random per scan
+    uint8_t probe_ttl = 255;
+
+    double cooldown_s = 8;
+    double max_runtime_s = 0;    // 0 = none
+    uint64_t max_results = 0;    // 0 = none
+    unsigned gateway_arp_attempts = 3;
+
+    // Output: the files are opened by the app; the output lcore is their only writer.
+    std::FILE* output = nullptr;
+    std::string output_path = "-";
+    output_format format = output_format::csv;
+    std::vector<field_id> fields;
+    std::string output_filter_text;
+    output_filter filter;
+    std::FILE* status_updates = nullptr;
+    bool quiet = false;
+
+    uint64_t targets_to_probe() const {
+        uint64_t n = max_targets && max_targets < targets.size() ? max_targets : targets.size();
+        // This shard's share of positions: those p < n with p % shards == shard.
+        uint64_t share = n > shard ? (n - shard + shards - 1) / shards : 0;
+        return share;
+    }
+    uint64_t probes_to_send() const { return targets_to_probe() * probes; }
+};
+
+}  // namespace ics

@@ -1,0 +1,30 @@
+// What a finished (or stopped) scan reports: the app turns it into the metadata file and the
+// summary line.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "net/arp.hpp"
+#include "stats/counters.hpp"
+
+namespace ics {
+
+struct scan_report {
+    counter_totals counters;
+    uint64_t hits = 0;              // unique targets that answered (success = 1, repeat = 0)
+    uint64_t probes_planned = 0;
+    uint64_t start_wall_ns = 0, send_end_wall_ns = 0, end_wall_ns = 0;
+    double send_seconds = 0;        // first probe to last probe
+    bool completed = true;          // every planned probe was sent
+    std::string stop_reason = "completed";  // completed, signal, max_runtime, max_results
+    mac source_mac{}, gateway_mac{};
+    std::string port_name;
+    // NIC-level counters (rte_eth_stats)
+    uint64_t nic_rx_missed = 0, nic_rx_errors = 0, nic_rx_nombuf = 0, nic_tx_errors = 0;
+    uint64_t tsc_hz = 0;
+    // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
+    std::array<uint64_t, 256> unique_by_type_code{};
+};
+
+}  // namespace ics

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Replies with a wrong cookie, injected on the wire while a scan runs, are counted and never
+# reported: only the real replies of the real hosts appear.
+source "$(dirname "$0")/lib.sh"
+testbed_up
+scan -r 1000 -c 2 -q --output-filter "" -f saddr,probe_daddr,type,code,icmp_id,seq,repeat \
+    -o "$WORK/results.csv" -m "$WORK/meta.json" 198.18.0.0/23 &
+pid=$!
+sleep 0.5
+ip netns exec ics-r1 python3 "$SRC/tests/integration/forged_replies.py" "$ICS_SCANNER_IP" 400
+wait "$pid" || fail "scanner failed"
+python3 - "$WORK/results.csv" "$WORK/meta.json" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+m = json.load(open(sys.argv[2]))
+c = m["counters"]
+forged = [r for r in rows if r["icmp_id"] == str(0xF00D)]
+print(f"  {len(rows)} rows, {c['rx_cookie_invalid']} rejected by cookie, {c['rx_quote_invalid']} by quote, "
+      f"{len(forged)} forged rows reported")
+assert not forged, forged[:3]
+assert c["rx_cookie_invalid"] >= 400, c
+assert len(rows) == 512 - 1, len(rows)   # every host of 198.18.0.0/23 but the dead 198.18.0.13
+assert all(r["type"] == "0" and r["repeat"] == "0" for r in rows)
+PY
+echo "PASS"
