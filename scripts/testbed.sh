@@ -71,6 +71,15 @@ up() {
     link "$R1" r1-r2 "$R2" r2-r1
     link "$R2" r2-h2 "$H2" h2-r2
     ns "$SCAN_NS" ethtool -K "$SCAN_IF" tx off rx off >/dev/null 2>&1 || true
+    # Spread each router's receive work over every CPU (RPS), as a real router forwards on its
+    # own cores: without it the kernel forwards each probe inside the sender's sendto() call.
+    local mask
+    mask=$(printf '%x' $(( (1 << $(nproc)) - 1 )))
+    for pair in "$R1 r1-scan" "$R1 r1-h1" "$R1 r1-r2" "$R2 r2-r1" "$R2 r2-h2" "$H1 h1-r1" "$H2 h2-r2" \
+                "$SCAN_NS $SCAN_IF"; do
+        read -r n dev <<< "$pair"
+        ns "$n" sh -c "echo $mask > /sys/class/net/$dev/queues/rx-0/rps_cpus" 2>/dev/null || true
+    done
 
     # r1: the scanner's gateway.
     sysctl_in "$R1" net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \

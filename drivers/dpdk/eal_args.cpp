@@ -36,17 +36,28 @@ std::vector<std::string> build_eal_args(const port_config& port, const lcore_con
     // No runtime files either way, so concurrent scans (and tests) never collide: --in-memory with
     // hugepages; without them EAL forces legacy memory, which --in-memory refuses, so --no-shconf.
     std::vector<std::string> a = {"dpdk-icmpscan", cfg.no_huge ? "--no-shconf" : "--in-memory"};
-    // Map lcores to CPUs: one CPU each when there are enough, otherwise every lcore may run on
-    // any of the CPUs and the kernel shares them (the loops back off when idle).
+    // Map lcores to CPUs: one CPU each when there are enough. Otherwise the TX lcores (which
+    // pace, and on af_packet also carry the kernel's work for what they send) get CPUs of their
+    // own at the end of the list and the control, RX and output lcores share the rest; with no
+    // CPU to spare every lcore floats over all of them.
     std::string map;
     const unsigned n = lcores.total();
-    const std::string all = fmt::format("{}", fmt::join(cpus, ","));
+    const size_t ntx = lcores.tx.size();
+    auto group = [](auto first, auto last) { return fmt::format("({})", fmt::join(first, last, ",")); };
     for (unsigned l = 0; l < n; ++l) {
         if (l) map += ",";
-        if (cpus.size() >= n)
+        if (cpus.size() >= n) {
             map += fmt::format("{}@{}", l, cpus[l]);
-        else
-            map += fmt::format("{}@({})", l, all);
+        } else if (cpus.size() > ntx) {
+            const size_t shared = cpus.size() - ntx;
+            auto tx_it = std::find(lcores.tx.begin(), lcores.tx.end(), l);
+            if (tx_it != lcores.tx.end())
+                map += fmt::format("{}@{}", l, cpus[shared + size_t(tx_it - lcores.tx.begin())]);
+            else
+                map += fmt::format("{}@{}", l, group(cpus.begin(), cpus.begin() + long(shared)));
+        } else {
+            map += fmt::format("{}@{}", l, group(cpus.begin(), cpus.end()));
+        }
     }
     a.push_back("--lcores=" + map);
     a.push_back("--main-lcore=0");

@@ -58,7 +58,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n) 
 template <typename Probe>
 int rx_loop(rx_context<Probe>& c) {
     idle_backoff::prepare_thread();
-    idle_backoff backoff(c.backoff, 10);
+    idle_backoff backoff(c.backoff, rx_backoff);
     rte_mbuf* bufs[rx_burst];
     while (!c.flags->stop_rx.load(std::memory_order_relaxed)) {
         unsigned got = 0;

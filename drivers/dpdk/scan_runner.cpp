@@ -271,7 +271,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     const uint64_t end_tsc = rte_rdtsc();
     report.end_wall_ns = clock.wall_ns(end_tsc);
     progress_snapshot last = snapshot(false, 0);
-    if (hooks.on_progress) hooks.on_progress(last, prev);
+    // A last line unless one was just printed.
+    if (hooks.on_progress && last.elapsed_s - prev.elapsed_s > 0.25) hooks.on_progress(last, prev);
 
     report.counters = sum(blocks);
     report.hits = flags.hits.load();
