@@ -61,7 +61,7 @@ BENCHMARK(BM_ReplyParseValidate);
 
 interval_set shaped_set(int shape) {
     if (shape == 0) return interval_set({{0xc6120000, 0xc612ffff}});  // one /16
-    if (shape == 1) {                                                // 10,000 intervals
+    if (shape == 1) {                                                 // 10,000 intervals
         std::vector<ipv4_range> r;
         for (uint32_t i = 0; i < 10000; ++i) r.push_back({0x0b000000 + i * 1024, 0x0b000000 + i * 1024 + 99});
         return interval_set(r);
@@ -80,7 +80,9 @@ void BM_PermutationWalk(benchmark::State& state) {
         benchmark::DoNotOptimize(a);
     }
     state.SetItemsProcessed(int64_t(state.iterations()));
-    state.SetLabel(state.range(0) == 0 ? "one /16" : state.range(0) == 1 ? "10k intervals" : "IPv4 minus blocklist");
+    state.SetLabel(state.range(0) == 0   ? "one /16"
+                   : state.range(0) == 1 ? "10k intervals"
+                                         : "IPv4 minus blocklist");
 }
 BENCHMARK(BM_PermutationWalk)->Arg(0)->Arg(1)->Arg(2);
 

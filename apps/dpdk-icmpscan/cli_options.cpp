@@ -16,47 +16,88 @@ parse_outcome parse_command_line(int argc, char** argv) {
     app.add_option("targets", o.targets, "targets: CIDR blocks, addresses, ranges A.B.C.D-E.F.G.H");
     auto* basic = "Basic arguments";
     app.add_option("-M,--mode", o.mode, "scan (reachability); trace and monitor are planned")->group(basic);
-    app.add_option("-r,--rate", o.rate, "probes per second in all (0: as fast as possible)")->group(basic)->default_str("10000");
-    app.add_option("-B,--bandwidth", o.bandwidth, "send rate as bandwidth (bits/s; suffixes K, M, G); overrides -r")->group(basic);
-    app.add_option("-n,--max-targets", o.max_targets, "probe at most N targets (a number, or N% of the target set)")->group(basic);
+    app.add_option("-r,--rate", o.rate, "probes per second in all (0: as fast as possible)")
+        ->group(basic)
+        ->default_str("10000");
+    app.add_option("-B,--bandwidth", o.bandwidth,
+                   "send rate as bandwidth (bits/s; suffixes K, M, G); overrides -r")
+        ->group(basic);
+    app.add_option("-n,--max-targets", o.max_targets,
+                   "probe at most N targets (a number, or N% of the target set)")
+        ->group(basic);
     app.add_option("-t,--max-runtime", o.max_runtime, "stop sending after this many seconds")->group(basic);
-    app.add_option("-N,--max-results", o.max_results, "stop after this many results are written")->group(basic);
-    app.add_option("-c,--cooldown-time", o.cooldown, "seconds to keep receiving after sending ends")->group(basic)->default_str("8");
-    app.add_option("-e,--seed", o.seed, "seed of the target permutation (same seed, same order)")->group(basic);
-    app.add_option("--shards", o.shards, "split the scan into this many shards (one per machine)")->group(basic)->default_str("1");
-    app.add_option("--shard", o.shard, "which shard this scan is (0 to shards-1)")->group(basic)->default_str("0");
-    app.add_option("-o,--output-file", o.output_file, "write results here ('-': stdout)")->group(basic)->default_str("-");
-    app.add_option("-b,--blocklist-file", o.blocklist_file, "addresses never to probe; replaces the built-in IANA special-purpose list (/dev/null: none)")->group(basic);
-    app.add_option("-w,--allowlist-file", o.allowlist_file, "file of targets (CIDRs, addresses, ranges)")->group(basic);
-    app.add_option("-I,--list-of-ips", o.list_of_ips_file, "file of individual target addresses")->group(basic);
-    app.add_option("-P,--probes", o.probes, "probe rounds: each target is probed this many times")->group(basic)->default_str("1");
+    app.add_option("-N,--max-results", o.max_results, "stop after this many results are written")
+        ->group(basic);
+    app.add_option("-c,--cooldown-time", o.cooldown, "seconds to keep receiving after sending ends")
+        ->group(basic)
+        ->default_str("8");
+    app.add_option("-e,--seed", o.seed, "seed of the target permutation (same seed, same order)")
+        ->group(basic);
+    app.add_option("--shards", o.shards, "split the scan into this many shards (one per machine)")
+        ->group(basic)
+        ->default_str("1");
+    app.add_option("--shard", o.shard, "which shard this scan is (0 to shards-1)")
+        ->group(basic)
+        ->default_str("0");
+    app.add_option("-o,--output-file", o.output_file, "write results here ('-': stdout)")
+        ->group(basic)
+        ->default_str("-");
+    app.add_option(
+           "-b,--blocklist-file", o.blocklist_file,
+           "addresses never to probe; replaces the built-in IANA special-purpose list (/dev/null: none)")
+        ->group(basic);
+    app.add_option("-w,--allowlist-file", o.allowlist_file, "file of targets (CIDRs, addresses, ranges)")
+        ->group(basic);
+    app.add_option("-I,--list-of-ips", o.list_of_ips_file, "file of individual target addresses")
+        ->group(basic);
+    app.add_option("-P,--probes", o.probes, "probe rounds: each target is probed this many times")
+        ->group(basic)
+        ->default_str("1");
     app.add_option("--probe-ttl", o.probe_ttl, "IP TTL of probes")->group(basic)->default_str("255");
-    app.add_option("--probe-module", o.probe_module, "probe type (see --list-probe-modules)")->group(basic)->default_str("icmp_echo");
+    app.add_option("--probe-module", o.probe_module, "probe type (see --list-probe-modules)")
+        ->group(basic)
+        ->default_str("icmp_echo");
     app.add_flag("--list-probe-modules", o.list_probe_modules, "list probe types and exit")->group(basic);
 
     auto* net = "Network";
-    app.add_option("-i,--interface", o.interface, "kernel interface to own through DPDK's af_packet PMD")->group(net);
+    app.add_option("-i,--interface", o.interface, "kernel interface to own through DPDK's af_packet PMD")
+        ->group(net);
     app.add_option("--pci", o.pci, "PCI address of a DPDK-bound NIC (e.g. 0000:3b:00.0)")->group(net);
     app.add_option("--vdev", o.vdev, "any DPDK virtual device (e.g. net_null0)")->group(net);
-    app.add_option("-S,--source-ip", o.source_ips, "source addresses: addresses, ranges or CIDRs, comma separated")->group(net)->delimiter(',');
+    app.add_option("-S,--source-ip", o.source_ips,
+                   "source addresses: addresses, ranges or CIDRs, comma separated")
+        ->group(net)
+        ->delimiter(',');
     app.add_option("--gateway-ip", o.gateway_ip, "gateway to resolve by ARP")->group(net);
     app.add_option("-G,--gateway-mac", o.gateway_mac, "gateway MAC (skips ARP)")->group(net);
     app.add_option("--source-mac", o.source_mac, "source MAC (default: the port's)")->group(net);
-    app.add_option("--dryrun", o.dryrun, "write the probes to this pcap file instead of sending them")->group(net);
+    app.add_option("--dryrun", o.dryrun, "write the probes to this pcap file instead of sending them")
+        ->group(net);
 
     auto* out = "Output";
-    app.add_option("-O,--output-module", o.output_module, "csv or json (JSON lines)")->group(out)->default_str("csv");
-    app.add_option("-f,--output-fields", o.output_fields, "comma-separated fields (see --list-output-fields; * for all)")->group(out);
+    app.add_option("-O,--output-module", o.output_module, "csv or json (JSON lines)")
+        ->group(out)
+        ->default_str("csv");
+    app.add_option("-f,--output-fields", o.output_fields,
+                   "comma-separated fields (see --list-output-fields; * for all)")
+        ->group(out);
     app.add_flag("--list-output-fields", o.list_output_fields, "list the output fields and exit")->group(out);
-    app.add_option("--output-filter", o.output_filter, "ZMap filter expression; '' keeps every reply")->group(out)->default_str("success = 1 && repeat = 0");
+    app.add_option("--output-filter", o.output_filter, "ZMap filter expression; '' keeps every reply")
+        ->group(out)
+        ->default_str("success = 1 && repeat = 0");
     app.add_option("-m,--metadata-file", o.metadata_file, "write scan metadata (JSON) here")->group(out);
-    app.add_option("-u,--status-updates-file", o.status_updates_file, "write per-second status rows (CSV) here")->group(out);
+    app.add_option("-u,--status-updates-file", o.status_updates_file,
+                   "write per-second status rows (CSV) here")
+        ->group(out);
     app.add_flag("-q,--quiet", o.quiet, "no status line")->group(out);
 
     auto* dp = "DPDK placement";
-    app.add_option("--tx-cores", o.tx_cores, "sender lcores (one TX queue each)")->group(dp)->default_str("1");
+    app.add_option("--tx-cores", o.tx_cores, "sender lcores (one TX queue each)")
+        ->group(dp)
+        ->default_str("1");
     app.add_option("--rx-cores", o.rx_cores, "receiver lcores")->group(dp)->default_str("1");
-    app.add_option("--cpus", o.cpus, "CPUs for the lcores, e.g. 2-5 (default: all this process may use)")->group(dp);
+    app.add_option("--cpus", o.cpus, "CPUs for the lcores, e.g. 2-5 (default: all this process may use)")
+        ->group(dp);
     app.add_flag("--busy-poll", o.busy_poll, "never back off when idle (dedicated hosts)")->group(dp);
     app.add_flag("--no-huge", o.no_huge, "run DPDK without hugepages (slower)")->group(dp);
     app.add_option("--memory", o.memory_mb, "MB of memory with --no-huge")->group(dp)->default_str("512");

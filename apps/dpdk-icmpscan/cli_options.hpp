@@ -25,7 +25,8 @@ struct cli_options {
     unsigned probe_ttl = 255;
     double cooldown = 8, max_runtime = 0;
     unsigned long long max_results = 0;
-    std::string output_file = "-", output_module = "csv", output_fields, output_filter = "success = 1 && repeat = 0";
+    std::string output_file = "-", output_module = "csv", output_fields,
+                output_filter = "success = 1 && repeat = 0";
     std::string metadata_file, status_updates_file;
     bool quiet = false, list_output_fields = false, list_probe_modules = false;
     unsigned tx_cores = 1, rx_cores = 1;

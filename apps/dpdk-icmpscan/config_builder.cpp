@@ -60,14 +60,15 @@ result<std::FILE*> open_for_writing(const std::string& path, const char* what) {
     if (path == "-") return stdout;
     std::FILE* f = std::fopen(path.c_str(), "w");
     if (!f)
-        return error{fmt::format("cannot write {} '{}': check that its directory exists and is writable",
-                                 what, path)};
+        return error{
+            fmt::format("cannot write {} '{}': check that its directory exists and is writable", what, path)};
     return f;
 }
 
 }  // namespace
 
-built_config::built_config(built_config&& o) noexcept : cfg(std::move(o.cfg)), metadata_path(std::move(o.metadata_path)) {
+built_config::built_config(built_config&& o) noexcept
+    : cfg(std::move(o.cfg)), metadata_path(std::move(o.metadata_path)) {
     o.cfg.output = nullptr;
     o.cfg.status_updates = nullptr;
 }
@@ -81,8 +82,7 @@ result<built_config> build_config(const cli_options& o) {
     built_config b;
     scan_config& c = b.cfg;
 
-    if (o.mode != "scan")
-        return error{fmt::format("mode '{}' is not available yet: use -M scan", o.mode)};
+    if (o.mode != "scan") return error{fmt::format("mode '{}' is not available yet: use -M scan", o.mode)};
     c.mode = o.mode;
     if (!with_probe_type(o.probe_module, [](auto) {}))
         return error{fmt::format("unknown --probe-module '{}': see --list-probe-modules", o.probe_module)};
@@ -91,7 +91,8 @@ result<built_config> build_config(const cli_options& o) {
     // The device.
     const int devices = !o.interface.empty() + !o.pci.empty() + !o.vdev.empty();
     if (!o.dryrun.empty()) {
-        if (devices) return error{"--dryrun writes probes to a file instead of a device: drop -i/--pci/--vdev"};
+        if (devices)
+            return error{"--dryrun writes probes to a file instead of a device: drop -i/--pci/--vdev"};
         if (o.tx_cores != 1) return error{"--dryrun writes one pcap file: use --tx-cores 1"};
         c.port.dryrun_pcap = o.dryrun;
     } else if (devices != 1) {
@@ -117,12 +118,16 @@ result<built_config> build_config(const cli_options& o) {
     c.sources = interval_set(sources);
     if (!o.gateway_mac.empty()) {
         auto m = parse_mac(o.gateway_mac);
-        if (!m) return error{fmt::format("-G/--gateway-mac '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", o.gateway_mac)};
+        if (!m)
+            return error{fmt::format(
+                "-G/--gateway-mac '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", o.gateway_mac)};
         c.gateway_mac = *m;
     }
     if (!o.source_mac.empty()) {
         auto m = parse_mac(o.source_mac);
-        if (!m) return error{fmt::format("--source-mac '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", o.source_mac)};
+        if (!m)
+            return error{fmt::format("--source-mac '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc",
+                                     o.source_mac)};
         c.source_mac = *m;
     }
     if (!o.gateway_ip.empty()) {
@@ -161,20 +166,27 @@ result<built_config> build_config(const cli_options& o) {
     }
     c.targets = targets.subtract(blocklist);
     if (c.targets.empty())
-        return error{fmt::format("all {} targets are blocklisted{}: pass -b FILE to use another blocklist "
-                                 "(-b /dev/null for none)", targets.size(),
-                                 o.blocklist_file ? "" : " by the default list of IANA special-purpose "
-                                                         "ranges (it includes 198.18.0.0/15)")};
+        return error{
+            fmt::format("all {} targets are blocklisted{}: pass -b FILE to use another blocklist "
+                        "(-b /dev/null for none)",
+                        targets.size(),
+                        o.blocklist_file ? ""
+                                         : " by the default list of IANA special-purpose "
+                                           "ranges (it includes 198.18.0.0/15)")};
 
     // Rate and volume.
     auto rate = parse_number<long long>(o.rate);
     if (!rate || *rate < 0)
-        return error{fmt::format("-r/--rate '{}' is not valid: give 0 (as fast as possible) or a positive "
-                                 "number of probes per second", o.rate)};
+        return error{
+            fmt::format("-r/--rate '{}' is not valid: give 0 (as fast as possible) or a positive "
+                        "number of probes per second",
+                        o.rate)};
     c.rate = uint64_t(*rate);
     if (!o.bandwidth.empty()) {
         auto bw = parse_bandwidth(o.bandwidth);
-        if (!bw) return error{fmt::format("-B/--bandwidth '{}' is not valid: write bits per second like 10M or 1G", o.bandwidth)};
+        if (!bw)
+            return error{fmt::format("-B/--bandwidth '{}' is not valid: write bits per second like 10M or 1G",
+                                     o.bandwidth)};
         c.bandwidth_bps = *bw;
         size_t frame = 0;
         with_probe_type(c.probe_type, [&](auto t) { frame = decltype(t)::type::frame_len; });
@@ -186,8 +198,8 @@ result<built_config> build_config(const cli_options& o) {
     c.probe_ttl = uint8_t(o.probe_ttl);
     if (o.shards < 1) return error{"--shards must be at least 1"};
     if (o.shard >= o.shards)
-        return error{fmt::format("--shard {} is out of range: shards are numbered 0 to {} (--shards {})", o.shard,
-                                 o.shards - 1, o.shards)};
+        return error{fmt::format("--shard {} is out of range: shards are numbered 0 to {} (--shards {})",
+                                 o.shard, o.shards - 1, o.shards)};
     c.shard = o.shard;
     c.shards = o.shards;
     if (!o.max_targets.empty()) {
@@ -195,11 +207,14 @@ result<built_config> build_config(const cli_options& o) {
         if (t.back() == '%') {
             auto pct = parse_number<double>(t.substr(0, t.size() - 1));
             if (!pct || *pct <= 0 || *pct > 100)
-                return error{fmt::format("-n/--max-targets '{}' is not a percentage between 0 and 100", o.max_targets)};
+                return error{fmt::format("-n/--max-targets '{}' is not a percentage between 0 and 100",
+                                         o.max_targets)};
             c.max_targets = std::max<uint64_t>(1, uint64_t(double(c.targets.size()) * *pct / 100.0));
         } else {
             auto n = parse_number<unsigned long long>(t);
-            if (!n || *n == 0) return error{fmt::format("-n/--max-targets '{}' is not a positive number or percentage", o.max_targets)};
+            if (!n || *n == 0)
+                return error{fmt::format("-n/--max-targets '{}' is not a positive number or percentage",
+                                         o.max_targets)};
             c.max_targets = *n;
         }
     }
@@ -214,8 +229,10 @@ result<built_config> build_config(const cli_options& o) {
         return error{"cannot draw the per-scan cookie key from the kernel (getrandom failed)"};
     c.key = {random_words[0], random_words[1]};
     if (!c.seed_given) c.seed = random_words[2];
-    if (o.cooldown < 0 || !std::isfinite(o.cooldown)) return error{"-c/--cooldown-time must be 0 or more seconds"};
-    if (o.max_runtime < 0 || !std::isfinite(o.max_runtime)) return error{"-t/--max-runtime must be 0 or more seconds"};
+    if (o.cooldown < 0 || !std::isfinite(o.cooldown))
+        return error{"-c/--cooldown-time must be 0 or more seconds"};
+    if (o.max_runtime < 0 || !std::isfinite(o.max_runtime))
+        return error{"-t/--max-runtime must be 0 or more seconds"};
     c.cooldown_s = o.cooldown;
     c.max_runtime_s = o.max_runtime;
     c.max_results = o.max_results;
@@ -238,9 +255,12 @@ result<built_config> build_config(const cli_options& o) {
         if (auto st = dpdk::check_hugepages(); !st) return error{st.error_message()};
 
     // Output.
-    if (o.output_module == "csv") c.format = output_format::csv;
-    else if (o.output_module == "json") c.format = output_format::json;
-    else return error{fmt::format("-O/--output-module '{}' is not known: use csv or json", o.output_module)};
+    if (o.output_module == "csv")
+        c.format = output_format::csv;
+    else if (o.output_module == "json")
+        c.format = output_format::json;
+    else
+        return error{fmt::format("-O/--output-module '{}' is not known: use csv or json", o.output_module)};
     auto fields = parse_field_list(o.output_fields.empty() ? default_field_list() : o.output_fields);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;

@@ -22,12 +22,14 @@ std::atomic<int> stop_signals{0};
 
 extern "C" void on_stop_signal(int sig) {
     if (stop_signals.fetch_add(1) >= 1) _exit(128 + sig);
-    static const char msg[] = "\ndpdk-icmpscan: stopping: finishing in-flight replies and writing results (signal again to quit at once)\n";
+    static const char msg[] =
+        "\ndpdk-icmpscan: stopping: finishing in-flight replies and writing results (signal again to quit at "
+        "once)\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
 }
 
 void install_signal_handlers() {
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
@@ -44,7 +46,7 @@ void list_output_fields() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     auto parsed = ics::app::parse_command_line(argc, argv);
     if (!parsed.options) return parsed.exit_status;
     const ics::app::cli_options& opts = *parsed.options;
@@ -75,7 +77,8 @@ int main(int argc, char** argv) {
         if (cfg.status_updates) {
             if (!status_header_written) std::fputs(ics::status_update_header().c_str(), cfg.status_updates);
             status_header_written = true;
-            std::fputs(ics::format_status_update(now, prev, uint64_t(time(nullptr))).c_str(), cfg.status_updates);
+            std::fputs(ics::format_status_update(now, prev, uint64_t(time(nullptr))).c_str(),
+                       cfg.status_updates);
             std::fflush(cfg.status_updates);
         }
     };
@@ -95,7 +98,8 @@ int main(int argc, char** argv) {
         std::ofstream out(built->metadata_path);
         out << md.dump(2) << "\n";
         if (!out) {
-            std::fprintf(stderr, "dpdk-icmpscan: cannot write the metadata file '%s'\n", built->metadata_path.c_str());
+            std::fprintf(stderr, "dpdk-icmpscan: cannot write the metadata file '%s'\n",
+                         built->metadata_path.c_str());
             return 1;
         }
     }
@@ -105,7 +109,8 @@ int main(int argc, char** argv) {
                  "dpdk-icmpscan: %s: sent %llu of %llu probes in %.2f s (%s); %llu valid replies; "
                  "%llu hosts up (%.2f%%); first replies: %s; results written: %llu\n",
                  r.stop_reason.c_str(), (unsigned long long)sent, (unsigned long long)r.probes_planned,
-                 r.send_seconds, ics::format_rate(r.send_seconds > 0 ? double(sent - 1) / r.send_seconds : 0).c_str(),
+                 r.send_seconds,
+                 ics::format_rate(r.send_seconds > 0 ? double(sent - 1) / r.send_seconds : 0).c_str(),
                  (unsigned long long)r.counters[ics::counter::rx_valid], (unsigned long long)r.hits,
                  sent ? 100.0 * double(r.hits) / double(sent) : 0.0, ics::summarize_replies(r).c_str(),
                  (unsigned long long)r.counters[ics::counter::out_written]);
@@ -113,4 +118,17 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "dpdk-icmpscan: not finished: %llu probes were not sent (stopped by %s)\n",
                      (unsigned long long)(r.probes_planned - sent), r.stop_reason.c_str());
     return 0;
+}
+
+int main(int argc, char** argv) {
+    // Library code reports errors as values; what can still throw is running out of memory (the
+    // de-duplication bitmap for a huge target set) or a library failure: one sentence, exit 1.
+    try {
+        return run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "dpdk-icmpscan: out of memory: scan fewer targets at once (-n, --shards)\n");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", e.what());
+    }
+    return 1;
 }

@@ -68,10 +68,11 @@ result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, uns
     }
     wanted_.reset();
     if (!learned_)
-        return error{fmt::format("the gateway {} did not answer {} ARP requests sent from {} on "
-                                 "port {}: check --gateway-ip and the link, or give the gateway's "
-                                 "MAC with -G/--gateway-mac",
-                                 format_ipv4(gateway), attempts, format_ipv4(asking_from), port_name)};
+        return error{
+            fmt::format("the gateway {} did not answer {} ARP requests sent from {} on "
+                        "port {}: check --gateway-ip and the link, or give the gateway's "
+                        "MAC with -G/--gateway-mac",
+                        format_ipv4(gateway), attempts, format_ipv4(asking_from), port_name)};
     return *learned_;
 }
 

@@ -19,7 +19,11 @@ class control_plane {
 public:
     control_plane(uint16_t port, uint16_t tx_queue, rte_mempool* pool, mac own_mac,
                   const interval_set& own_addresses, std::vector<rte_ring*> arp_rings)
-        : port_(port), queue_(tx_queue), pool_(pool), mac_(own_mac), own_(&own_addresses),
+        : port_(port),
+          queue_(tx_queue),
+          pool_(pool),
+          mac_(own_mac),
+          own_(&own_addresses),
           rings_(std::move(arp_rings)) {}
 
     // Drains the ARP rings: answers requests for our addresses, learns the gateway's reply.

@@ -16,11 +16,14 @@ result<port_handle> open_port(const queue_plan& queues, unsigned lcores) {
         if (count++ == 0) p.id = pid;
     }
     if (count == 0)
-        return error{"DPDK found no port: check the interface or PCI address (and that the NIC "
-                     "is bound to a DPDK driver)"};
+        return error{
+            "DPDK found no port: check the interface or PCI address (and that the NIC "
+            "is bound to a DPDK driver)"};
     if (count > 1)
-        return error{fmt::format("DPDK found {} ports where one was expected: name a single "
-                                 "device with -i, --pci or --vdev", count)};
+        return error{
+            fmt::format("DPDK found {} ports where one was expected: name a single "
+                        "device with -i, --pci or --vdev",
+                        count)};
     char name[RTE_ETH_NAME_MAX_LEN] = {};
     rte_eth_dev_get_name_by_port(p.id, name);
     p.name = name;
@@ -31,20 +34,23 @@ result<port_handle> open_port(const queue_plan& queues, unsigned lcores) {
     p.rx_queues = queues.rx_queues;
     p.tx_queues = queues.tx_queues;
     if (p.rx_queues > info.max_rx_queues || p.tx_queues > info.max_tx_queues)
-        return error{fmt::format("port {} ({}) offers {} RX and {} TX queues but the scan needs {} "
-                                 "and {}: lower --rx-cores/--tx-cores", p.id, p.name,
-                                 info.max_rx_queues, info.max_tx_queues, p.rx_queues, p.tx_queues)};
+        return error{
+            fmt::format("port {} ({}) offers {} RX and {} TX queues but the scan needs {} "
+                        "and {}: lower --rx-cores/--tx-cores",
+                        p.id, p.name, info.max_rx_queues, info.max_tx_queues, p.rx_queues, p.tx_queues)};
 
     p.socket = rte_eth_dev_socket_id(p.id);
     if (p.socket < 0) p.socket = int(rte_socket_id());
     // Enough mbufs for every descriptor ring, every lcore's cache and bursts in flight.
-    unsigned mbufs = (p.rx_queues * rx_descriptors + p.tx_queues * tx_descriptors) +
-                     lcores * (256 + 64) + 4096;
+    unsigned mbufs =
+        (p.rx_queues * rx_descriptors + p.tx_queues * tx_descriptors) + lcores * (256 + 64) + 4096;
     p.pool = rte_pktmbuf_pool_create(fmt::format("ics_pool_{}", p.id).c_str(), mbufs, 256, 0,
                                      RTE_MBUF_DEFAULT_BUF_SIZE, p.socket);
     if (!p.pool)
-        return error{fmt::format("cannot create a pool of {} mbufs on NUMA node {}: {} (reserve more "
-                                 "hugepages, or use --no-huge)", mbufs, p.socket, rte_strerror(rte_errno))};
+        return error{
+            fmt::format("cannot create a pool of {} mbufs on NUMA node {}: {} (reserve more "
+                        "hugepages, or use --no-huge)",
+                        mbufs, p.socket, rte_strerror(rte_errno))};
 
     rte_eth_conf conf{};
     if (p.rx_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP)) {
@@ -56,11 +62,14 @@ result<port_handle> open_port(const queue_plan& queues, unsigned lcores) {
     uint16_t nb_rx = rx_descriptors, nb_tx = tx_descriptors;
     rte_eth_dev_adjust_nb_rx_tx_desc(p.id, &nb_rx, &nb_tx);
     for (unsigned q = 0; q < p.rx_queues; ++q)
-        if (int rc = rte_eth_rx_queue_setup(p.id, uint16_t(q), nb_rx, unsigned(p.socket), nullptr, p.pool); rc != 0)
-            return error{fmt::format("cannot set up RX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
+        if (int rc = rte_eth_rx_queue_setup(p.id, uint16_t(q), nb_rx, unsigned(p.socket), nullptr, p.pool);
+            rc != 0)
+            return error{
+                fmt::format("cannot set up RX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
     for (unsigned q = 0; q < p.tx_queues; ++q)
         if (int rc = rte_eth_tx_queue_setup(p.id, uint16_t(q), nb_tx, unsigned(p.socket), nullptr); rc != 0)
-            return error{fmt::format("cannot set up TX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
+            return error{
+                fmt::format("cannot set up TX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
     if (int rc = rte_eth_dev_start(p.id); rc != 0)
         return error{fmt::format("cannot start port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
     rte_ether_addr addr;

@@ -25,8 +25,7 @@ queue_plan plan_queues(const port_config& port, const lcore_config& cfg) {
     if (!port.dryrun_pcap.empty()) q.tx_queues = q.control_tx_queue = cfg.tx_cores;
     // af_packet opens one socket per queue pair and fans received frames out over all of them:
     // every one must be polled, so RX gets as many queues as TX.
-    if (!port.iface.empty() && port.dryrun_pcap.empty())
-        q.rx_queues = std::max(q.rx_queues, q.tx_queues);
+    if (!port.iface.empty() && port.dryrun_pcap.empty()) q.rx_queues = std::max(q.rx_queues, q.tx_queues);
     return q;
 }
 

@@ -14,9 +14,10 @@ status check_interface_exists(const std::string& iface) {
     struct stat st;
     if (iface.empty() || iface.find('/') != std::string::npos ||
         stat(("/sys/class/net/" + iface).c_str(), &st) != 0)
-        return error{fmt::format("interface '{}' does not exist in this network namespace: "
-                                 "check the name with 'ip link' (or pass --pci for a DPDK-bound NIC)",
-                                 iface)};
+        return error{
+            fmt::format("interface '{}' does not exist in this network namespace: "
+                        "check the name with 'ip link' (or pass --pci for a DPDK-bound NIC)",
+                        iface)};
     return ok();
 }
 
@@ -33,13 +34,15 @@ status check_hugepages() {
         if (key == "HugePages_Free:") free_pages = value;
     }
     if (total == 0 || free_pages == 0)
-        return error{"no free hugepages are reserved: run 'scripts/setup-hugepages.sh' "
-                     "(or pass --no-huge to run without them, more slowly)"};
+        return error{
+            "no free hugepages are reserved: run 'scripts/setup-hugepages.sh' "
+            "(or pass --no-huge to run without them, more slowly)"};
     std::ifstream mounts("/proc/mounts");
     while (std::getline(mounts, line))
         if (line.find(" hugetlbfs ") != std::string::npos) return ok();
-    return error{"hugepages are reserved but no hugetlbfs is mounted: run "
-                 "'scripts/setup-hugepages.sh' (or pass --no-huge)"};
+    return error{
+        "hugepages are reserved but no hugetlbfs is mounted: run "
+        "'scripts/setup-hugepages.sh' (or pass --no-huge)"};
 }
 
 std::vector<unsigned> allowed_cpus() {

@@ -19,9 +19,9 @@
 namespace ics::dpdk {
 
 struct backoff_profile {
-    unsigned spin_polls;    // empty polls spent spinning before the first nap
-    unsigned min_nap_us;    // first nap
-    unsigned max_nap_us;    // naps grow by 1 us every 8 empty polls up to this
+    unsigned spin_polls;  // empty polls spent spinning before the first nap
+    unsigned min_nap_us;  // first nap
+    unsigned max_nap_us;  // naps grow by 1 us every 8 empty polls up to this
 };
 inline constexpr backoff_profile rx_backoff{64, 1, 10};
 inline constexpr backoff_profile output_backoff{0, 200, 200};

@@ -49,7 +49,7 @@ struct tx_context {
     uint64_t limit = 0;
     uint32_t rounds = 1;
     walk_slice slice;
-    uint64_t rate = 0;          // this lcore's share
+    uint64_t rate = 0;  // this lcore's share
     uint64_t start_tsc = 0;
     tsc_clock clock;
     bool backoff = true;

@@ -20,7 +20,8 @@ void handle(output_context& c, const result_record& rec, uint64_t& written) {
         c.counters->add(counter::out_repeats);
     else if (rec.type < 16 && rec.code < 16)
         ++c.unique_by_type_code[size_t(rec.type) << 4 | rec.code];
-    if (rec.success && !repeat) c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (rec.success && !repeat)
+        c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     output_row row{&rec, uint8_t(repeat),
                    uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
                    c.clock.wall_ns(rec.rx_tsc)};
@@ -47,7 +48,8 @@ int output_loop(output_context& c) {
     while (true) {
         unsigned got = 0;
         for (rte_ring* ring : c.rings) {
-            unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record), dequeue_burst, nullptr);
+            unsigned n =
+                rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record), dequeue_burst, nullptr);
             for (unsigned i = 0; i < n; ++i) handle(c, recs[i], written);
             got += n;
         }

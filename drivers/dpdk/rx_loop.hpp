@@ -43,13 +43,15 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n) 
                 }
                 break;
             }
-            default: c.counters->add(counter::rx_not_ipv4);
+            default:
+                c.counters->add(counter::rx_not_ipv4);
         }
         to_free[nfree++] = m;
     }
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
     if (nrec) {
-        unsigned queued = rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(result_record), nrec, nullptr);
+        unsigned queued =
+            rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(result_record), nrec, nullptr);
         c.counters->add(counter::rx_valid, queued);
         if (queued < nrec) c.counters->add(counter::rx_ring_full, nrec - queued);
     }

@@ -87,7 +87,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
                                              record_ring_size, port.socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
         rte_ring* arp = rte_ring_create(fmt::format("ics_arp_{}", i).c_str(), arp_ring_size, port.socket,
                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
-        if (!rec || !arp) return error{fmt::format("cannot create the RX rings: {}", rte_strerror(rte_errno))};
+        if (!rec || !arp)
+            return error{fmt::format("cannot create the RX rings: {}", rte_strerror(rte_errno))};
         s.rings.push_back(rec);
         s.rings.push_back(arp);
         record_rings.push_back(rec);
@@ -122,7 +123,6 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     }
     seen_bitmap seen(cfg.targets.size());
     record_writer writer(cfg.output, cfg.format, cfg.fields);
-    writer.write_header();
     output_context out;
     out.rings = record_rings;
     out.targets = &cfg.targets;
@@ -137,10 +137,10 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
 
     flags.rx_running.store(unsigned(rx.size()));
     for (size_t i = 0; i < rx.size(); ++i)
-        rte_eal_remote_launch(launch_trampoline<rx_context<Probe>, rx_loop<Probe>>, rx[i].get(), lcores.rx[i]);
-    rte_eal_remote_launch(launch_trampoline<output_context, output_loop>, &out, lcores.output);
+        rte_eal_remote_launch(launch_trampoline<rx_context<Probe>, rx_loop<Probe>>, rx[i].get(),
+                              lcores.rx[i]);
 
-    // Stops the RX and output lcores and waits for them; used on every path from here.
+    // Stops the RX (and, once launched, output) lcores and waits for them.
     auto stop_receivers = [&] {
         flags.stop_tx.store(true);
         flags.stop_rx.store(true);
@@ -150,8 +150,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     control_plane control(port.id, uint16_t(queues.control_tx_queue), port.pool, report.source_mac,
                           cfg.sources, arp_rings);
     if (!cfg.gateway_mac && !dryrun) {
-        auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first,
-                                  cfg.gateway_arp_attempts, fmt::format("{} ({})", port.id, cfg.port.describe()));
+        auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
+                                  fmt::format("{} ({})", port.id, cfg.port.describe()));
         if (!gw) {
             stop_receivers();
             return error{gw.error_message()};
@@ -162,6 +162,9 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     }
     const Probe tx_probe(setup);
     report.gateway_mac = setup.dst_mac;
+    // The scan will run: the header goes out before any row, then the output lcore starts.
+    writer.write_header();
+    rte_eal_remote_launch(launch_trampoline<output_context, output_loop>, &out, lcores.output);
 
     // TX lcores share the rate; each walks its slice of the permutation.
     const permutation perm(cfg.targets.size(), cfg.seed);
@@ -192,7 +195,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     }
     flags.tx_running.store(ntx);
     for (unsigned t = 0; t < ntx; ++t)
-        rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx[t].get(), lcores.tx[t]);
+        rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx[t].get(),
+                              lcores.tx[t]);
 
     // The control loop.
     auto snapshot = [&](bool sending, double cooldown_left) {
@@ -259,7 +263,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
             }
         }
         if (now >= next_status) {
-            double left = ph == phase::cooldown ? double(cooldown_end - std::min(cooldown_end, now)) / double(hz) : 0;
+            double left =
+                ph == phase::cooldown ? double(cooldown_end - std::min(cooldown_end, now)) / double(hz) : 0;
             progress_snapshot cur = snapshot(ph == phase::sending, left);
             if (hooks.on_progress) hooks.on_progress(cur, prev);
             prev = cur;
@@ -291,7 +296,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.nic_rx_nombuf = nic.rx_nombuf;
     report.nic_tx_errors = nic.tx_errors;
     if (flags.output_failed.load())
-        return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+        return error{
+            fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
     return report;
 }
 
@@ -303,13 +309,16 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
     const queue_plan queues = plan_queues(cfg.port, cfg.lcores);
     std::vector<std::string> args = build_eal_args(cfg.port, cfg.lcores, lcores, queues, cpus);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
 
     dpdk_session s;
     if (rte_eal_init(int(args.size()), argv.data()) < 0)
-        return error{fmt::format("DPDK could not start ({}): run with --verbose-eal to see why "
-                                 "(EAL arguments: {})", rte_strerror(rte_errno), fmt::join(args, " "))};
+        return error{
+            fmt::format("DPDK could not start ({}): run with --verbose-eal to see why "
+                        "(EAL arguments: {})",
+                        rte_strerror(rte_errno), fmt::join(args, " "))};
     s.eal = true;
     auto port = open_port(queues, lcores.total());
     if (!port) return error{port.error_message()};
@@ -318,9 +327,10 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
     if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
         for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)
             if (numa_node_of_cpu(int(cpus[l])) != s.port.socket)
-                hooks.on_note(fmt::format("lcore {} runs on CPU {} of NUMA node {}, the port is on node {}: "
-                                          "pass --cpus from node {} for full speed", l, cpus[l],
-                                          numa_node_of_cpu(int(cpus[l])), s.port.socket, s.port.socket));
+                hooks.on_note(
+                    fmt::format("lcore {} runs on CPU {} of NUMA node {}, the port is on node {}: "
+                                "pass --cpus from node {} for full speed",
+                                l, cpus[l], numa_node_of_cpu(int(cpus[l])), s.port.socket, s.port.socket));
 
     result<scan_report> out = error{fmt::format("unknown probe type '{}'", cfg.probe_type)};
     with_probe_type(cfg.probe_type, [&](auto tag) {

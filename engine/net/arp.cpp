@@ -10,12 +10,11 @@
 namespace ics {
 namespace {
 // ARP body offsets after the Ethernet header.
-constexpr size_t htype = 0, ptype = 2, hlen = 4, plen = 5, oper = 6, sha = 8, spa = 14, tha = 18,
-                 tpa = 24, body_len = 28;
+constexpr size_t htype = 0, ptype = 2, hlen = 4, plen = 5, oper = 6, sha = 8, spa = 14, tha = 18, tpa = 24,
+                 body_len = 28;
 
-void write_frame(uint8_t* f, const mac& eth_dst, const mac& eth_src, uint16_t op,
-                 const mac& sender_mac, ipv4_addr sender_ip, const mac& target_mac,
-                 ipv4_addr target_ip) {
+void write_frame(uint8_t* f, const mac& eth_dst, const mac& eth_src, uint16_t op, const mac& sender_mac,
+                 ipv4_addr sender_ip, const mac& target_mac, ipv4_addr target_ip) {
     std::memcpy(f, eth_dst.data(), 6);
     std::memcpy(f + 6, eth_src.data(), 6);
     store_be16(f + 12, ethertype_arp);
@@ -36,8 +35,7 @@ std::optional<arp_message> parse_arp(std::span<const uint8_t> frame) {
     if (frame.size() < eth_header_len + body_len) return std::nullopt;
     if (load_be16(frame.data() + 12) != ethertype_arp) return std::nullopt;
     const uint8_t* a = frame.data() + eth_header_len;
-    if (load_be16(a + htype) != 1 || load_be16(a + ptype) != ethertype_ipv4 || a[hlen] != 6 ||
-        a[plen] != 4)
+    if (load_be16(a + htype) != 1 || load_be16(a + ptype) != ethertype_ipv4 || a[hlen] != 6 || a[plen] != 4)
         return std::nullopt;
     arp_message m;
     m.op = load_be16(a + oper);
@@ -49,15 +47,15 @@ std::optional<arp_message> parse_arp(std::span<const uint8_t> frame) {
     return m;
 }
 
-size_t build_arp_reply(std::span<uint8_t, arp_frame_len> out, const arp_message& request,
-                       const mac& own_mac, ipv4_addr own_ip) {
-    write_frame(out.data(), request.sender_mac, own_mac, arp_op_reply, own_mac, own_ip,
-                request.sender_mac, request.sender_ip);
+size_t build_arp_reply(std::span<uint8_t, arp_frame_len> out, const arp_message& request, const mac& own_mac,
+                       ipv4_addr own_ip) {
+    write_frame(out.data(), request.sender_mac, own_mac, arp_op_reply, own_mac, own_ip, request.sender_mac,
+                request.sender_ip);
     return arp_frame_len;
 }
 
-size_t build_arp_request(std::span<uint8_t, arp_frame_len> out, const mac& own_mac,
-                         ipv4_addr own_ip, ipv4_addr wanted_ip) {
+size_t build_arp_request(std::span<uint8_t, arp_frame_len> out, const mac& own_mac, ipv4_addr own_ip,
+                         ipv4_addr wanted_ip) {
     const mac broadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     write_frame(out.data(), broadcast, own_mac, arp_op_request, own_mac, own_ip, mac{}, wanted_ip);
     return arp_frame_len;
@@ -83,8 +81,7 @@ std::optional<mac> parse_mac(std::string_view text) {
 
 std::string format_mac(const mac& m) {
     char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-                  m[5]);
+    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
     return buf;
 }
 

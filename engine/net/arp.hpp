@@ -30,12 +30,12 @@ inline constexpr uint16_t arp_op_reply = 2;
 std::optional<arp_message> parse_arp(std::span<const uint8_t> frame);
 
 // Writes a reply to `request` saying that `own_ip` is at `own_mac`; returns its length.
-size_t build_arp_reply(std::span<uint8_t, arp_frame_len> out, const arp_message& request,
-                       const mac& own_mac, ipv4_addr own_ip);
+size_t build_arp_reply(std::span<uint8_t, arp_frame_len> out, const arp_message& request, const mac& own_mac,
+                       ipv4_addr own_ip);
 
 // Writes a broadcast request asking who has `wanted_ip`; returns its length.
-size_t build_arp_request(std::span<uint8_t, arp_frame_len> out, const mac& own_mac,
-                         ipv4_addr own_ip, ipv4_addr wanted_ip);
+size_t build_arp_request(std::span<uint8_t, arp_frame_len> out, const mac& own_mac, ipv4_addr own_ip,
+                         ipv4_addr wanted_ip);
 
 std::optional<mac> parse_mac(std::string_view text);
 std::string format_mac(const mac& m);

@@ -26,7 +26,9 @@ inline uint16_t checksum_fold(uint32_t sum) {
 }
 
 // The value for a checksum field: the complement of the folded sum.
-inline uint16_t checksum_finish(uint32_t sum) { return uint16_t(~checksum_fold(sum)); }
+inline uint16_t checksum_finish(uint32_t sum) {
+    return uint16_t(~checksum_fold(sum));
+}
 
 // True when a region that includes its own checksum field sums to 0xffff (i.e. it verifies).
 inline bool checksum_verifies(const uint8_t* p, size_t n) {

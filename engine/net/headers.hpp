@@ -31,8 +31,8 @@ inline constexpr size_t type = 0, code = 1, checksum = 2, id = 4, seq = 6, paylo
 }
 
 namespace icmp_type {
-inline constexpr uint8_t echo_reply = 0, dest_unreach = 3, source_quench = 4, redirect = 5,
-                         echo_request = 8, time_exceeded = 11, param_problem = 12;
+inline constexpr uint8_t echo_reply = 0, dest_unreach = 3, source_quench = 4, redirect = 5, echo_request = 8,
+                         time_exceeded = 11, param_problem = 12;
 }
 
 // RFC 792: an ICMP error quotes the offending IP header and at least the first 8 bytes after it.

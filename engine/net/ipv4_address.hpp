@@ -24,6 +24,8 @@ struct ipv4_range {
 };
 
 // Prefix length 0..32 to a mask.
-inline uint32_t prefix_mask(unsigned len) { return len == 0 ? 0 : ~uint32_t(0) << (32 - len); }
+inline uint32_t prefix_mask(unsigned len) {
+    return len == 0 ? 0 : ~uint32_t(0) << (32 - len);
+}
 
 }  // namespace ics

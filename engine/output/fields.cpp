@@ -34,7 +34,9 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
     return fields;
 }
 
-const field_info& info(field_id id) { return all_fields()[size_t(id)]; }
+const field_info& info(field_id id) {
+    return all_fields()[size_t(id)];
+}
 
 std::optional<field_id> find_field(std::string_view name) {
     for (const auto& f : all_fields())
@@ -63,8 +65,7 @@ result<std::vector<field_id>> parse_field_list(std::string_view list) {
             for (const auto& f : all_fields()) out.push_back(f.id);
         } else {
             auto id = find_field(name);
-            if (!id)
-                return error{fmt::format("unknown output field '{}': see --list-output-fields", name)};
+            if (!id) return error{fmt::format("unknown output field '{}': see --list-output-fields", name)};
             out.push_back(*id);
         }
         if (comma == std::string_view::npos) break;
@@ -76,28 +77,49 @@ result<std::vector<field_id>> parse_field_list(std::string_view list) {
 uint64_t integer_value(field_id id, const output_row& row) {
     const result_record& r = *row.rec;
     switch (id) {
-        case field_id::saddr: return r.saddr;
-        case field_id::saddr_raw: return __builtin_bswap32(r.saddr);
-        case field_id::daddr: return r.daddr;
-        case field_id::daddr_raw: return __builtin_bswap32(r.daddr);
-        case field_id::ipid: return r.ipid;
-        case field_id::ttl: return r.ttl;
-        case field_id::type: return r.type;
-        case field_id::code: return r.code;
-        case field_id::icmp_id: return r.icmp_id;
-        case field_id::seq: return r.seq;
-        case field_id::classification: return uint64_t(r.cls);
-        case field_id::success: return r.success;
-        case field_id::repeat: return row.repeat;
-        case field_id::cooldown: return row.cooldown;
+        case field_id::saddr:
+            return r.saddr;
+        case field_id::saddr_raw:
+            return __builtin_bswap32(r.saddr);
+        case field_id::daddr:
+            return r.daddr;
+        case field_id::daddr_raw:
+            return __builtin_bswap32(r.daddr);
+        case field_id::ipid:
+            return r.ipid;
+        case field_id::ttl:
+            return r.ttl;
+        case field_id::type:
+            return r.type;
+        case field_id::code:
+            return r.code;
+        case field_id::icmp_id:
+            return r.icmp_id;
+        case field_id::seq:
+            return r.seq;
+        case field_id::classification:
+            return uint64_t(r.cls);
+        case field_id::success:
+            return r.success;
+        case field_id::repeat:
+            return row.repeat;
+        case field_id::cooldown:
+            return row.cooldown;
         case field_id::timestamp_str:
-        case field_id::timestamp_ts: return row.wall_ns / 1000000000;
-        case field_id::timestamp_us: return row.wall_ns / 1000 % 1000000;
-        case field_id::probe_daddr: return r.probe_daddr;
-        case field_id::rtt_us: return r.rtt_us;
-        case field_id::probe_ttl: return r.probe_ttl;
-        case field_id::quoted_ttl: return r.quoted_ttl;
-        default: return 0;
+        case field_id::timestamp_ts:
+            return row.wall_ns / 1000000000;
+        case field_id::timestamp_us:
+            return row.wall_ns / 1000 % 1000000;
+        case field_id::probe_daddr:
+            return r.probe_daddr;
+        case field_id::rtt_us:
+            return r.rtt_us;
+        case field_id::probe_ttl:
+            return r.probe_ttl;
+        case field_id::quoted_ttl:
+            return r.quoted_ttl;
+        default:
+            return 0;
     }
 }
 

@@ -15,9 +15,28 @@
 namespace ics {
 
 enum class field_id : uint8_t {
-    saddr, saddr_raw, daddr, daddr_raw, ipid, ttl, type, code, icmp_id, seq, classification,
-    success, repeat, cooldown, timestamp_str, timestamp_ts, timestamp_us, probe_daddr, rtt_us,
-    probe_ttl, quoted_ttl, count_
+    saddr,
+    saddr_raw,
+    daddr,
+    daddr_raw,
+    ipid,
+    ttl,
+    type,
+    code,
+    icmp_id,
+    seq,
+    classification,
+    success,
+    repeat,
+    cooldown,
+    timestamp_str,
+    timestamp_ts,
+    timestamp_us,
+    probe_daddr,
+    rtt_us,
+    probe_ttl,
+    quoted_ttl,
+    count_
 };
 
 enum class field_type : uint8_t { integer, address, string };

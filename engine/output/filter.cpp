@@ -1,7 +1,7 @@
 #include "output/filter.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 
 #include "net/ipv4_address.hpp"
 #include "output/record_writer.hpp"
@@ -29,8 +29,10 @@ public:
 private:
     using op = output_filter::op;
     error fail() const {
-        return error{fmt::format("invalid --output-filter '{}': {} (write comparisons like "
-                                 "\"success = 1 && repeat = 0\")", text_, err_)};
+        return error{
+            fmt::format("invalid --output-filter '{}': {} (write comparisons like "
+                        "\"success = 1 && repeat = 0\")",
+                        text_, err_)};
     }
     void skip_space() {
         while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
@@ -75,8 +77,8 @@ private:
             pos_ = end + 1;
             return text_.substr(start + 1, end - start - 1);
         }
-        while (pos_ < text_.size() && std::string_view(" \t()=!<>&|\"").find(text_[pos_]) ==
-                                          std::string_view::npos)
+        while (pos_ < text_.size() &&
+               std::string_view(" \t()=!<>&|\"").find(text_[pos_]) == std::string_view::npos)
             ++pos_;
         return text_.substr(start, pos_ - start);
     }
@@ -89,7 +91,9 @@ private:
         }
         std::string_view name = word();
         if (name.empty()) {
-            if (err_.empty()) err_ = pos_ < text_.size() ? fmt::format("expected a field name at '{}'", text_.substr(pos_)) : "expected a field name at the end";
+            if (err_.empty())
+                err_ = pos_ < text_.size() ? fmt::format("expected a field name at '{}'", text_.substr(pos_))
+                                           : "expected a field name at the end";
             return -1;
         }
         auto id = find_field(name);
@@ -98,12 +102,18 @@ private:
             return -1;
         }
         op kind;
-        if (take("==") || take("=")) kind = op::eq;
-        else if (take("!=")) kind = op::ne;
-        else if (take("<=")) kind = op::le;
-        else if (take(">=")) kind = op::ge;
-        else if (take("<")) kind = op::lt;
-        else if (take(">")) kind = op::gt;
+        if (take("==") || take("="))
+            kind = op::eq;
+        else if (take("!="))
+            kind = op::ne;
+        else if (take("<="))
+            kind = op::le;
+        else if (take(">="))
+            kind = op::ge;
+        else if (take("<"))
+            kind = op::lt;
+        else if (take(">"))
+            kind = op::gt;
         else {
             err_ = fmt::format("expected =, !=, <, >, <= or >= after '{}'", name);
             return -1;
@@ -117,8 +127,10 @@ private:
             for (int c = 0; c <= int(classification::other); ++c)
                 if (classification_name(classification(c)) == value) n.number = uint64_t(c), found = true;
             if (!found) {
-                err_ = fmt::format("'{}' is not a classification (echoreply, unreach, timxceed, "
-                                   "redirect, sourcequench, other)", value);
+                err_ = fmt::format(
+                    "'{}' is not a classification (echoreply, unreach, timxceed, "
+                    "redirect, sourcequench, other)",
+                    value);
                 return -1;
             }
         } else if (fi.type == field_type::string) {
@@ -146,7 +158,9 @@ private:
     output_filter f_;
 };
 
-result<output_filter> output_filter::parse(std::string_view text) { return filter_parser(text).run(); }
+result<output_filter> output_filter::parse(std::string_view text) {
+    return filter_parser(text).run();
+}
 
 bool output_filter::uses_field(field_id id) const {
     for (const auto& n : nodes_)
@@ -168,13 +182,20 @@ bool output_filter::eval(int index, const output_row& row) const {
         cmp = v < n.number ? -1 : v > n.number ? 1 : 0;
     }
     switch (n.kind) {
-        case op::eq: return cmp == 0;
-        case op::ne: return cmp != 0;
-        case op::lt: return cmp < 0;
-        case op::gt: return cmp > 0;
-        case op::le: return cmp <= 0;
-        case op::ge: return cmp >= 0;
-        default: return false;
+        case op::eq:
+            return cmp == 0;
+        case op::ne:
+            return cmp != 0;
+        case op::lt:
+            return cmp < 0;
+        case op::gt:
+            return cmp > 0;
+        case op::le:
+            return cmp <= 0;
+        case op::ge:
+            return cmp >= 0;
+        default:
+            return false;
     }
 }
 

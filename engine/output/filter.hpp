@@ -29,8 +29,8 @@ private:
     struct node {
         op kind;
         field_id field{};
-        uint64_t number = 0;   // integer and address comparisons, classification ordinal
-        std::string text;      // timestamp_str comparisons
+        uint64_t number = 0;  // integer and address comparisons, classification ordinal
+        std::string text;     // timestamp_str comparisons
         int left = -1, right = -1;
     };
     bool eval(int index, const output_row& row) const;

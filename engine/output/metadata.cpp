@@ -67,10 +67,13 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     m["success_unique"] = r.hits;
     m["hitrate"] = sent ? 100.0 * double(r.hits) / double(sent) : 0.0;
     json counters = json::object();
-    for (size_t i = 0; i < counter_count; ++i) counters[std::string(counter_infos[i].name)] = r.counters.values[i];
+    for (size_t i = 0; i < counter_count; ++i)
+        counters[std::string(counter_infos[i].name)] = r.counters.values[i];
     m["counters"] = counters;
-    m["nic"] = {{"rx_missed", r.nic_rx_missed}, {"rx_errors", r.nic_rx_errors},
-                {"rx_nombuf", r.nic_rx_nombuf}, {"tx_errors", r.nic_tx_errors}};
+    m["nic"] = {{"rx_missed", r.nic_rx_missed},
+                {"rx_errors", r.nic_rx_errors},
+                {"rx_nombuf", r.nic_rx_nombuf},
+                {"tx_errors", r.nic_tx_errors}};
     json by_type = json::object();
     for (unsigned i = 0; i < 256; ++i)
         if (r.unique_by_type_code[i])

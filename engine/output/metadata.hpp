@@ -11,8 +11,7 @@
 
 namespace ics {
 
-nlohmann::json build_metadata(const scan_config& cfg, const scan_report& report,
-                              const std::string& version);
+nlohmann::json build_metadata(const scan_config& cfg, const scan_report& report, const std::string& version);
 
 // "echoreply 16300, unreach/0 4096, unreach/1 ..." for the closing summary.
 std::string summarize_replies(const scan_report& report);

@@ -33,16 +33,25 @@ void record_writer::append_string_field(field_id id, const output_row& row) {
     char tmp[40];
     size_t n = 0;
     switch (id) {
-        case field_id::saddr: n = format_ipv4_to(row.rec->saddr, tmp); break;
-        case field_id::daddr: n = format_ipv4_to(row.rec->daddr, tmp); break;
-        case field_id::probe_daddr: n = format_ipv4_to(row.rec->probe_daddr, tmp); break;
-        case field_id::timestamp_str: n = format_timestamp(row.wall_ns, tmp); break;
+        case field_id::saddr:
+            n = format_ipv4_to(row.rec->saddr, tmp);
+            break;
+        case field_id::daddr:
+            n = format_ipv4_to(row.rec->daddr, tmp);
+            break;
+        case field_id::probe_daddr:
+            n = format_ipv4_to(row.rec->probe_daddr, tmp);
+            break;
+        case field_id::timestamp_str:
+            n = format_timestamp(row.wall_ns, tmp);
+            break;
         case field_id::classification: {
             auto s = classification_name(row.rec->cls);
             buf_.append(s.data(), s.data() + s.size());
             return;
         }
-        default: break;
+        default:
+            break;
     }
     buf_.append(tmp, tmp + n);
 }

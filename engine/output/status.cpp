@@ -30,21 +30,20 @@ std::string format_status_line(const progress_snapshot& now, const progress_snap
         double frac = now.to_send ? double(now.sent) / double(now.to_send) : 1.0;
         double send_rate = now.sent / avg_t;
         double left = send_rate > 0 ? double(now.to_send - std::min(now.sent, now.to_send)) / send_rate : 0;
-        progress = fmt::format("{:>5} {:.0f}% ({} left)", clock_text(now.elapsed_s), frac * 100,
-                               clock_text(left));
+        progress =
+            fmt::format("{:>5} {:.0f}% ({} left)", clock_text(now.elapsed_s), frac * 100, clock_text(left));
     } else {
         progress = fmt::format("{:>5} 100% (cooldown, {} left)", clock_text(now.elapsed_s),
                                clock_text(now.cooldown_left_s));
     }
     double hitrate = now.sent ? 100.0 * double(now.hits) / double(now.sent) : 0.0;
-    return fmt::format("{}; send: {} {} ({} avg); recv: {} {} ({} avg); drops: {} ({} avg); "
-                       "hits: {} hitrate: {:.2f}%",
-                       progress, now.sent, format_rate(per_second(now.sent, prev.sent, dt)),
-                       format_rate(now.sent / avg_t), now.received,
-                       format_rate(per_second(now.received, prev.received, dt)),
-                       format_rate(now.received / avg_t),
-                       format_rate(per_second(now.dropped, prev.dropped, dt)),
-                       format_rate(now.dropped / avg_t), now.hits, hitrate);
+    return fmt::format(
+        "{}; send: {} {} ({} avg); recv: {} {} ({} avg); drops: {} ({} avg); "
+        "hits: {} hitrate: {:.2f}%",
+        progress, now.sent, format_rate(per_second(now.sent, prev.sent, dt)), format_rate(now.sent / avg_t),
+        now.received, format_rate(per_second(now.received, prev.received, dt)),
+        format_rate(now.received / avg_t), format_rate(per_second(now.dropped, prev.dropped, dt)),
+        format_rate(now.dropped / avg_t), now.hits, hitrate);
 }
 
 std::string status_update_header() {
@@ -66,8 +65,8 @@ std::string format_status_update(const progress_snapshot& now, const progress_sn
     return fmt::format("{},{:.0f},{:.0f},{:.2f},{:.4f},{},{:.0f},{:.0f},{},{},{:.0f},{:.0f},{},{:.0f}\n",
                        wall_seconds, now.elapsed_s, left, frac * 100, hitrate, now.sent,
                        per_second(now.sent, prev.sent, dt), send_rate, now.hits, now.received,
-                       per_second(now.received, prev.received, dt), now.received / avg_t,
-                       now.dropped, per_second(now.dropped, prev.dropped, dt));
+                       per_second(now.received, prev.received, dt), now.received / avg_t, now.dropped,
+                       per_second(now.dropped, prev.dropped, dt));
 }
 
 }  // namespace ics

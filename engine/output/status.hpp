@@ -8,12 +8,12 @@ namespace ics {
 
 struct progress_snapshot {
     double elapsed_s = 0;
-    uint64_t sent = 0;          // probes sent so far
-    uint64_t to_send = 0;       // probes the scan will send in all
-    uint64_t received = 0;      // validated replies
-    uint64_t hits = 0;          // unique successful targets
-    uint64_t dropped = 0;       // every drop: NIC misses, ring full, mbuf allocation failures
-    bool sending = true;        // false during cooldown
+    uint64_t sent = 0;      // probes sent so far
+    uint64_t to_send = 0;   // probes the scan will send in all
+    uint64_t received = 0;  // validated replies
+    uint64_t hits = 0;      // unique successful targets
+    uint64_t dropped = 0;   // every drop: NIC misses, ring full, mbuf allocation failures
+    bool sending = true;    // false during cooldown
     double cooldown_left_s = 0;
 };
 

@@ -19,9 +19,12 @@ class pacer {
 public:
     // rate_pps 0 means unpaced (every call allows a full burst).
     pacer(uint64_t tsc_hz, uint64_t rate_pps, uint64_t start_tsc, unsigned max_burst)
-        : hz_(tsc_hz), rate_(rate_pps), start_(start_tsc), max_burst_(max_burst),
-          burst_(rate_pps == 0 ? max_burst
-                               : unsigned(std::clamp<uint64_t>(rate_pps / 10000, 1, max_burst))) {}
+        : hz_(tsc_hz),
+          rate_(rate_pps),
+          start_(start_tsc),
+          max_burst_(max_burst),
+          burst_(rate_pps == 0 ? max_burst : unsigned(std::clamp<uint64_t>(rate_pps / 10000, 1, max_burst))) {
+    }
 
     unsigned burst() const { return burst_; }
     uint64_t rate() const { return rate_; }

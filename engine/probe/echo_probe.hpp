@@ -69,8 +69,7 @@ public:
     uint8_t ttl() const { return ttl_; }
     const std::array<uint8_t, frame_len>& frame_template() const { return frame_; }
 
-    static uint32_t mac(const cookie_key& key, ipv4_addr src, ipv4_addr dst, uint32_t send_us,
-                        uint8_t ttl) {
+    static uint32_t mac(const cookie_key& key, ipv4_addr src, ipv4_addr dst, uint32_t send_us, uint8_t ttl) {
         uint64_t h = cookie_hash(key, uint64_t(src) << 32 | dst,
                                  uint64_t(send_us) << 32 | uint32_t(ttl) << 8 | cookie_tag);
         return uint32_t(h >> 32);
@@ -84,8 +83,7 @@ public:
         store_be16(ip + ip_off::id, ts_hi);
         store_be32(ip + ip_off::src, src);
         store_be32(ip + ip_off::dst, dst);
-        uint32_t ip_sum = ip_partial_ + ts_hi + (src >> 16) + (src & 0xffff) + (dst >> 16) +
-                          (dst & 0xffff);
+        uint32_t ip_sum = ip_partial_ + ts_hi + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
         store_be16(ip + ip_off::checksum, checksum_finish(ip_sum));
 
         const uint32_t m = mac(key_, src, dst, send_us, ttl_);

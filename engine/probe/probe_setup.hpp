@@ -10,9 +10,9 @@ namespace ics {
 
 struct probe_setup {
     mac src_mac{};
-    mac dst_mac{};               // the gateway's
+    mac dst_mac{};                          // the gateway's
     const interval_set* sources = nullptr;  // -S: any number of addresses, contiguous or not
-    uint8_t ttl = 255;           // --probe-ttl
+    uint8_t ttl = 255;                      // --probe-ttl
     cookie_key key{};
 };
 

@@ -30,6 +30,8 @@ template <typename... P>
 std::vector<std::string> probe_type_names(probe_type_list<P...>) {
     return {std::string(P::name)...};
 }
-inline std::vector<std::string> probe_type_names() { return probe_type_names(probe_types{}); }
+inline std::vector<std::string> probe_type_names() {
+    return probe_type_names(probe_types{});
+}
 
 }  // namespace ics

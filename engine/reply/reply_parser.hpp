@@ -27,10 +27,10 @@ struct parsed_reply {
     uint16_t ipid;
     uint8_t ttl;
     uint8_t type, code;
-    uint16_t id, seq;             // bytes 4..7 of the ICMP header (id/seq for echo replies)
-    const uint8_t* payload;       // ICMP bytes after the 8-byte header
+    uint16_t id, seq;        // bytes 4..7 of the ICMP header (id/seq for echo replies)
+    const uint8_t* payload;  // ICMP bytes after the 8-byte header
     uint16_t payload_len;
-    bool has_quote;               // set for ICMP errors whose quote was parsed
+    bool has_quote;  // set for ICMP errors whose quote was parsed
     quoted_probe quote;
 };
 
@@ -110,12 +110,18 @@ inline bool parse_reply(const uint8_t* frame, size_t len, parsed_reply& out, cou
 
 inline classification classify_icmp(uint8_t type) {
     switch (type) {
-        case icmp_type::echo_reply: return classification::echoreply;
-        case icmp_type::dest_unreach: return classification::unreach;
-        case icmp_type::time_exceeded: return classification::timxceed;
-        case icmp_type::redirect: return classification::redirect;
-        case icmp_type::source_quench: return classification::sourcequench;
-        default: return classification::other;
+        case icmp_type::echo_reply:
+            return classification::echoreply;
+        case icmp_type::dest_unreach:
+            return classification::unreach;
+        case icmp_type::time_exceeded:
+            return classification::timxceed;
+        case icmp_type::redirect:
+            return classification::redirect;
+        case icmp_type::source_quench:
+            return classification::sourcequench;
+        default:
+            return classification::other;
     }
 }
 

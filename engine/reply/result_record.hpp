@@ -12,12 +12,18 @@ enum class classification : uint8_t { echoreply, unreach, timxceed, redirect, so
 
 inline std::string_view classification_name(classification c) {
     switch (c) {
-        case classification::echoreply: return "echoreply";
-        case classification::unreach: return "unreach";
-        case classification::timxceed: return "timxceed";
-        case classification::redirect: return "redirect";
-        case classification::sourcequench: return "sourcequench";
-        default: return "other";
+        case classification::echoreply:
+            return "echoreply";
+        case classification::unreach:
+            return "unreach";
+        case classification::timxceed:
+            return "timxceed";
+        case classification::redirect:
+            return "redirect";
+        case classification::sourcequench:
+            return "sourcequench";
+        default:
+            return "other";
     }
 }
 
@@ -36,8 +42,8 @@ struct result_record {
     uint8_t probe_ttl;      // the TTL the probe was sent with
     uint8_t quoted_ttl;     // errors: TTL left in the quoted probe (0 for echo replies)
     classification cls;
-    uint16_t round;         // probe round (-P) the reply answers, where the probe carries it
-    uint8_t success;        // 1 when the probe type counts this reply as the target answering
+    uint16_t round;   // probe round (-P) the reply answers, where the probe carries it
+    uint8_t success;  // 1 when the probe type counts this reply as the target answering
     uint8_t reserved;
     uint32_t reserved2;
 };

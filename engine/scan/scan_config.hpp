@@ -42,8 +42,8 @@ struct scan_config {
 
     std::string mode = "scan";
     std::string probe_type = "icmp_echo";
-    interval_set targets;        // allowed targets (block list already subtracted)
-    interval_set sources;        // -S
+    interval_set targets;  // allowed targets (block list already subtracted)
+    interval_set sources;  // -S
     std::optional<ipv4_addr> gateway_ip;
     std::optional<mac> gateway_mac;
     std::optional<mac> source_mac;
@@ -55,12 +55,12 @@ struct scan_config {
     uint32_t shard = 0, shards = 1;
     uint64_t seed = 0;
     bool seed_given = false;
-    cookie_key key{};            // random per scan
+    cookie_key key{};  // random per scan
     uint8_t probe_ttl = 255;
 
     double cooldown_s = 8;
-    double max_runtime_s = 0;    // 0 = none
-    uint64_t max_results = 0;    // 0 = none
+    double max_runtime_s = 0;  // 0 = none
+    uint64_t max_results = 0;  // 0 = none
     unsigned gateway_arp_attempts = 3;
 
     // Output: the files are opened by the app; the output lcore is their only writer.

@@ -12,11 +12,11 @@ namespace ics {
 
 struct scan_report {
     counter_totals counters;
-    uint64_t hits = 0;              // unique targets that answered (success = 1, repeat = 0)
+    uint64_t hits = 0;  // unique targets that answered (success = 1, repeat = 0)
     uint64_t probes_planned = 0;
     uint64_t start_wall_ns = 0, send_end_wall_ns = 0, end_wall_ns = 0;
-    double send_seconds = 0;        // first probe to last probe
-    bool completed = true;          // every planned probe was sent
+    double send_seconds = 0;                // first probe to last probe
+    bool completed = true;                  // every planned probe was sent
     std::string stop_reason = "completed";  // completed, signal, max_runtime, max_results
     mac source_mac{}, gateway_mac{};
     std::string port_name;

@@ -22,11 +22,14 @@ result<ipv4_range> parse_target_spec(std::string_view raw) {
         unsigned len = 0;
         bool len_ok = !len_text.empty() && len_text.size() <= 2;
         for (char c : len_text) {
-            if (c < '0' || c > '9') len_ok = false;
-            else len = len * 10 + unsigned(c - '0');
+            if (c < '0' || c > '9')
+                len_ok = false;
+            else
+                len = len * 10 + unsigned(c - '0');
         }
         if (!addr || !len_ok || len > 32)
-            return error{fmt::format("'{}' is not a valid CIDR block: write it as A.B.C.D/LEN with LEN 0-32", text)};
+            return error{
+                fmt::format("'{}' is not a valid CIDR block: write it as A.B.C.D/LEN with LEN 0-32", text)};
         uint32_t mask = prefix_mask(len);
         if (*addr & ~mask)
             return error{fmt::format("'{}' has host bits set: did you mean {}/{}?", text,
@@ -39,12 +42,12 @@ result<ipv4_range> parse_target_spec(std::string_view raw) {
         if (!first || !last)
             return error{fmt::format("'{}' is not a valid address range: write it as A.B.C.D-E.F.G.H", text)};
         if (*last < *first)
-            return error{fmt::format("'{}' is an empty range: its last address comes before its first", text)};
+            return error{
+                fmt::format("'{}' is an empty range: its last address comes before its first", text)};
         return ipv4_range{*first, *last};
     }
     auto addr = parse_ipv4(text);
-    if (!addr)
-        return error{fmt::format("'{}' is not an IPv4 address, CIDR block or range", text)};
+    if (!addr) return error{fmt::format("'{}' is not an IPv4 address, CIDR block or range", text)};
     return ipv4_range{*addr, *addr};
 }
 
@@ -71,7 +74,8 @@ result<interval_set> parse_target_lines(std::string_view text, std::string_view 
 result<interval_set> read_target_file(const std::string& path, std::string_view what) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return error{fmt::format("cannot read {} '{}': check that the file exists and is readable", what, path)};
+        return error{
+            fmt::format("cannot read {} '{}': check that the file exists and is readable", what, path)};
     std::ostringstream content;
     content << in.rdbuf();
     if (in.bad()) return error{fmt::format("cannot read {} '{}': read error", what, path)};

@@ -20,9 +20,13 @@ class target_walk {
 public:
     target_walk(const interval_set& set, const permutation& perm, uint64_t limit, uint32_t rounds,
                 walk_slice slice)
-        : set_(&set), perm_(&perm), limit_(limit < set.size() ? limit : set.size()),
+        : set_(&set),
+          perm_(&perm),
+          limit_(limit < set.size() ? limit : set.size()),
           first_(uint64_t(slice.shard) + uint64_t(slice.shards) * slice.thread),
-          stride_(uint64_t(slice.shards) * slice.threads), rounds_(rounds), pos_(first_) {}
+          stride_(uint64_t(slice.shards) * slice.threads),
+          rounds_(rounds),
+          pos_(first_) {}
 
     // Next target; false when every round is done.
     bool next(ipv4_addr& target, uint32_t& round) {

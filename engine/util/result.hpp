@@ -32,6 +32,8 @@ private:
 
 struct ok_t {};
 using status = result<ok_t>;
-inline status ok() { return ok_t{}; }
+inline status ok() {
+    return ok_t{};
+}
 
 }  // namespace ics

@@ -25,9 +25,9 @@ TEST(EalArgs, InterfaceBecomesAfPacketWithEveryRxQueuePolled) {
     lcore_config cfg;
     cfg.tx_cores = 2;
     auto q = plan_queues(port, cfg);
-    EXPECT_EQ(q.tx_queues, 3u);           // one per TX lcore + the control queue
+    EXPECT_EQ(q.tx_queues, 3u);  // one per TX lcore + the control queue
     EXPECT_EQ(q.control_tx_queue, 2u);
-    EXPECT_EQ(q.rx_queues, 3u);           // af_packet fans out over every queue pair
+    EXPECT_EQ(q.rx_queues, 3u);  // af_packet fans out over every queue pair
     auto args = build_eal_args(port, cfg, plan_lcores(cfg), q, {0, 1, 2, 3, 4, 5});
     EXPECT_EQ(arg_starting(args, "--vdev="),
               "--vdev=net_af_packet0,iface=scan0,qpairs=3,qdisc_bypass=1,framecnt=4096");

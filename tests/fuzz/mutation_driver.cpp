@@ -19,10 +19,18 @@ int main(int argc, char** argv) {
         int edits = 1 + int(rng() % 4);
         for (int e = 0; e < edits; ++e) {
             switch (rng() % 6) {
-                case 0: if (!in.empty()) in[rng() % in.size()] ^= uint8_t(1u << (rng() % 8)); break;
-                case 1: if (!in.empty()) in[rng() % in.size()] = uint8_t(rng()); break;
-                case 2: if (!in.empty()) in.resize(rng() % in.size()); break;
-                case 3: in.resize(in.size() + rng() % 16, uint8_t(rng())); break;
+                case 0:
+                    if (!in.empty()) in[rng() % in.size()] ^= uint8_t(1u << (rng() % 8));
+                    break;
+                case 1:
+                    if (!in.empty()) in[rng() % in.size()] = uint8_t(rng());
+                    break;
+                case 2:
+                    if (!in.empty()) in.resize(rng() % in.size());
+                    break;
+                case 3:
+                    in.resize(in.size() + rng() % 16, uint8_t(rng()));
+                    break;
                 case 4: {
                     const auto& other = corpus[rng() % corpus.size()];
                     if (!other.empty() && !in.empty()) {
@@ -32,7 +40,8 @@ int main(int argc, char** argv) {
                     }
                     break;
                 }
-                default: if (!in.empty()) in[rng() % in.size()] = uint8_t(in[rng() % in.size()] + 1);
+                default:
+                    if (!in.empty()) in[rng() % in.size()] = uint8_t(in[rng() % in.size()] + 1);
             }
         }
         LLVMFuzzerTestOneInput(in.data(), in.size());

@@ -2,8 +2,8 @@
 // decoder, on arbitrary bytes. Nothing may read outside the input.
 #include <vector>
 
-#include "fuzz_target.hpp"
 #include "../unit/packet_craft.hpp"
+#include "fuzz_target.hpp"
 #include "net/arp.hpp"
 #include "probe/echo_probe.hpp"
 

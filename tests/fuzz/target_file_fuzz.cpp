@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
 std::vector<std::vector<uint8_t>> fuzz_seeds() {
     std::vector<std::vector<uint8_t>> seeds;
-    for (std::string_view s : {"198.18.0.0/16\n198.18.1.1 # x\n", "198.18.0.1-198.18.0.9\n\n#c\n",
-                               "0.0.0.0/0\n255.255.255.255\n"})
+    for (std::string_view s :
+         {"198.18.0.0/16\n198.18.1.1 # x\n", "198.18.0.1-198.18.0.9\n\n#c\n", "0.0.0.0/0\n255.255.255.255\n"})
         seeds.emplace_back(s.begin(), s.end());
     return seeds;
 }

@@ -26,9 +26,12 @@ trap cleanup EXIT
 # Hugepages when the machine can give them, else DPDK without them.
 if "$SRC/scripts/setup-hugepages.sh" >/dev/null 2>&1; then HUGE=(); else HUGE=(--no-huge); fi
 
-# Runs the scanner inside the scanner's namespace, bounded in time.
+# Runs the scanner inside the scanner's namespace, bounded in time. The gateway is the testbed's
+# unless the arguments name one (--gateway-ip or -G).
 scan() {
+    local gw=(--gateway-ip "$ICS_GATEWAY_IP")
+    [[ " $* " == *" --gateway-ip "* || " $* " == *" -G "* ]] && gw=()
     timeout --signal=INT --kill-after=10 120 \
         ip netns exec "$ICS_SCAN_NS" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" -S "$ICS_SCANNER_IP" \
-        --gateway-ip "$ICS_GATEWAY_IP" -b /dev/null "$@"
+        "${gw[@]}" -b /dev/null "$@"
 }

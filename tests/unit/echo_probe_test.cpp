@@ -30,8 +30,8 @@ std::vector<uint8_t> build(const echo_probe& p, ipv4_addr dst, uint32_t send_us)
     return f;
 }
 
-bool decode(const echo_probe& p, const std::vector<uint8_t>& frame, uint32_t rx_us,
-            result_record& rec, counter& why) {
+bool decode(const echo_probe& p, const std::vector<uint8_t>& frame, uint32_t rx_us, result_record& rec,
+            counter& why) {
     parsed_reply r;
     if (!parse_reply(frame.data(), frame.size(), r, why)) return false;
     return p.decode(r, rx_us, rec, why);
@@ -47,8 +47,8 @@ TEST(EchoProbe, BytesMatchHandDecodedReference) {
         0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
         // IPv4: v4 ihl 5, tos 0, length 36, id = send_us[31:16] = 0x0001, DF, ttl 255, ICMP,
         //       checksum (checked below), 198.19.255.1 -> 198.18.0.5
-        0x45, 0x00, 0x00, 0x24, 0x00, 0x01, 0x40, 0x00, 0xff, 0x01, f[24], f[25],
-        0xc6, 0x13, 0xff, 0x01, 0xc6, 0x12, 0x00, 0x05,
+        0x45, 0x00, 0x00, 0x24, 0x00, 0x01, 0x40, 0x00, 0xff, 0x01, f[24], f[25], 0xc6, 0x13, 0xff, 0x01,
+        0xc6, 0x12, 0x00, 0x05,
         // ICMP: echo request, code 0, checksum field = send_us[15:0] = 0x2345, id/seq = cookie
         0x08, 0x00, 0x23, 0x45, uint8_t(m >> 24), uint8_t(m >> 16), uint8_t(m >> 8), uint8_t(m),
         // payload: send_us, fixup (checked below), 0

@@ -7,9 +7,9 @@
 using namespace ics;
 
 TEST(Fields, ZmapIcmpEchoscanFieldsArePresent) {
-    for (auto name : {"saddr", "saddr_raw", "daddr", "daddr_raw", "ipid", "ttl", "type", "code",
-                      "icmp_id", "seq", "classification", "success", "repeat", "cooldown",
-                      "timestamp_str", "timestamp_ts", "timestamp_us", "probe_daddr", "rtt_us"})
+    for (auto name : {"saddr", "saddr_raw", "daddr", "daddr_raw", "ipid", "ttl", "type", "code", "icmp_id",
+                      "seq", "classification", "success", "repeat", "cooldown", "timestamp_str",
+                      "timestamp_ts", "timestamp_us", "probe_daddr", "rtt_us"})
         EXPECT_TRUE(find_field(name)) << name;
 }
 

@@ -37,7 +37,7 @@ TEST(OutputFilter, OperatorsPrecedenceAndParentheses) {
     EXPECT_TRUE(accepts("type == 3", r));
     EXPECT_TRUE(accepts("type != 0", r));
     EXPECT_TRUE(accepts("rtt_us < 121 && rtt_us > 119 && rtt_us <= 120 && rtt_us >= 120", r));
-    EXPECT_TRUE(accepts("success = 1 || type = 3 && repeat = 0", r));   // && binds tighter
+    EXPECT_TRUE(accepts("success = 1 || type = 3 && repeat = 0", r));  // && binds tighter
     EXPECT_FALSE(accepts("(success = 1 || type = 3) && repeat = 1", r));
     EXPECT_TRUE(accepts("classification = unreach", r));
     EXPECT_TRUE(accepts("saddr = 198.18.0.5", r));
@@ -47,10 +47,14 @@ TEST(OutputFilter, OperatorsPrecedenceAndParentheses) {
 }
 
 TEST(OutputFilter, ErrorsNameTheProblem) {
-    for (auto [expr, needle] : {std::pair{"nosuch = 1", "nosuch"}, {"type = x", "'x'"},
-                                {"type 3", "expected"}, {"(type = 3", "')'"},
-                                {"saddr = 1.2.3", "1.2.3"}, {"classification = up", "up"},
-                                {"type = 3 &&", "field name"}, {"type = 3 junk", "junk"}}) {
+    for (auto [expr, needle] : {std::pair{"nosuch = 1", "nosuch"},
+                                {"type = x", "'x'"},
+                                {"type 3", "expected"},
+                                {"(type = 3", "')'"},
+                                {"saddr = 1.2.3", "1.2.3"},
+                                {"classification = up", "up"},
+                                {"type = 3 &&", "field name"},
+                                {"type = 3 junk", "junk"}}) {
         auto f = output_filter::parse(expr);
         ASSERT_FALSE(f) << expr;
         EXPECT_NE(f.error_message().find(needle), std::string::npos) << f.error_message();

@@ -25,8 +25,8 @@ std::pair<uint64_t, unsigned> simulate(uint64_t rate, double seconds, uint64_t p
 }  // namespace
 
 TEST(Pacer, AccurateAtEveryRate) {
-    for (uint64_t rate : {1ull, 7ull, 100ull, 1000ull, 9999ull, 10000ull, 100000ull, 1000000ull,
-                          14880000ull}) {
+    for (uint64_t rate :
+         {1ull, 7ull, 100ull, 1000ull, 9999ull, 10000ull, 100000ull, 1000000ull, 14880000ull}) {
         double seconds = rate < 100 ? 60.0 : rate < 100000 ? 10.0 : 1.0;
         auto [sent, biggest] = simulate(rate, seconds, 2000);
         double expected = double(rate) * seconds;

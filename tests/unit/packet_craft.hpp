@@ -46,9 +46,8 @@ inline std::vector<uint8_t> echo_reply_to(const std::vector<uint8_t>& probe, uin
 
 // A router's ICMP error (type/code) about `probe`, quoting `quote_len` bytes of its IP packet
 // (28 = RFC 792's minimum; Linux quotes as much as fits), with the quoted TTL as it arrived.
-inline std::vector<uint8_t> icmp_error_about(const std::vector<uint8_t>& probe, uint8_t type,
-                                             uint8_t code, ipv4_addr router, size_t quote_len,
-                                             uint8_t quoted_ttl = 1) {
+inline std::vector<uint8_t> icmp_error_about(const std::vector<uint8_t>& probe, uint8_t type, uint8_t code,
+                                             ipv4_addr router, size_t quote_len, uint8_t quoted_ttl = 1) {
     const uint8_t* pip = probe.data() + eth_header_len;
     size_t probe_ip_len = probe.size() - eth_header_len;
     if (quote_len > probe_ip_len) quote_len = probe_ip_len;

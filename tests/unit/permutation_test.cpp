@@ -26,8 +26,8 @@ TEST(Permutation, EveryIndexExactlyOnceSmallSizes) {
 }
 
 TEST(Permutation, EveryIndexExactlyOnceAwkwardSizes) {
-    for (uint64_t n : {1023ull, 1024ull, 1025ull, 65535ull, 65536ull, 65537ull, 100003ull,
-                       (1ull << 20) + 7, 3000000ull})
+    for (uint64_t n :
+         {1023ull, 1024ull, 1025ull, 65535ull, 65536ull, 65537ull, 100003ull, (1ull << 20) + 7, 3000000ull})
         for (uint64_t seed : {5ull, 77ull}) expect_bijection(n, seed);
 }
 

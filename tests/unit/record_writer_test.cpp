@@ -33,9 +33,10 @@ std::string write_rows(output_format fmt, const char* fields) {
 }  // namespace
 
 TEST(RecordWriter, Csv) {
-    EXPECT_EQ(write_rows(output_format::csv, "saddr,rtt_us,classification,cooldown,timestamp_ts,timestamp_us"),
-              "saddr,rtt_us,classification,cooldown,timestamp_ts,timestamp_us\n"
-              "198.18.0.5,321,echoreply,1,1700000000,123456\n");
+    EXPECT_EQ(
+        write_rows(output_format::csv, "saddr,rtt_us,classification,cooldown,timestamp_ts,timestamp_us"),
+        "saddr,rtt_us,classification,cooldown,timestamp_ts,timestamp_us\n"
+        "198.18.0.5,321,echoreply,1,1700000000,123456\n");
 }
 
 TEST(RecordWriter, JsonLinesParse) {

@@ -14,15 +14,14 @@ using namespace ics::test;
 namespace {
 // Ethernet + IPv4 (20) + ICMP echo reply (8) + 8 bytes payload, 198.18.0.5 -> 198.19.255.1.
 std::vector<uint8_t> echo_reply() {
-    std::vector<uint8_t> f = {
-        // Ethernet: dst, src, IPv4
-        2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xfe, 0x08, 0x00,
-        // IPv4: 45, tos, len 36, id 0x0102, no flags, ttl 62, ICMP, checksum, src, dst
-        0x45, 0, 0, 36, 1, 2, 0, 0, 62, 1, 0, 0, 198, 18, 0, 5, 198, 19, 255, 1,
-        // ICMP: echo reply, code 0, checksum, id 0xaabb, seq 0xccdd
-        0, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd,
-        // payload
-        1, 2, 3, 4, 5, 6, 7, 8};
+    std::vector<uint8_t> f = {// Ethernet: dst, src, IPv4
+                              2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xfe, 0x08, 0x00,
+                              // IPv4: 45, tos, len 36, id 0x0102, no flags, ttl 62, ICMP, checksum, src, dst
+                              0x45, 0, 0, 36, 1, 2, 0, 0, 62, 1, 0, 0, 198, 18, 0, 5, 198, 19, 255, 1,
+                              // ICMP: echo reply, code 0, checksum, id 0xaabb, seq 0xccdd
+                              0, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd,
+                              // payload
+                              1, 2, 3, 4, 5, 6, 7, 8};
     fix_ip_checksum(f.data() + 14);
     fix_icmp_checksum(f.data() + 34, 16);
     return f;

@@ -21,8 +21,8 @@ TEST(TargetSpec, ErrorsNameTheInputAndTheFix) {
     ASSERT_FALSE(host_bits);
     EXPECT_NE(host_bits.error_message().find("198.18.0.1/16"), std::string::npos);
     EXPECT_NE(host_bits.error_message().find("198.18.0.0/16"), std::string::npos);
-    for (auto bad : {"198.18.0.0/33", "198.18.0.0/", "198.18.0/24", "x", "198.18.0.9-198.18.0.1",
-                     "1.2.3.4-", "1.2.3.4/1a"}) {
+    for (auto bad : {"198.18.0.0/33", "198.18.0.0/", "198.18.0/24", "x", "198.18.0.9-198.18.0.1", "1.2.3.4-",
+                     "1.2.3.4/1a"}) {
         auto r = parse_target_spec(bad);
         ASSERT_FALSE(r) << bad;
         EXPECT_NE(r.error_message().find(bad), std::string::npos) << r.error_message();
@@ -30,8 +30,10 @@ TEST(TargetSpec, ErrorsNameTheInputAndTheFix) {
 }
 
 TEST(TargetSpec, FileWithCommentsAndLineNumbers) {
-    auto s = parse_target_lines("# comment\n198.18.0.0/24 # trailing\n\n198.18.1.1\r\n"
-                                "198.18.2.0-198.18.2.3 extra-column\n", "test");
+    auto s = parse_target_lines(
+        "# comment\n198.18.0.0/24 # trailing\n\n198.18.1.1\r\n"
+        "198.18.2.0-198.18.2.3 extra-column\n",
+        "test");
     ASSERT_TRUE(s) << s.error_message();
     EXPECT_EQ(s->size(), 256u + 1 + 4);
     auto bad = parse_target_lines("198.18.0.0/24\n198.18.300.1\n", "blocklist file 'x'");
@@ -51,8 +53,8 @@ TEST(TargetSpec, MissingFileSaysSo) {
 
 TEST(DefaultBlocklist, CoversSpecialPurposeRanges) {
     auto b = default_blocklist();
-    for (auto a : {"10.1.2.3", "127.0.0.1", "192.168.1.1", "198.18.0.1", "198.19.255.255",
-                   "192.0.2.5", "224.0.0.1", "255.255.255.255", "0.1.2.3", "100.64.0.1"})
+    for (auto a : {"10.1.2.3", "127.0.0.1", "192.168.1.1", "198.18.0.1", "198.19.255.255", "192.0.2.5",
+                   "224.0.0.1", "255.255.255.255", "0.1.2.3", "100.64.0.1"})
         EXPECT_TRUE(b.contains(*parse_ipv4(a))) << a;
     for (auto a : {"1.1.1.1", "8.8.8.8", "198.20.0.1", "223.255.255.255"})
         EXPECT_FALSE(b.contains(*parse_ipv4(a))) << a;

@@ -10,7 +10,9 @@ using namespace ics;
 
 namespace {
 interval_set sample_set() {
-    return interval_set({{0xc6120000, 0xc61200ff}, {0xc6120300, 0xc6120340}, {0xc6130000, 0xc6130000},
+    return interval_set({{0xc6120000, 0xc61200ff},
+                         {0xc6120300, 0xc6120340},
+                         {0xc6130000, 0xc6130000},
                          {0xc6121000, 0xc61213e7}});
 }
 }  // namespace
