@@ -8,6 +8,7 @@ packages=(
     libcli11-dev libfmt-dev nlohmann-json3-dev              # CLI parsing, formatting, JSON
     libgtest-dev libgmock-dev libbenchmark-dev              # tests and benchmarks
     iproute2 iputils-ping ethtool procps psmisc bc python3  # the namespace testbed and its tests
+    clang-format clang-tidy                                 # scripts/lint.sh
 )
 missing=()
 for p in "${packages[@]}"; do

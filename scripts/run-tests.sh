@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, builds, and runs every test: engine
 # unit and fuzz tests (also under ASan + UBSan), the binary on virtual devices, the namespace
-# testbed integration tests, and each benchmark once. Ends with "N passed, N failed".
+# testbed integration tests, each benchmark once, and the linters. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) == 0 ]] || { echo "run-tests.sh needs root (packages, hugepages, network namespaces)" >&2; exit 2; }
@@ -21,7 +21,7 @@ run() {  # build-dir, suites...
     cp "$dir/meson-logs/testlog.json" "$logs/$(ls "$logs" | wc -l).json"
 }
 run build-asan unit fuzz
-run build unit fuzz dpdk bench
+run build unit fuzz dpdk bench lint
 run build integration
 
 # One closing line over every test that ran.
