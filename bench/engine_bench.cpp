@@ -16,16 +16,8 @@
 using namespace ics;
 
 namespace {
-const interval_set sources({{0xc613ff01, 0xc613ff01}});
-probe_setup setup() {
-    probe_setup s;
-    s.sources = &sources;
-    s.key = {0x1234, 0x5678};
-    return s;
-}
-
 void BM_ProbeBuild(benchmark::State& state) {
-    echo_probe probe(setup());
+    echo_probe probe(test::test_probe_setup());
     std::vector<uint8_t> frames(32 * 64);
     uint32_t dst = 0xc6120000, t = 0;
     for (auto _ : state) {
@@ -38,7 +30,7 @@ void BM_ProbeBuild(benchmark::State& state) {
 BENCHMARK(BM_ProbeBuild);
 
 void BM_ReplyParseValidate(benchmark::State& state) {
-    echo_probe probe(setup());
+    echo_probe probe(test::test_probe_setup());
     std::vector<std::vector<uint8_t>> replies;
     for (uint32_t i = 0; i < 64; ++i) {
         std::vector<uint8_t> p(echo_probe::frame_len);

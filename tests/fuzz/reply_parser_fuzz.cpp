@@ -10,14 +10,7 @@
 using namespace ics;
 
 namespace {
-const interval_set sources({{0xc613ff01, 0xc613ff01}});
-probe_setup setup() {
-    probe_setup s;
-    s.sources = &sources;
-    s.key = {1, 2};
-    return s;
-}
-const echo_probe probe(setup());
+const echo_probe probe(test::test_probe_setup());
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -5,6 +5,8 @@ import struct
 import sys
 from collections import Counter
 
+from inet_checksum import ones_sum as csum
+
 
 def frames(path):
     data = open(path, "rb").read()
@@ -15,15 +17,6 @@ def frames(path):
         _, _, incl, _ = struct.unpack("<IIII", data[off:off + 16])
         yield data[off + 16:off + 16 + incl]
         off += 16 + incl
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
 
 
 def check(path):

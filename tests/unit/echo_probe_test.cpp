@@ -12,18 +12,6 @@ using namespace ics;
 using namespace ics::test;
 
 namespace {
-const interval_set sources({{0xc613ff01, 0xc613ff01}});  // 198.19.255.1
-
-probe_setup make_setup() {
-    probe_setup s;
-    s.src_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-    s.dst_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
-    s.sources = &sources;
-    s.ttl = 255;
-    s.key = {0x1111111111111111ull, 0x2222222222222222ull};
-    return s;
-}
-
 std::vector<uint8_t> build(const echo_probe& p, ipv4_addr dst, uint32_t send_us) {
     std::vector<uint8_t> f(echo_probe::frame_len);
     p.build(f.data(), 0xc613ff01, dst, send_us);
@@ -39,9 +27,9 @@ bool decode(const echo_probe& p, const std::vector<uint8_t>& frame, uint32_t rx_
 }  // namespace
 
 TEST(EchoProbe, BytesMatchHandDecodedReference) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     auto f = build(p, 0xc6120005 /* 198.18.0.5 */, 0x00012345);
-    const uint32_t m = echo_probe::mac(make_setup().key, 0xc613ff01, 0xc6120005, 0x00012345, 255);
+    const uint32_t m = echo_probe::mac(test_probe_setup().key, 0xc613ff01, 0xc6120005, 0x00012345, 255);
     const std::vector<uint8_t> expected = {
         // Ethernet: gateway MAC, our MAC, IPv4
         0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
@@ -59,7 +47,7 @@ TEST(EchoProbe, BytesMatchHandDecodedReference) {
 }
 
 TEST(EchoProbe, ChecksumsVerifyForManyProbes) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     for (uint32_t i = 0; i < 5000; ++i) {
         auto f = build(p, 0xc6120000 + i * 7919, i * 2654435761u);
         ASSERT_TRUE(checksum_verifies(f.data() + 14, 20)) << i;
@@ -68,7 +56,7 @@ TEST(EchoProbe, ChecksumsVerifyForManyProbes) {
 }
 
 TEST(EchoProbe, EchoReplyValidatesWithRtt) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     auto reply = echo_reply_to(build(p, 0xc6120005, 1000), 0x77, 61);
     result_record rec{};
     counter why{};
@@ -85,7 +73,7 @@ TEST(EchoProbe, EchoReplyValidatesWithRtt) {
 }
 
 TEST(EchoProbe, RttAcrossTheClockWrap) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     auto reply = echo_reply_to(build(p, 0xc6120005, 0xffffff00u));
     result_record rec{};
     counter why{};
@@ -94,7 +82,7 @@ TEST(EchoProbe, RttAcrossTheClockWrap) {
 }
 
 TEST(EchoProbe, OneBitChangeAnywhereCoveredIsRejected) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     const auto reply = echo_reply_to(build(p, 0xc6120005, 99999));
     // Covered: source address (26..29), ICMP id/seq (38..41), payload send time (42..45).
     std::vector<size_t> covered = {26, 27, 28, 29, 38, 39, 40, 41, 42, 43, 44, 45};
@@ -111,8 +99,8 @@ TEST(EchoProbe, OneBitChangeAnywhereCoveredIsRejected) {
 }
 
 TEST(EchoProbe, OtherKeyRejects) {
-    echo_probe p(make_setup());
-    auto other_setup = make_setup();
+    echo_probe p(test_probe_setup());
+    auto other_setup = test_probe_setup();
     other_setup.key.k1 ^= 1;
     echo_probe other(other_setup);
     auto reply = echo_reply_to(build(other, 0xc6120005, 5));
@@ -123,7 +111,7 @@ TEST(EchoProbe, OtherKeyRejects) {
 }
 
 TEST(EchoProbe, ReplyToAnotherAddressIsNotOurs) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     auto reply = echo_reply_to(build(p, 0xc6120005, 5));
     store_be32(reply.data() + 14 + ip_off::dst, 0xc613ff02);
     fix_ip_checksum(reply.data() + 14);
@@ -134,7 +122,7 @@ TEST(EchoProbe, ReplyToAnotherAddressIsNotOurs) {
 }
 
 TEST(EchoProbe, ErrorsDecodeFromEveryQuoteLength) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     const auto probe = build(p, 0xc6120405, 5000);
     for (size_t qlen = icmp_min_quote_len; qlen <= 36; ++qlen)
         for (auto [type, code] : {std::pair{3, 0}, {3, 1}, {3, 13}, {11, 0}, {12, 0}, {5, 1}, {4, 0}}) {
@@ -154,7 +142,7 @@ TEST(EchoProbe, ErrorsDecodeFromEveryQuoteLength) {
 }
 
 TEST(EchoProbe, ErrorClassification) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     const auto probe = build(p, 0xc6120405, 5000);
     auto cls = [&](uint8_t type) {
         result_record rec{};
@@ -170,7 +158,7 @@ TEST(EchoProbe, ErrorClassification) {
 }
 
 TEST(EchoProbe, CorruptedQuoteIsRejected) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     const auto probe = build(p, 0xc6120405, 5000);
     const auto good = icmp_error_about(probe, 11, 0, 0xc6130202, 28);
     const size_t q = 14 + 20 + 8;  // start of the quote
@@ -191,7 +179,7 @@ TEST(EchoProbe, CorruptedQuoteIsRejected) {
 }
 
 TEST(EchoProbe, TruncatedQuoteIsRejected) {
-    echo_probe p(make_setup());
+    echo_probe p(test_probe_setup());
     const auto probe = build(p, 0xc6120405, 5000);
     for (size_t qlen = 0; qlen < icmp_min_quote_len; ++qlen) {
         auto err = icmp_error_about(probe, 3, 1, 0xc6130202, qlen);

@@ -8,8 +8,24 @@
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
 #include "net/ipv4_address.hpp"
+#include "probe/probe_setup.hpp"
 
 namespace ics::test {
+
+// The scanner's address in tests (198.19.255.1) and a probe set-up around it with a fixed key.
+inline const interval_set& test_sources() {
+    static const interval_set sources({{0xc613ff01, 0xc613ff01}});
+    return sources;
+}
+inline probe_setup test_probe_setup() {
+    probe_setup s;
+    s.src_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+    s.dst_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
+    s.sources = &test_sources();
+    s.ttl = 255;
+    s.key = {0x1111111111111111ull, 0x2222222222222222ull};
+    return s;
+}
 
 inline void fix_ip_checksum(uint8_t* ip) {
     size_t ihl = size_t(ip[0] & 0x0f) * 4;
