@@ -52,21 +52,23 @@ void control_plane::poll() {
 }
 
 result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
-                                   const std::string& port_name) {
+                                   const std::string& port_name, const std::atomic<int>* stop) {
+    auto stopped = [stop] { return stop && stop->load() > 0; };
     wanted_ = gateway;
     learned_.reset();
     const uint64_t hz = rte_get_tsc_hz();
-    for (unsigned a = 0; a < attempts && !learned_; ++a) {
+    for (unsigned a = 0; a < attempts && !learned_ && !stopped(); ++a) {
         std::array<uint8_t, arp_frame_len> req;
         build_arp_request(req, mac_, asking_from, gateway);
         send_frame(req.data(), req.size());
         const uint64_t deadline = rte_rdtsc() + hz;
-        while (!learned_ && rte_rdtsc() < deadline) {
+        while (!learned_ && !stopped() && rte_rdtsc() < deadline) {
             poll();
             idle_backoff::nap_ns(200000);
         }
     }
     wanted_.reset();
+    if (!learned_ && stopped()) return error{"stopped by a signal while resolving the gateway by ARP"};
     if (!learned_)
         return error{
             fmt::format("the gateway {} did not answer {} ARP requests sent from {} on "

@@ -2,6 +2,7 @@
 // (the kernel no longer does it once the NIC belongs to DPDK) and resolving the gateway. It owns
 // the consumer ends of the RX lcores' ARP rings and one TX queue of its own.
 #pragma once
+#include <atomic>
 #include <optional>
 #include <vector>
 
@@ -29,9 +30,10 @@ public:
     // Drains the ARP rings: answers requests for our addresses, learns the gateway's reply.
     void poll();
 
-    // Asks for `gateway`'s MAC `attempts` times, one second apart, answering ARP meanwhile.
+    // Asks for `gateway`'s MAC `attempts` times, one second apart, answering ARP meanwhile; gives
+    // up early once `stop` (the signal count) is non-zero.
     result<mac> resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
-                        const std::string& port_name);
+                        const std::string& port_name, const std::atomic<int>* stop);
 
     uint64_t arp_replies_sent() const { return replies_sent_; }
 

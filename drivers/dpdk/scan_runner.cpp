@@ -151,7 +151,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
                           cfg.sources, arp_rings);
     if (!cfg.gateway_mac && !dryrun) {
         auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
-                                  fmt::format("{} ({})", port.id, cfg.port.describe()));
+                                  fmt::format("{} ({})", port.id, cfg.port.describe()), hooks.stop_signals);
         if (!gw) {
             stop_receivers();
             return error{gw.error_message()};

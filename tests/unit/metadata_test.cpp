@@ -1,0 +1,83 @@
+// The metadata file's content and the closing summary, from a config and a report.
+#include "output/metadata.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ics;
+
+namespace {
+scan_config config() {
+    scan_config c;
+    c.port.iface = "scan0";
+    c.targets = interval_set({{0xc6120000, 0xc61203ff}});
+    c.sources = interval_set({{0xc613ff01, 0xc613ff04}});
+    c.gateway_ip = 0xc613fffe;
+    c.rate = 1000;
+    c.fields = *parse_field_list("saddr,rtt_us");
+    c.output_filter_text = "success = 1 && repeat = 0";
+    return c;
+}
+scan_report report() {
+    scan_report r;
+    r.counters.values[size_t(counter::tx_probes)] = 1000;
+    r.counters.values[size_t(counter::rx_valid)] = 900;
+    r.counters.values[size_t(counter::rx_cookie_invalid)] = 7;
+    r.hits = 800;
+    r.probes_planned = 1024;
+    r.completed = false;
+    r.stop_reason = "signal";
+    r.send_seconds = 0.999;
+    r.start_wall_ns = 1'700'000'000'000'000'000ull;
+    r.end_wall_ns = r.start_wall_ns + 3'000'000'000ull;
+    r.unique_by_type_code[0x00] = 800;   // echo reply
+    r.unique_by_type_code[0x3d] = 50;    // unreachable, code 13
+    r.unique_by_type_code[0xb0] = 2;     // time exceeded
+    return r;
+}
+}  // namespace
+
+TEST(Metadata, ZmapKeysCountersAndWhatWasNotSent) {
+    auto m = build_metadata(config(), report(), "0.1.0");
+    EXPECT_EQ(m["packets_sent"], 1000);
+    EXPECT_EQ(m["packets_planned"], 1024);
+    EXPECT_EQ(m["packets_not_sent"], 24);
+    EXPECT_EQ(m["completed"], false);
+    EXPECT_EQ(m["stop_reason"], "signal");
+    EXPECT_EQ(m["success_unique"], 800);
+    EXPECT_DOUBLE_EQ(m["hitrate"].get<double>(), 80.0);
+    EXPECT_NEAR(m["achieved_rate"].get<double>(), 1000.0, 0.01);
+    EXPECT_EQ(m["validation_failed"], 7);
+    EXPECT_EQ(m["source_ip_first"], "198.19.255.1");
+    EXPECT_EQ(m["source_ip_last"], "198.19.255.4");
+    EXPECT_EQ(m["gateway_ip"], "198.19.255.254");
+    EXPECT_EQ(m["output_fields"].size(), 2u);
+    EXPECT_EQ(m["duration"], 3.0);
+    EXPECT_EQ(m["start_time"], "2023-11-14T22:13:20.000+0000");
+    for (const auto& c : counter_infos) EXPECT_TRUE(m["counters"].contains(std::string(c.name))) << c.name;
+    EXPECT_EQ(m["unique_replies_by_type_code"]["unreach/13"], 50);
+    EXPECT_EQ(m["unique_replies_by_type_code"]["timxceed/0"], 2);
+}
+
+TEST(Metadata, Summary) {
+    EXPECT_EQ(summarize_replies(report()), "echoreply 800, unreach/code 13 50, timxceed/code 0 2");
+    EXPECT_EQ(summarize_replies(scan_report{}), "no replies");
+}
+
+TEST(ScanConfig, ProbesPerShard) {
+    auto c = config();  // 1024 targets
+    EXPECT_EQ(c.targets_to_probe(), 1024u);
+    c.probes = 3;
+    EXPECT_EQ(c.probes_to_send(), 3072u);
+    c.probes = 1;
+    c.shards = 3;
+    uint64_t total = 0;
+    for (uint32_t s = 0; s < 3; ++s) {
+        c.shard = s;
+        total += c.targets_to_probe();
+    }
+    EXPECT_EQ(total, 1024u);
+    c.shards = 1;
+    c.shard = 0;
+    c.max_targets = 100;
+    EXPECT_EQ(c.targets_to_probe(), 100u);
+}
