@@ -240,6 +240,12 @@ result<built_config> build_config(const cli_options& o) {
     // Lcores and memory.
     if (o.tx_cores < 1 || o.tx_cores > 64 || o.rx_cores < 1 || o.rx_cores > 64)
         return error{"--tx-cores and --rx-cores must be between 1 and 64"};
+    // Each sender lcore paces its share of the rate; a share of 0 would mean "unpaced".
+    if (c.rate > 0 && c.rate < o.tx_cores)
+        return error{
+            fmt::format("a rate of {} pps cannot be split over {} sender lcores: lower --tx-cores "
+                        "or raise -r",
+                        c.rate, o.tx_cores)};
     c.lcores.tx_cores = o.tx_cores;
     c.lcores.rx_cores = o.rx_cores;
     c.lcores.busy_poll = o.busy_poll;

@@ -1,5 +1,5 @@
-// Orchestration on the main (control) lcore: EAL, port, rings, lcore launch order (RX and output
-// first, so that ARP works; TX last, once the gateway is known), the control loop (ARP, status,
+// Orchestration on the main (control) lcore: EAL, port, rings, lcore launch order (RX first, so
+// that ARP works; output and TX once the gateway is known), the control loop (ARP, status,
 // signals, limits, cooldown) and the orderly stop that flushes every record.
 #include "dpdk/scan_runner.hpp"
 

@@ -26,6 +26,7 @@ check "line 2" "${base[@]}" -w "$WORK/bad-targets.txt"
 check "cannot read blocklist file '/nonexistent'" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /nonexistent 198.18.0.0/24
 check "-r/--rate '-5' is not valid" "${base[@]}" -r -5 198.18.0.0/24
 check "-r/--rate 'fast' is not valid" "${base[@]}" -r fast 198.18.0.0/24
+check "a rate of 1 pps cannot be split over 2 sender lcores" "${base[@]}" -r 1 --tx-cores 2 198.18.0.0/24
 check "--shard 3 is out of range" "${base[@]}" --shards 2 --shard 3 198.18.0.0/24
 check "unknown output field 'nosuch'" "${base[@]}" -f saddr,nosuch 198.18.0.0/24
 check "unknown field 'nosuch'" "${base[@]}" --output-filter "nosuch = 1" 198.18.0.0/24

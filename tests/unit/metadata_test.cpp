@@ -29,9 +29,9 @@ scan_report report() {
     r.send_seconds = 0.999;
     r.start_wall_ns = 1'700'000'000'000'000'000ull;
     r.end_wall_ns = r.start_wall_ns + 3'000'000'000ull;
-    r.unique_by_type_code[0x00] = 800;   // echo reply
-    r.unique_by_type_code[0x3d] = 50;    // unreachable, code 13
-    r.unique_by_type_code[0xb0] = 2;     // time exceeded
+    r.unique_by_type_code[0x00] = 800;  // echo reply
+    r.unique_by_type_code[0x3d] = 50;   // unreachable, code 13
+    r.unique_by_type_code[0xb0] = 2;    // time exceeded
     return r;
 }
 }  // namespace
