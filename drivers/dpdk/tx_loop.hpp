@@ -24,11 +24,13 @@ int tx_loop(tx_context<Probe>& c) {
         uint64_t now = rte_rdtsc();
         unsigned n = pace.allowed(now);
         if (n == 0) {
-            // Wait for the schedule: nap while the next probe is far off (unless busy-polling).
-            uint64_t due = pace.next_due(now);
-            uint64_t margin = c.clock.hz() / 50000;  // 20 us
+            // Wait for the schedule: nap while the next burst is far off (unless busy-polling), at
+            // most 10 ms at a time so that a stop request is seen promptly at low rates.
+            const uint64_t due = pace.next_due(now);
+            const uint64_t margin = c.clock.hz() / 50000;  // 20 us
             if (c.backoff && due > now + 2 * margin)
-                idle_backoff::nap_ns((due - now - margin) * 1000000000 / c.clock.hz());
+                idle_backoff::nap_ns(
+                    std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
             else
                 rte_pause();
             continue;
