@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -109,26 +110,17 @@ result<built_config> build_config(const cli_options& o) {
     // Addresses.
     if (o.source_ips.empty())
         return error{"no source address: give the address(es) probes are sent from with -S/--source-ip"};
-    std::vector<ipv4_range> sources;
-    for (const auto& s : o.source_ips) {
-        auto r = parse_target_spec(s);
-        if (!r) return error{"-S/--source-ip: " + r.error_message()};
-        sources.push_back(*r);
-    }
-    c.sources = interval_set(sources);
-    if (!o.gateway_mac.empty()) {
-        auto m = parse_mac(o.gateway_mac);
+    auto sources = parse_target_specs(o.source_ips, "-S/--source-ip");
+    if (!sources) return error{sources.error_message()};
+    c.sources = *sources;
+    for (auto [text, flag, out] : {std::tuple{&o.gateway_mac, "-G/--gateway-mac", &c.gateway_mac},
+                                   std::tuple{&o.source_mac, "--source-mac", &c.source_mac}}) {
+        if (text->empty()) continue;
+        auto m = parse_mac(*text);
         if (!m)
-            return error{fmt::format(
-                "-G/--gateway-mac '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", o.gateway_mac)};
-        c.gateway_mac = *m;
-    }
-    if (!o.source_mac.empty()) {
-        auto m = parse_mac(o.source_mac);
-        if (!m)
-            return error{fmt::format("--source-mac '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc",
-                                     o.source_mac)};
-        c.source_mac = *m;
+            return error{
+                fmt::format("{} '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", flag, *text)};
+        *out = *m;
     }
     if (!o.gateway_ip.empty()) {
         auto g = parse_ipv4(o.gateway_ip);
@@ -139,13 +131,9 @@ result<built_config> build_config(const cli_options& o) {
         return error{"no gateway: give --gateway-ip (resolved by ARP) or -G/--gateway-mac"};
 
     // Targets: command line, -w and -I together, minus the blocklist.
-    std::vector<ipv4_range> ranges;
-    for (const auto& t : o.targets) {
-        auto r = parse_target_spec(t);
-        if (!r) return error{"target " + r.error_message()};
-        ranges.push_back(*r);
-    }
-    interval_set targets(ranges);
+    auto parsed_targets = parse_target_specs(o.targets, "target");
+    if (!parsed_targets) return error{parsed_targets.error_message()};
+    interval_set targets = *parsed_targets;
     if (!o.allowlist_file.empty()) {
         auto f = read_target_file(o.allowlist_file, "allowlist file");
         if (!f) return error{f.error_message()};

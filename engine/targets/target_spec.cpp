@@ -51,6 +51,16 @@ result<ipv4_range> parse_target_spec(std::string_view raw) {
     return ipv4_range{*addr, *addr};
 }
 
+result<interval_set> parse_target_specs(const std::vector<std::string>& specs, std::string_view what) {
+    std::vector<ipv4_range> ranges;
+    for (const auto& spec : specs) {
+        auto r = parse_target_spec(spec);
+        if (!r) return error{fmt::format("{}: {}", what, r.error_message())};
+        ranges.push_back(*r);
+    }
+    return interval_set(std::move(ranges));
+}
+
 result<interval_set> parse_target_lines(std::string_view text, std::string_view origin) {
     std::vector<ipv4_range> ranges;
     size_t line_no = 0;

@@ -15,6 +15,9 @@ namespace ics {
 // One CIDR (host bits must be zero), single address or "first-last" range.
 result<ipv4_range> parse_target_spec(std::string_view text);
 
+// Several specs (command-line arguments); an error names `what` ("target", "-S/--source-ip").
+result<interval_set> parse_target_specs(const std::vector<std::string>& specs, std::string_view what);
+
 // A file of specs. `what` names the option for error messages ("blocklist file").
 // CIDRs with host bits set are rejected in files too: a mistyped prefix is caught,
 // never silently widened.

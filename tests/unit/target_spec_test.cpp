@@ -29,6 +29,15 @@ TEST(TargetSpec, ErrorsNameTheInputAndTheFix) {
     }
 }
 
+TEST(TargetSpec, SeveralSpecs) {
+    auto s = parse_target_specs({"198.18.0.0/24", "198.18.0.128/25", "198.18.2.1"}, "target");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->size(), 257u);
+    auto bad = parse_target_specs({"198.18.0.0/24", "x"}, "-S/--source-ip");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error_message().rfind("-S/--source-ip: 'x'", 0), 0u) << bad.error_message();
+}
+
 TEST(TargetSpec, FileWithCommentsAndLineNumbers) {
     auto s = parse_target_lines(
         "# comment\n198.18.0.0/24 # trailing\n\n198.18.1.1\r\n"
