@@ -18,7 +18,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
     app.add_option("-M,--mode", o.mode, "scan (reachability); trace and monitor are planned")->group(basic);
     app.add_option("-r,--rate", o.rate, "probes per second in all (0: as fast as possible)")
         ->group(basic)
-        ->default_str("10000");
+        ->capture_default_str();
     app.add_option("-B,--bandwidth", o.bandwidth,
                    "send rate as bandwidth (bits/s; suffixes K, M, G); overrides -r")
         ->group(basic);
@@ -30,18 +30,18 @@ parse_outcome parse_command_line(int argc, char** argv) {
         ->group(basic);
     app.add_option("-c,--cooldown-time", o.cooldown, "seconds to keep receiving after sending ends")
         ->group(basic)
-        ->default_str("8");
+        ->capture_default_str();
     app.add_option("-e,--seed", o.seed, "seed of the target permutation (same seed, same order)")
         ->group(basic);
     app.add_option("--shards", o.shards, "split the scan into this many shards (one per machine)")
         ->group(basic)
-        ->default_str("1");
+        ->capture_default_str();
     app.add_option("--shard", o.shard, "which shard this scan is (0 to shards-1)")
         ->group(basic)
-        ->default_str("0");
+        ->capture_default_str();
     app.add_option("-o,--output-file", o.output_file, "write results here ('-': stdout)")
         ->group(basic)
-        ->default_str("-");
+        ->capture_default_str();
     app.add_option(
            "-b,--blocklist-file", o.blocklist_file,
            "addresses never to probe; replaces the built-in IANA special-purpose list (/dev/null: none)")
@@ -52,11 +52,11 @@ parse_outcome parse_command_line(int argc, char** argv) {
         ->group(basic);
     app.add_option("-P,--probes", o.probes, "probe rounds: each target is probed this many times")
         ->group(basic)
-        ->default_str("1");
-    app.add_option("--probe-ttl", o.probe_ttl, "IP TTL of probes")->group(basic)->default_str("255");
+        ->capture_default_str();
+    app.add_option("--probe-ttl", o.probe_ttl, "IP TTL of probes")->group(basic)->capture_default_str();
     app.add_option("--probe-module", o.probe_module, "probe type (see --list-probe-modules)")
         ->group(basic)
-        ->default_str("icmp_echo");
+        ->capture_default_str();
     app.add_flag("--list-probe-modules", o.list_probe_modules, "list probe types and exit")->group(basic);
 
     auto* net = "Network";
@@ -77,14 +77,14 @@ parse_outcome parse_command_line(int argc, char** argv) {
     auto* out = "Output";
     app.add_option("-O,--output-module", o.output_module, "csv or json (JSON lines)")
         ->group(out)
-        ->default_str("csv");
+        ->capture_default_str();
     app.add_option("-f,--output-fields", o.output_fields,
                    "comma-separated fields (see --list-output-fields; * for all)")
         ->group(out);
     app.add_flag("--list-output-fields", o.list_output_fields, "list the output fields and exit")->group(out);
     app.add_option("--output-filter", o.output_filter, "ZMap filter expression; '' keeps every reply")
         ->group(out)
-        ->default_str("success = 1 && repeat = 0");
+        ->capture_default_str();
     app.add_option("-m,--metadata-file", o.metadata_file, "write scan metadata (JSON) here")->group(out);
     app.add_option("-u,--status-updates-file", o.status_updates_file,
                    "write per-second status rows (CSV) here")
@@ -94,13 +94,13 @@ parse_outcome parse_command_line(int argc, char** argv) {
     auto* dp = "DPDK placement";
     app.add_option("--tx-cores", o.tx_cores, "sender lcores (one TX queue each)")
         ->group(dp)
-        ->default_str("1");
-    app.add_option("--rx-cores", o.rx_cores, "receiver lcores")->group(dp)->default_str("1");
+        ->capture_default_str();
+    app.add_option("--rx-cores", o.rx_cores, "receiver lcores")->group(dp)->capture_default_str();
     app.add_option("--cpus", o.cpus, "CPUs for the lcores, e.g. 2-5 (default: all this process may use)")
         ->group(dp);
     app.add_flag("--busy-poll", o.busy_poll, "never back off when idle (dedicated hosts)")->group(dp);
     app.add_flag("--no-huge", o.no_huge, "run DPDK without hugepages (slower)")->group(dp);
-    app.add_option("--memory", o.memory_mb, "MB of memory with --no-huge")->group(dp)->default_str("512");
+    app.add_option("--memory", o.memory_mb, "MB of memory with --no-huge")->group(dp)->capture_default_str();
     app.add_flag("--verbose-eal", o.verbose_eal, "let DPDK log its start-up")->group(dp);
 
     try {

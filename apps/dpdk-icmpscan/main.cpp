@@ -104,15 +104,14 @@ static int run(int argc, char** argv) {
         }
     }
     const auto& r = *report;
-    const uint64_t sent = r.counters[ics::counter::tx_probes];
+    const uint64_t sent = r.probes_sent();
     std::fprintf(stderr,
                  "dpdk-icmpscan: %s: sent %llu of %llu probes in %.2f s (%s); %llu valid replies; "
                  "%llu hosts up (%.2f%%); first replies: %s; results written: %llu\n",
                  r.stop_reason.c_str(), (unsigned long long)sent, (unsigned long long)r.probes_planned,
-                 r.send_seconds,
-                 ics::format_rate(r.send_seconds > 0 ? double(sent - 1) / r.send_seconds : 0).c_str(),
+                 r.send_seconds, ics::format_rate(r.achieved_rate()).c_str(),
                  (unsigned long long)r.counters[ics::counter::rx_valid], (unsigned long long)r.hits,
-                 sent ? 100.0 * double(r.hits) / double(sent) : 0.0, ics::summarize_replies(r).c_str(),
+                 r.hit_rate_percent(), ics::summarize_replies(r).c_str(),
                  (unsigned long long)r.counters[ics::counter::out_written]);
     if (!r.completed)
         std::fprintf(stderr, "dpdk-icmpscan: not finished: %llu probes were not sent (stopped by %s)\n",

@@ -33,7 +33,6 @@ struct alignas(64) scan_flags {
     std::atomic<unsigned> rx_running{0};
     std::atomic<uint64_t> send_end_tsc{UINT64_MAX};  // replies after this are "cooldown"
     std::atomic<uint64_t> hits{0};                   // output lcore: unique successes
-    std::atomic<uint64_t> written{0};                // output lcore: rows written
     std::atomic<bool> max_results_reached{false};
     std::atomic<bool> output_failed{false};
 };

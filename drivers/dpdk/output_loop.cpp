@@ -33,7 +33,6 @@ void handle(output_context& c, const result_record& rec, uint64_t& written) {
     c.writer->write(row);
     c.counters->add(counter::out_written);
     ++written;
-    c.flags->written.store(written, std::memory_order_relaxed);
     if (c.max_results && written >= c.max_results)
         c.flags->max_results_reached.store(true, std::memory_order_relaxed);
 }

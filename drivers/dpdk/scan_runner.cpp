@@ -190,7 +190,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
         c->backoff = !cfg.lcores.busy_poll;
         c->counters = blocks[lcores.tx[t]].get();
         c->flags = &flags;
-        report.probes_planned += target_walk(cfg.targets, perm, limit, cfg.probes, c->slice).total();
+        report.probes_planned +=
+            target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice) * cfg.probes;
         tx.push_back(std::move(c));
     }
     flags.tx_running.store(ntx);

@@ -13,6 +13,7 @@
 #include "output/record_writer.hpp"
 #include "probe/cookie.hpp"
 #include "targets/interval_set.hpp"
+#include "targets/target_walk.hpp"
 
 namespace ics {
 
@@ -73,11 +74,9 @@ struct scan_config {
     std::FILE* status_updates = nullptr;
     bool quiet = false;
 
+    // This shard's targets (what its sender lcores visit together per round).
     uint64_t targets_to_probe() const {
-        uint64_t n = max_targets && max_targets < targets.size() ? max_targets : targets.size();
-        // This shard's share of positions: those p < n with p % shards == shard.
-        uint64_t share = n > shard ? (n - shard + shards - 1) / shards : 0;
-        return share;
+        return target_walk::targets_per_round(targets.size(), max_targets, {shard, shards, 0, 1});
     }
     uint64_t probes_to_send() const { return targets_to_probe() * probes; }
 };

@@ -25,6 +25,17 @@ struct scan_report {
     uint64_t tsc_hz = 0;
     // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
     std::array<uint64_t, 256> unique_by_type_code{};
+
+    uint64_t probes_sent() const { return counters[counter::tx_probes]; }
+    // Probes per second from the first probe to the last (n probes span n - 1 intervals).
+    double achieved_rate() const {
+        const uint64_t sent = probes_sent();
+        return send_seconds > 0 && sent > 1 ? double(sent - 1) / send_seconds : 0.0;
+    }
+    // Unique responding targets per probe sent, in percent (ZMap's hit rate).
+    double hit_rate_percent() const {
+        return probes_sent() ? 100.0 * double(hits) / double(probes_sent()) : 0.0;
+    }
 };
 
 }  // namespace ics

@@ -45,10 +45,18 @@ public:
         return true;
     }
 
+    // Targets a slice visits per round, for a set of `set_size` capped at `max_targets` (0: none),
+    // without building a walk.
+    static uint64_t targets_per_round(uint64_t set_size, uint64_t max_targets, walk_slice slice) {
+        const uint64_t limit = max_targets && max_targets < set_size ? max_targets : set_size;
+        const uint64_t first = uint64_t(slice.shard) + uint64_t(slice.shards) * slice.thread;
+        const uint64_t stride = uint64_t(slice.shards) * slice.threads;
+        return first < limit ? (limit - first + stride - 1) / stride : 0;
+    }
+
     // Probes this slice sends in total, and has handed out so far.
     uint64_t total() const {
-        uint64_t per_round = first_ < limit_ ? (limit_ - first_ + stride_ - 1) / stride_ : 0;
-        return per_round * rounds_;
+        return first_ < limit_ ? (limit_ - first_ + stride_ - 1) / stride_ * rounds_ : 0;
     }
     uint64_t done() const { return done_; }
 

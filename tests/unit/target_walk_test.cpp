@@ -28,6 +28,8 @@ TEST(TargetWalk, ShardsAndThreadsPartitionTheSet) {
                 for (uint32_t t = 0; t < threads; ++t) {
                     target_walk w(set, perm, set.size(), 1, {s, shards, t, threads});
                     total += w.total();
+                    EXPECT_EQ(w.total(),
+                              target_walk::targets_per_round(set.size(), 0, {s, shards, t, threads}));
                     ipv4_addr a;
                     uint32_t round;
                     while (w.next(a, round)) ++seen[a];
@@ -50,6 +52,8 @@ TEST(TargetWalk, MaxTargetsPicksTheSameSubsetHoweverSplit) {
         for (uint32_t s = 0; s < shards; ++s)
             for (uint32_t t = 0; t < threads; ++t) {
                 target_walk w(set, perm, 100, 1, {s, shards, t, threads});
+                EXPECT_EQ(w.total(),
+                          target_walk::targets_per_round(set.size(), 100, {s, shards, t, threads}));
                 ipv4_addr a;
                 uint32_t r;
                 while (w.next(a, r)) ++seen[a];
