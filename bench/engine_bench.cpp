@@ -1,6 +1,7 @@
-// Hot stages of the engine, each alone, in items per second: probe build (template copy + stamp +
-// cookie), reply parse + validate, the permutation step over sets of different shapes, the
-// cookie, de-duplication, and CSV / JSON formatting.
+// Hot stages of the engine, each alone, on plain buffers, in items per second: probe build
+// (template copy + stamp + cookie, a burst of 32), reply parse + validate, the walk step (permutation
+// + set lookup, one at a time and a burst at a time) over sets of different shapes, the cookie (one
+// at a time and a burst at a time), de-duplication, and CSV / JSON formatting.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -16,18 +17,24 @@
 using namespace ics;
 
 namespace {
-void BM_ProbeBuild(benchmark::State& state) {
+void BM_ProbeBuildBurst(benchmark::State& state) {
     echo_probe probe(test::test_probe_setup());
-    std::vector<uint8_t> frames(32 * 64);
-    uint32_t dst = 0xc6120000, t = 0;
+    std::vector<uint8_t> buffer(32 * 64);
+    uint8_t* frames[32];
+    ipv4_addr src[32], dst[32];
+    for (int i = 0; i < 32; ++i) {
+        frames[i] = &buffer[size_t(i) * 64];
+        src[i] = 0xc613ff01;
+    }
+    uint32_t next = 0xc6120000, t = 0;
     for (auto _ : state) {
-        for (int i = 0; i < 32; ++i) probe.build(&frames[size_t(i) * 64], 0xc613ff01, dst++, t);
-        ++t;
-        benchmark::DoNotOptimize(frames.data());
+        for (int i = 0; i < 32; ++i) dst[i] = next++;
+        probe.build_burst(frames, src, dst, 32, t++);
+        benchmark::DoNotOptimize(buffer.data());
     }
     state.SetItemsProcessed(int64_t(state.iterations()) * 32);
 }
-BENCHMARK(BM_ProbeBuild);
+BENCHMARK(BM_ProbeBuildBurst);
 
 void BM_ReplyParseValidate(benchmark::State& state) {
     echo_probe probe(test::test_probe_setup());
@@ -61,10 +68,14 @@ interval_set shaped_set(int shape) {
     return interval_set({{0, 0xffffffff}}).subtract(default_blocklist());  // IPv4 minus blocklist
 }
 
-void BM_PermutationWalk(benchmark::State& state) {
+const char* shape_label(int64_t shape) {
+    return shape == 0 ? "one /16" : shape == 1 ? "10k intervals" : "IPv4 minus blocklist";
+}
+
+void BM_WalkStep(benchmark::State& state) {
     const interval_set set = shaped_set(int(state.range(0)));
     const permutation perm(set.size(), 7);
-    target_walk walk(set, perm, set.size(), 1000, {});
+    target_walk walk(set, perm, set.size(), UINT32_MAX, {});
     ipv4_addr a = 0;
     uint32_t round;
     for (auto _ : state) {
@@ -72,22 +83,51 @@ void BM_PermutationWalk(benchmark::State& state) {
         benchmark::DoNotOptimize(a);
     }
     state.SetItemsProcessed(int64_t(state.iterations()));
-    state.SetLabel(state.range(0) == 0   ? "one /16"
-                   : state.range(0) == 1 ? "10k intervals"
-                                         : "IPv4 minus blocklist");
+    state.SetLabel(shape_label(state.range(0)));
 }
-BENCHMARK(BM_PermutationWalk)->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_WalkStep)->Arg(0)->Arg(1)->Arg(2);
 
-void BM_Cookie(benchmark::State& state) {
-    cookie_key k{1, 2};
+// What TX does: 32 targets per call.
+void BM_WalkBurst(benchmark::State& state) {
+    const interval_set set = shaped_set(int(state.range(0)));
+    const permutation perm(set.size(), 7);
+    target_walk walk(set, perm, set.size(), UINT32_MAX, {});
+    ipv4_addr out[32];
+    for (auto _ : state) {
+        walk.next_burst(out, 32);
+        benchmark::DoNotOptimize(out);
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+    state.SetLabel(shape_label(state.range(0)));
+}
+BENCHMARK(BM_WalkBurst)->Arg(0)->Arg(1)->Arg(2);
+
+void BM_CookieOne(benchmark::State& state) {
+    const cookie_mac mac({1, 2}, state.range(0) == 0);
     uint64_t x = 0;
     for (auto _ : state) {
-        x += cookie_hash(k, x, 0x1234);
+        x += mac(x, 0x1234);
         benchmark::DoNotOptimize(x);
     }
     state.SetItemsProcessed(int64_t(state.iterations()));
+    state.SetLabel(mac.algorithm() == mac_algorithm::aes128_ni ? "AES-128 (AES-NI)" : "SipHash-1-3");
 }
-BENCHMARK(BM_Cookie);
+BENCHMARK(BM_CookieOne)->Arg(0)->Arg(1);
+
+void BM_CookieBurst(benchmark::State& state) {
+    const cookie_mac mac({1, 2}, state.range(0) == 0);
+    uint64_t m0[32], m1[32];
+    uint32_t out[32];
+    for (uint64_t i = 0; i < 32; ++i) m0[i] = m1[i] = i;
+    for (auto _ : state) {
+        mac.burst(m0, m1, out, 32);
+        ++m1[0];
+        benchmark::DoNotOptimize(out);
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+    state.SetLabel(mac.algorithm() == mac_algorithm::aes128_ni ? "AES-128 (AES-NI)" : "SipHash-1-3");
+}
+BENCHMARK(BM_CookieBurst)->Arg(0)->Arg(1);
 
 void BM_Dedup(benchmark::State& state) {
     seen_bitmap seen(1u << 24);

@@ -1,6 +1,6 @@
 // The TX lcore: paced bursts of probes built straight into mbufs from the probe type's template.
 // Per burst: one TSC read, one bulk allocation, one tx_burst (retried for what the queue did not
-// take). Per probe: one permutation step, one cookie, a 50-byte copy and a few stores.
+// take), one walk step for the whole burst. Per probe: one cookie, a 50-byte copy and a few stores.
 #pragma once
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -13,12 +13,34 @@
 
 namespace ics::dpdk {
 
+// Builds n probes into n fresh mbufs. Every probe of a burst carries the burst's send time.
+template <typename Probe>
+inline void build_burst(const Probe& probe, const interval_set& sources, rte_mbuf** bufs,
+                        const ipv4_addr* targets, unsigned n, uint32_t send_us) {
+    uint8_t* frames[tx_burst_max];
+    ipv4_addr src[tx_burst_max];
+    const bool one_source = sources.size() == 1;
+    const ipv4_addr only_source = sources.ranges()[0].first;
+    for (unsigned i = 0; i < n; ++i) {
+        rte_mbuf* m = bufs[i];
+        frames[i] = rte_pktmbuf_mtod(m, uint8_t*);
+        m->data_len = Probe::frame_len;
+        m->pkt_len = Probe::frame_len;
+        src[i] = one_source ? only_source : source_for(sources, targets[i]);
+    }
+    probe.build_burst(frames, src, targets, n, send_us);
+}
+
 template <typename Probe>
 int tx_loop(tx_context<Probe>& c) {
     idle_backoff::prepare_thread();
     target_walk walk(*c.targets, *c.perm, c.limit, c.rounds, c.slice);
     pacer pace(c.clock.hz(), c.rate, c.start_tsc, tx_burst_max);
     rte_mbuf* bufs[tx_burst_max];
+    // Locals, not loads through c: the probe writes bytes, which the compiler must otherwise assume
+    // may alias every field of the context.
+    const Probe probe = *c.probe;
+    const interval_set& sources = *c.sources;
     bool more = true;
     while (more && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
         uint64_t now = rte_rdtsc();
@@ -40,21 +62,13 @@ int tx_loop(tx_context<Probe>& c) {
             rte_pause();
             continue;
         }
-        const uint32_t send_us = c.clock.probe_time_us(now);
-        unsigned built = 0;
-        for (; built < n; ++built) {
-            ipv4_addr target;
-            uint32_t round;
-            if (!walk.next(target, round)) {
-                more = false;
-                break;
-            }
-            rte_mbuf* m = bufs[built];
-            c.probe->build(rte_pktmbuf_mtod(m, uint8_t*), source_for(*c.sources, target), target, send_us);
-            m->data_len = Probe::frame_len;
-            m->pkt_len = Probe::frame_len;
+        ipv4_addr targets[tx_burst_max];
+        const unsigned built = walk.next_burst(targets, n);
+        if (built < n) {
+            more = false;
+            rte_pktmbuf_free_bulk(bufs + built, n - built);
         }
-        if (built < n) rte_pktmbuf_free_bulk(bufs + built, n - built);
+        build_burst(probe, sources, bufs, targets, built, c.clock.probe_time_us(now));
         unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(built));
         if (sent < built) {
             c.counters->add(counter::tx_queue_full);

@@ -18,12 +18,32 @@ interval_set::interval_set(std::vector<ipv4_range> ranges) {
 }
 
 void interval_set::rebuild_index() {
-    start_index_.resize(ranges_.size());
+    slots_.resize(ranges_.size());
     total_ = 0;
     for (size_t i = 0; i < ranges_.size(); ++i) {
-        start_index_[i] = total_;
+        slots_[i] = {total_, ranges_[i].first};
         total_ += ranges_[i].size();
     }
+    // Buckets of 2^shift indexes, the smallest power of two that gives at most two buckets per
+    // range; bucket_range_[b] is the range holding index b << shift.
+    bucket_shift_ = 0;
+    const uint64_t target_buckets = std::max<uint64_t>(1, 2 * ranges_.size());
+    while (bucket_shift_ < 63 && (total_ >> bucket_shift_) >= target_buckets) ++bucket_shift_;
+    const uint64_t buckets = total_ ? ((total_ - 1) >> bucket_shift_) + 1 : 0;
+    bucket_range_.assign(buckets, 0);
+    uint32_t r = 0, widest = 1;  // most ranges one bucket touches
+    for (uint64_t b = 0; b < buckets; ++b) {
+        const uint64_t first_index = b << bucket_shift_;
+        const uint32_t first_range = r;
+        while (r + 1 < slots_.size() && slots_[r + 1].start_index <= first_index) ++r;
+        bucket_range_[b] = r;
+        if (b > 0) widest = std::max(widest, r - first_range + 1);
+    }
+    if (!slots_.empty()) widest = std::max(widest, uint32_t(slots_.size()) - r);  // the last bucket
+    search_window_ = 1;
+    while (search_window_ < widest) search_window_ *= 2;
+    // Sentinels: a window may reach past the last range.
+    slots_.resize(ranges_.size() + search_window_, slot{UINT64_MAX, 0});
 }
 
 interval_set interval_set::unite(const interval_set& other) const {
@@ -65,7 +85,7 @@ std::optional<uint64_t> interval_set::index_of(ipv4_addr addr) const {
     --it;
     if (addr > it->last) return std::nullopt;
     size_t i = size_t(it - ranges_.begin());
-    return start_index_[i] + (addr - it->first);
+    return slots_[i].start_index + (addr - it->first);
 }
 
 }  // namespace ics

@@ -30,19 +30,42 @@ public:
 
     // Next target; false when every round is done.
     bool next(ipv4_addr& target, uint32_t& round) {
-        while (pos_ >= limit_) {
-            if (++round_ >= rounds_) {
-                pos_ = limit_;
-                round_ = rounds_;
-                return false;
-            }
-            pos_ = first_;
-        }
+        if (pos_ >= limit_ && !next_round()) return false;
         target = set_->at((*perm_)(pos_));
         round = round_;
         pos_ += stride_;
         ++done_;
         return true;
+    }
+
+    // Up to n (<= max_burst) next targets into out; returns how many, fewer only at the end of the
+    // walk. The permutation is evaluated for the whole burst first and the set lookups follow, so
+    // that the CPU overlaps the independent steps and the lookups' cache misses.
+    static constexpr unsigned max_burst = permutation::max_burst;
+    unsigned next_burst(ipv4_addr* out, unsigned n) {
+        uint64_t position[max_burst], index[max_burst];
+        unsigned got = 0;
+        if (pos_ + uint64_t(n) * stride_ <= limit_) {  // the usual case: no round ends in this burst
+            for (; got < n; ++got) position[got] = pos_ + got * stride_;
+            pos_ += uint64_t(n) * stride_;
+        } else {
+            for (; got < n; ++got) {
+                if (pos_ >= limit_ && !next_round()) break;
+                position[got] = pos_;
+                pos_ += stride_;
+            }
+        }
+        perm_->map(position, index, got);
+        if (set_->ranges().size() == 1) {  // one CIDR or range: no lookup at all
+            const ipv4_addr first = set_->ranges()[0].first;
+            for (unsigned i = 0; i < got; ++i) out[i] = first + uint32_t(index[i]);
+        } else {
+            if (set_->lookup_misses_cache())
+                for (unsigned i = 0; i < got; ++i) set_->prefetch(index[i]);
+            for (unsigned i = 0; i < got; ++i) out[i] = set_->at(index[i]);
+        }
+        done_ += got;
+        return got;
     }
 
     // Targets a slice visits per round, for a set of `set_size` capped at `max_targets` (0: none),
@@ -61,6 +84,20 @@ public:
     uint64_t done() const { return done_; }
 
 private:
+    // Moves to the start of the next round that has a position; false when none is left.
+    bool next_round() {
+        while (pos_ >= limit_) {
+            if (round_ + 1 >= rounds_) {
+                pos_ = limit_;
+                round_ = rounds_;
+                return false;
+            }
+            ++round_;
+            pos_ = first_;
+        }
+        return true;
+    }
+
     const interval_set* set_;
     const permutation* perm_;
     uint64_t limit_, first_, stride_;

@@ -1,0 +1,288 @@
+// The data path's stages on DPDK, each alone, in items per second, in one process so that ratios
+// hold within one run (this VM's speed drifts between runs):
+//   TxReference  the ceiling: bulk-allocate mbufs, copy one fixed 42-byte ICMP frame into each,
+//                change nothing, send bursts of 32 to net_null;
+//   TxEngine     the engine's TX burst (walk step, probe build, tx_burst) into the same net_null,
+//                for three target-set shapes;
+//   RxEngine     the RX lcore's burst (rte_eth_rx_burst from net_ring, parse, validate,
+//                timestamp, enqueue) over prebuilt replies;
+//   RecordRing   records through an SP/SC rte_ring, enqueue and dequeue in bursts;
+//   OutputCsv    the output lcore's loop (dedup, filter, CSV) draining a ring into a file.
+// EAL runs on the calling thread: every stage runs on one core, as on its lcore.
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring_elem.h>
+
+#include "../tests/unit/packet_craft.hpp"
+#include "dpdk/lcore_context.hpp"
+#include "dpdk/rx_loop.hpp"
+#include "dpdk/tx_loop.hpp"
+#include "probe/echo_probe.hpp"
+#include "targets/target_spec.hpp"
+
+using namespace ics;
+using namespace ics::dpdk;
+
+namespace {
+
+constexpr uint16_t null_port = 0;  // --vdev net_null0 (the first port)
+rte_mempool* g_tx_pool = nullptr;
+rte_mempool* g_rx_pool = nullptr;
+uint64_t g_hz = 0;
+
+interval_set shaped_set(int shape) {
+    if (shape == 0) return interval_set({{0xc6120000, 0xc613ffff}});  // one /15
+    if (shape == 1) {                                                 // 10,000 intervals
+        std::vector<ipv4_range> r;
+        for (uint32_t i = 0; i < 10000; ++i) r.push_back({0x0b000000 + i * 1024, 0x0b000000 + i * 1024 + 99});
+        return interval_set(r);
+    }
+    return interval_set({{0, 0xffffffff}}).subtract(default_blocklist());  // IPv4 minus blocklist
+}
+const char* shape_label(int64_t shape) {
+    return shape == 0 ? "one CIDR" : shape == 1 ? "10k intervals" : "IPv4 minus blocklist";
+}
+
+void send_all(rte_mbuf** bufs, unsigned n) {
+    unsigned sent = 0;
+    while (sent < n) sent += rte_eth_tx_burst(null_port, 0, bufs + sent, uint16_t(n - sent));
+}
+
+void BM_TxReference(benchmark::State& state) {
+    // Ethernet + IPv4 + ICMP Echo header, 42 bytes, sent unchanged.
+    std::vector<uint8_t> probe(echo_probe::frame_len);
+    echo_probe(test::test_probe_setup()).build(probe.data(), 0xc613ff01, 0xc6120001, 0);
+    constexpr unsigned frame_len = eth_header_len + ipv4_min_header_len + icmp_header_len;
+    rte_mbuf* bufs[tx_burst_max];
+    for (auto _ : state) {
+        if (rte_pktmbuf_alloc_bulk(g_tx_pool, bufs, tx_burst_max) != 0) {
+            state.SkipWithError("mempool empty");
+            break;
+        }
+        for (unsigned i = 0; i < tx_burst_max; ++i) {
+            std::memcpy(rte_pktmbuf_mtod(bufs[i], uint8_t*), probe.data(), frame_len);
+            bufs[i]->data_len = bufs[i]->pkt_len = frame_len;
+        }
+        send_all(bufs, tx_burst_max);
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * tx_burst_max);
+}
+BENCHMARK(BM_TxReference);
+
+// One TX lcore burst, exactly as tx_loop does it once the pacer allows a full burst.
+void BM_TxEngine(benchmark::State& state) {
+    const interval_set targets = shaped_set(int(state.range(0)));
+    const permutation perm(targets.size(), 42);
+    const echo_probe probe(test::test_probe_setup());
+    const interval_set& sources = test::test_sources();
+    target_walk walk(targets, perm, targets.size(), UINT32_MAX, {});
+    rte_mbuf* bufs[tx_burst_max];
+    ipv4_addr dst[tx_burst_max];
+    uint32_t t = 0;
+    for (auto _ : state) {
+        if (rte_pktmbuf_alloc_bulk(g_tx_pool, bufs, tx_burst_max) != 0) {
+            state.SkipWithError("mempool empty");
+            break;
+        }
+        const unsigned n = walk.next_burst(dst, tx_burst_max);
+        build_burst(probe, sources, bufs, dst, n, t++);
+        send_all(bufs, n);
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * tx_burst_max);
+    state.SetLabel(shape_label(state.range(0)));
+}
+BENCHMARK(BM_TxEngine)->Arg(0)->Arg(1)->Arg(2);
+
+// Replies to probes of 198.18.0.0/16: three Echo Replies to one Destination Unreachable.
+std::vector<std::vector<uint8_t>> prebuilt_replies(unsigned count) {
+    const echo_probe probe(test::test_probe_setup());
+    std::vector<std::vector<uint8_t>> out;
+    for (uint32_t i = 0; i < count; ++i) {
+        std::vector<uint8_t> p(echo_probe::frame_len);
+        probe.build(p.data(), 0xc613ff01, 0xc6120000 + i, 1000 + i);
+        out.push_back(i % 4 ? test::echo_reply_to(p) : test::icmp_error_about(p, 3, 1, 0xc6130202, 28));
+    }
+    return out;
+}
+
+rte_ring* make_record_ring(const char* name, unsigned size) {
+    return rte_ring_create_elem(name, sizeof(result_record), size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
+// The RX lcore's work per burst, fed by a net_ring port whose ring is refilled (untimed) with
+// copies of prebuilt replies; the record ring is emptied (untimed) between batches.
+void BM_RxEngine(benchmark::State& state) {
+    constexpr unsigned batch = 1 << 16;
+    static rte_ring* wire = rte_ring_create("bench_wire", batch * 2, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    static int ring_port = rte_eth_from_ring(wire);
+    rte_ring* records = make_record_ring("bench_rx_records", batch * 2);
+    rte_ring* arp = rte_ring_create("bench_rx_arp", 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (ring_port < 0 || !records || !arp) {
+        state.SkipWithError("cannot create the net_ring port or rings");
+        return;
+    }
+    const auto replies = prebuilt_replies(4096);
+    const echo_probe probe(test::test_probe_setup());
+    counter_block counters;
+    scan_flags flags;
+    rx_context<echo_probe> c;
+    c.port = uint16_t(ring_port);
+    c.queues = {0};
+    c.probe = &probe;
+    c.clock = tsc_clock(g_hz, rte_rdtsc(), 0);
+    c.records = records;
+    c.arp = arp;
+    c.counters = &counters;
+    c.flags = &flags;
+    std::vector<rte_mbuf*> fill(batch);
+    std::vector<result_record> sink(batch);
+    uint64_t processed = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        rte_ring_dequeue_burst_elem(records, sink.data(), sizeof(result_record), batch, nullptr);
+        if (rte_pktmbuf_alloc_bulk(g_rx_pool, fill.data(), batch) != 0) {
+            state.SkipWithError("RX mempool empty");
+            break;
+        }
+        for (unsigned i = 0; i < batch; ++i) {
+            const auto& r = replies[i % replies.size()];
+            std::memcpy(rte_pktmbuf_mtod(fill[i], uint8_t*), r.data(), r.size());
+            fill[i]->data_len = fill[i]->pkt_len = uint16_t(r.size());
+        }
+        rte_ring_enqueue_burst(wire, reinterpret_cast<void**>(fill.data()), batch, nullptr);
+        state.ResumeTiming();
+        rte_mbuf* bufs[rx_burst];
+        unsigned n;
+        while ((n = rte_eth_rx_burst(c.port, 0, bufs, rx_burst)) != 0) {
+            rx_process_burst(c, bufs, n);
+            processed += n;
+        }
+    }
+    if (counters.get(counter::rx_valid) != processed) state.SkipWithError("not every reply validated");
+    state.SetItemsProcessed(int64_t(processed));
+    rte_ring_free(records);
+    rte_ring_free(arp);
+}
+BENCHMARK(BM_RxEngine)->UseRealTime();
+
+void BM_RecordRing(benchmark::State& state) {
+    rte_ring* ring = make_record_ring("bench_ring", 1 << 12);
+    result_record in[rx_burst]{}, out[rx_burst];
+    for (auto _ : state) {
+        rte_ring_sp_enqueue_burst_elem(ring, in, sizeof(result_record), rx_burst, nullptr);
+        benchmark::DoNotOptimize(
+            rte_ring_sc_dequeue_burst_elem(ring, out, sizeof(result_record), rx_burst, nullptr));
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * rx_burst);
+    rte_ring_free(ring);
+}
+BENCHMARK(BM_RecordRing);
+
+// The output lcore's loop over a full record ring: de-duplication, the default filter, CSV rows
+// of the default fields into a file, and the final flush.
+void BM_OutputCsv(benchmark::State& state) {
+    constexpr unsigned batch = 1 << 20;
+    rte_ring* ring = make_record_ring("bench_out_records", batch * 2);
+    const interval_set targets({{0xc6000000, 0xc6ffffff}});  // 198.0.0.0/8: 16 M targets
+    std::vector<result_record> recs(batch);
+    for (unsigned i = 0; i < batch; ++i) {
+        result_record& r = recs[i];
+        r = {};
+        r.saddr = r.probe_daddr = 0xc6000000 + (i * 2654435761u & 0xffffff);
+        r.daddr = 0xc613ff01;
+        r.rtt_us = 100 + i % 1000;
+        r.ttl = 60;
+        r.type = 0;
+        r.success = 1;
+        r.rx_tsc = rte_rdtsc();
+    }
+    const std::string path = "/tmp/dpdk-icmpscan-bench-" + std::to_string(getpid()) + ".csv";
+    const auto fields = *parse_field_list(default_field_list());
+    const output_filter filter = *output_filter::parse("success = 1 && repeat = 0");
+    counter_block counters;
+    uint64_t processed = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        auto writer = std::make_unique<record_writer>(f, output_format::csv, fields);
+        seen_bitmap seen(targets.size());
+        scan_flags flags;  // rx_running 0: the loop ends once the ring is empty
+        output_context c;
+        c.rings = {ring};
+        c.targets = &targets;
+        c.seen = &seen;
+        c.filter = &filter;
+        c.writer = writer.get();
+        c.clock = tsc_clock(g_hz, rte_rdtsc(), 0);
+        c.counters = &counters;
+        c.flags = &flags;
+        rte_ring_enqueue_burst_elem(ring, recs.data(), sizeof(result_record), batch, nullptr);
+        state.ResumeTiming();
+        output_loop(c);
+        processed += batch;
+        state.PauseTiming();
+        writer.reset();
+        std::fclose(f);
+        state.ResumeTiming();
+    }
+    std::remove(path.c_str());
+    state.SetItemsProcessed(int64_t(processed));
+    rte_ring_free(ring);
+}
+BENCHMARK(BM_OutputCsv)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+bool hugepages_free() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string line;
+    while (std::getline(meminfo, line))
+        if (line.starts_with("HugePages_Free:")) return std::stol(line.substr(15)) >= 256;
+    return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    std::vector<std::string> args = {"dataplane_bench", "-l", "0", "--no-pci", "--vdev=net_null0,no-rx=1",
+                                     "--log-level=error"};
+    if (hugepages_free()) {
+        args.push_back("--in-memory");
+    } else {
+        args.insert(args.end(), {"--no-huge", "--no-shconf", "-m", "1024"});
+        std::fprintf(stderr, "dataplane_bench: no hugepages free, running with --no-huge (slower)\n");
+    }
+    std::vector<char*> eal_argv;
+    for (auto& a : args) eal_argv.push_back(a.data());
+    if (rte_eal_init(int(eal_argv.size()), eal_argv.data()) < 0) {
+        std::fprintf(stderr, "dataplane_bench: DPDK could not start (run as root, with hugepages or --no-huge)\n");
+        return 1;
+    }
+    g_hz = rte_get_tsc_hz();
+    g_tx_pool = rte_pktmbuf_pool_create("bench_tx", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    g_rx_pool = rte_pktmbuf_pool_create("bench_rx", (1 << 17) - 1, 256, 0, 256, SOCKET_ID_ANY);
+    rte_eth_conf conf{};
+    if (!g_tx_pool || !g_rx_pool || rte_eth_dev_configure(null_port, 1, 1, &conf) != 0 ||
+        rte_eth_rx_queue_setup(null_port, 0, 512, SOCKET_ID_ANY, nullptr, g_tx_pool) != 0 ||
+        rte_eth_tx_queue_setup(null_port, 0, 512, SOCKET_ID_ANY, nullptr) != 0 ||
+        rte_eth_dev_start(null_port) != 0) {
+        std::fprintf(stderr, "dataplane_bench: cannot set up the mempools or the net_null port\n");
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    rte_eal_cleanup();
+    return 0;
+}
