@@ -56,6 +56,17 @@ const char* shape_label(int64_t shape) {
     return shape == 0 ? "one CIDR" : shape == 1 ? "10k intervals" : "IPv4 minus blocklist";
 }
 
+// Configures and starts a port with one queue each way; returns it, or -1.
+int start_port(int port) {
+    rte_eth_conf conf{};
+    if (port < 0 || rte_eth_dev_configure(uint16_t(port), 1, 1, &conf) != 0 ||
+        rte_eth_rx_queue_setup(uint16_t(port), 0, 512, SOCKET_ID_ANY, nullptr, g_tx_pool) != 0 ||
+        rte_eth_tx_queue_setup(uint16_t(port), 0, 512, SOCKET_ID_ANY, nullptr) != 0 ||
+        rte_eth_dev_start(uint16_t(port)) != 0)
+        return -1;
+    return port;
+}
+
 void send_all(rte_mbuf** bufs, unsigned n) {
     unsigned sent = 0;
     while (sent < n) sent += rte_eth_tx_burst(null_port, 0, bufs + sent, uint16_t(n - sent));
@@ -127,7 +138,7 @@ rte_ring* make_record_ring(const char* name, unsigned size) {
 void BM_RxEngine(benchmark::State& state) {
     constexpr unsigned batch = 1 << 16;
     static rte_ring* wire = rte_ring_create("bench_wire", batch * 2, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    static int ring_port = rte_eth_from_ring(wire);
+    static int ring_port = start_port(rte_eth_from_ring(wire));
     rte_ring* records = make_record_ring("bench_rx_records", batch * 2);
     rte_ring* arp = rte_ring_create("bench_rx_arp", 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (ring_port < 0 || !records || !arp) {
@@ -273,11 +284,7 @@ int main(int argc, char** argv) {
     g_hz = rte_get_tsc_hz();
     g_tx_pool = rte_pktmbuf_pool_create("bench_tx", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
     g_rx_pool = rte_pktmbuf_pool_create("bench_rx", (1 << 17) - 1, 256, 0, 256, SOCKET_ID_ANY);
-    rte_eth_conf conf{};
-    if (!g_tx_pool || !g_rx_pool || rte_eth_dev_configure(null_port, 1, 1, &conf) != 0 ||
-        rte_eth_rx_queue_setup(null_port, 0, 512, SOCKET_ID_ANY, nullptr, g_tx_pool) != 0 ||
-        rte_eth_tx_queue_setup(null_port, 0, 512, SOCKET_ID_ANY, nullptr) != 0 ||
-        rte_eth_dev_start(null_port) != 0) {
+    if (!g_tx_pool || !g_rx_pool || start_port(null_port) < 0) {
         std::fprintf(stderr, "dataplane_bench: cannot set up the mempools or the net_null port\n");
         return 1;
     }

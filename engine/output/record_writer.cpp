@@ -1,5 +1,6 @@
 #include "output/record_writer.hpp"
 
+#include <cstring>
 #include <ctime>
 
 #include "net/ipv4_address.hpp"
@@ -29,6 +30,22 @@ void record_writer::write_header() {
     buf_.push_back('\n');
 }
 
+// Rows arrive in time order, many per second: the date and time are formatted once per second and
+// only the milliseconds per row (gmtime and strftime cost more than the rest of a row).
+void record_writer::append_timestamp(uint64_t wall_ns) {
+    const uint64_t sec = wall_ns / 1000000000;
+    if (sec != stamp_sec_) {
+        char full[40];
+        stamp_len_ = format_timestamp(sec * 1000000000, full) - 9;  // without ".000+0000"
+        std::memcpy(stamp_, full, stamp_len_);
+        stamp_sec_ = sec;
+    }
+    const unsigned ms = unsigned(wall_ns / 1000000 % 1000);
+    char tail[9] = {'.', char('0' + ms / 100), char('0' + ms / 10 % 10), char('0' + ms % 10), '+', '0', '0', '0', '0'};
+    buf_.append(stamp_, stamp_ + stamp_len_);
+    buf_.append(tail, tail + sizeof tail);
+}
+
 void record_writer::append_string_field(field_id id, const output_row& row) {
     char tmp[40];
     size_t n = 0;
@@ -43,8 +60,8 @@ void record_writer::append_string_field(field_id id, const output_row& row) {
             n = format_ipv4_to(row.rec->probe_daddr, tmp);
             break;
         case field_id::timestamp_str:
-            n = format_timestamp(row.wall_ns, tmp);
-            break;
+            append_timestamp(row.wall_ns);
+            return;
         case field_id::classification: {
             auto s = classification_name(row.rec->cls);
             buf_.append(s.data(), s.data() + s.size());
@@ -68,7 +85,8 @@ void record_writer::write(const output_row& row) {
             buf_.append(std::string_view("\":"));
         }
         if (f.type == field_type::integer) {
-            fmt::format_to(std::back_inserter(buf_), "{}", integer_value(f.id, row));
+            const fmt::format_int digits(integer_value(f.id, row));
+            buf_.append(digits.data(), digits.data() + digits.size());
         } else {
             if (json) buf_.push_back('"');
             append_string_field(f.id, row);

@@ -34,10 +34,14 @@ public:
 
 private:
     void append_string_field(field_id id, const output_row& row);
+    void append_timestamp(uint64_t wall_ns);
     std::FILE* out_;
     output_format format_;
     std::vector<field_id> fields_;
     fmt::memory_buffer buf_;
+    uint64_t stamp_sec_ = UINT64_MAX;  // the second stamp_ holds, formatted without milliseconds
+    char stamp_[32] = {};
+    size_t stamp_len_ = 0;
     bool failed_ = false;
 };
 

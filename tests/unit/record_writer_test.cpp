@@ -53,3 +53,28 @@ TEST(RecordWriter, TimestampFormat) {
     size_t n = format_timestamp(0, buf);
     EXPECT_EQ(std::string(buf, n), "1970-01-01T00:00:00.000+0000");
 }
+
+TEST(RecordWriter, TimestampsAcrossSecondsMatchTheFullFormat) {
+    // The writer formats the date once per second: rows in, across and back over second
+    // boundaries must read as format_timestamp() writes them.
+    char* data = nullptr;
+    size_t size = 0;
+    std::FILE* mem = open_memstream(&data, &size);
+    const uint64_t times[] = {1'700'000'000'999'000'000ull, 1'700'000'001'000'000'000ull,
+                              1'700'000'001'007'999'999ull, 1'700'000'000'500'000'000ull,
+                              1'700'086'400'042'000'000ull};
+    {
+        record_writer w(mem, output_format::csv, *parse_field_list("timestamp_str"));
+        result_record r{};
+        for (uint64_t t : times) w.write({&r, 0, 0, t});
+        EXPECT_TRUE(w.flush());
+    }
+    std::fclose(mem);
+    std::string expected;
+    for (uint64_t t : times) {
+        char buf[40];
+        expected += std::string(buf, format_timestamp(t, buf)) + "\n";
+    }
+    EXPECT_EQ(std::string(data, size), expected);
+    std::free(data);
+}
