@@ -209,7 +209,11 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
         p.to_send = report.probes_planned;
         p.received = t[counter::rx_valid];
         p.hits = flags.hits.load(std::memory_order_relaxed);
-        p.dropped = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full] + nic.rx_missed + nic.rx_nombuf;
+        p.nic_missed = nic.rx_missed;
+        p.nic_no_mbuf = nic.rx_nombuf;
+        p.ring_full = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full];
+        p.tx_alloc_waits = t[counter::tx_alloc_failed];
+        p.dropped = p.nic_missed + p.nic_no_mbuf + p.ring_full;
         p.sending = sending;
         p.cooldown_left_s = cooldown_left;
         return p;

@@ -37,13 +37,18 @@ std::string format_status_line(const progress_snapshot& now, const progress_snap
                                clock_text(now.cooldown_left_s));
     }
     double hitrate = now.sent ? 100.0 * double(now.hits) / double(now.sent) : 0.0;
+    // Named only once something was lost or delayed: which stage to tune.
+    std::string drop_detail;
+    if (now.dropped || now.tx_alloc_waits)
+        drop_detail = fmt::format(" [nic missed {}, no mbuf {}, ring full {}, tx alloc waits {}]", now.nic_missed,
+                                  now.nic_no_mbuf, now.ring_full, now.tx_alloc_waits);
     return fmt::format(
-        "{}; send: {} {} ({} avg); recv: {} {} ({} avg); drops: {} ({} avg); "
+        "{}; send: {} {} ({} avg); recv: {} {} ({} avg); drops: {} ({} avg){}; "
         "hits: {} hitrate: {:.2f}%",
         progress, now.sent, format_rate(per_second(now.sent, prev.sent, dt)), format_rate(now.sent / avg_t),
         now.received, format_rate(per_second(now.received, prev.received, dt)),
         format_rate(now.received / avg_t), format_rate(per_second(now.dropped, prev.dropped, dt)),
-        format_rate(now.dropped / avg_t), now.hits, hitrate);
+        format_rate(now.dropped / avg_t), drop_detail, now.hits, hitrate);
 }
 
 std::string status_update_header() {
