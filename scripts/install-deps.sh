@@ -9,6 +9,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev              # tests and benchmarks
     iproute2 iputils-ping ethtool procps psmisc bc python3  # the namespace testbed and its tests
     clang-format clang-tidy                                 # scripts/lint.sh
+    zmap masscan nftables clang llvm                        # bench/run.sh: peers and the sink
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -149,6 +149,8 @@ ICS_SCANNER_IP=$SCANNER_IP
 ICS_GATEWAY_IP=$GATEWAY_IP
 ICS_SCAN_RANGE=$SCAN_RANGE
 ICS_RATE_LIMITED=$RATE_LIMITED
+ICS_GATEWAY_NS=$R1
+ICS_GATEWAY_IF=r1-scan
 ENV
     echo "testbed up: scan from $SCANNER_IP via $GATEWAY_IP on $SCAN_IF in namespace $SCAN_NS;" \
          "range $SCAN_RANGE; ground truth in $STATE/ground-truth.tsv"

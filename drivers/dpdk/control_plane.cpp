@@ -13,6 +13,7 @@
 namespace ics::dpdk {
 
 bool control_plane::send_frame(const uint8_t* frame, size_t len) {
+    if (!queue_) return false;
     rte_mbuf* m = rte_pktmbuf_alloc(pool_);
     if (!m) return false;
     const size_t padded = len < 60 ? 60 : len;  // minimum Ethernet frame without FCS
@@ -24,7 +25,7 @@ bool control_plane::send_frame(const uint8_t* frame, size_t len) {
     std::memcpy(data, frame, len);
     std::memset(data + len, 0, padded - len);
     for (int tries = 0; tries < 1000; ++tries)
-        if (rte_eth_tx_burst(port_, queue_, &m, 1) == 1) return true;
+        if (rte_eth_tx_burst(port_, *queue_, &m, 1) == 1) return true;
     rte_pktmbuf_free(m);
     return false;
 }

@@ -1,6 +1,7 @@
 // The control lcore's share of the data plane: answering ARP for the scanner's own addresses
 // (the kernel no longer does it once the NIC belongs to DPDK) and resolving the gateway. It owns
-// the consumer ends of the RX lcores' ARP rings and one TX queue of its own.
+// the consumer ends of the RX lcores' ARP rings and one TX queue of its own, if the port has one
+// to spare (without one it cannot answer: the gateway must already know the scanner's MAC).
 #pragma once
 #include <atomic>
 #include <optional>
@@ -18,7 +19,7 @@ namespace ics::dpdk {
 
 class control_plane {
 public:
-    control_plane(uint16_t port, uint16_t tx_queue, rte_mempool* pool, mac own_mac,
+    control_plane(uint16_t port, std::optional<uint16_t> tx_queue, rte_mempool* pool, mac own_mac,
                   const interval_set& own_addresses, std::vector<rte_ring*> arp_rings)
         : port_(port),
           queue_(tx_queue),
@@ -39,7 +40,8 @@ public:
 
 private:
     bool send_frame(const uint8_t* frame, size_t len);
-    uint16_t port_, queue_;
+    uint16_t port_;
+    std::optional<uint16_t> queue_;
     rte_mempool* pool_;
     mac mac_;
     const interval_set* own_;

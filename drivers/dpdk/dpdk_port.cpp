@@ -8,7 +8,7 @@
 
 namespace ics::dpdk {
 
-result<port_handle> open_port(const queue_plan& queues, unsigned lcores) {
+result<port_handle> open_port(const queue_plan& queues, unsigned lcores, bool control_queue_optional) {
     port_handle p;
     unsigned count = 0;
     uint16_t pid;
@@ -33,6 +33,11 @@ result<port_handle> open_port(const queue_plan& queues, unsigned lcores) {
         return error{fmt::format("cannot query port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
     p.rx_queues = queues.rx_queues;
     p.tx_queues = queues.tx_queues;
+    if (control_queue_optional && queues.control_tx_queue < queues.tx_queues &&
+        p.tx_queues == unsigned(info.max_tx_queues) + 1) {
+        p.tx_queues -= 1;
+        p.control_queue = false;
+    }
     if (p.rx_queues > info.max_rx_queues || p.tx_queues > info.max_tx_queues)
         return error{
             fmt::format("port {} ({}) offers {} RX and {} TX queues but the scan needs {} "

@@ -19,13 +19,16 @@ struct port_handle {
     mac address{};
     int socket = 0;
     unsigned rx_queues = 0, tx_queues = 0;
+    bool control_queue = true;  // false: the port had no TX queue to spare for the control lcore
 };
 
 inline constexpr uint16_t rx_descriptors = 1024;
 inline constexpr uint16_t tx_descriptors = 1024;
 
-// Finds the one port EAL created, sets up its queues and starts it.
-result<port_handle> open_port(const queue_plan& queues, unsigned lcores);
+// Finds the one port EAL created, sets up its queues and starts it. When the port offers one TX
+// queue too few and `control_queue_optional` (no ARP resolution needed), it runs without the
+// control lcore's queue.
+result<port_handle> open_port(const queue_plan& queues, unsigned lcores, bool control_queue_optional);
 void close_port(port_handle& port);
 
 struct nic_counters {

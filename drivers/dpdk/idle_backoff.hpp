@@ -3,10 +3,13 @@
 // small host with other work (here: the testbed's kernel routers on the same two cores) does not
 // starve it. Each role has its own profile: RX spins briefly and naps at most 10 us, since the
 // nap bounds the latency added to RX timestamps; the output lcore never spins and naps 200 us,
-// since its records carry their timestamps and its ring holds 64k of them. Measured on this
+// since its records carry their timestamps and its ring holds 64k of them (up to 1 ms when idle). Measured on this
 // 2-core machine at 100 kpps through the testbed: with RX-like spinning on the output lcore too,
 // the TX lcore waited up to 194 ms on the run queue and the achieved rate fell to 69-92 kpps.
 // Timer slack is set to 1 ns per lcore thread so that a 10 us nap is not stretched to 50 us.
+// Once sending has ended, a reply that arrives t after the last probe has an RTT of at least t, so
+// RX may nap up to 1 % of t (at most 1 ms): the cooldown then costs little CPU (a 2 s cooldown
+// went from 1.3 CPU seconds to about 0.1) and no timestamp moves by more than 1 % of its RTT.
 #pragma once
 #include <sys/prctl.h>
 #include <time.h>
@@ -21,10 +24,13 @@ namespace ics::dpdk {
 struct backoff_profile {
     unsigned spin_polls;  // empty polls spent spinning before the first nap
     unsigned min_nap_us;  // first nap
-    unsigned max_nap_us;  // naps grow by 1 us every 8 empty polls up to this
+    unsigned max_nap_us;  // naps grow by growth_us every 8 empty polls up to this
+    unsigned growth_us;
 };
-inline constexpr backoff_profile rx_backoff{64, 1, 10};
-inline constexpr backoff_profile output_backoff{0, 200, 200};
+inline constexpr backoff_profile rx_backoff{64, 1, 10, 1};
+// The output lcore: 200 us naps while records flow, up to 1 ms after ~25 ms without any (idle
+// wake-ups cost ~10 us of CPU each on this VM; a 64k ring fills in 2.6 ms only at 25 M replies/s).
+inline constexpr backoff_profile output_backoff{0, 200, 1000, 100};
 
 class idle_backoff {
 public:
@@ -34,15 +40,23 @@ public:
 
     void reset() { idle_polls_ = 0; }
 
-    // Returns true when it napped (the caller may use the pause for housekeeping).
-    bool idle() {
+    // Returns true when it napped (the caller may use the pause for housekeeping). A nap may be
+    // stretched up to `max_nap_us` (for the cooldown, see above).
+    bool idle(unsigned max_nap_us = 0) {
         if (!enabled_ || idle_polls_++ < p_.spin_polls) {
             rte_pause();
             return false;
         }
-        unsigned us = std::min(p_.max_nap_us, p_.min_nap_us + (idle_polls_ - p_.spin_polls) / 8);
+        const unsigned cap = std::max(p_.max_nap_us, max_nap_us);
+        unsigned us = std::min(cap, p_.min_nap_us + (idle_polls_ - p_.spin_polls) / 8 * p_.growth_us);
         nap_ns(uint64_t(us) * 1000);
         return true;
+    }
+
+    // The longest nap that keeps timestamps within 1 % of the RTT, `since_send_end_us` after the
+    // last probe left (0 while sending), capped at 1 ms.
+    static unsigned cooldown_nap_us(uint64_t since_send_end_us) {
+        return unsigned(std::min<uint64_t>(since_send_end_us / 100, 1000));
     }
 
     static void nap_ns(uint64_t ns) {

@@ -69,10 +69,12 @@ int rx_loop(rx_context<Probe>& c) {
             if (n) rx_process_burst(c, bufs, n);
             got += n;
         }
-        if (got)
+        if (got) {
             backoff.reset();
-        else
-            backoff.idle();
+        } else {
+            const uint64_t end = c.flags->send_end_tsc.load(std::memory_order_relaxed), now = rte_rdtsc();
+            backoff.idle(now > end ? idle_backoff::cooldown_nap_us((now - end) * 1000000 / c.clock.hz()) : 0);
+        }
     }
     c.flags->rx_running.fetch_sub(1, std::memory_order_release);
     return 0;
