@@ -33,7 +33,7 @@ while (($#)); do
 done
 ROUNDS=$((QUICK ? 1 : 3))
 REPS=$((QUICK ? 1 : 5))
-MIN_TIME=$((QUICK ? 0 : 1))
+MIN_TIME=1; ((QUICK)) && MIN_TIME=0.05
 BIN=build/apps/dpdk-icmpscan/dpdk-icmpscan
 SAMPLER=bench/rate_sampler.py
 mkdir -p "$OUT"
