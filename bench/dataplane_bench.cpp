@@ -26,7 +26,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring_elem.h>
 
-#include "../tests/unit/packet_craft.hpp"
+#include "bench_inputs.hpp"
 #include "dpdk/lcore_context.hpp"
 #include "dpdk/rx_loop.hpp"
 #include "dpdk/tx_loop.hpp"
@@ -34,6 +34,7 @@
 #include "targets/target_spec.hpp"
 
 using namespace ics;
+using namespace ics::bench;
 using namespace ics::dpdk;
 
 namespace {
@@ -43,18 +44,6 @@ rte_mempool* g_tx_pool = nullptr;
 rte_mempool* g_rx_pool = nullptr;
 uint64_t g_hz = 0;
 
-interval_set shaped_set(int shape) {
-    if (shape == 0) return interval_set({{0xc6120000, 0xc613ffff}});  // one /15
-    if (shape == 1) {                                                 // 10,000 intervals
-        std::vector<ipv4_range> r;
-        for (uint32_t i = 0; i < 10000; ++i) r.push_back({0x0b000000 + i * 1024, 0x0b000000 + i * 1024 + 99});
-        return interval_set(r);
-    }
-    return interval_set({{0, 0xffffffff}}).subtract(default_blocklist());  // IPv4 minus blocklist
-}
-const char* shape_label(int64_t shape) {
-    return shape == 0 ? "one CIDR" : shape == 1 ? "10k intervals" : "IPv4 minus blocklist";
-}
 
 // Configures and starts a port with one queue each way; returns it, or -1.
 int start_port(int port) {
@@ -117,17 +106,6 @@ void BM_TxEngine(benchmark::State& state) {
 }
 BENCHMARK(BM_TxEngine)->Arg(0)->Arg(1)->Arg(2);
 
-// Replies to probes of 198.18.0.0/16: three Echo Replies to one Destination Unreachable.
-std::vector<std::vector<uint8_t>> prebuilt_replies(unsigned count) {
-    const echo_probe probe(test::test_probe_setup());
-    std::vector<std::vector<uint8_t>> out;
-    for (uint32_t i = 0; i < count; ++i) {
-        std::vector<uint8_t> p(echo_probe::frame_len);
-        probe.build(p.data(), 0xc613ff01, 0xc6120000 + i, 1000 + i);
-        out.push_back(i % 4 ? test::echo_reply_to(p) : test::icmp_error_about(p, 3, 1, 0xc6130202, 28));
-    }
-    return out;
-}
 
 rte_ring* make_record_ring(const char* name, unsigned size) {
     return rte_ring_create_elem(name, sizeof(result_record), size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "../tests/unit/packet_craft.hpp"
+#include "bench_inputs.hpp"
 #include "dedup/seen_bitmap.hpp"
 #include "output/record_writer.hpp"
 #include "probe/echo_probe.hpp"
@@ -15,6 +15,7 @@
 #include "targets/target_walk.hpp"
 
 using namespace ics;
+using namespace ics::bench;
 
 namespace {
 void BM_ProbeBuildBurst(benchmark::State& state) {
@@ -38,12 +39,7 @@ BENCHMARK(BM_ProbeBuildBurst);
 
 void BM_ReplyParseValidate(benchmark::State& state) {
     echo_probe probe(test::test_probe_setup());
-    std::vector<std::vector<uint8_t>> replies;
-    for (uint32_t i = 0; i < 64; ++i) {
-        std::vector<uint8_t> p(echo_probe::frame_len);
-        probe.build(p.data(), 0xc613ff01, 0xc6120000 + i, 1000 + i);
-        replies.push_back(i % 4 ? test::echo_reply_to(p) : test::icmp_error_about(p, 3, 1, 0xc6130202, 28));
-    }
+    const auto replies = prebuilt_replies(64);
     uint64_t ok = 0;
     for (auto _ : state) {
         for (const auto& r : replies) {
@@ -58,19 +54,7 @@ void BM_ReplyParseValidate(benchmark::State& state) {
 }
 BENCHMARK(BM_ReplyParseValidate);
 
-interval_set shaped_set(int shape) {
-    if (shape == 0) return interval_set({{0xc6120000, 0xc612ffff}});  // one /16
-    if (shape == 1) {                                                 // 10,000 intervals
-        std::vector<ipv4_range> r;
-        for (uint32_t i = 0; i < 10000; ++i) r.push_back({0x0b000000 + i * 1024, 0x0b000000 + i * 1024 + 99});
-        return interval_set(r);
-    }
-    return interval_set({{0, 0xffffffff}}).subtract(default_blocklist());  // IPv4 minus blocklist
-}
 
-const char* shape_label(int64_t shape) {
-    return shape == 0 ? "one /16" : shape == 1 ? "10k intervals" : "IPv4 minus blocklist";
-}
 
 void BM_WalkStep(benchmark::State& state) {
     const interval_set set = shaped_set(int(state.range(0)));

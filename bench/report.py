@@ -43,6 +43,12 @@ def ratio_median(rows, tool, base):
     return median([a[k]["pps"] / b[k]["pps"] for k in a if k in b and b[k]["pps"]])
 
 
+def summarize(rows):
+    """Medians of one tool's side-by-side runs."""
+    return {"pps": median([r["pps"] for r in rows]), "cpu_s": median([r["cpu"] for r in rows]),
+            "wall_s": median([r["wall"] for r in rows]), "rss_kb": median([r["rss_kb"] for r in rows])}
+
+
 def rate(v):
     if v is None:
         return "-"
@@ -116,9 +122,7 @@ def main():
     res["sink"] = {}
     lines.append("Side by side (a): into a veth whose peer drops everything, 1,048,576 probes")
     for tool in dict.fromkeys(r["tool"] for r in sink):
-        rows = [r for r in sink if r["tool"] == tool]
-        s = {"pps": median([r["pps"] for r in rows]), "cpu_s": median([r["cpu"] for r in rows]),
-             "wall_s": median([r["wall"] for r in rows]), "rss_kb": median([r["rss_kb"] for r in rows]),
+        s = {**summarize([r for r in sink if r["tool"] == tool]),
              "ratio_to_zmap_1thread": ratio_median(sink, tool, "zmap-1thread")}
         res["sink"][tool] = s
         row(f"  {tool}", rate(s["pps"]),
@@ -130,9 +134,7 @@ def main():
     lines.append("Side by side (b): through the testbed, 32,768 probes (one per address)")
     for tool in dict.fromkeys(r["tool"] for r in tb):
         rows = [r for r in tb if r["tool"] == tool]
-        s = {"pps": median([r["pps"] for r in rows]), "cpu_s": median([r["cpu"] for r in rows]),
-             "wall_s": median([r["wall"] for r in rows]), "rss_kb": median([r["rss_kb"] for r in rows]),
-             "hits": median([r.get("hits") for r in rows]), "expected": rows[0].get("expected"),
+        s = {**summarize(rows), "hits": median([r.get("hits") for r in rows]), "expected": rows[0].get("expected"),
              "false_hits": max(r.get("false_hits", 0) for r in rows),
              "cpu_us_per_probe": median([r["cpu"] / r["packets"] * 1e6 if r["packets"] else None for r in rows])}
         res["testbed"][tool] = s
@@ -153,11 +155,30 @@ def main():
     for name, b in micro.items():
         row(f"  {name} {b['label']}", rate(b["items_per_second"]))
 
+    # Every stage must have produced figures: a stage that silently measured nothing is a failure.
+    missing = []
+    if not cidr or not intervals or not ref:
+        missing.append("TX")
+    if not micro.get("BM_RxEngine/real_time") or not micro.get("BM_OutputCsv/real_time"):
+        missing.append("RX/output")
+    if not loop:
+        missing.append("full loop")
+    missing += [f"sink {t}" for t, v in res["sink"].items() if not v["pps"]]
+    missing += [f"testbed {t}" for t, v in res["testbed"].items() if not v["pps"]]
+    if len(res["sink"]) < 5 or len(res["testbed"]) < 6:
+        missing.append("side-by-side rows")
+    if not res.get("memory", {}).get("rss_kb_max"):
+        missing.append("memory")
+    res["missing"] = missing
+
     m = res["machine"]
     print(f"dpdk-icmpscan benchmark: {m['cpu']}, {m['cpus']} CPUs, Linux {m['kernel']}, DPDK {m['dpdk']}, {m['date']}")
     print("\n".join(lines))
     json.dump(res, open(os.path.join(d, "results.json"), "w"), indent=1)
     print(f"(written to {os.path.join(d, 'results.json')})")
+    if missing:
+        print("bench: no figures for: " + ", ".join(missing), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
