@@ -44,6 +44,17 @@ void interval_set::rebuild_index() {
     while (search_window_ < widest) search_window_ *= 2;
     // Sentinels: a window may reach past the last range.
     slots_.resize(ranges_.size() + search_window_, slot{UINT64_MAX, 0});
+    pairs_.clear();
+    if (search_window_ <= 2 && buckets > 0) {
+        auto offset = [&](size_t r) { return uint32_t(slots_[r].first - uint32_t(slots_[r].start_index)); };
+        pairs_.resize(buckets);
+        for (uint64_t b = 0; b < buckets; ++b) {
+            const uint32_t here = bucket_range_[b];
+            const bool last = here + 1 >= ranges_.size();
+            pairs_[b] = {last ? UINT64_MAX : slots_[here + 1].start_index, offset(here),
+                         last ? offset(here) : offset(here + 1)};
+        }
+    }
 }
 
 interval_set interval_set::unite(const interval_set& other) const {

@@ -4,7 +4,9 @@
 // so it does not binary-search all ranges: the index space is cut into buckets of equal size (about
 // two per range), and a bucket table names the range holding each bucket's first index. A lookup
 // reads one bucket entry and searches only the ranges that start inside that bucket (usually none)
-// with a fixed number of branch-free steps, so that no branch depends on the address.
+// with a fixed number of branch-free steps, so that no branch depends on the address. When no
+// bucket spans more than two ranges (ranges are at least half a bucket long, the usual case) each
+// bucket carries both ranges' offsets and a lookup is one 16-byte read and a conditional move.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -31,6 +33,11 @@ public:
 
     // The index-th address in ascending order; index < size().
     ipv4_addr at(uint64_t index) const {
+        if (!pairs_.empty()) {
+            const bucket_pair& p = pairs_[index >> bucket_shift_];
+            const uint32_t offset = index >= p.next_start ? p.offset_next : p.offset_here;
+            return uint32_t(index) + offset;
+        }
         // The largest range from the bucket's first one on whose starting index is <= index. Slots
         // past the bucket's ranges start later (or are sentinels), so a power-of-two window that
         // covers the bucket's ranges can be searched by halving.
@@ -42,8 +49,15 @@ public:
 
     // Hints the cache about the entries at(index) will read (for lookups done a burst at a time);
     // worth it only when the lookup tables outgrow the L1 cache.
-    void prefetch(uint64_t index) const { __builtin_prefetch(&bucket_range_[index >> bucket_shift_]); }
+    void prefetch(uint64_t index) const {
+        if (!pairs_.empty())
+            __builtin_prefetch(&pairs_[index >> bucket_shift_]);
+        else
+            __builtin_prefetch(&bucket_range_[index >> bucket_shift_]);
+    }
     bool lookup_misses_cache() const { return ranges_.size() > 4096; }
+    // Whether at() reads one bucket pair (true) or searches the bucket's ranges (tests).
+    bool lookup_is_direct() const { return !pairs_.empty(); }
 
     // The position of `addr` in ascending order, if it is in the set.
     std::optional<uint64_t> index_of(ipv4_addr addr) const;
@@ -59,6 +73,14 @@ private:
     std::vector<ipv4_range> ranges_;
     std::vector<slot> slots_;             // one per range, then search_window_ sentinels
     std::vector<uint32_t> bucket_range_;  // per bucket: the range holding its first index
+    // Per bucket, when none spans more than two ranges: address = index + offset (mod 2^32) with
+    // the offset of the range holding the bucket's first index, or of the next range from
+    // next_start on.
+    struct bucket_pair {
+        uint64_t next_start;  // the next range's first index (UINT64_MAX after the last range)
+        uint32_t offset_here, offset_next;
+    };
+    std::vector<bucket_pair> pairs_;
     unsigned bucket_shift_ = 63;
     uint32_t search_window_ = 1;  // power of two >= the most ranges one bucket's indexes fall in
     uint64_t total_ = 0;

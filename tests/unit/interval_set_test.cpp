@@ -69,3 +69,34 @@ TEST(IntervalSet, AtAndIndexOfAreInverse) {
     EXPECT_EQ(i, s.size());
     EXPECT_FALSE(s.index_of(200000).has_value());
 }
+
+// at() has two paths: one bucket pair when no bucket spans more than two ranges, a branch-free
+// search of the bucket's ranges otherwise. Both must give every address, in order, exactly.
+TEST(IntervalSet, BothLookupPathsGiveEveryAddressInOrder) {
+    std::mt19937 rng(17);
+    int direct = 0, searched = 0;
+    for (int trial = 0; trial < 60; ++trial) {
+        std::vector<ipv4_range> rs;
+        const int kind = trial % 3;
+        for (uint32_t i = 0; i < 300; ++i) {
+            const uint32_t base = i * 1000;
+            if (kind == 0) rs.push_back({base, base + 99});                   // equal ranges
+            if (kind == 1) rs.push_back({base, base + uint32_t(rng() % 500)});  // mixed lengths
+            if (kind == 2) rs.push_back({base, base + (i % 50 ? 0u : 900u)});  // mostly single addresses
+        }
+        const interval_set s(rs);
+        (s.lookup_is_direct() ? direct : searched)++;
+        uint64_t i = 0;
+        for (auto addr : expand(s)) ASSERT_EQ(s.at(i++), addr) << "trial " << trial;
+    }
+    EXPECT_GT(direct, 0);
+    EXPECT_GT(searched, 0);
+}
+
+TEST(IntervalSet, LookupAtTheTopOfTheAddressSpace) {
+    const interval_set s({{0xfffffff0, 0xffffffff}, {0x0, 0x3}, {0x80000000, 0x80000000}});
+    EXPECT_EQ(s.at(0), 0x0u);
+    EXPECT_EQ(s.at(4), 0x80000000u);
+    EXPECT_EQ(s.at(5), 0xfffffff0u);
+    EXPECT_EQ(s.at(20), 0xffffffffu);
+}
