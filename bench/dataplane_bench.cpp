@@ -44,7 +44,6 @@ rte_mempool* g_tx_pool = nullptr;
 rte_mempool* g_rx_pool = nullptr;
 uint64_t g_hz = 0;
 
-
 // Configures and starts a port with one queue each way; returns it, or -1.
 int start_port(int port) {
     rte_eth_conf conf{};
@@ -106,16 +105,17 @@ void BM_TxEngine(benchmark::State& state) {
 }
 BENCHMARK(BM_TxEngine)->Arg(0)->Arg(1)->Arg(2);
 
-
 rte_ring* make_record_ring(const char* name, unsigned size) {
-    return rte_ring_create_elem(name, sizeof(result_record), size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    return rte_ring_create_elem(name, sizeof(result_record), size, SOCKET_ID_ANY,
+                                RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
 // The RX lcore's work per burst, fed by a net_ring port whose ring is refilled (untimed) with
 // copies of prebuilt replies; the record ring is emptied (untimed) between batches.
 void BM_RxEngine(benchmark::State& state) {
     constexpr unsigned batch = 1 << 16;
-    static rte_ring* wire = rte_ring_create("bench_wire", batch * 2, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    static rte_ring* wire =
+        rte_ring_create("bench_wire", batch * 2, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
     static int ring_port = start_port(rte_eth_from_ring(wire));
     rte_ring* records = make_record_ring("bench_rx_records", batch * 2);
     rte_ring* arp = rte_ring_create("bench_rx_arp", 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -245,7 +245,7 @@ bool hugepages_free() {
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
-    std::vector<std::string> args = {"dataplane_bench", "-l", "0", "--no-pci", "--vdev=net_null0,no-rx=1",
+    std::vector<std::string> args = {"dataplane_bench",  "-l", "0", "--no-pci", "--vdev=net_null0,no-rx=1",
                                      "--log-level=error"};
     if (hugepages_free()) {
         args.push_back("--in-memory");
@@ -256,7 +256,8 @@ int main(int argc, char** argv) {
     std::vector<char*> eal_argv;
     for (auto& a : args) eal_argv.push_back(a.data());
     if (rte_eal_init(int(eal_argv.size()), eal_argv.data()) < 0) {
-        std::fprintf(stderr, "dataplane_bench: DPDK could not start (run as root, with hugepages or --no-huge)\n");
+        std::fprintf(stderr,
+                     "dataplane_bench: DPDK could not start (run as root, with hugepages or --no-huge)\n");
         return 1;
     }
     g_hz = rte_get_tsc_hz();

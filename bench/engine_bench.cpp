@@ -54,8 +54,6 @@ void BM_ReplyParseValidate(benchmark::State& state) {
 }
 BENCHMARK(BM_ReplyParseValidate);
 
-
-
 void BM_WalkStep(benchmark::State& state) {
     const interval_set set = shaped_set(int(state.range(0)));
     const permutation perm(set.size(), 7);

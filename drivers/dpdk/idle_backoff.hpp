@@ -3,13 +3,13 @@
 // small host with other work (here: the testbed's kernel routers on the same two cores) does not
 // starve it. Each role has its own profile: RX spins briefly and naps at most 10 us, since the
 // nap bounds the latency added to RX timestamps; the output lcore never spins and naps 200 us,
-// since its records carry their timestamps and its ring holds 64k of them (up to 1 ms when idle). Measured on this
-// 2-core machine at 100 kpps through the testbed: with RX-like spinning on the output lcore too,
-// the TX lcore waited up to 194 ms on the run queue and the achieved rate fell to 69-92 kpps.
-// Timer slack is set to 1 ns per lcore thread so that a 10 us nap is not stretched to 50 us.
-// Once sending has ended, a reply that arrives t after the last probe has an RTT of at least t, so
-// RX may nap up to 1 % of t (at most 1 ms): the cooldown then costs little CPU (a 2 s cooldown
-// went from 1.3 CPU seconds to about 0.1) and no timestamp moves by more than 1 % of its RTT.
+// since its records carry their timestamps and its ring holds 64k of them (up to 1 ms when idle). Measured on
+// this 2-core machine at 100 kpps through the testbed: with RX-like spinning on the output lcore too, the TX
+// lcore waited up to 194 ms on the run queue and the achieved rate fell to 69-92 kpps. Timer slack is set to
+// 1 ns per lcore thread so that a 10 us nap is not stretched to 50 us. Once sending has ended, a reply that
+// arrives t after the last probe has an RTT of at least t, so RX may nap up to 1 % of t (at most 1 ms): the
+// cooldown then costs little CPU (a 2 s cooldown went from 1.3 CPU seconds to about 0.1) and no timestamp
+// moves by more than 1 % of its RTT.
 #pragma once
 #include <sys/prctl.h>
 #include <time.h>

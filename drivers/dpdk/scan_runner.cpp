@@ -151,9 +151,10 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     if (port.control_queue)
         control_queue = uint16_t(queues.control_tx_queue);
     else if (hooks.on_note)
-        hooks.on_note(fmt::format("{} offers no TX queue for ARP answers: the gateway must already know "
-                                  "{} is at {}",
-                                  port.name, format_ipv4(cfg.sources.ranges()[0].first), format_mac(report.source_mac)));
+        hooks.on_note(fmt::format(
+            "{} offers no TX queue for ARP answers: the gateway must already know "
+            "{} is at {}",
+            port.name, format_ipv4(cfg.sources.ranges()[0].first), format_mac(report.source_mac)));
     control_plane control(port.id, control_queue, port.pool, report.source_mac, cfg.sources, arp_rings);
     if (!cfg.gateway_mac && !dryrun) {
         auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
@@ -331,7 +332,8 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
                         "(EAL arguments: {})",
                         rte_strerror(rte_errno), fmt::join(args, " "))};
     s.eal = true;
-    auto port = open_port(queues, lcores.total(), cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty());
+    auto port =
+        open_port(queues, lcores.total(), cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty());
     if (!port) return error{port.error_message()};
     s.port = *port;
     s.port_open = true;

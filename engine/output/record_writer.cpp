@@ -41,7 +41,8 @@ void record_writer::append_timestamp(uint64_t wall_ns) {
         stamp_sec_ = sec;
     }
     const unsigned ms = unsigned(wall_ns / 1000000 % 1000);
-    char tail[9] = {'.', char('0' + ms / 100), char('0' + ms / 10 % 10), char('0' + ms % 10), '+', '0', '0', '0', '0'};
+    char tail[9] = {
+        '.', char('0' + ms / 100), char('0' + ms / 10 % 10), char('0' + ms % 10), '+', '0', '0', '0', '0'};
     buf_.append(stamp_, stamp_ + stamp_len_);
     buf_.append(tail, tail + sizeof tail);
 }

@@ -40,8 +40,8 @@ std::string format_status_line(const progress_snapshot& now, const progress_snap
     // Named only once something was lost or delayed: which stage to tune.
     std::string drop_detail;
     if (now.dropped || now.tx_alloc_waits)
-        drop_detail = fmt::format(" [nic missed {}, no mbuf {}, ring full {}, tx alloc waits {}]", now.nic_missed,
-                                  now.nic_no_mbuf, now.ring_full, now.tx_alloc_waits);
+        drop_detail = fmt::format(" [nic missed {}, no mbuf {}, ring full {}, tx alloc waits {}]",
+                                  now.nic_missed, now.nic_no_mbuf, now.ring_full, now.tx_alloc_waits);
     return fmt::format(
         "{}; send: {} {} ({} avg); recv: {} {} ({} avg); drops: {} ({} avg){}; "
         "hits: {} hitrate: {:.2f}%",

@@ -8,16 +8,16 @@ namespace ics {
 
 struct progress_snapshot {
     double elapsed_s = 0;
-    uint64_t sent = 0;      // probes sent so far
-    uint64_t to_send = 0;   // probes the scan will send in all
-    uint64_t received = 0;  // validated replies
-    uint64_t hits = 0;      // unique successful targets
-    uint64_t dropped = 0;   // every drop: the sum of the next three
-    uint64_t nic_missed = 0;       // the NIC's imissed: RX descriptors were full
-    uint64_t nic_no_mbuf = 0;      // the NIC's rx_nombuf: the mempool had no mbuf for a frame
-    uint64_t ring_full = 0;        // validated replies (and ARP frames) the rings had no room for
-    uint64_t tx_alloc_waits = 0;   // TX bursts delayed by an empty mempool (nothing lost)
-    bool sending = true;    // false during cooldown
+    uint64_t sent = 0;            // probes sent so far
+    uint64_t to_send = 0;         // probes the scan will send in all
+    uint64_t received = 0;        // validated replies
+    uint64_t hits = 0;            // unique successful targets
+    uint64_t dropped = 0;         // every drop: the sum of the next three
+    uint64_t nic_missed = 0;      // the NIC's imissed: RX descriptors were full
+    uint64_t nic_no_mbuf = 0;     // the NIC's rx_nombuf: the mempool had no mbuf for a frame
+    uint64_t ring_full = 0;       // validated replies (and ARP frames) the rings had no room for
+    uint64_t tx_alloc_waits = 0;  // TX bursts delayed by an empty mempool (nothing lost)
+    bool sending = true;          // false during cooldown
     double cooldown_left_s = 0;
 };
 

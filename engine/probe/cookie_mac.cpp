@@ -39,8 +39,8 @@ __attribute__((target("aes,sse2"))) inline __m128i encrypt(const __m128i* rk, __
     return _mm_aesenclast_si128(b, rk[10]);
 }
 
-__attribute__((target("aes,sse4.1"))) void aes_burst(const __m128i* rk, const uint64_t* m0, const uint64_t* m1,
-                                                    uint32_t* out, unsigned n) {
+__attribute__((target("aes,sse4.1"))) void aes_burst(const __m128i* rk, const uint64_t* m0,
+                                                     const uint64_t* m1, uint32_t* out, unsigned n) {
     // Independent blocks: the loop keeps several in flight in the AES unit.
     for (unsigned i = 0; i < n; ++i)
         out[i] = uint32_t(_mm_cvtsi128_si32(encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])))));

@@ -43,7 +43,7 @@ public:
         // covers the bucket's ranges can be searched by halving.
         const slot* base = &slots_[bucket_range_[index >> bucket_shift_]];
         for (uint32_t half = search_window_ / 2; half > 0; half /= 2)
-            base += half * uint32_t(base[half].start_index <= index);  // arithmetic, not a branch
+            base += size_t(half) * size_t(base[half].start_index <= index);  // arithmetic, not a branch
         return base->first + uint32_t(index - base->start_index);
     }
 

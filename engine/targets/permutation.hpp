@@ -5,10 +5,10 @@
 // strong pseudo-random permutation for random round functions: Luby and Rackoff) of a keyed
 // multiplicative hash, plus cycle walking: a value that lands outside [0, n) is enciphered
 // again until it lands inside. When b is odd the two halves differ by one bit and swap widths each
-// round (an unbalanced, alternating Feistel; an even number of rounds brings them back). A Feistel network is a
-// bijection on its domain whatever the round function, and cycle walking restricts a bijection to a
-// subset, so every position maps to exactly one index and every index is reached once. The domain
-// is < 2n (or 4 when n <= 2), so fewer than 2 walks are expected, 1.4 on average over sizes.
+// round (an unbalanced, alternating Feistel; an even number of rounds brings them back). A Feistel network is
+// a bijection on its domain whatever the round function, and cycle walking restricts a bijection to a subset,
+// so every position maps to exactly one index and every index is reached once. The domain is < 2n (or 4 when
+// n <= 2), so fewer than 2 walks are expected, 1.4 on average over sizes.
 //
 // The order only has to look random to the network (no router sees a sweep); it is not a secret,
 // so the round function is chosen for speed: TX evaluates it for every probe. map() enciphers a

@@ -80,9 +80,9 @@ TEST(IntervalSet, BothLookupPathsGiveEveryAddressInOrder) {
         const int kind = trial % 3;
         for (uint32_t i = 0; i < 300; ++i) {
             const uint32_t base = i * 1000;
-            if (kind == 0) rs.push_back({base, base + 99});                   // equal ranges
+            if (kind == 0) rs.push_back({base, base + 99});                     // equal ranges
             if (kind == 1) rs.push_back({base, base + uint32_t(rng() % 500)});  // mixed lengths
-            if (kind == 2) rs.push_back({base, base + (i % 50 ? 0u : 900u)});  // mostly single addresses
+            if (kind == 2) rs.push_back({base, base + (i % 50 ? 0u : 900u)});   // mostly single addresses
         }
         const interval_set s(rs);
         (s.lookup_is_direct() ? direct : searched)++;
