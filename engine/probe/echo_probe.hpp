@@ -92,10 +92,14 @@ public:
             w1[i] = mac_word1(send_us, ttl_);
         }
         // GCC (at -O2 with sanitizers) cannot see that burst() reads only the n entries written.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
         mac_.burst(w0, w1, macs, n);
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
         for (unsigned i = 0; i < n; ++i) write(frames[i], src[i], dst[i], send_us, macs[i]);
     }
