@@ -114,7 +114,7 @@ def main():
         drops = r["nic_rx_missed"] + r["nic_rx_nombuf"] + r["rx_ring_full"]
         row(f"  {r['rate'] / 1000:.0f} kpps asked", rate(r["achieved"]),
             f"{'exact' if r['exact'] else 'NOT exact'}: {r['hits']} hits; drops {drops}")
-    best = max(exact, key=lambda r: r["rate"]) if exact else None
+    best = max(exact, key=lambda r: r["achieved"]) if exact else None
     res["loop_highest_exact_rate"] = best["rate"] if best else None
     row("highest rate with no reply lost", rate(best["achieved"]) if best else "-")
 
