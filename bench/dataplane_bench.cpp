@@ -3,7 +3,7 @@
 //   TxReference  the ceiling: bulk-allocate mbufs, copy one fixed 42-byte ICMP frame into each,
 //                change nothing, send bursts of 32 to net_null;
 //   TxEngine     the engine's TX burst (walk step, probe build, tx_burst) into the same net_null,
-//                for three target-set shapes;
+//                for one CIDR and for 10,000 ranges;
 //   RxEngine     the RX lcore's burst (rte_eth_rx_burst from net_ring, parse, validate,
 //                timestamp, enqueue) over prebuilt replies;
 //   RecordRing   records through an SP/SC rte_ring, enqueue and dequeue in bursts;
@@ -103,7 +103,7 @@ void BM_TxEngine(benchmark::State& state) {
     state.SetItemsProcessed(int64_t(state.iterations()) * tx_burst_max);
     state.SetLabel(shape_label(state.range(0)));
 }
-BENCHMARK(BM_TxEngine)->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_TxEngine)->Arg(0)->Arg(1);  // only sets inside 198.18.0.0/15, even into net_null
 
 rte_ring* make_record_ring(const char* name, unsigned size) {
     return rte_ring_create_elem(name, sizeof(result_record), size, SOCKET_ID_ANY,
