@@ -180,17 +180,17 @@ void BM_RecordRing(benchmark::State& state) {
 }
 BENCHMARK(BM_RecordRing);
 
-// The output lcore's loop over a full record ring: de-duplication, the default filter, CSV rows
+// The output lcore's loop over a full record ring: de-duplication, a filter, CSV rows
 // of the default fields into a file, and the final flush.
 void BM_OutputCsv(benchmark::State& state) {
     constexpr unsigned batch = 1 << 20;
     rte_ring* ring = make_record_ring("bench_out_records", batch * 2);
-    const interval_set targets({{0xc6000000, 0xc6ffffff}});  // 198.0.0.0/8: 16 M targets
+    const interval_set targets({{0xc6120000, 0xc613ffff}});  // 198.18.0.0/15
     std::vector<result_record> recs(batch);
     for (unsigned i = 0; i < batch; ++i) {
         result_record& r = recs[i];
         r = {};
-        r.saddr = r.probe_daddr = 0xc6000000 + (i * 2654435761u & 0xffffff);
+        r.saddr = r.probe_daddr = 0xc6120000 + (i * 2654435761u & 0x1ffff);
         r.daddr = 0xc613ff01;
         r.rtt_us = 100 + i % 1000;
         r.ttl = 60;
@@ -200,7 +200,9 @@ void BM_OutputCsv(benchmark::State& state) {
     }
     const std::string path = "/tmp/dpdk-icmpscan-bench-" + std::to_string(getpid()) + ".csv";
     const auto fields = *parse_field_list(default_field_list());
-    const output_filter filter = *output_filter::parse("success = 1 && repeat = 0");
+    // 1 M records over 131,072 targets: most are repeats, so the filter lets repeats through to
+    // write a row per record (dedup and the filter still run on each).
+    const output_filter filter = *output_filter::parse("success = 1");
     counter_block counters;
     uint64_t processed = 0;
     for (auto _ : state) {
