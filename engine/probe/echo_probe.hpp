@@ -69,7 +69,6 @@ public:
     }
 
     uint8_t ttl() const { return ttl_; }
-    const std::array<uint8_t, frame_len>& frame_template() const { return frame_; }
 
     static constexpr unsigned max_burst = cookie_mac::max_burst;
     static constexpr uint64_t mac_word0(ipv4_addr src, ipv4_addr dst) { return uint64_t(src) << 32 | dst; }
@@ -79,7 +78,6 @@ public:
     uint32_t mac(ipv4_addr src, ipv4_addr dst, uint32_t send_us) const {
         return mac_(mac_word0(src, dst), mac_word1(send_us, ttl_));
     }
-    mac_algorithm mac_algorithm_used() const { return mac_.algorithm(); }
 
     // Writes n (<= max_burst) complete probes, frame_len bytes each, to frames[i], from src[i] to
     // dst[i], all sent at send_us.
