@@ -10,17 +10,22 @@
 #              |                      ns ics-scan
 #   198.19.255.254/24  r1 ------------------------------------------ ns ics-r1 (router)
 #      |  198.19.1.0/30          \  198.19.2.0/30
-#     h1 (AnyIP 198.18.0.0/18)    r2 (router) ---- 198.19.3.0/30 ---- h2 (AnyIP 198.18.64.0/19)
+#     r6 (rate-limits with        r2 (router) ---- 198.19.3.0/30 ---- h2 (AnyIP 198.18.64.0/19)
+#      |  --rate-limited)           \  198.19.7.0/30
+#     h1 (AnyIP 198.18.0.0/18)      r3 -- r4 (silent: sends no Time Exceeded) -- r5 -- h3 (AnyIP
+#        198.19.6.0/30                 198.19.8.0/30                 198.19.9.0/30   198.18.124.0/23)
 #
 # The scanned range is 198.18.0.0/17; what each part of it does is written to ground-truth.tsv
-# (longest prefix wins): echo replies from h1 and h2 (with dead hosts), Destination Unreachable
+# (longest prefix wins): echo replies from h1, h2 and h3 (with dead hosts), Destination Unreachable
 # codes 0 (no route), 1 (unreachable route) and 13 (prohibit route) from r1 and from r2, and Time
-# Exceeded from a routing loop between r1 and r2. ICMP error rate limits are switched off so the
-# truth is exact; --rate-limited keeps the kernel's defaults (routers then answer a few errors).
+# Exceeded from a routing loop between r1 and r2. trace-truth.tsv has the path to each part: paths
+# of 1 to 6 hops, h3's with a gap where the silent r4 is. ICMP error rate limits are switched off so
+# the truth is exact; --rate-limited leaves r6 with the kernel's own limits (1 error a second to
+# each destination after a burst of 6, and 1000 a second in all), as a real router.
 set -euo pipefail
 
-SCAN_NS=ics-scan R1=ics-r1 R2=ics-r2 H1=ics-h1 H2=ics-h2
-ALL_NS=("$SCAN_NS" "$R1" "$R2" "$H1" "$H2")
+SCAN_NS=ics-scan R1=ics-r1 R2=ics-r2 R3=ics-r3 R4=ics-r4 R5=ics-r5 R6=ics-r6 H1=ics-h1 H2=ics-h2 H3=ics-h3
+ALL_NS=("$SCAN_NS" "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" "$H1" "$H2" "$H3")
 STATE=${ICS_TESTBED_STATE:-/run/dpdk-icmpscan-testbed}
 # The root namespace's route error limits before the testbed changed them. A fixed path, whatever
 # STATE is: the namespaces have fixed names, so there is only ever one testbed to restore from.
@@ -44,8 +49,8 @@ link() {  # ns_a if_a ns_b if_b
     ns "$3" ip link set "$4" up
 }
 
-icmp_limits() {  # namespace
-    if [[ $RATE_LIMITED == 1 ]]; then return; fi
+icmp_limits() {  # namespace: no ICMP error limits (r6 keeps the kernel's with --rate-limited)
+    if [[ $RATE_LIMITED == 1 && $1 == "$R6" ]]; then return; fi
     sysctl_in "$1" net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000000 \
         net.ipv4.icmp_msgs_burst=100000000
 }
@@ -65,23 +70,29 @@ up() {
     # settings only the initial namespace shows and every namespace obeys (checked on kernel 6.18:
     # with the defaults, 250 and 1250 jiffies, a router sent 1-5 of 3072 unreachables); save them
     # to restore on down.
-    if [[ $RATE_LIMITED == 0 && -w /proc/sys/net/ipv4/route/error_cost ]]; then
+    if [[ -w /proc/sys/net/ipv4/route/error_cost ]]; then
         echo "$(cat /proc/sys/net/ipv4/route/error_cost) $(cat /proc/sys/net/ipv4/route/error_burst)" \
             > "$SAVED_LIMITS"
         sysctl -qw net.ipv4.route.error_cost=0 net.ipv4.route.error_burst=100000000
     fi
 
     link "$SCAN_NS" "$SCAN_IF" "$R1" r1-scan
-    link "$R1" r1-h1 "$H1" h1-r1
+    link "$R1" r1-r6 "$R6" r6-r1
+    link "$R6" r6-h1 "$H1" h1-r6
     link "$R1" r1-r2 "$R2" r2-r1
     link "$R2" r2-h2 "$H2" h2-r2
+    link "$R2" r2-r3 "$R3" r3-r2
+    link "$R3" r3-r4 "$R4" r4-r3
+    link "$R4" r4-r5 "$R5" r5-r4
+    link "$R5" r5-h3 "$H3" h3-r5
     ns "$SCAN_NS" ethtool -K "$SCAN_IF" tx off rx off >/dev/null 2>&1 || true
     # Spread each router's receive work over every CPU (RPS), as a real router forwards on its
     # own cores: without it the kernel forwards each probe inside the sender's sendto() call.
     local mask
     mask=$(printf '%x' $(( (1 << $(nproc)) - 1 )))
-    for pair in "$R1 r1-scan" "$R1 r1-h1" "$R1 r1-r2" "$R2 r2-r1" "$R2 r2-h2" "$H1 h1-r1" "$H2 h2-r2" \
-                "$SCAN_NS $SCAN_IF"; do
+    for pair in "$R1 r1-scan" "$R1 r1-r6" "$R1 r1-r2" "$R2 r2-r1" "$R2 r2-h2" "$R2 r2-r3" "$R3 r3-r2" \
+                "$R3 r3-r4" "$R4 r4-r3" "$R4 r4-r5" "$R5 r5-r4" "$R5 r5-h3" "$R6 r6-r1" "$R6 r6-h1" \
+                "$H1 h1-r6" "$H2 h2-r2" "$H3 h3-r5" "$SCAN_NS $SCAN_IF"; do
         read -r n dev <<< "$pair"
         ns "$n" sh -c "echo $mask > /sys/class/net/$dev/queues/rx-0/rps_cpus" 2>/dev/null || true
     done
@@ -91,7 +102,7 @@ up() {
         net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.all.rp_filter=0
     icmp_limits "$R1"
     ns "$R1" ip addr add "$GATEWAY_IP/24" dev r1-scan
-    ns "$R1" ip addr add 198.19.1.1/30 dev r1-h1
+    ns "$R1" ip addr add 198.19.1.1/30 dev r1-r6
     ns "$R1" ip addr add 198.19.2.1/30 dev r1-r2
     ns "$R1" ip route add 198.18.0.0/18 via 198.19.1.2
     ns "$R1" ip route add 198.18.64.0/19 via 198.19.2.2
@@ -101,6 +112,7 @@ up() {
     ns "$R1" ip route add unreachable 198.18.120.0/22
     ns "$R1" ip route add 198.18.126.0/28 via 198.19.2.2   # loops back from r2: Time Exceeded
     ns "$R1" ip route add 198.19.3.0/30 via 198.19.2.2
+    ns "$R1" ip route add 198.18.124.0/23 via 198.19.2.2
 
     # r2: a second router one hop further.
     sysctl_in "$R2" net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
@@ -113,10 +125,45 @@ up() {
     ns "$R2" ip route add unreachable 198.18.96.0/21
     ns "$R2" ip route add prohibit 198.18.104.0/21
     ns "$R2" ip route add 198.18.126.0/28 via 198.19.2.1
+    ns "$R2" ip addr add 198.19.7.1/30 dev r2-r3
+    ns "$R2" ip route add 198.18.124.0/23 via 198.19.7.2
+
+    # r3, r4, r5: the long way to h3 (6 hops). r4 forwards but never says Time Exceeded.
+    local i prev next
+    for i in 3 4 5; do
+        local n="ics-r$i" up="r$i-r$((i - 1))" down="r$i-r$((i + 1))"
+        [[ $i == 3 ]] && up=r3-r2
+        [[ $i == 5 ]] && down=r5-h3
+        prev="198.19.$((i + 4))" next="198.19.$((i + 5))"
+        sysctl_in "$n" net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+            net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.all.rp_filter=0
+        icmp_limits "$n"
+        ns "$n" ip addr add "$prev.2/30" dev "$up"
+        ns "$n" ip addr add "$next.1/30" dev "$down"
+        ns "$n" ip route add default via "$prev.1"
+        ns "$n" ip route add 198.18.124.0/23 via "$next.2"
+    done
+    ns "$R4" nft -f - <<'NFT'
+table ip silent {
+    chain out { type filter hook output priority 0; policy accept; icmp type time-exceeded drop; }
+}
+NFT
+    ns "$H3" ip addr add 198.19.10.2/30 dev h3-r5
+    ns "$H3" ip route add default via 198.19.10.1
+    ns "$H3" ip route add local 198.18.124.0/23 dev lo
+
+    # r6: h1's router (rate-limits ICMP errors with --rate-limited).
+    sysctl_in "$R6" net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+        net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.all.rp_filter=0
+    icmp_limits "$R6"
+    ns "$R6" ip addr add 198.19.1.2/30 dev r6-r1
+    ns "$R6" ip addr add 198.19.6.1/30 dev r6-h1
+    ns "$R6" ip route add default via 198.19.1.1
+    ns "$R6" ip route add 198.18.0.0/18 via 198.19.6.2
 
     # h1, h2: whole prefixes answer Echo (AnyIP), with dead hosts blackholed.
-    ns "$H1" ip addr add 198.19.1.2/30 dev h1-r1
-    ns "$H1" ip route add default via 198.19.1.1
+    ns "$H1" ip addr add 198.19.6.2/30 dev h1-r6
+    ns "$H1" ip route add default via 198.19.6.1
     ns "$H1" ip route add local 198.18.0.0/18 dev lo
     ns "$H1" ip route add blackhole 198.18.7.0/24 table local
     ns "$H1" ip route add blackhole 198.18.0.13/32 table local
@@ -140,7 +187,27 @@ $SCAN_RANGE	unreach	0	$GATEWAY_IP
 198.18.112.0/22	unreach	0	198.19.2.2
 198.18.116.0/22	unreach	13	$GATEWAY_IP
 198.18.120.0/22	unreach	1	$GATEWAY_IP
+198.18.124.0/23	echoreply	0	-
 198.18.126.0/28	timxceed	0	$GATEWAY_IP
+TRUTH
+    # The path to each part, hop by hop from TTL 1 ('*': no reply at that TTL, 'dst': the target).
+    local R1A=$GATEWAY_IP R2A=198.19.2.2 R6A=198.19.1.2
+    cat > "$STATE/trace-truth.tsv" <<TRUTH
+# prefix	stop_reason	stop_data	hops	(longest prefix wins; GAPLIMIT paths end after 5 silent TTLs)
+$SCAN_RANGE	UNREACH	0	$R1A
+198.18.0.0/18	COMPLETED	0	$R1A,$R6A,dst
+198.18.7.0/24	GAPLIMIT	0	$R1A,$R6A
+198.18.0.13/32	GAPLIMIT	0	$R1A,$R6A
+198.18.33.33/32	GAPLIMIT	0	$R1A,$R6A
+198.18.64.0/19	COMPLETED	0	$R1A,$R2A,dst
+198.18.70.0/25	GAPLIMIT	0	$R1A,$R2A
+198.18.96.0/21	UNREACH	1	$R1A,$R2A
+198.18.104.0/21	UNREACH	13	$R1A,$R2A
+198.18.112.0/22	UNREACH	0	$R1A,$R2A
+198.18.116.0/22	UNREACH	13	$R1A
+198.18.120.0/22	UNREACH	1	$R1A
+198.18.124.0/23	COMPLETED	0	$R1A,$R2A,198.19.7.2,*,198.19.9.2,dst
+198.18.126.0/28	LOOP	0	$R1A,$R2A,$R1A
 TRUTH
     cat > "$STATE/env" <<ENV
 ICS_SCAN_NS=$SCAN_NS
@@ -151,6 +218,8 @@ ICS_SCAN_RANGE=$SCAN_RANGE
 ICS_RATE_LIMITED=$RATE_LIMITED
 ICS_GATEWAY_NS=$R1
 ICS_GATEWAY_IF=r1-scan
+ICS_LIMITED_ROUTER_NS=$R6
+ICS_LIMITED_ROUTER_IP=198.19.1.2
 ENV
     echo "testbed up: scan from $SCANNER_IP via $GATEWAY_IP on $SCAN_IF in namespace $SCAN_NS;" \
          "range $SCAN_RANGE; ground truth in $STATE/ground-truth.tsv"

@@ -15,7 +15,9 @@ parse_outcome parse_command_line(int argc, char** argv) {
 
     app.add_option("targets", o.targets, "targets: CIDR blocks, addresses, ranges A.B.C.D-E.F.G.H");
     auto* basic = "Basic arguments";
-    app.add_option("-M,--mode", o.mode, "scan (reachability); trace and monitor are planned")->group(basic);
+    app.add_option("-M,--mode", o.mode, "scan (reachability) or trace (paths); monitor is planned")
+        ->group(basic)
+        ->capture_default_str();
     app.add_option("-r,--rate", o.rate, "probes per second in all (0: as fast as possible)")
         ->group(basic)
         ->capture_default_str();
@@ -50,7 +52,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
         ->group(basic);
     app.add_option("-I,--list-of-ips", o.list_of_ips_file, "file of individual target addresses")
         ->group(basic);
-    app.add_option("-P,--probes", o.probes, "probe rounds: each target is probed this many times")
+    app.add_option("-P,--probes", o.probes, "probe rounds: each target (trace: each hop) is probed this many times")
         ->group(basic)
         ->capture_default_str();
     app.add_option("--probe-ttl", o.probe_ttl, "IP TTL of probes")->group(basic)->capture_default_str();
@@ -58,6 +60,33 @@ parse_outcome parse_command_line(int argc, char** argv) {
         ->group(basic)
         ->capture_default_str();
     app.add_flag("--list-probe-modules", o.list_probe_modules, "list probe types and exit")->group(basic);
+
+    auto* trace = "Trace mode (-M trace)";
+    app.add_option("--min-ttl", o.min_ttl, "first TTL probed")->group(trace)->capture_default_str();
+    app.add_option("--max-ttl", o.max_ttl, "last TTL probed (at most 63)")->group(trace)->capture_default_str();
+    app.add_option("--trace-order", o.trace_order,
+                   "random: every (target, TTL) in one keyed random order; ttl: all targets TTL by TTL")
+        ->group(trace)
+        ->capture_default_str();
+    app.add_flag("--preprobe", o.preprobe,
+                 "estimate each target's distance first, then probe backwards from it with a stop set")
+        ->group(trace);
+    app.add_option("--stop-set", o.stop_set,
+                   "with --preprobe: stop probing lower TTLs once a hop was seen on the way to this many "
+                   "other targets (0: never)")
+        ->group(trace)
+        ->capture_default_str();
+    app.add_option("--preprobe-wait", o.preprobe_wait, "seconds to wait for preprobe replies")
+        ->group(trace)
+        ->capture_default_str();
+    app.add_option("--gap-limit", o.gap_limit, "silent TTLs in a row that end a path (as scamper -g)")
+        ->group(trace)
+        ->capture_default_str();
+    app.add_option("--replies-file", o.replies_file, "also write every reply as a row here (-f, --output-filter)")
+        ->group(trace);
+    app.add_option("--replies-format", o.replies_format, "csv or json (JSON lines) for --replies-file")
+        ->group(trace)
+        ->capture_default_str();
 
     auto* net = "Network";
     app.add_option("-i,--interface", o.interface, "kernel interface to own through DPDK's af_packet PMD")
@@ -75,16 +104,17 @@ parse_outcome parse_command_line(int argc, char** argv) {
         ->group(net);
 
     auto* out = "Output";
-    app.add_option("-O,--output-module", o.output_module, "csv or json (JSON lines)")
-        ->group(out)
-        ->capture_default_str();
+    app.add_option("-O,--output-module", o.output_module,
+                   "csv or json (JSON lines); trace mode writes paths as scamper-style JSON (json)")
+        ->group(out);
     app.add_option("-f,--output-fields", o.output_fields,
                    "comma-separated fields (see --list-output-fields; * for all)")
         ->group(out);
     app.add_flag("--list-output-fields", o.list_output_fields, "list the output fields and exit")->group(out);
-    app.add_option("--output-filter", o.output_filter, "ZMap filter expression; '' keeps every reply")
-        ->group(out)
-        ->capture_default_str();
+    app.add_option("--output-filter", o.output_filter,
+                   "ZMap filter expression; '' keeps every reply (default: \"success = 1 && repeat = 0\"; "
+                   "trace: \"repeat = 0\")")
+        ->group(out);
     app.add_option("-m,--metadata-file", o.metadata_file, "write scan metadata (JSON) here")->group(out);
     app.add_option("-u,--status-updates-file", o.status_updates_file,
                    "write per-second status rows (CSV) here")

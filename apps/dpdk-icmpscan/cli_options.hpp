@@ -25,8 +25,14 @@ struct cli_options {
     unsigned probe_ttl = 255;
     double cooldown = 8, max_runtime = 0;
     unsigned long long max_results = 0;
-    std::string output_file = "-", output_module = "csv", output_fields,
-                output_filter = "success = 1 && repeat = 0";
+    std::string output_file = "-", output_fields;
+    std::optional<std::string> output_module, output_filter;  // defaults depend on the mode
+    // Trace mode.
+    unsigned min_ttl = 1, max_ttl = 16, gap_limit = 5, stop_set = 1;
+    std::string trace_order = "random";
+    bool preprobe = false;
+    double preprobe_wait = 1.0;
+    std::string replies_file, replies_format = "csv";
     std::string metadata_file, status_updates_file;
     bool quiet = false, list_output_fields = false, list_probe_modules = false;
     unsigned tx_cores = 1, rx_cores = 1;

@@ -3,6 +3,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <tuple>
@@ -12,6 +13,7 @@
 #include "dpdk/host_checks.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_types.hpp"
+#include "probe/trace_probe.hpp"
 #include "targets/target_spec.hpp"
 
 namespace ics::app {
@@ -66,28 +68,67 @@ result<std::FILE*> open_for_writing(const std::string& path, const char* what) {
     return f;
 }
 
+result<trace_plan> build_trace_plan(const cli_options& o) {
+    trace_plan p;
+    if (o.min_ttl < 1 || o.max_ttl > trace_probe::max_ttl || o.min_ttl > o.max_ttl)
+        return error{fmt::format("--min-ttl {} and --max-ttl {} must satisfy 1 <= min <= max <= {} (the TTL "
+                                 "travels in 6 bits of the probe)",
+                                 o.min_ttl, o.max_ttl, trace_probe::max_ttl)};
+    p.min_ttl = uint8_t(o.min_ttl);
+    p.max_ttl = uint8_t(o.max_ttl);
+    p.probes = o.probes;
+    if (o.trace_order == "random")
+        p.order = trace_order::random;
+    else if (o.trace_order == "ttl")
+        p.order = trace_order::ttl;
+    else
+        return error{fmt::format("--trace-order '{}' is not known: use random or ttl", o.trace_order)};
+    if (o.preprobe) {
+        if (o.trace_order != "random")
+            return error{"--preprobe sets its own order (backwards from each target's distance): drop --trace-order"};
+        p.order = trace_order::backward;
+    }
+    p.default_split = uint8_t(std::clamp<unsigned>(16, p.min_ttl, p.max_ttl));
+    p.stop_threshold = o.stop_set;
+    if (o.preprobe_wait < 0 || o.preprobe_wait > 60 || !std::isfinite(o.preprobe_wait))
+        return error{"--preprobe-wait must be between 0 and 60 seconds"};
+    p.preprobe_wait_s = o.preprobe_wait;
+    if (o.gap_limit < 1 || o.gap_limit > 255) return error{"--gap-limit must be between 1 and 255"};
+    p.gaplimit = o.gap_limit;
+    return p;
+}
+
 }  // namespace
 
 built_config::built_config(built_config&& o) noexcept
     : cfg(std::move(o.cfg)), metadata_path(std::move(o.metadata_path)) {
     o.cfg.output = nullptr;
     o.cfg.status_updates = nullptr;
+    o.cfg.replies = nullptr;
 }
 
 built_config::~built_config() {
     if (cfg.output && cfg.output != stdout) std::fclose(cfg.output);
     if (cfg.status_updates && cfg.status_updates != stdout) std::fclose(cfg.status_updates);
+    if (cfg.replies && cfg.replies != stdout) std::fclose(cfg.replies);
 }
 
 result<built_config> build_config(const cli_options& o) {
     built_config b;
     scan_config& c = b.cfg;
 
-    if (o.mode != "scan") return error{fmt::format("mode '{}' is not available yet: use -M scan", o.mode)};
+    if (o.mode != "scan" && o.mode != "trace")
+        return error{fmt::format("-M/--mode '{}' is not available: use -M scan or -M trace", o.mode)};
     c.mode = o.mode;
+    const bool trace = c.tracing();
     if (!with_probe_type(o.probe_module, [](auto) {}))
         return error{fmt::format("unknown --probe-module '{}': see --list-probe-modules", o.probe_module)};
     c.probe_type = o.probe_module;
+    if (trace) {
+        if (o.probe_module != "icmp_echo")
+            return error{"--probe-module does not apply to -M trace: its probes are always Paris-style ICMP Echo"};
+        c.probe_type = std::string(trace_probe::name);
+    }
 
     // The device.
     const int devices = !o.interface.empty() + !o.pci.empty() + !o.vdev.empty();
@@ -177,12 +218,24 @@ result<built_config> build_config(const cli_options& o) {
                                      o.bandwidth)};
         c.bandwidth_bps = *bw;
         size_t frame = 0;
-        with_probe_type(c.probe_type, [&](auto t) { frame = decltype(t)::type::frame_len; });
+        if (trace)
+            frame = trace_probe::frame_len;
+        else
+            with_probe_type(c.probe_type, [&](auto t) { frame = decltype(t)::type::frame_len; });
         c.rate = std::max<uint64_t>(1, bandwidth_to_rate(*bw, unsigned(frame)));
     }
     if (o.probes < 1 || o.probes > 65535) return error{"-P/--probes must be between 1 and 65535"};
     c.probes = o.probes;
     if (o.probe_ttl < 1 || o.probe_ttl > 255) return error{"--probe-ttl must be between 1 and 255"};
+    if (trace && o.probe_ttl != 255)
+        return error{"--probe-ttl does not apply to -M trace: give the TTL range with --min-ttl and --max-ttl"};
+    if (trace && !o.max_targets.empty())
+        return error{"-n/--max-targets does not apply to -M trace: give a smaller target set, or split it with --shards"};
+    if (trace) {
+        auto plan = build_trace_plan(o);
+        if (!plan) return error{plan.error_message()};
+        c.trace = *plan;
+    }
     c.probe_ttl = uint8_t(o.probe_ttl);
     if (o.shards < 1) return error{"--shards must be at least 1"};
     if (o.shard >= o.shards)
@@ -249,19 +302,37 @@ result<built_config> build_config(const cli_options& o) {
         if (auto st = dpdk::check_hugepages(); !st) return error{st.error_message()};
 
     // Output.
-    if (o.output_module == "csv")
+    // Rows: scan results (-O), or trace mode's per-reply rows (--replies-format); trace paths are
+    // always scamper-style JSON lines.
+    const std::string row_format = trace ? o.replies_format : o.output_module.value_or("csv");
+    const char* row_flag = trace ? "--replies-format" : "-O/--output-module";
+    if (trace && o.output_module && *o.output_module != "json")
+        return error{fmt::format("-M trace writes paths as JSON lines (-O json), not '{}': per-reply rows go to "
+                                 "--replies-file in --replies-format csv or json",
+                                 *o.output_module)};
+    if (row_format == "csv")
         c.format = output_format::csv;
-    else if (o.output_module == "json")
+    else if (row_format == "json")
         c.format = output_format::json;
     else
-        return error{fmt::format("-O/--output-module '{}' is not known: use csv or json", o.output_module)};
-    auto fields = parse_field_list(o.output_fields.empty() ? default_field_list() : o.output_fields);
+        return error{fmt::format("{} '{}' is not known: use csv or json", row_flag, row_format)};
+    auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace) : o.output_fields);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;
-    auto filter = output_filter::parse(o.output_filter);
+    const std::string filter_text = o.output_filter.value_or(trace ? "repeat = 0" : "success = 1 && repeat = 0");
+    auto filter = output_filter::parse(filter_text);
     if (!filter) return error{filter.error_message()};
     c.filter = *filter;
-    c.output_filter_text = o.output_filter;
+    c.output_filter_text = filter_text;
+    if (!o.replies_file.empty()) {
+        if (!trace) return error{"--replies-file is for -M trace: scan mode writes its rows to -o"};
+        if (o.replies_file == o.output_file)
+            return error{"--replies-file and -o name the same file: give each its own"};
+        auto rf = open_for_writing(o.replies_file, "the replies file");
+        if (!rf) return error{rf.error_message()};
+        c.replies = *rf;
+        c.replies_path = o.replies_file;
+    }
     c.quiet = o.quiet;
     auto out = open_for_writing(o.output_file, "the output file");
     if (!out) return error{out.error_message()};

@@ -17,6 +17,7 @@
 #include "targets/interval_set.hpp"
 #include "targets/permutation.hpp"
 #include "targets/target_walk.hpp"
+#include "trace/trace_collector.hpp"
 
 namespace ics::dpdk {
 
@@ -24,6 +25,7 @@ inline constexpr unsigned tx_burst_max = 32;
 inline constexpr unsigned rx_burst = 32;
 inline constexpr unsigned record_ring_size = 1 << 16;  // records per RX lcore ring
 inline constexpr unsigned arp_ring_size = 256;
+inline constexpr unsigned feedback_ring_size = 1 << 16;  // trace feedback messages per TX lcore
 
 // Written by the control lcore, read by the others (and the reverse for the *_done flags).
 struct alignas(64) scan_flags {
@@ -75,7 +77,9 @@ struct output_context {
     const interval_set* targets = nullptr;
     seen_bitmap* seen = nullptr;
     const output_filter* filter = nullptr;
-    record_writer* writer = nullptr;
+    record_writer* writer = nullptr;  // null: no rows (trace mode without --replies-file)
+    trace_collector* trace = nullptr;  // trace mode: attribution, paths and feedback
+    std::vector<rte_ring*> feedback;   // trace mode: producer ends, one ring per TX lcore
     tsc_clock clock;
     uint64_t max_results = 0;
     bool backoff = true;

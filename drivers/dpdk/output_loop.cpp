@@ -12,16 +12,41 @@ namespace ics::dpdk {
 namespace {
 constexpr unsigned dequeue_burst = 64;
 
-void handle(output_context& c, const result_record& rec, uint64_t& written) {
-    c.counters->add(counter::out_records);
+// Trace mode: repeat means "its (target, TTL) already answered"; a hit is a target whose own Echo
+// Reply came back. Feedback goes to every TX lcore (any of them may probe the target next).
+bool trace_attribute(output_context& c, const result_record& rec) {
+    trace_feedback fb[trace_collector::max_feedback];
+    const trace_outcome o = c.trace->add(rec, fb);
+    for (unsigned i = 0; i < o.feedback; ++i)
+        for (rte_ring* ring : c.feedback)
+            if (rte_ring_sp_enqueue_elem(ring, &fb[i], sizeof(trace_feedback)) != 0)
+                c.counters->add(counter::out_feedback_dropped);
+    if (!o.attributed) c.counters->add(counter::out_not_attributed);
+    if (o.first && rec.success) {
+        auto index = c.targets->index_of(rec.probe_daddr);
+        if (index && !c.seen->test_and_set(*index))
+            c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    return o.attributed && !o.first;
+}
+
+// Scan mode: repeat means "this target already answered".
+bool scan_attribute(output_context& c, const result_record& rec) {
     auto index = c.targets->index_of(rec.probe_daddr);
     const bool repeat = index ? c.seen->test_and_set(*index) : false;
+    if (rec.success && !repeat)
+        c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return repeat;
+}
+
+void handle(output_context& c, const result_record& rec, uint64_t& written) {
+    c.counters->add(counter::out_records);
+    const bool repeat = c.trace ? trace_attribute(c, rec) : scan_attribute(c, rec);
     if (repeat)
         c.counters->add(counter::out_repeats);
     else if (rec.type < 16 && rec.code < 16)
         ++c.unique_by_type_code[size_t(rec.type) << 4 | rec.code];
-    if (rec.success && !repeat)
-        c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (!c.writer) return;
     output_row row{&rec, uint8_t(repeat),
                    uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
                    c.clock.wall_ns(rec.rx_tsc)};
@@ -63,12 +88,12 @@ int output_loop(output_context& c) {
             if (empty) break;
         }
         // Rows reach the file within ~20 ms of a lull (for tail -f), without a write per nap.
-        if (backoff.idle() && ++naps_since_flush >= 100) {
+        if (backoff.idle() && ++naps_since_flush >= 100 && c.writer) {
             c.writer->flush();
             naps_since_flush = 0;
         }
     }
-    if (!c.writer->flush()) c.flags->output_failed.store(true);
+    if (c.writer && !c.writer->flush()) c.flags->output_failed.store(true);
     return 0;
 }
 

@@ -25,8 +25,10 @@
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
 #include "dpdk/rx_loop.hpp"
+#include "dpdk/trace_tx_loop.hpp"
 #include "dpdk/tx_loop.hpp"
 #include "probe/probe_types.hpp"
+#include "trace/path_writer.hpp"
 
 namespace ics::dpdk {
 namespace {
@@ -60,6 +62,31 @@ counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blocks) {
     counter_totals t;
     for (const auto& b : blocks) t.add(*b);
     return t;
+}
+
+// Trace mode's final output: one path per target, in address order, after the output lcore stopped.
+bool write_paths(const scan_config& cfg, const trace_collector& collector, const trace_probe& probe,
+                 const scan_report& report) {
+    fmt::memory_buffer buf;
+    path_header h;
+    h.start_wall_ns = report.start_wall_ns;
+    h.probe_size = unsigned(trace_probe::ip_len);
+    const hop_table& hops = collector.hops();
+    bool ok = true;
+    for (uint64_t i = 0; i < hops.targets(); ++i) {
+        h.dst = cfg.targets.at(i);
+        h.src = source_for(cfg.sources, h.dst);
+        h.icmp_sum = probe.flow_checksum(h.dst);
+        const hop_slot* row = hops.row(i);
+        append_path_json(buf, h, row, assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit),
+                         cfg.trace);
+        if (buf.size() >= (1u << 16)) {
+            ok = ok && std::fwrite(buf.data(), 1, buf.size(), cfg.output) == buf.size();
+            buf.clear();
+        }
+    }
+    ok = ok && std::fwrite(buf.data(), 1, buf.size(), cfg.output) == buf.size();
+    return std::fflush(cfg.output) == 0 && ok;
 }
 
 template <typename Probe>
@@ -121,14 +148,21 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
         c->flags = &flags;
         rx.push_back(std::move(c));
     }
+    constexpr bool tracing = std::is_same_v<Probe, trace_probe>;
     seen_bitmap seen(cfg.targets.size());
-    record_writer writer(cfg.output, cfg.format, cfg.fields);
+    // Rows: scan results to -o; in trace mode per-reply rows to --replies-file, if given.
+    std::FILE* rows_file = tracing ? cfg.replies : cfg.output;
+    std::optional<record_writer> writer;
+    if (rows_file) writer.emplace(rows_file, cfg.format, cfg.fields);
+    std::optional<trace_collector> collector;
+    if (tracing) collector.emplace(cfg.targets, cfg.trace);
     output_context out;
     out.rings = record_rings;
     out.targets = &cfg.targets;
     out.seen = &seen;
     out.filter = &cfg.filter;
-    out.writer = &writer;
+    out.writer = writer ? &*writer : nullptr;
+    out.trace = collector ? &*collector : nullptr;
     out.clock = clock;
     out.max_results = cfg.max_results;
     out.backoff = !cfg.lcores.busy_poll;
@@ -169,17 +203,62 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     }
     const Probe tx_probe(setup);
     report.gateway_mac = setup.dst_mac;
+    // Trace feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them.
+    const unsigned ntx = unsigned(lcores.tx.size());
+    if (tracing && cfg.trace.order == trace_order::backward)
+        for (unsigned t = 0; t < ntx; ++t) {
+            rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), sizeof(trace_feedback),
+                                                feedback_ring_size, port.socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            if (!fb) {
+                stop_receivers();
+                return error{fmt::format("cannot create the trace feedback ring: {}", rte_strerror(rte_errno))};
+            }
+            s.rings.push_back(fb);
+            out.feedback.push_back(fb);
+        }
+
     // The scan will run: the header goes out before any row, then the output lcore starts.
-    writer.write_header();
+    if (writer) writer->write_header();
     rte_eal_remote_launch(launch_trampoline<output_context, output_loop>, &out, lcores.output);
 
     // TX lcores share the rate; each walks its slice of the permutation.
-    const permutation perm(cfg.targets.size(), cfg.seed);
+    const permutation perm(tracing ? trace_walk::domain(cfg.targets.size(), cfg.trace) : cfg.targets.size(),
+                           cfg.seed);
     const uint64_t limit = cfg.max_targets ? cfg.max_targets : cfg.targets.size();
     const uint64_t start_tsc = rte_rdtsc() + hz / 1000;
     std::vector<std::unique_ptr<tx_context<Probe>>> tx;
-    const unsigned ntx = unsigned(lcores.tx.size());
-    for (unsigned t = 0; t < ntx; ++t) {
+    std::vector<std::unique_ptr<trace_tx_context>> trace_tx;
+    auto launch_trace_senders = [&](const auto& probe) {
+        for (unsigned t = 0; t < ntx; ++t) {
+            auto c = std::make_unique<trace_tx_context>();
+            c->port = port.id;
+            c->queue = uint16_t(t);
+            c->pool = port.pool;
+            c->probe = &probe;
+            c->targets = &cfg.targets;
+            c->sources = &cfg.sources;
+            c->perm = &perm;
+            c->plan = cfg.trace;
+            c->slice = {cfg.shard, cfg.shards, t, ntx};
+            c->rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
+            c->start_tsc = start_tsc;
+            c->clock = clock;
+            c->backoff = !cfg.lcores.busy_poll;
+            if (!out.feedback.empty()) {
+                c->feedback = out.feedback[t];
+                c->progress.resize(cfg.targets.size());
+            }
+            c->counters = blocks[lcores.tx[t]].get();
+            c->flags = &flags;
+            report.probes_planned += trace_walk::total(cfg.targets.size(), cfg.trace, c->slice);
+            trace_tx.push_back(std::move(c));
+        }
+        flags.tx_running.store(ntx);
+        for (unsigned t = 0; t < ntx; ++t)
+            rte_eal_remote_launch(launch_trampoline<trace_tx_context, trace_tx_loop>, trace_tx[t].get(),
+                                  lcores.tx[t]);
+    };
+    for (unsigned t = 0; t < ntx && !tracing; ++t) {
         auto c = std::make_unique<tx_context<Probe>>();
         c->port = port.id;
         c->queue = uint16_t(t);
@@ -201,10 +280,14 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
             target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice) * cfg.probes;
         tx.push_back(std::move(c));
     }
-    flags.tx_running.store(ntx);
-    for (unsigned t = 0; t < ntx; ++t)
-        rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx[t].get(),
-                              lcores.tx[t]);
+    if constexpr (tracing) {
+        launch_trace_senders(tx_probe);
+    } else {
+        flags.tx_running.store(ntx);
+        for (unsigned t = 0; t < ntx; ++t)
+            rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx[t].get(),
+                                  lcores.tx[t]);
+    }
 
     // The control loop.
     auto snapshot = [&](bool sending, double cooldown_left) {
@@ -212,7 +295,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
         nic_counters nic = read_nic_counters(port);
         progress_snapshot p;
         p.elapsed_s = double(rte_rdtsc() - clock.epoch_tsc()) / double(hz);
-        p.sent = t[counter::tx_probes];
+        p.sent = t[counter::tx_probes] + t[counter::tx_trace_skipped];  // done: sent, or found useless
         p.to_send = report.probes_planned;
         p.received = t[counter::rx_valid];
         p.hits = flags.hits.load(std::memory_order_relaxed);
@@ -295,21 +378,29 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.hits = flags.hits.load();
     report.unique_by_type_code = out.unique_by_type_code;
     uint64_t first = UINT64_MAX, lastt = 0;
-    for (auto& c : tx) {
+    auto span = [&](const auto& c) {
         uint64_t f = c->first_tsc.load(), l = c->last_tsc.load();
         if (f && f < first) first = f;
         if (l > lastt) lastt = l;
-    }
+    };
+    for (auto& c : tx) span(c);
+    for (auto& c : trace_tx) span(c);
     report.send_seconds = first != UINT64_MAX && lastt > first ? double(lastt - first) / double(hz) : 0;
-    report.completed = report.counters[counter::tx_probes] >= report.probes_planned;
+    report.completed = report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
+                       report.probes_planned;
     nic_counters nic = read_nic_counters(port);
     report.nic_rx_missed = nic.rx_missed;
     report.nic_rx_errors = nic.rx_errors;
     report.nic_rx_nombuf = nic.rx_nombuf;
     report.nic_tx_errors = nic.tx_errors;
     if (flags.output_failed.load())
-        return error{
-            fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+        return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)",
+                                 tracing ? cfg.replies_path : cfg.output_path)};
+    if constexpr (tracing) {
+        report.trace_interfaces = collector->interfaces_in_stop_set();
+        if (!write_paths(cfg, *collector, tx_probe, report))
+            return error{fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+    }
     return report;
 }
 
@@ -345,6 +436,7 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
                                 "pass --cpus from node {} for full speed",
                                 l, cpus[l], numa_node_of_cpu(int(cpus[l])), s.port.socket, s.port.socket));
 
+    if (cfg.tracing()) return run_typed<trace_probe>(cfg, hooks, s, lcores, queues);
     result<scan_report> out = error{fmt::format("unknown probe type '{}'", cfg.probe_type)};
     with_probe_type(cfg.probe_type, [&](auto tag) {
         using Probe = typename decltype(tag)::type;

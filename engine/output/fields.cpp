@@ -30,6 +30,10 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
         {rtt_us, "rtt_us", integer, "round-trip time in microseconds (receive minus send)"},
         {probe_ttl, "probe_ttl", integer, "IP TTL the probe was sent with"},
         {quoted_ttl, "quoted_ttl", integer, "TTL left in the probe quoted by an ICMP error (0 otherwise)"},
+        {dst_rewritten, "dst_rewritten", integer,
+         "trace: 1 if the quote's destination was rewritten on the way (the reply is not attributed)"},
+        {mpls_labels, "mpls_labels", string,
+         "RFC 4950 label stack of an ICMP error, top first: label/tc/s/ttl separated by ';'"},
     }};
     return fields;
 }
@@ -50,8 +54,10 @@ std::optional<field_id> find_field(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view default_field_list() {
-    return "saddr,probe_daddr,type,code,classification,rtt_us,ttl,success,repeat,cooldown,timestamp_str";
+std::string_view default_field_list(bool trace) {
+    return trace ? "saddr,probe_daddr,probe_ttl,type,code,rtt_us,ttl,quoted_ttl,mpls_labels,dst_rewritten,repeat,"
+                   "timestamp_str"
+                 : "saddr,probe_daddr,type,code,classification,rtt_us,ttl,success,repeat,cooldown,timestamp_str";
 }
 
 result<std::vector<field_id>> parse_field_list(std::string_view list) {
@@ -118,6 +124,8 @@ uint64_t integer_value(field_id id, const output_row& row) {
             return r.probe_ttl;
         case field_id::quoted_ttl:
             return r.quoted_ttl;
+        case field_id::dst_rewritten:
+            return (r.flags & record_flag::dst_rewritten) != 0;
         default:
             return 0;
     }

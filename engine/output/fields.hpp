@@ -36,6 +36,8 @@ enum class field_id : uint8_t {
     rtt_us,
     probe_ttl,
     quoted_ttl,
+    dst_rewritten,
+    mpls_labels,
     count_
 };
 
@@ -54,7 +56,7 @@ const field_info& info(field_id id);
 
 // "a,b,c" to field ids; an unknown name is an error naming it and pointing at --list-output-fields.
 result<std::vector<field_id>> parse_field_list(std::string_view list);
-std::string_view default_field_list();
+std::string_view default_field_list(bool trace = false);
 
 // The value of an integer or address field (addresses as host-order integers).
 uint64_t integer_value(field_id id, const output_row& row);

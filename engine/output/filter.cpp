@@ -122,6 +122,10 @@ private:
         if (!err_.empty()) return -1;
         output_filter::node n{kind, *id, 0, {}, -1, -1};
         const field_info& fi = info(*id);
+        if (*id == field_id::mpls_labels) {
+            err_ = "mpls_labels cannot be filtered on: filter on type, code or probe_ttl instead";
+            return -1;
+        }
         if (*id == field_id::classification) {
             bool found = false;
             for (int c = 0; c <= int(classification::other); ++c)

@@ -63,6 +63,13 @@ void record_writer::append_string_field(field_id id, const output_row& row) {
         case field_id::timestamp_str:
             append_timestamp(row.wall_ns);
             return;
+        case field_id::mpls_labels:
+            for (unsigned i = 0; i < row.rec->mpls_count && i < row.rec->mpls.size(); ++i) {
+                const uint32_t e = row.rec->mpls[i];
+                fmt::format_to(std::back_inserter(buf_), "{}{}/{}/{}/{}", i ? ";" : "", e >> 12, e >> 9 & 7,
+                               e >> 8 & 1, e & 0xff);
+            }
+            return;
         case field_id::classification: {
             auto s = classification_name(row.rec->cls);
             buf_.append(s.data(), s.data() + s.size());

@@ -151,8 +151,7 @@ public:
         rec.cls = classify_icmp(r.type);
         rec.round = 0;
         rec.success = r.type == icmp_type::echo_reply;
-        rec.reserved = 0;
-        rec.reserved2 = 0;
+        copy_error_details(r, rec);
         return true;
     }
 

@@ -9,6 +9,7 @@
 #include "net/byte_order.hpp"
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
+#include "reply/icmp_extensions.hpp"
 #include "reply/result_record.hpp"
 #include "stats/counters.hpp"
 
@@ -20,6 +21,7 @@ struct quoted_probe {
     uint8_t ttl = 0, protocol = 0;
     uint8_t type = 0, code = 0;  // the quoted ICMP header
     uint16_t checksum = 0, id = 0, seq = 0;
+    uint16_t total_len = 0;  // the quoted IP header's total length (what the router received)
 };
 
 struct parsed_reply {
@@ -32,6 +34,7 @@ struct parsed_reply {
     uint16_t payload_len;
     bool has_quote;  // set for ICMP errors whose quote was parsed
     quoted_probe quote;
+    icmp_extensions ext;  // errors: RFC 4884 objects after the quote
 };
 
 // The frame kinds the RX loop distinguishes before parsing.
@@ -104,8 +107,22 @@ inline bool parse_reply(const uint8_t* frame, size_t len, parsed_reply& out, cou
     p.checksum = load_be16(qi + icmp_off::checksum);
     p.id = load_be16(qi + icmp_off::id);
     p.seq = load_be16(qi + icmp_off::seq);
+    p.total_len = load_be16(q + ip_off::total_len);
     out.has_quote = true;
+    // Extensions follow a quote of at least 128 bytes, or the length byte announces them.
+    out.ext = icmp[5] != 0 || qlen >= 132 ? parse_icmp_extensions(icmp, icmp_len) : icmp_extensions{};
     return true;
+}
+
+// What an error adds to a record beyond its sender: the quoted length and the RFC 4884/4950 objects.
+inline void copy_error_details(const parsed_reply& r, result_record& rec) {
+    rec.flags = r.ext.present ? record_flag::extensions : 0;
+    rec.quote_ip_len = r.has_quote ? r.quote.total_len : 0;
+    rec.reserved = 0;
+    rec.mpls = r.ext.mpls;
+    rec.mpls_count = r.ext.mpls_count;
+    rec.mpls_object_len = uint8_t(r.ext.mpls_object_len < 256 ? r.ext.mpls_object_len : 255);
+    rec.reserved2 = 0;
 }
 
 inline classification classify_icmp(uint8_t type) {

@@ -1,6 +1,7 @@
 // The fixed-size record an RX lcore hands to the output lcore through an rte_ring, by value.
 // It holds everything any output field needs, so the output lcore never looks at a packet.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -27,6 +28,11 @@ inline std::string_view classification_name(classification c) {
     }
 }
 
+namespace record_flag {
+inline constexpr uint8_t extensions = 1;     // the error carried RFC 4884 extension objects
+inline constexpr uint8_t dst_rewritten = 2;  // trace: the quote's destination is not the probe's
+}  // namespace record_flag
+
 struct result_record {
     ipv4_addr saddr;        // who sent the reply
     ipv4_addr daddr;        // the reply's destination (one of our sources)
@@ -44,10 +50,15 @@ struct result_record {
     classification cls;
     uint16_t round;   // probe round (-P) the reply answers, where the probe carries it
     uint8_t success;  // 1 when the probe type counts this reply as the target answering
-    uint8_t reserved;
-    uint32_t reserved2;
+    uint8_t flags;    // record_flag bits
+    uint16_t quote_ip_len;  // errors: the quoted probe's IP total length (0 otherwise)
+    uint16_t reserved;
+    std::array<uint32_t, 3> mpls;  // errors with RFC 4950 objects: label stack entries, top first
+    uint8_t mpls_count;
+    uint8_t mpls_object_len;  // the MPLS object's length field (0: none)
+    uint16_t reserved2;
 };
-static_assert(sizeof(result_record) == 48, "records cross rte_rings by value: keep them compact");
+static_assert(sizeof(result_record) == 64, "records cross rte_rings by value: one cache line each");
 static_assert(sizeof(result_record) % 4 == 0, "rte_ring element size must be a multiple of 4");
 
 }  // namespace ics

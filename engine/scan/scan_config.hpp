@@ -14,6 +14,8 @@
 #include "probe/cookie.hpp"
 #include "targets/interval_set.hpp"
 #include "targets/target_walk.hpp"
+#include "trace/trace_plan.hpp"
+#include "trace/trace_walk.hpp"
 
 namespace ics {
 
@@ -64,8 +66,13 @@ struct scan_config {
     uint64_t max_results = 0;  // 0 = none
     unsigned gateway_arp_attempts = 3;
 
-    // Output: the files are opened by the app; the output lcore is their only writer.
+    trace_plan trace;  // -M trace
+
+    // Output: the files are opened by the app; the output lcore is their only writer. In trace mode
+    // `output` receives the assembled paths and `replies` (if given) the per-reply rows.
     std::FILE* output = nullptr;
+    std::FILE* replies = nullptr;
+    std::string replies_path;
     std::string output_path = "-";
     output_format format = output_format::csv;
     std::vector<field_id> fields;
@@ -74,11 +81,15 @@ struct scan_config {
     std::FILE* status_updates = nullptr;
     bool quiet = false;
 
+    bool tracing() const { return mode == "trace"; }
     // This shard's targets (what its sender lcores visit together per round).
     uint64_t targets_to_probe() const {
-        return target_walk::targets_per_round(targets.size(), max_targets, {shard, shards, 0, 1});
+        return target_walk::targets_per_round(targets.size(), tracing() ? 0 : max_targets, {shard, shards, 0, 1});
     }
-    uint64_t probes_to_send() const { return targets_to_probe() * probes; }
+    uint64_t probes_to_send() const {
+        return tracing() ? trace_walk::total(targets.size(), trace, {shard, shards, 0, 1})
+                         : targets_to_probe() * probes;
+    }
 };
 
 }  // namespace ics

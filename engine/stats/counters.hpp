@@ -15,6 +15,7 @@ namespace ics {
     X(tx_alloc_failed, "bursts delayed because the mempool had no free mbuf")                   \
     X(tx_queue_full, "bursts the NIC queue took only in part (retried)")                        \
     X(tx_dropped_at_stop, "probes built but not sent because the scan was stopping")            \
+    X(tx_trace_skipped, "trace probes not sent: the stop set or the path's end made them useless") \
     X(rx_frames, "frames received")                                                             \
     X(rx_arp, "ARP frames received (passed to the control lcore)")                              \
     X(rx_arp_ring_full, "ARP frames dropped because the control ring was full")                 \
@@ -33,6 +34,8 @@ namespace ics {
     X(out_records, "records the output lcore processed")                                        \
     X(out_repeats, "records for a target that had already answered")                            \
     X(out_filtered, "records the output filter left out")                                       \
+    X(out_not_attributed, "trace replies whose quote shows a rewritten destination (flagged)")    \
+    X(out_feedback_dropped, "trace feedback messages dropped because a TX lcore's ring was full") \
     X(out_written, "result rows written")
 
 enum class counter : unsigned {

@@ -1,0 +1,159 @@
+// The trace TX lcore: like tx_loop (paced bursts built straight into mbufs), but each probe gets
+// its own TTL from the trace walk, and in the backward order the TTL comes from the per-target
+// schedule that the output lcore's feedback ring keeps up to date. The ring is drained once per
+// burst; this lcore is its only consumer and the only writer of its target_progress array.
+#pragma once
+#include <vector>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring_elem.h>
+
+#include "dpdk/idle_backoff.hpp"
+#include "dpdk/lcore_context.hpp"
+#include "pace/pacer.hpp"
+#include "probe/probe_setup.hpp"
+#include "probe/trace_probe.hpp"
+#include "trace/trace_schedule.hpp"
+#include "trace/trace_walk.hpp"
+
+namespace ics::dpdk {
+
+struct trace_tx_context {
+    uint16_t port = 0, queue = 0;
+    rte_mempool* pool = nullptr;
+    const trace_probe* probe = nullptr;
+    const interval_set* targets = nullptr;
+    const interval_set* sources = nullptr;
+    const permutation* perm = nullptr;
+    trace_plan plan;
+    walk_slice slice;
+    uint64_t rate = 0;
+    uint64_t start_tsc = 0;
+    tsc_clock clock;
+    bool backoff = true;
+    rte_ring* feedback = nullptr;             // consumer end: this lcore (backward order only)
+    std::vector<target_progress> progress;    // backward order: one entry per target
+    counter_block* counters = nullptr;
+    scan_flags* flags = nullptr;
+    std::atomic<uint64_t> first_tsc{0}, last_tsc{0};
+};
+
+namespace detail {
+inline void drain_feedback(trace_tx_context& c, bool main_phase) {
+    if (!c.feedback) return;
+    trace_feedback msgs[64];
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(c.feedback, msgs, sizeof(trace_feedback), 64, nullptr)) > 0)
+        for (unsigned i = 0; i < n; ++i)
+            if (msgs[i].index < c.progress.size()) c.progress[msgs[i].index].apply(msgs[i], main_phase);
+}
+
+// Sleeps (draining feedback) until `until` or a stop request.
+inline void pause_until(trace_tx_context& c, uint64_t until) {
+    while (rte_rdtsc() < until && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
+        drain_feedback(c, false);
+        idle_backoff::nap_ns(1000000);
+    }
+    drain_feedback(c, false);
+}
+}  // namespace detail
+
+inline int trace_tx_loop(trace_tx_context& c) {
+    idle_backoff::prepare_thread();
+    trace_walk walk(*c.targets, *c.perm, c.plan, c.slice);
+    pacer pace(c.clock.hz(), c.rate, c.start_tsc, tx_burst_max);
+    const trace_probe probe = *c.probe;
+    const interval_set& sources = *c.sources;
+    const bool one_source = sources.size() == 1;
+    const ipv4_addr only_source = sources.ranges()[0].first;
+    const bool backward = c.plan.order == trace_order::backward;
+    bool main_phase = !backward;
+    uint64_t sent_total = 0;
+    rte_mbuf* bufs[tx_burst_max];
+    while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
+        if (backward && !main_phase && walk.layer() == 0 && walk.layer_finished()) {
+            // The preprobe round is out: wait for its replies, then start the schedule afresh.
+            detail::pause_until(c, rte_rdtsc() + uint64_t(c.plan.preprobe_wait_s * double(c.clock.hz())));
+            main_phase = true;
+            pace = pacer(c.clock.hz(), c.rate, rte_rdtsc(), tx_burst_max);
+        }
+        detail::drain_feedback(c, main_phase);
+        uint64_t now = rte_rdtsc();
+        unsigned n = pace.allowed(now);
+        if (n == 0) {
+            const uint64_t due = pace.next_due(now);
+            const uint64_t margin = c.clock.hz() / 50000;  // 20 us
+            if (c.backoff && due > now + 2 * margin)
+                idle_backoff::nap_ns(std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
+            else
+                rte_pause();
+            continue;
+        }
+        ipv4_addr dst[tx_burst_max];
+        uint32_t index[tx_burst_max];
+        uint16_t slot[tx_burst_max];
+        const unsigned got = walk.next_burst(dst, index, slot, n);
+        if (got == 0) break;
+        uint8_t ttl[tx_burst_max];
+        unsigned keep = got;
+        if (backward) {
+            keep = 0;
+            for (unsigned i = 0; i < got; ++i) {
+                const uint8_t t = slot[i] == 0 ? c.plan.max_ttl
+                                               : scheduled_ttl(c.progress[index[i]], (slot[i] - 1u) / c.plan.probes,
+                                                               c.plan);
+                dst[keep] = dst[i];
+                ttl[keep] = t;
+                keep += t != 0;
+            }
+            if (keep < got) c.counters->add(counter::tx_trace_skipped, got - keep);
+        } else {
+            for (unsigned i = 0; i < got; ++i) ttl[i] = uint8_t(slot[i]);
+        }
+        pace.account(keep);
+        if (keep == 0) continue;
+        bool allocated = true;
+        while (rte_pktmbuf_alloc_bulk(c.pool, bufs, keep) != 0) {
+            c.counters->add(counter::tx_alloc_failed);
+            if (c.flags->stop_tx.load(std::memory_order_relaxed)) {
+                allocated = false;
+                break;
+            }
+            rte_pause();
+        }
+        if (!allocated) break;
+        uint8_t* frames[tx_burst_max];
+        ipv4_addr src[tx_burst_max];
+        for (unsigned i = 0; i < keep; ++i) {
+            frames[i] = rte_pktmbuf_mtod(bufs[i], uint8_t*);
+            bufs[i]->data_len = trace_probe::frame_len;
+            bufs[i]->pkt_len = trace_probe::frame_len;
+            src[i] = one_source ? only_source : source_for(sources, dst[i]);
+        }
+        probe.build_burst(frames, src, dst, ttl, keep, c.clock.probe_time_us(now));
+        unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(keep));
+        if (sent < keep) {
+            c.counters->add(counter::tx_queue_full);
+            while (sent < keep && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
+                rte_pause();
+                sent += rte_eth_tx_burst(c.port, c.queue, bufs + sent, uint16_t(keep - sent));
+            }
+            if (sent < keep) {
+                c.counters->add(counter::tx_dropped_at_stop, keep - sent);
+                rte_pktmbuf_free_bulk(bufs + sent, keep - sent);
+            }
+        }
+        if (sent) {
+            if (sent_total == 0) c.first_tsc.store(now, std::memory_order_relaxed);
+            c.last_tsc.store(now, std::memory_order_relaxed);
+            sent_total += sent;
+        }
+        c.counters->add(counter::tx_probes, sent);
+    }
+    c.flags->tx_running.fetch_sub(1, std::memory_order_release);
+    return 0;
+}
+
+}  // namespace ics::dpdk

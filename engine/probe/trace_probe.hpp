@@ -1,0 +1,192 @@
+// The trace probe: an ICMP Echo Request with a per-probe IP TTL (trace mode). Same contract as
+// echo_probe (template built once, cookies per burst, decode() validates and fills a record), but
+// everything needed to attribute a reply must come back in the 28 bytes an ICMP error is sure to
+// quote, and every probe to one target must look like one flow to a per-flow load balancer
+// (Paris traceroute): type, code and checksum stay the same for all its TTLs.
+//
+// Bit layout. W is a 48-bit word spread over the three fields a quote returns that we may choose:
+//
+//   W = probe TTL (6) | send_us mod 2^24 (24) | mac (18)
+//       47        42  41                    18  17     0
+//
+//   IP header:  Identification = W[47:32], TTL = the probe TTL (1..63)
+//    0                   1                   2                   3
+//    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |   Type = 8    |   Code = 0    |   Checksum = flow(target)     |  the Paris flow identity
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |   Identifier = W[31:16]       |    Sequence = W[15:0]         |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |   W[47:32] again              |   checksum fixup              |  payload
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+//   mac        = cookie_mac_key(source << 32 | 'T', TTL << 24 | send_us mod 2^24), low 18 bits
+//   flow(t)    = bits 32..47 of t * M, M an odd 64-bit multiplier drawn from the key: the same for
+//                every probe to t, different between targets, unknown off-path
+//   The fixup word makes the ICMP checksum verify with the chosen checksum field.
+//
+// Decoding. An error's quote returns the IP ID, id and seq (W), the destination and the checksum;
+// an Echo Reply returns id, seq and the payload (W[47:32] is repeated there because the target's
+// reply carries its own IP ID). The mac does not cover the destination, so a quote whose
+// destination was rewritten on the way (a NAT) still validates; its checksum then differs from
+// flow(quoted destination), and the reply is flagged (record_flag::dst_rewritten), not attributed.
+// RTT = receive time - send_us, mod 2^24 microseconds: exact for replies within 16.7 s.
+#pragma once
+#include <array>
+#include <cstring>
+#include <string_view>
+
+#include "net/checksum.hpp"
+#include "net/headers.hpp"
+#include "probe/cookie_mac.hpp"
+#include "probe/probe_setup.hpp"
+#include "reply/reply_parser.hpp"
+#include "reply/result_record.hpp"
+#include "targets/permutation.hpp"
+
+namespace ics {
+
+class trace_probe {
+public:
+    static constexpr std::string_view name = "icmp_echo_paris";
+    static constexpr size_t payload_len = 4;
+    static constexpr size_t ip_len = ipv4_min_header_len + icmp_header_len + payload_len;
+    static constexpr size_t frame_len = eth_header_len + ip_len;  // 46; the NIC pads to 60
+    static constexpr unsigned max_ttl = 63;                        // 6 bits of W
+    static constexpr unsigned mac_bits = 18;
+    static constexpr unsigned max_burst = cookie_mac::max_burst;
+    static constexpr uint64_t cookie_tag = 'T';
+
+    explicit trace_probe(const probe_setup& setup)
+        : mac_(setup.key), flow_mult_(mix64(setup.key.k0 ^ mix64(setup.key.k1)) | 1), sources_(setup.sources) {
+        uint8_t* f = frame_.data();
+        std::memcpy(f, setup.dst_mac.data(), 6);
+        std::memcpy(f + 6, setup.src_mac.data(), 6);
+        store_be16(f + 12, ethertype_ipv4);
+        uint8_t* ip = f + eth_header_len;
+        ip[ip_off::ver_ihl] = 0x45;
+        store_be16(ip + ip_off::total_len, uint16_t(ip_len));
+        store_be16(ip + ip_off::frag, 0x4000);  // DF
+        ip[ip_off::proto] = ip_proto_icmp;
+        // Partial sum of the IP words that never change (id, TTL, addresses, checksum are 0 here).
+        ip_partial_ = checksum_add(0, ip, ipv4_min_header_len);
+        ip[ipv4_min_header_len + icmp_off::type] = icmp_type::echo_request;
+    }
+
+    // The Paris flow identity of every probe to `target`: its ICMP checksum field.
+    uint16_t flow_checksum(ipv4_addr target) const { return uint16_t((uint64_t(target) * flow_mult_) >> 32); }
+
+    static constexpr uint64_t mac_word0(ipv4_addr src) { return uint64_t(src) << 32 | cookie_tag; }
+    static constexpr uint64_t mac_word1(uint8_t ttl, uint32_t send_us) {
+        return uint64_t(ttl) << 24 | (send_us & 0xffffff);
+    }
+    uint32_t mac(ipv4_addr src, uint8_t ttl, uint32_t send_us) const {
+        return mac_(mac_word0(src), mac_word1(ttl, send_us)) & ((1u << mac_bits) - 1);
+    }
+    static constexpr uint64_t pack(uint8_t ttl, uint32_t send_us, uint32_t m) {
+        return uint64_t(ttl) << 42 | uint64_t(send_us & 0xffffff) << 18 | m;
+    }
+
+    // Writes n (<= max_burst) probes, frame_len bytes each: frames[i] from src[i] to dst[i] with
+    // IP TTL ttl[i] (1..max_ttl), all sent at send_us.
+    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const ipv4_addr* dst, const uint8_t* ttl,
+                     unsigned n, uint32_t send_us) const {
+        uint64_t w0[max_burst], w1[max_burst];
+        uint32_t macs[max_burst];
+        for (unsigned i = 0; i < n; ++i) {
+            w0[i] = mac_word0(src[i]);
+            w1[i] = mac_word1(ttl[i], send_us);
+        }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+        mac_.burst(w0, w1, macs, n);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+        for (unsigned i = 0; i < n; ++i)
+            write(frames[i], src[i], dst[i], ttl[i], pack(ttl[i], send_us, macs[i] & ((1u << mac_bits) - 1)));
+    }
+
+    void build(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint8_t ttl, uint32_t send_us) const {
+        build_burst(&frame, &src, &dst, &ttl, 1, send_us);
+    }
+
+    // Validates a parsed reply; fills `rec` and returns true, or sets `why` and returns false.
+    bool decode(const parsed_reply& r, uint32_t rx_us, result_record& rec, counter& why) const {
+        if (!sources_->contains(r.daddr)) return why = counter::rx_not_our_address, false;
+        uint64_t w;
+        ipv4_addr src, target;
+        uint8_t quoted_ttl = 0, flags = 0;
+        if (r.type == icmp_type::echo_reply) {
+            if (r.payload_len < payload_len) return why = counter::rx_cookie_invalid, false;
+            w = uint64_t(load_be16(r.payload)) << 32 | uint32_t(r.id) << 16 | r.seq;
+            src = r.daddr;
+            target = r.saddr;
+        } else {
+            const quoted_probe& q = r.quote;
+            if (!r.has_quote || q.protocol != ip_proto_icmp || q.type != icmp_type::echo_request ||
+                q.code != 0 || q.saddr != r.daddr)
+                return why = counter::rx_quote_invalid, false;
+            w = uint64_t(q.ipid) << 32 | uint32_t(q.id) << 16 | q.seq;
+            src = q.saddr;
+            target = q.daddr;
+            quoted_ttl = q.ttl;
+            if (q.checksum != flow_checksum(target)) flags = record_flag::dst_rewritten;
+        }
+        const uint8_t ttl = uint8_t(w >> 42);
+        const uint32_t send_us = uint32_t(w >> 18) & 0xffffff;
+        if (ttl == 0 || uint32_t(w & ((1u << mac_bits) - 1)) != mac(src, ttl, send_us))
+            return why = counter::rx_cookie_invalid, false;
+
+        rec.saddr = r.saddr;
+        rec.daddr = r.daddr;
+        rec.probe_daddr = target;
+        rec.rtt_us = (rx_us - send_us) & 0xffffff;
+        rec.ipid = r.ipid;
+        rec.icmp_id = uint16_t(w >> 16);
+        rec.seq = uint16_t(w);
+        rec.ttl = r.ttl;
+        rec.type = r.type;
+        rec.code = r.code;
+        rec.probe_ttl = ttl;
+        rec.quoted_ttl = quoted_ttl;
+        rec.cls = classify_icmp(r.type);
+        rec.round = 0;
+        rec.success = r.type == icmp_type::echo_reply;
+        copy_error_details(r, rec);
+        rec.flags |= flags;
+        return true;
+    }
+
+private:
+    void write(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint8_t ttl, uint64_t w) const {
+        std::memcpy(frame, frame_.data(), frame_len);
+        uint8_t* ip = frame + eth_header_len;
+        const uint16_t hi = uint16_t(w >> 32), id = uint16_t(w >> 16), seq = uint16_t(w);
+        store_be16(ip + ip_off::id, hi);
+        ip[ip_off::ttl] = ttl;
+        store_be32(ip + ip_off::src, src);
+        store_be32(ip + ip_off::dst, dst);
+        const uint32_t ip_sum =
+            ip_partial_ + hi + (uint32_t(ttl) << 8) + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+        store_be16(ip + ip_off::checksum, checksum_finish(ip_sum));
+        uint8_t* icmp = ip + ipv4_min_header_len;
+        const uint16_t flow = flow_checksum(dst);
+        store_be16(icmp + icmp_off::checksum, flow);
+        store_be16(icmp + icmp_off::id, id);
+        store_be16(icmp + icmp_off::seq, seq);
+        store_be16(icmp + icmp_off::payload, hi);
+        // The fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
+        const uint32_t s = (uint32_t(icmp_type::echo_request) << 8) + flow + id + seq + hi;
+        store_be16(icmp + icmp_off::payload + 2, uint16_t(~checksum_fold(s)));
+    }
+    std::array<uint8_t, frame_len> frame_{};
+    uint32_t ip_partial_ = 0;
+    cookie_mac mac_;
+    uint64_t flow_mult_;
+    const interval_set* sources_;
+};
+
+}  // namespace ics

@@ -1,0 +1,67 @@
+// The output lcore's part of trace mode: every validated reply is attributed to its (target, TTL)
+// slot (the first reply per slot is kept for the path, later ones are repeats), counted into the
+// stop set, and turned into feedback for the backward schedule. No allocation per reply (the hop
+// table is sized at start; the stop set doubles rarely).
+#pragma once
+#include <cstdint>
+
+#include "targets/interval_set.hpp"
+#include "trace/interface_counts.hpp"
+#include "trace/path_assembly.hpp"
+#include "trace/trace_plan.hpp"
+#include "trace/trace_schedule.hpp"
+
+namespace ics {
+
+struct trace_outcome {
+    bool attributed = false;  // false: not one of this trace's (target, TTL) slots (rewritten, foreign)
+    bool first = false;       // the first reply for its slot
+    unsigned feedback = 0;    // messages written to the caller's array (at most max_feedback)
+};
+
+class trace_collector {
+public:
+    static constexpr unsigned max_feedback = 2;
+
+    trace_collector(const interval_set& targets, const trace_plan& plan)
+        : targets_(&targets), plan_(plan), hops_(targets.size(), plan.ttls()) {}
+
+    trace_outcome add(const result_record& rec, trace_feedback* out) {
+        trace_outcome o;
+        if ((rec.flags & record_flag::dst_rewritten) || rec.probe_ttl < plan_.min_ttl ||
+            rec.probe_ttl > plan_.max_ttl)
+            return o;
+        const auto index = targets_->index_of(rec.probe_daddr);
+        if (!index) return o;
+        o.attributed = true;
+        o.first = hops_.add(*index, rec.probe_ttl - plan_.min_ttl, rec);
+        if (!o.first) return o;
+        // Every interface that sent Time Exceeded is counted (the stop set, and the report).
+        const uint32_t seen_before = rec.type == 11 ? stop_set_.bump(rec.saddr) : 0;
+        if (plan_.order != trace_order::backward) return o;
+
+        const uint32_t ti = uint32_t(*index);
+        const bool ends = rec.type == 0 || rec.type == 3;
+        if (rec.probe_ttl == plan_.max_ttl) {  // the preprobe's TTL: where does the path end?
+            if (uint8_t d = distance_estimate(rec.type, rec.probe_ttl, rec.ttl, rec.quoted_ttl))
+                out[o.feedback++] = {ti, feedback_kind::split, d};
+        }
+        if (ends) {
+            out[o.feedback++] = {ti, feedback_kind::end, rec.probe_ttl};
+        } else if (rec.type == 11 && plan_.stop_threshold > 0 && seen_before >= plan_.stop_threshold) {
+            out[o.feedback++] = {ti, feedback_kind::stop, rec.probe_ttl};
+        }
+        return o;
+    }
+
+    const hop_table& hops() const { return hops_; }
+    size_t interfaces_in_stop_set() const { return stop_set_.size(); }
+
+private:
+    const interval_set* targets_;
+    trace_plan plan_;
+    hop_table hops_;
+    interface_counts stop_set_;
+};
+
+}  // namespace ics
