@@ -59,7 +59,22 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     const uint64_t sent = r.probes_sent();
     m["packets_planned"] = r.probes_planned;
     m["packets_sent"] = sent;
-    m["packets_not_sent"] = r.probes_planned > sent ? r.probes_planned - sent : 0;
+    const uint64_t handled = sent + r.counters[counter::tx_trace_skipped];
+    m["packets_not_sent"] = r.probes_planned > handled ? r.probes_planned - handled : 0;
+    if (cfg.tracing()) {
+        const trace_plan& t = cfg.trace;
+        m["trace"] = {{"order", trace_order_name(t.order)},
+                      {"min_ttl", t.min_ttl},
+                      {"max_ttl", t.max_ttl},
+                      {"probes_per_hop", t.probes},
+                      {"stop_set_threshold", t.order == trace_order::backward ? t.stop_threshold : 0},
+                      {"preprobe_wait", t.order == trace_order::backward ? t.preprobe_wait_s : 0.0},
+                      {"gap_limit", t.gaplimit},
+                      {"probes_saved", r.counters[counter::tx_trace_skipped]},
+                      {"interfaces", r.trace_interfaces},
+                      {"paths_file", cfg.output_path},
+                      {"replies_file", cfg.replies_path}};
+    }
     m["achieved_rate"] = r.achieved_rate();
     m["packets_recv"] = r.counters[counter::rx_frames];
     m["validation_passed"] = r.counters[counter::rx_valid];

@@ -40,7 +40,18 @@ check "-G/--gateway-mac 'zz'" "${base[@]}" -G zz 198.18.0.0/24
 check "-O/--output-module 'xml'" "${base[@]}" -O xml 198.18.0.0/24
 check "cannot write the output file '/nonexistent/out.csv'" "${base[@]}" -o /nonexistent/out.csv 198.18.0.0/24
 check "-n/--max-targets '0'" "${base[@]}" -n 0 198.18.0.0/24
-check "mode 'trace' is not available yet" "${base[@]}" -M trace 198.18.0.0/24
+check "-M/--mode 'monitor' is not available" "${base[@]}" -M monitor 198.18.0.0/24
+check "--min-ttl 1 and --max-ttl 64 must satisfy" "${base[@]}" -M trace --max-ttl 64 198.18.0.0/24
+check "--min-ttl 9 and --max-ttl 8 must satisfy" "${base[@]}" -M trace --min-ttl 9 --max-ttl 8 198.18.0.0/24
+check "--trace-order 'up' is not known" "${base[@]}" -M trace --trace-order up 198.18.0.0/24
+check "--preprobe sets its own order" "${base[@]}" -M trace --preprobe --trace-order ttl 198.18.0.0/24
+check "-M trace writes paths as JSON lines" "${base[@]}" -M trace -O csv 198.18.0.0/24
+check "--replies-format 'xml' is not known" "${base[@]}" -M trace --replies-format xml 198.18.0.0/24
+check "--probe-ttl does not apply to -M trace" "${base[@]}" -M trace --probe-ttl 5 198.18.0.0/24
+check "-n/--max-targets does not apply to -M trace" "${base[@]}" -M trace -n 10 198.18.0.0/24
+check "--replies-file is for -M trace" "${base[@]}" --replies-file "$WORK/r.csv" 198.18.0.0/24
+check "--gap-limit must be between 1 and 255" "${base[@]}" -M trace --gap-limit 0 198.18.0.0/24
+check "cannot write the replies file '/nonexistent/r.csv'" "${base[@]}" -M trace --replies-file /nonexistent/r.csv 198.18.0.0/24
 check "--no-flag" "${base[@]}" --no-flag 198.18.0.0/24
 # With neither hugepages nor --no-huge the scan must say how to get them (only checkable where none
 # are reserved).
@@ -48,5 +59,6 @@ if [[ $(awk '/HugePages_Free/ {print $2}' /proc/meminfo) == 0 ]]; then
     check "no free hugepages" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
 fi
 "$BIN" --list-output-fields | grep -q '^rtt_us' || { echo "FAIL: --list-output-fields"; fails=$((fails + 1)); }
+"$BIN" --list-output-fields | grep -q '^mpls_labels' || { echo "FAIL: --list-output-fields (trace)"; fails=$((fails + 1)); }
 echo "$fails failures"
 [[ $fails == 0 ]]
