@@ -78,8 +78,9 @@ bool write_paths(const scan_config& cfg, const trace_collector& collector, const
         h.src = source_for(cfg.sources, h.dst);
         h.icmp_sum = probe.flow_checksum(h.dst);
         const hop_slot* row = hops.row(i);
-        append_path_json(buf, h, row, assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit),
-                         cfg.trace);
+        const assembled_path path = assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
+                                                  cfg.trace.order != trace_order::backward);
+        append_path_json(buf, h, row, path, cfg.trace);
         if (buf.size() >= (1u << 16)) {
             ok = ok && std::fwrite(buf.data(), 1, buf.size(), cfg.output) == buf.size();
             buf.clear();

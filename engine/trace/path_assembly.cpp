@@ -21,14 +21,15 @@ std::string_view stop_reason_name(stop_reason r) {
 
 hop_table::hop_table(uint64_t targets, unsigned ttls) : targets_(targets), ttls_(ttls), slots_(targets * ttls) {}
 
-assembled_path assemble_path(const hop_slot* row, uint8_t min_ttl, uint8_t max_ttl, unsigned gaplimit) {
+assembled_path assemble_path(const hop_slot* row, uint8_t min_ttl, uint8_t max_ttl, unsigned gaplimit,
+                             bool leading_gaps_count) {
     assembled_path p;
     unsigned gap = 0;
     for (unsigned ttl = min_ttl; ttl <= max_ttl; ++ttl) {
         const hop_slot& h = row[ttl - min_ttl];
         p.hop_count = uint8_t(ttl);
         if (!h.present) {
-            if (++gap >= gaplimit) {
+            if ((leading_gaps_count || p.responses) && ++gap >= gaplimit) {
                 p.reason = stop_reason::gaplimit;
                 return p;
             }

@@ -55,7 +55,10 @@ struct assembled_path {
 // Unreachable ends it (UNREACH, its code), any other error that is not Time Exceeded too (ICMP);
 // an address seen at an earlier TTL is a LOOP; `gaplimit` silent TTLs in a row end it (GAPLIMIT);
 // otherwise it runs out at max_ttl (HOPLIMIT). `row` holds max_ttl - min_ttl + 1 slots.
-assembled_path assemble_path(const hop_slot* row, uint8_t min_ttl, uint8_t max_ttl, unsigned gaplimit);
+// `leading_gaps_count`: false when TTLs before the first reply may not have been probed at all
+// (the backward order's stop set skips them), so silence there does not end the path.
+assembled_path assemble_path(const hop_slot* row, uint8_t min_ttl, uint8_t max_ttl, unsigned gaplimit,
+                             bool leading_gaps_count = true);
 
 // The hop table: rows of TTL slots, one row per target index.
 class hop_table {

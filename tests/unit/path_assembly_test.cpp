@@ -82,6 +82,13 @@ TEST(PathAssembly, StopReasons) {
     EXPECT_EQ(stop_reason_name(p.reason), "HOPLIMIT");
     EXPECT_EQ(p.hop_count, 8);
 
+    std::vector<hop_slot> late(8);  // backward order: TTLs below a stop-set hit were never probed
+    late[6] = hop(7, 11);
+    EXPECT_EQ(stop_reason_name(assemble_path(late.data(), 1, 8, 5).reason), "GAPLIMIT");
+    p = assemble_path(late.data(), 1, 8, 5, false);
+    EXPECT_EQ(stop_reason_name(p.reason), "HOPLIMIT");
+    EXPECT_EQ(p.hop_count, 8);
+
     std::vector<hop_slot> none(8);  // no reply at all still makes a path
     p = assemble_path(none.data(), 1, 8, 5);
     EXPECT_EQ(stop_reason_name(p.reason), "GAPLIMIT");
