@@ -11,8 +11,10 @@
 #include "dedup/seen_bitmap.hpp"
 #include "output/record_writer.hpp"
 #include "probe/echo_probe.hpp"
+#include "probe/trace_probe.hpp"
 #include "targets/target_spec.hpp"
 #include "targets/target_walk.hpp"
+#include "trace/trace_walk.hpp"
 
 using namespace ics;
 using namespace ics::bench;
@@ -37,6 +39,56 @@ void BM_ProbeBuildBurst(benchmark::State& state) {
 }
 BENCHMARK(BM_ProbeBuildBurst);
 
+// Trace mode's probe: the same, plus a TTL per probe (the Paris checksum is per target).
+void BM_TraceProbeBuildBurst(benchmark::State& state) {
+    trace_probe probe(test::test_probe_setup());
+    std::vector<uint8_t> buffer(32 * 64);
+    uint8_t* frames[32];
+    ipv4_addr src[32], dst[32];
+    uint8_t ttl[32];
+    for (int i = 0; i < 32; ++i) {
+        frames[i] = &buffer[size_t(i) * 64];
+        src[i] = 0xc613ff01;
+    }
+    uint32_t next = 0xc6120000, t = 0;
+    for (auto _ : state) {
+        for (int i = 0; i < 32; ++i) {
+            dst[i] = next++;
+            ttl[i] = uint8_t(1 + (next & 15));
+        }
+        probe.build_burst(frames, src, dst, ttl, 32, t++);
+        benchmark::DoNotOptimize(buffer.data());
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+}
+BENCHMARK(BM_TraceProbeBuildBurst);
+
+// Trace replies, 0: in scan's mix (three Echo Replies to one error, as BM_ReplyParseValidate), 1: as a
+// trace draws them (three Time Exceeded to one Echo Reply). Errors quote 28 bytes.
+void BM_TraceReplyParseValidate(benchmark::State& state) {
+    const trace_probe probe(test::test_probe_setup());
+    std::vector<std::vector<uint8_t>> replies;
+    for (uint32_t i = 0; i < 64; ++i) {
+        std::vector<uint8_t> p(trace_probe::frame_len);
+        probe.build(p.data(), 0xc613ff01, 0xc6120000 + i, uint8_t(1 + i % 16), 1000 + i);
+        const bool error = state.range(0) ? i % 4 != 0 : i % 4 == 0;
+        replies.push_back(error ? test::icmp_error_about(p, 11, 0, 0xc6130202, 28) : test::echo_reply_to(p));
+    }
+    uint64_t ok = 0;
+    for (auto _ : state) {
+        for (const auto& r : replies) {
+            parsed_reply pr;
+            result_record rec;
+            counter why;
+            ok += parse_reply(r.data(), r.size(), pr, why) && probe.decode(pr, 5000, rec, why);
+        }
+    }
+    if (ok != uint64_t(state.iterations()) * 64) state.SkipWithError("a reply did not validate");
+    state.SetItemsProcessed(int64_t(state.iterations()) * 64);
+    state.SetLabel(state.range(0) ? "3 errors : 1 echo reply" : "3 echo replies : 1 error");
+}
+BENCHMARK(BM_TraceReplyParseValidate)->Arg(0)->Arg(1);
+
 void BM_ReplyParseValidate(benchmark::State& state) {
     echo_probe probe(test::test_probe_setup());
     const auto replies = prebuilt_replies(64);
@@ -49,7 +101,7 @@ void BM_ReplyParseValidate(benchmark::State& state) {
             ok += parse_reply(r.data(), r.size(), pr, why) && probe.decode(pr, 5000, rec, why);
         }
     }
-    benchmark::DoNotOptimize(ok);
+    if (ok != uint64_t(state.iterations()) * 64) state.SkipWithError("a reply did not validate");
     state.SetItemsProcessed(int64_t(state.iterations()) * 64);
 }
 BENCHMARK(BM_ReplyParseValidate);
@@ -83,6 +135,26 @@ void BM_WalkBurst(benchmark::State& state) {
     state.SetLabel(shape_label(state.range(0)));
 }
 BENCHMARK(BM_WalkBurst)->Arg(0)->Arg(1)->Arg(2);
+
+// Trace mode's walk: (target, TTL) pairs in one random order, TTLs 1-16, 32 per call.
+void BM_TraceWalkBurst(benchmark::State& state) {
+    const interval_set set = shaped_set(int(state.range(0)));
+    trace_plan plan;
+    plan.probes = UINT32_MAX / 2;
+    const permutation perm(trace_walk::domain(set.size(), plan), 7);
+    trace_walk walk(set, perm, plan, {});
+    ipv4_addr out[32];
+    uint32_t index[32];
+    uint16_t slot[32];
+    for (auto _ : state) {
+        walk.next_burst(out, index, slot, 32);
+        benchmark::DoNotOptimize(out);
+        benchmark::DoNotOptimize(slot);
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+    state.SetLabel(shape_label(state.range(0)));
+}
+BENCHMARK(BM_TraceWalkBurst)->Arg(0)->Arg(1);
 
 void BM_CookieOne(benchmark::State& state) {
     const cookie_mac mac({1, 2}, state.range(0) == 0);

@@ -75,7 +75,12 @@ public:
                 slot[i] = s;
             }
         }
-        for (unsigned i = 0; i < got; ++i) target[i] = set_->at(index[i]);
+        if (set_->ranges().size() == 1) {  // one CIDR or range: no lookup at all
+            const ipv4_addr first = set_->ranges()[0].first;
+            for (unsigned i = 0; i < got; ++i) target[i] = first + index[i];
+        } else {
+            for (unsigned i = 0; i < got; ++i) target[i] = set_->at(index[i]);
+        }
         done_ += got;
         return got;
     }
