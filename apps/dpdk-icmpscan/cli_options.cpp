@@ -52,7 +52,8 @@ parse_outcome parse_command_line(int argc, char** argv) {
         ->group(basic);
     app.add_option("-I,--list-of-ips", o.list_of_ips_file, "file of individual target addresses")
         ->group(basic);
-    app.add_option("-P,--probes", o.probes, "probe rounds: each target (trace: each hop) is probed this many times")
+    app.add_option("-P,--probes", o.probes,
+                   "probe rounds: each target (trace: each hop) is probed this many times")
         ->group(basic)
         ->capture_default_str();
     app.add_option("--probe-ttl", o.probe_ttl, "IP TTL of probes")->group(basic)->capture_default_str();
@@ -63,7 +64,9 @@ parse_outcome parse_command_line(int argc, char** argv) {
 
     auto* trace = "Trace mode (-M trace)";
     app.add_option("--min-ttl", o.min_ttl, "first TTL probed")->group(trace)->capture_default_str();
-    app.add_option("--max-ttl", o.max_ttl, "last TTL probed (at most 63)")->group(trace)->capture_default_str();
+    app.add_option("--max-ttl", o.max_ttl, "last TTL probed (at most 63)")
+        ->group(trace)
+        ->capture_default_str();
     app.add_option("--trace-order", o.trace_order,
                    "random: every (target, TTL) in one keyed random order; ttl: all targets TTL by TTL")
         ->group(trace)
@@ -82,7 +85,8 @@ parse_outcome parse_command_line(int argc, char** argv) {
     app.add_option("--gap-limit", o.gap_limit, "silent TTLs in a row that end a path (as scamper -g)")
         ->group(trace)
         ->capture_default_str();
-    app.add_option("--replies-file", o.replies_file, "also write every reply as a row here (-f, --output-filter)")
+    app.add_option("--replies-file", o.replies_file,
+                   "also write every reply as a row here (-f, --output-filter)")
         ->group(trace);
     app.add_option("--replies-format", o.replies_format, "csv or json (JSON lines) for --replies-file")
         ->group(trace)

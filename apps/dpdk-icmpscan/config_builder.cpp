@@ -71,9 +71,10 @@ result<std::FILE*> open_for_writing(const std::string& path, const char* what) {
 result<trace_plan> build_trace_plan(const cli_options& o) {
     trace_plan p;
     if (o.min_ttl < 1 || o.max_ttl > trace_probe::max_ttl || o.min_ttl > o.max_ttl)
-        return error{fmt::format("--min-ttl {} and --max-ttl {} must satisfy 1 <= min <= max <= {} (the TTL "
-                                 "travels in 6 bits of the probe)",
-                                 o.min_ttl, o.max_ttl, trace_probe::max_ttl)};
+        return error{
+            fmt::format("--min-ttl {} and --max-ttl {} must satisfy 1 <= min <= max <= {} (the TTL "
+                        "travels in 6 bits of the probe)",
+                        o.min_ttl, o.max_ttl, trace_probe::max_ttl)};
     p.min_ttl = uint8_t(o.min_ttl);
     p.max_ttl = uint8_t(o.max_ttl);
     p.probes = o.probes;
@@ -85,7 +86,8 @@ result<trace_plan> build_trace_plan(const cli_options& o) {
         return error{fmt::format("--trace-order '{}' is not known: use random or ttl", o.trace_order)};
     if (o.preprobe) {
         if (o.trace_order != "random")
-            return error{"--preprobe sets its own order (backwards from each target's distance): drop --trace-order"};
+            return error{
+                "--preprobe sets its own order (backwards from each target's distance): drop --trace-order"};
         p.order = trace_order::backward;
     }
     p.default_split = uint8_t(std::clamp<unsigned>(16, p.min_ttl, p.max_ttl));
@@ -126,7 +128,8 @@ result<built_config> build_config(const cli_options& o) {
     c.probe_type = o.probe_module;
     if (trace) {
         if (o.probe_module != "icmp_echo")
-            return error{"--probe-module does not apply to -M trace: its probes are always Paris-style ICMP Echo"};
+            return error{
+                "--probe-module does not apply to -M trace: its probes are always Paris-style ICMP Echo"};
         c.probe_type = std::string(trace_probe::name);
     }
 
@@ -228,9 +231,12 @@ result<built_config> build_config(const cli_options& o) {
     c.probes = o.probes;
     if (o.probe_ttl < 1 || o.probe_ttl > 255) return error{"--probe-ttl must be between 1 and 255"};
     if (trace && o.probe_ttl != 255)
-        return error{"--probe-ttl does not apply to -M trace: give the TTL range with --min-ttl and --max-ttl"};
+        return error{
+            "--probe-ttl does not apply to -M trace: give the TTL range with --min-ttl and --max-ttl"};
     if (trace && !o.max_targets.empty())
-        return error{"-n/--max-targets does not apply to -M trace: give a smaller target set, or split it with --shards"};
+        return error{
+            "-n/--max-targets does not apply to -M trace: give a smaller target set, or split it with "
+            "--shards"};
     if (trace) {
         auto plan = build_trace_plan(o);
         if (!plan) return error{plan.error_message()};
@@ -307,9 +313,10 @@ result<built_config> build_config(const cli_options& o) {
     const std::string row_format = trace ? o.replies_format : o.output_module.value_or("csv");
     const char* row_flag = trace ? "--replies-format" : "-O/--output-module";
     if (trace && o.output_module && *o.output_module != "json")
-        return error{fmt::format("-M trace writes paths as JSON lines (-O json), not '{}': per-reply rows go to "
-                                 "--replies-file in --replies-format csv or json",
-                                 *o.output_module)};
+        return error{
+            fmt::format("-M trace writes paths as JSON lines (-O json), not '{}': per-reply rows go to "
+                        "--replies-file in --replies-format csv or json",
+                        *o.output_module)};
     if (row_format == "csv")
         c.format = output_format::csv;
     else if (row_format == "json")
@@ -319,7 +326,8 @@ result<built_config> build_config(const cli_options& o) {
     auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace) : o.output_fields);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;
-    const std::string filter_text = o.output_filter.value_or(trace ? "repeat = 0" : "success = 1 && repeat = 0");
+    const std::string filter_text =
+        o.output_filter.value_or(trace ? "repeat = 0" : "success = 1 && repeat = 0");
     auto filter = output_filter::parse(filter_text);
     if (!filter) return error{filter.error_message()};
     c.filter = *filter;

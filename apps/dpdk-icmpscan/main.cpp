@@ -115,11 +115,12 @@ static int run(int argc, char** argv) {
                  (unsigned long long)r.counters[ics::counter::out_written]);
     const uint64_t saved = r.counters[ics::counter::tx_trace_skipped];
     if (cfg.tracing())
-        std::fprintf(stderr,
-                     "dpdk-icmpscan: trace: %llu paths written to %s; %llu router interfaces; %llu probes saved "
-                     "by the preprobe and stop set\n",
-                     (unsigned long long)cfg.targets.size(), cfg.output_path.c_str(),
-                     (unsigned long long)r.trace_interfaces, (unsigned long long)saved);
+        std::fprintf(
+            stderr,
+            "dpdk-icmpscan: trace: %llu paths written to %s; %llu router interfaces; %llu probes saved "
+            "by the preprobe and stop set\n",
+            (unsigned long long)cfg.targets.size(), cfg.output_path.c_str(),
+            (unsigned long long)r.trace_interfaces, (unsigned long long)saved);
     if (!r.completed)
         std::fprintf(stderr, "dpdk-icmpscan: not finished: %llu probes were not sent (stopped by %s)\n",
                      (unsigned long long)(r.probes_planned - sent - saved), r.stop_reason.c_str());

@@ -77,7 +77,7 @@ struct output_context {
     const interval_set* targets = nullptr;
     seen_bitmap* seen = nullptr;
     const output_filter* filter = nullptr;
-    record_writer* writer = nullptr;  // null: no rows (trace mode without --replies-file)
+    record_writer* writer = nullptr;   // null: no rows (trace mode without --replies-file)
     trace_collector* trace = nullptr;  // trace mode: attribution, paths and feedback
     std::vector<rte_ring*> feedback;   // trace mode: producer ends, one ring per TX lcore
     tsc_clock clock;

@@ -78,8 +78,9 @@ bool write_paths(const scan_config& cfg, const trace_collector& collector, const
         h.src = source_for(cfg.sources, h.dst);
         h.icmp_sum = probe.flow_checksum(h.dst);
         const hop_slot* row = hops.row(i);
-        const assembled_path path = assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
-                                                  cfg.trace.order != trace_order::backward);
+        const assembled_path path =
+            assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
+                          cfg.trace.order != trace_order::backward);
         append_path_json(buf, h, row, path, cfg.trace);
         if (buf.size() >= (1u << 16)) {
             ok = ok && std::fwrite(buf.data(), 1, buf.size(), cfg.output) == buf.size();
@@ -208,11 +209,13 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     const unsigned ntx = unsigned(lcores.tx.size());
     if (tracing && cfg.trace.order == trace_order::backward)
         for (unsigned t = 0; t < ntx; ++t) {
-            rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), sizeof(trace_feedback),
-                                                feedback_ring_size, port.socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            rte_ring* fb =
+                rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), sizeof(trace_feedback),
+                                     feedback_ring_size, port.socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
             if (!fb) {
                 stop_receivers();
-                return error{fmt::format("cannot create the trace feedback ring: {}", rte_strerror(rte_errno))};
+                return error{
+                    fmt::format("cannot create the trace feedback ring: {}", rte_strerror(rte_errno))};
             }
             s.rings.push_back(fb);
             out.feedback.push_back(fb);
@@ -400,7 +403,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     if constexpr (tracing) {
         report.trace_interfaces = collector->interfaces_in_stop_set();
         if (!write_paths(cfg, *collector, tx_probe, report))
-            return error{fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+            return error{
+                fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
     }
     return report;
 }

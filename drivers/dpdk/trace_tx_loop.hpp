@@ -33,8 +33,8 @@ struct trace_tx_context {
     uint64_t start_tsc = 0;
     tsc_clock clock;
     bool backoff = true;
-    rte_ring* feedback = nullptr;             // consumer end: this lcore (backward order only)
-    std::vector<target_progress> progress;    // backward order: one entry per target
+    rte_ring* feedback = nullptr;           // consumer end: this lcore (backward order only)
+    std::vector<target_progress> progress;  // backward order: one entry per target
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
     std::atomic<uint64_t> first_tsc{0}, last_tsc{0};
@@ -86,7 +86,8 @@ inline int trace_tx_loop(trace_tx_context& c) {
             const uint64_t due = pace.next_due(now);
             const uint64_t margin = c.clock.hz() / 50000;  // 20 us
             if (c.backoff && due > now + 2 * margin)
-                idle_backoff::nap_ns(std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
+                idle_backoff::nap_ns(
+                    std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
             else
                 rte_pause();
             continue;
@@ -102,8 +103,8 @@ inline int trace_tx_loop(trace_tx_context& c) {
             keep = 0;
             for (unsigned i = 0; i < got; ++i) {
                 const uint8_t t = slot[i] == 0 ? c.plan.max_ttl
-                                               : scheduled_ttl(c.progress[index[i]], (slot[i] - 1u) / c.plan.probes,
-                                                               c.plan);
+                                               : scheduled_ttl(c.progress[index[i]],
+                                                               (slot[i] - 1u) / c.plan.probes, c.plan);
                 dst[keep] = dst[i];
                 ttl[keep] = t;
                 keep += t != 0;

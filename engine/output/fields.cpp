@@ -55,9 +55,11 @@ std::optional<field_id> find_field(std::string_view name) {
 }
 
 std::string_view default_field_list(bool trace) {
-    return trace ? "saddr,probe_daddr,probe_ttl,type,code,rtt_us,ttl,quoted_ttl,mpls_labels,dst_rewritten,repeat,"
+    return trace ? "saddr,probe_daddr,probe_ttl,type,code,rtt_us,ttl,quoted_ttl,mpls_labels,dst_rewritten,"
+                   "repeat,"
                    "timestamp_str"
-                 : "saddr,probe_daddr,type,code,classification,rtt_us,ttl,success,repeat,cooldown,timestamp_str";
+                 : "saddr,probe_daddr,type,code,classification,rtt_us,ttl,success,repeat,cooldown,timestamp_"
+                   "str";
 }
 
 result<std::vector<field_id>> parse_field_list(std::string_view list) {

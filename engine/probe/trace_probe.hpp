@@ -52,13 +52,15 @@ public:
     static constexpr size_t payload_len = 4;
     static constexpr size_t ip_len = ipv4_min_header_len + icmp_header_len + payload_len;
     static constexpr size_t frame_len = eth_header_len + ip_len;  // 46; the NIC pads to 60
-    static constexpr unsigned max_ttl = 63;                        // 6 bits of W
+    static constexpr unsigned max_ttl = 63;                       // 6 bits of W
     static constexpr unsigned mac_bits = 18;
     static constexpr unsigned max_burst = cookie_mac::max_burst;
     static constexpr uint64_t cookie_tag = 'T';
 
     explicit trace_probe(const probe_setup& setup)
-        : mac_(setup.key), flow_mult_(mix64(setup.key.k0 ^ mix64(setup.key.k1)) | 1), sources_(setup.sources) {
+        : mac_(setup.key),
+          flow_mult_(mix64(setup.key.k0 ^ mix64(setup.key.k1)) | 1),
+          sources_(setup.sources) {
         uint8_t* f = frame_.data();
         std::memcpy(f, setup.dst_mac.data(), 6);
         std::memcpy(f + 6, setup.src_mac.data(), 6);
@@ -169,8 +171,8 @@ private:
         ip[ip_off::ttl] = ttl;
         store_be32(ip + ip_off::src, src);
         store_be32(ip + ip_off::dst, dst);
-        const uint32_t ip_sum =
-            ip_partial_ + hi + (uint32_t(ttl) << 8) + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+        const uint32_t ip_sum = ip_partial_ + hi + (uint32_t(ttl) << 8) + (src >> 16) + (src & 0xffff) +
+                                (dst >> 16) + (dst & 0xffff);
         store_be16(ip + ip_off::checksum, checksum_finish(ip_sum));
         uint8_t* icmp = ip + ipv4_min_header_len;
         const uint16_t flow = flow_checksum(dst);

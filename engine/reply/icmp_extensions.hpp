@@ -24,17 +24,25 @@ namespace ics {
 
 struct icmp_extensions {
     static constexpr unsigned max_labels = 3;
-    bool present = false;     // a valid extension structure was found
-    uint8_t objects = 0;      // objects in it (any class)
-    uint8_t mpls_count = 0;   // label stack entries kept (at most max_labels)
+    bool present = false;          // a valid extension structure was found
+    uint8_t objects = 0;           // objects in it (any class)
+    uint8_t mpls_count = 0;        // label stack entries kept (at most max_labels)
     uint16_t mpls_object_len = 0;  // the MPLS object's length field (scamper's ie_dl is length - 4)
     std::array<uint32_t, max_labels> mpls{};  // raw label stack entries, top of stack first
 };
 
-inline uint32_t mpls_label(uint32_t entry) { return entry >> 12; }
-inline uint8_t mpls_tc(uint32_t entry) { return uint8_t(entry >> 9 & 7); }
-inline uint8_t mpls_s(uint32_t entry) { return uint8_t(entry >> 8 & 1); }
-inline uint8_t mpls_ttl(uint32_t entry) { return uint8_t(entry); }
+inline uint32_t mpls_label(uint32_t entry) {
+    return entry >> 12;
+}
+inline uint8_t mpls_tc(uint32_t entry) {
+    return uint8_t(entry >> 9 & 7);
+}
+inline uint8_t mpls_s(uint32_t entry) {
+    return uint8_t(entry >> 8 & 1);
+}
+inline uint8_t mpls_ttl(uint32_t entry) {
+    return uint8_t(entry);
+}
 
 namespace detail {
 // Parses an extension structure of `len` bytes; false if it is not one.
@@ -51,7 +59,8 @@ inline bool parse_extension_structure(const uint8_t* p, size_t len, icmp_extensi
         if (e.objects < 255) ++e.objects;
         if (cn == 1 && ct == 1 && e.mpls_count == 0) {
             e.mpls_object_len = uint16_t(olen);
-            for (size_t l = off + 4; l + 4 <= off + olen && e.mpls_count < icmp_extensions::max_labels; l += 4)
+            for (size_t l = off + 4; l + 4 <= off + olen && e.mpls_count < icmp_extensions::max_labels;
+                 l += 4)
                 e.mpls[e.mpls_count++] = load_be32(p + l);
         }
         off += olen;

@@ -48,9 +48,9 @@ struct result_record {
     uint8_t probe_ttl;      // the TTL the probe was sent with
     uint8_t quoted_ttl;     // errors: TTL left in the quoted probe (0 for echo replies)
     classification cls;
-    uint16_t round;   // probe round (-P) the reply answers, where the probe carries it
-    uint8_t success;  // 1 when the probe type counts this reply as the target answering
-    uint8_t flags;    // record_flag bits
+    uint16_t round;         // probe round (-P) the reply answers, where the probe carries it
+    uint8_t success;        // 1 when the probe type counts this reply as the target answering
+    uint8_t flags;          // record_flag bits
     uint16_t quote_ip_len;  // errors: the quoted probe's IP total length (0 otherwise)
     uint16_t reserved;
     std::array<uint32_t, 3> mpls;  // errors with RFC 4950 objects: label stack entries, top first

@@ -84,7 +84,8 @@ struct scan_config {
     bool tracing() const { return mode == "trace"; }
     // This shard's targets (what its sender lcores visit together per round).
     uint64_t targets_to_probe() const {
-        return target_walk::targets_per_round(targets.size(), tracing() ? 0 : max_targets, {shard, shards, 0, 1});
+        return target_walk::targets_per_round(targets.size(), tracing() ? 0 : max_targets,
+                                              {shard, shards, 0, 1});
     }
     uint64_t probes_to_send() const {
         return tracing() ? trace_walk::total(targets.size(), trace, {shard, shards, 0, 1})

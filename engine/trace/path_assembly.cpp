@@ -19,7 +19,8 @@ std::string_view stop_reason_name(stop_reason r) {
     }
 }
 
-hop_table::hop_table(uint64_t targets, unsigned ttls) : targets_(targets), ttls_(ttls), slots_(targets * ttls) {}
+hop_table::hop_table(uint64_t targets, unsigned ttls)
+    : targets_(targets), ttls_(ttls), slots_(targets * ttls) {}
 
 assembled_path assemble_path(const hop_slot* row, uint8_t min_ttl, uint8_t max_ttl, unsigned gaplimit,
                              bool leading_gaps_count) {

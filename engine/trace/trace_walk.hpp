@@ -68,8 +68,9 @@ public:
                 slot[i] = uint16_t(plan_.min_ttl + (q[i] - t * ttls_.d()));
             }
         } else {
-            const uint16_t s = plan_.order == trace_order::ttl ? uint16_t(plan_.min_ttl + layer_ / plan_.probes)
-                                                              : uint16_t(layer_);
+            const uint16_t s = plan_.order == trace_order::ttl
+                                   ? uint16_t(plan_.min_ttl + layer_ / plan_.probes)
+                                   : uint16_t(layer_);
             for (unsigned i = 0; i < got; ++i) {
                 index[i] = uint32_t(q[i]);
                 slot[i] = s;

@@ -1,16 +1,19 @@
-// Fuzzes the RX path's pure part: frame classification, the reply parser and the echo probe's
-// decoder, on arbitrary bytes. Nothing may read outside the input.
+// Fuzzes the RX path's pure part: frame classification, the reply parser (with RFC 4884 extension
+// objects), and the echo and trace probes' decoders, on arbitrary bytes. Nothing may read outside
+// the input.
 #include <vector>
 
 #include "../unit/packet_craft.hpp"
 #include "fuzz_target.hpp"
 #include "net/arp.hpp"
 #include "probe/echo_probe.hpp"
+#include "probe/trace_probe.hpp"
 
 using namespace ics;
 
 namespace {
 const echo_probe probe(test::test_probe_setup());
+const trace_probe tracer(test::test_probe_setup());
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -25,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (parse_reply(frame.data(), frame.size(), r, why)) {
         result_record rec;
         (void)probe.decode(r, 1000, rec, why);
+        (void)tracer.decode(r, 1000, rec, why);
     }
     return 0;
 }
@@ -35,6 +39,14 @@ std::vector<std::vector<uint8_t>> fuzz_seeds() {
     std::vector<std::vector<uint8_t>> seeds = {p, test::echo_reply_to(p),
                                                test::icmp_error_about(p, 11, 0, 0xc6130202, 28),
                                                test::icmp_error_about(p, 3, 13, 0xc6130202, 36)};
+    std::vector<uint8_t> t(trace_probe::frame_len);
+    tracer.build(t.data(), 0xc613ff01, 0xc6127c09, 5, 99);
+    seeds.push_back(test::echo_reply_to(t));
+    seeds.push_back(test::icmp_error_about(t, 11, 0, 0xc6130702, 28));
+    seeds.push_back(
+        test::icmp_error_with_mpls(t, 11, 0xc6130702, {test::mpls_entry(24001, 0, true, 1)}, true));
+    seeds.push_back(
+        test::icmp_error_with_mpls(t, 11, 0xc6130702, {test::mpls_entry(16, 1, false, 3)}, false));
     std::array<uint8_t, arp_frame_len> arp{};
     build_arp_request(arp, mac{}, 1, 2);
     seeds.emplace_back(arp.begin(), arp.end());

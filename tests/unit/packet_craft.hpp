@@ -100,9 +100,10 @@ inline std::vector<uint8_t> icmp_error_about(const std::vector<uint8_t>& probe, 
 // label stack object (RFC 4950). `compliant`: the quote is padded to 128 bytes and its length
 // announced in ICMP byte 5; otherwise the length byte is 0 (pre-RFC 4884 senders, which still pad
 // to 128 bytes). `ext_checksum`: fill the extension checksum (0 means "none", also valid).
-inline std::vector<uint8_t> icmp_error_with_mpls(const std::vector<uint8_t>& probe, uint8_t type, ipv4_addr router,
-                                                 const std::vector<uint32_t>& labels, bool compliant,
-                                                 bool ext_checksum = true, uint8_t quoted_ttl = 1) {
+inline std::vector<uint8_t> icmp_error_with_mpls(const std::vector<uint8_t>& probe, uint8_t type,
+                                                 ipv4_addr router, const std::vector<uint32_t>& labels,
+                                                 bool compliant, bool ext_checksum = true,
+                                                 uint8_t quoted_ttl = 1) {
     std::vector<uint8_t> r = icmp_error_about(probe, type, 0, router, 1500, quoted_ttl);
     const size_t icmp_at = eth_header_len + ipv4_min_header_len;
     r.resize(icmp_at + icmp_header_len + 128, 0);  // quote padded with zeros to 128 bytes

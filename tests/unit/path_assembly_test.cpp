@@ -25,8 +25,8 @@ hop_slot hop(ipv4_addr addr, uint8_t type, uint8_t code = 0) {
     return h;
 }
 
-result_record record(ipv4_addr from, ipv4_addr target, uint8_t type, uint8_t probe_ttl, uint8_t reply_ttl = 64,
-                     uint8_t quoted_ttl = 1) {
+result_record record(ipv4_addr from, ipv4_addr target, uint8_t type, uint8_t probe_ttl,
+                     uint8_t reply_ttl = 64, uint8_t quoted_ttl = 1) {
     result_record r{};
     r.saddr = from;
     r.probe_daddr = target;

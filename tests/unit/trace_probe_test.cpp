@@ -43,7 +43,8 @@ TEST(TraceProbe, ParisFlowIdentityIsTheSameForEveryTtlAndTime) {
             first4.insert({f.begin() + icmp_at, f.begin() + icmp_at + 4});
             ASSERT_EQ(f[eth_header_len + ip_off::ttl], ttl);
             ASSERT_TRUE(checksum_verifies(f.data() + eth_header_len, ipv4_min_header_len)) << ttl;
-            ASSERT_TRUE(checksum_verifies(f.data() + icmp_at, icmp_header_len + trace_probe::payload_len)) << ttl;
+            ASSERT_TRUE(checksum_verifies(f.data() + icmp_at, icmp_header_len + trace_probe::payload_len))
+                << ttl;
             ipids.insert(load_be16(f.data() + eth_header_len + ip_off::id));
         }
         EXPECT_EQ(first4.size(), 1u) << "type, code and checksum must not change with the TTL";
@@ -123,8 +124,9 @@ TEST(TraceProbe, EveryCorruptedQuoteBitIsCaught) {
     auto good = icmp_error_about(probe, icmp_type::time_exceeded, 0, router, icmp_min_quote_len, 1);
     const size_t quote_at = icmp_at + icmp_header_len;
     // The bits that carry W: the quoted IP ID, ICMP id and seq.
-    for (size_t off : {size_t(ip_off::id), size_t(ip_off::id + 1), size_t(20 + icmp_off::id),
-                       size_t(20 + icmp_off::id + 1), size_t(20 + icmp_off::seq), size_t(20 + icmp_off::seq + 1)}) {
+    for (size_t off :
+         {size_t(ip_off::id), size_t(ip_off::id + 1), size_t(20 + icmp_off::id),
+          size_t(20 + icmp_off::id + 1), size_t(20 + icmp_off::seq), size_t(20 + icmp_off::seq + 1)}) {
         for (int bit = 0; bit < 8; ++bit) {
             auto bad = good;
             bad[quote_at + off] ^= uint8_t(1 << bit);
@@ -175,7 +177,8 @@ TEST(IcmpExtensions, MplsStackFromAnRfc4884Sender) {
     const std::vector<uint32_t> labels = {mpls_entry(24001, 0, false, 1), mpls_entry(16, 5, true, 254)};
     for (bool compliant : {true, false})
         for (bool with_sum : {true, false}) {
-            auto err = icmp_error_with_mpls(probe, icmp_type::time_exceeded, router, labels, compliant, with_sum);
+            auto err =
+                icmp_error_with_mpls(probe, icmp_type::time_exceeded, router, labels, compliant, with_sum);
             parsed_reply r;
             counter why{};
             ASSERT_TRUE(parse_reply(err.data(), err.size(), r, why));
@@ -201,7 +204,8 @@ TEST(IcmpExtensions, MplsStackFromAnRfc4884Sender) {
 TEST(IcmpExtensions, BrokenStructuresAreIgnored) {
     trace_probe p(test_probe_setup());
     auto probe = build(p, target, 4, 100);
-    auto good = icmp_error_with_mpls(probe, icmp_type::time_exceeded, router, {mpls_entry(7, 0, true, 1)}, true);
+    auto good =
+        icmp_error_with_mpls(probe, icmp_type::time_exceeded, router, {mpls_entry(7, 0, true, 1)}, true);
     const size_t ext_at = icmp_at + icmp_header_len + 128;
     auto check_absent = [&](std::vector<uint8_t> f, const char* what) {
         fix_icmp_checksum(f.data() + icmp_at, f.size() - icmp_at);

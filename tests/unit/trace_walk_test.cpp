@@ -120,9 +120,9 @@ TEST(TraceSchedule, BackwardFromTheSplitThenForward) {
     for (uint32_t r = 0; r < plan.ttls(); ++r) ttls.push_back(scheduled_ttl(p, r, plan));
     EXPECT_EQ(ttls, (std::vector<unsigned>{4, 3, 2, 1, 5, 6, 7, 8}));
 
-    p.apply({0, feedback_kind::stop, 3}, true);  // TTL 3 was a known interface: 2 and 1 are saved
-    p.apply({0, feedback_kind::end, 6}, true);   // the target answered at 6: 7 and 8 are saved
-    p.apply({0, feedback_kind::split, 2}, true); // too late: the schedule is running
+    p.apply({0, feedback_kind::stop, 3}, true);   // TTL 3 was a known interface: 2 and 1 are saved
+    p.apply({0, feedback_kind::end, 6}, true);    // the target answered at 6: 7 and 8 are saved
+    p.apply({0, feedback_kind::split, 2}, true);  // too late: the schedule is running
     ttls.clear();
     for (uint32_t r = 0; r < plan.ttls(); ++r) ttls.push_back(scheduled_ttl(p, r, plan));
     EXPECT_EQ(ttls, (std::vector<unsigned>{4, 3, 0, 0, 5, 6, 0, 0}));
@@ -134,9 +134,9 @@ TEST(TraceSchedule, BackwardFromTheSplitThenForward) {
 }
 
 TEST(TraceSchedule, DistanceEstimates) {
-    EXPECT_EQ(distance_estimate(0, 16, 63, 0), 2);    // Linux host two hops away (initial 64)
-    EXPECT_EQ(distance_estimate(0, 16, 120, 0), 9);   // Windows host (initial 128)
-    EXPECT_EQ(distance_estimate(0, 16, 250, 0), 6);   // initial 255
-    EXPECT_EQ(distance_estimate(3, 16, 64, 15), 2);   // unreachable from the router at hop 2
-    EXPECT_EQ(distance_estimate(11, 16, 64, 0), 0);   // nothing to learn
+    EXPECT_EQ(distance_estimate(0, 16, 63, 0), 2);   // Linux host two hops away (initial 64)
+    EXPECT_EQ(distance_estimate(0, 16, 120, 0), 9);  // Windows host (initial 128)
+    EXPECT_EQ(distance_estimate(0, 16, 250, 0), 6);  // initial 255
+    EXPECT_EQ(distance_estimate(3, 16, 64, 15), 2);  // unreachable from the router at hop 2
+    EXPECT_EQ(distance_estimate(11, 16, 64, 0), 0);  // nothing to learn
 }
