@@ -341,6 +341,8 @@ result<built_config> build_config(const cli_options& o) {
         c.replies = *rf;
         c.replies_path = o.replies_file;
     }
+    if (trace && c.max_results && !c.replies)
+        return error{"-N/--max-results counts reply rows: in -M trace give --replies-file too"};
     c.quiet = o.quiet;
     auto out = open_for_writing(o.output_file, "the output file");
     if (!out) return error{out.error_message()};

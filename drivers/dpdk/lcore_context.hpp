@@ -39,16 +39,13 @@ struct alignas(64) scan_flags {
     std::atomic<bool> output_failed{false};
 };
 
-template <typename Probe>
-struct tx_context {
+// What every TX lcore has, whatever the mode.
+struct tx_lcore {
     uint16_t port = 0, queue = 0;
     rte_mempool* pool = nullptr;
-    const Probe* probe = nullptr;
     const interval_set* targets = nullptr;
     const interval_set* sources = nullptr;
     const permutation* perm = nullptr;
-    uint64_t limit = 0;
-    uint32_t rounds = 1;
     walk_slice slice;
     uint64_t rate = 0;  // this lcore's share
     uint64_t start_tsc = 0;
@@ -57,6 +54,13 @@ struct tx_context {
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
     std::atomic<uint64_t> first_tsc{0}, last_tsc{0};
+};
+
+template <typename Probe>
+struct tx_context : tx_lcore {
+    const Probe* probe = nullptr;
+    uint64_t limit = 0;
+    uint32_t rounds = 1;
 };
 
 template <typename Probe>

@@ -22,11 +22,8 @@ bool trace_attribute(output_context& c, const result_record& rec) {
             if (rte_ring_sp_enqueue_elem(ring, &fb[i], sizeof(trace_feedback)) != 0)
                 c.counters->add(counter::out_feedback_dropped);
     if (!o.attributed) c.counters->add(counter::out_not_attributed);
-    if (o.first && rec.success) {
-        auto index = c.targets->index_of(rec.probe_daddr);
-        if (index && !c.seen->test_and_set(*index))
-            c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    }
+    if (o.first && rec.success && !c.seen->test_and_set(o.index))
+        c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return o.attributed && !o.first;
 }
 

@@ -232,63 +232,51 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     const uint64_t start_tsc = rte_rdtsc() + hz / 1000;
     std::vector<std::unique_ptr<tx_context<Probe>>> tx;
     std::vector<std::unique_ptr<trace_tx_context>> trace_tx;
-    auto launch_trace_senders = [&](const auto& probe) {
-        for (unsigned t = 0; t < ntx; ++t) {
+    // What every sender lcore is given, whatever the mode.
+    auto sender = [&](tx_lcore& c, unsigned t) {
+        c.port = port.id;
+        c.queue = uint16_t(t);
+        c.pool = port.pool;
+        c.targets = &cfg.targets;
+        c.sources = &cfg.sources;
+        c.perm = &perm;
+        c.slice = {cfg.shard, cfg.shards, t, ntx};
+        c.rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
+        c.start_tsc = start_tsc;
+        c.clock = clock;
+        c.backoff = !cfg.lcores.busy_poll;
+        c.counters = blocks[lcores.tx[t]].get();
+        c.flags = &flags;
+    };
+    flags.tx_running.store(ntx);
+    for (unsigned t = 0; t < ntx; ++t) {
+        if constexpr (tracing) {
             auto c = std::make_unique<trace_tx_context>();
-            c->port = port.id;
-            c->queue = uint16_t(t);
-            c->pool = port.pool;
-            c->probe = &probe;
-            c->targets = &cfg.targets;
-            c->sources = &cfg.sources;
-            c->perm = &perm;
+            sender(*c, t);
+            c->probe = &tx_probe;
             c->plan = cfg.trace;
-            c->slice = {cfg.shard, cfg.shards, t, ntx};
-            c->rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
-            c->start_tsc = start_tsc;
-            c->clock = clock;
-            c->backoff = !cfg.lcores.busy_poll;
             if (!out.feedback.empty()) {
                 c->feedback = out.feedback[t];
                 c->progress.resize(cfg.targets.size());
             }
-            c->counters = blocks[lcores.tx[t]].get();
-            c->flags = &flags;
             report.probes_planned += trace_walk::total(cfg.targets.size(), cfg.trace, c->slice);
             trace_tx.push_back(std::move(c));
+        } else {
+            auto c = std::make_unique<tx_context<Probe>>();
+            sender(*c, t);
+            c->probe = &tx_probe;
+            c->limit = limit;
+            c->rounds = cfg.probes;
+            report.probes_planned +=
+                target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice) * cfg.probes;
+            tx.push_back(std::move(c));
         }
-        flags.tx_running.store(ntx);
-        for (unsigned t = 0; t < ntx; ++t)
+    }
+    for (unsigned t = 0; t < ntx; ++t) {
+        if constexpr (tracing)
             rte_eal_remote_launch(launch_trampoline<trace_tx_context, trace_tx_loop>, trace_tx[t].get(),
                                   lcores.tx[t]);
-    };
-    for (unsigned t = 0; t < ntx && !tracing; ++t) {
-        auto c = std::make_unique<tx_context<Probe>>();
-        c->port = port.id;
-        c->queue = uint16_t(t);
-        c->pool = port.pool;
-        c->probe = &tx_probe;
-        c->targets = &cfg.targets;
-        c->sources = &cfg.sources;
-        c->perm = &perm;
-        c->limit = limit;
-        c->rounds = cfg.probes;
-        c->slice = {cfg.shard, cfg.shards, t, ntx};
-        c->rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
-        c->start_tsc = start_tsc;
-        c->clock = clock;
-        c->backoff = !cfg.lcores.busy_poll;
-        c->counters = blocks[lcores.tx[t]].get();
-        c->flags = &flags;
-        report.probes_planned +=
-            target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice) * cfg.probes;
-        tx.push_back(std::move(c));
-    }
-    if constexpr (tracing) {
-        launch_trace_senders(tx_probe);
-    } else {
-        flags.tx_running.store(ntx);
-        for (unsigned t = 0; t < ntx; ++t)
+        else
             rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx[t].get(),
                                   lcores.tx[t]);
     }

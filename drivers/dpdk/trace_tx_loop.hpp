@@ -12,6 +12,7 @@
 
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
+#include "dpdk/tx_loop.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_setup.hpp"
 #include "probe/trace_probe.hpp"
@@ -20,24 +21,11 @@
 
 namespace ics::dpdk {
 
-struct trace_tx_context {
-    uint16_t port = 0, queue = 0;
-    rte_mempool* pool = nullptr;
+struct trace_tx_context : tx_lcore {
     const trace_probe* probe = nullptr;
-    const interval_set* targets = nullptr;
-    const interval_set* sources = nullptr;
-    const permutation* perm = nullptr;
     trace_plan plan;
-    walk_slice slice;
-    uint64_t rate = 0;
-    uint64_t start_tsc = 0;
-    tsc_clock clock;
-    bool backoff = true;
     rte_ring* feedback = nullptr;           // consumer end: this lcore (backward order only)
     std::vector<target_progress> progress;  // backward order: one entry per target
-    counter_block* counters = nullptr;
-    scan_flags* flags = nullptr;
-    std::atomic<uint64_t> first_tsc{0}, last_tsc{0};
 };
 
 namespace detail {
@@ -70,7 +58,6 @@ inline int trace_tx_loop(trace_tx_context& c) {
     const ipv4_addr only_source = sources.ranges()[0].first;
     const bool backward = c.plan.order == trace_order::backward;
     bool main_phase = !backward;
-    uint64_t sent_total = 0;
     rte_mbuf* bufs[tx_burst_max];
     while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
         if (backward && !main_phase && walk.layer() == 0 && walk.layer_finished()) {
@@ -83,13 +70,7 @@ inline int trace_tx_loop(trace_tx_context& c) {
         uint64_t now = rte_rdtsc();
         unsigned n = pace.allowed(now);
         if (n == 0) {
-            const uint64_t due = pace.next_due(now);
-            const uint64_t margin = c.clock.hz() / 50000;  // 20 us
-            if (c.backoff && due > now + 2 * margin)
-                idle_backoff::nap_ns(
-                    std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
-            else
-                rte_pause();
+            wait_for_schedule(c, pace, now);
             continue;
         }
         ipv4_addr dst[tx_burst_max];
@@ -134,24 +115,7 @@ inline int trace_tx_loop(trace_tx_context& c) {
             src[i] = one_source ? only_source : source_for(sources, dst[i]);
         }
         probe.build_burst(frames, src, dst, ttl, keep, c.clock.probe_time_us(now));
-        unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(keep));
-        if (sent < keep) {
-            c.counters->add(counter::tx_queue_full);
-            while (sent < keep && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
-                rte_pause();
-                sent += rte_eth_tx_burst(c.port, c.queue, bufs + sent, uint16_t(keep - sent));
-            }
-            if (sent < keep) {
-                c.counters->add(counter::tx_dropped_at_stop, keep - sent);
-                rte_pktmbuf_free_bulk(bufs + sent, keep - sent);
-            }
-        }
-        if (sent) {
-            if (sent_total == 0) c.first_tsc.store(now, std::memory_order_relaxed);
-            c.last_tsc.store(now, std::memory_order_relaxed);
-            sent_total += sent;
-        }
-        c.counters->add(counter::tx_probes, sent);
+        send_all(c, bufs, keep, now);
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

@@ -31,6 +31,40 @@ inline void build_burst(const Probe& probe, const interval_set& sources, rte_mbu
     probe.build_burst(frames, src, targets, n, send_us);
 }
 
+// Waits for the pacer's schedule: naps while the next burst is far off (unless busy-polling), at
+// most 10 ms at a time so that a stop request is seen promptly at low rates.
+inline void wait_for_schedule(const tx_lcore& c, const pacer& pace, uint64_t now) {
+    const uint64_t due = pace.next_due(now);
+    const uint64_t margin = c.clock.hz() / 50000;  // 20 us
+    if (c.backoff && due > now + 2 * margin)
+        idle_backoff::nap_ns(std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
+    else
+        rte_pause();
+}
+
+// Hands n built probes to the NIC (retrying what the queue did not take, until a stop request),
+// frees what could not be sent, and counts.
+inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
+    unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(n));
+    if (sent < n) {
+        c.counters->add(counter::tx_queue_full);
+        while (sent < n && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
+            rte_pause();
+            sent += rte_eth_tx_burst(c.port, c.queue, bufs + sent, uint16_t(n - sent));
+        }
+        if (sent < n) {
+            c.counters->add(counter::tx_dropped_at_stop, n - sent);
+            rte_pktmbuf_free_bulk(bufs + sent, n - sent);
+        }
+    }
+    if (sent) {
+        if (c.first_tsc.load(std::memory_order_relaxed) == 0)
+            c.first_tsc.store(now, std::memory_order_relaxed);
+        c.last_tsc.store(now, std::memory_order_relaxed);
+    }
+    c.counters->add(counter::tx_probes, sent);
+}
+
 template <typename Probe>
 int tx_loop(tx_context<Probe>& c) {
     idle_backoff::prepare_thread();
@@ -46,15 +80,7 @@ int tx_loop(tx_context<Probe>& c) {
         uint64_t now = rte_rdtsc();
         unsigned n = pace.allowed(now);
         if (n == 0) {
-            // Wait for the schedule: nap while the next burst is far off (unless busy-polling), at
-            // most 10 ms at a time so that a stop request is seen promptly at low rates.
-            const uint64_t due = pace.next_due(now);
-            const uint64_t margin = c.clock.hz() / 50000;  // 20 us
-            if (c.backoff && due > now + 2 * margin)
-                idle_backoff::nap_ns(
-                    std::min<uint64_t>((due - now - margin) * 1000000000 / c.clock.hz(), 10000000));
-            else
-                rte_pause();
+            wait_for_schedule(c, pace, now);
             continue;
         }
         if (rte_pktmbuf_alloc_bulk(c.pool, bufs, n) != 0) {
@@ -69,24 +95,8 @@ int tx_loop(tx_context<Probe>& c) {
             rte_pktmbuf_free_bulk(bufs + built, n - built);
         }
         build_burst(probe, sources, bufs, targets, built, c.clock.probe_time_us(now));
-        unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(built));
-        if (sent < built) {
-            c.counters->add(counter::tx_queue_full);
-            while (sent < built && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
-                rte_pause();
-                sent += rte_eth_tx_burst(c.port, c.queue, bufs + sent, uint16_t(built - sent));
-            }
-            if (sent < built) {
-                c.counters->add(counter::tx_dropped_at_stop, built - sent);
-                rte_pktmbuf_free_bulk(bufs + sent, built - sent);
-            }
-        }
-        if (sent) {
-            if (pace.sent() == 0) c.first_tsc.store(now, std::memory_order_relaxed);
-            c.last_tsc.store(now, std::memory_order_relaxed);
-        }
         pace.account(built);
-        c.counters->add(counter::tx_probes, sent);
+        send_all(c, bufs, built, now);
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

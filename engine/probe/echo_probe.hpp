@@ -36,6 +36,7 @@
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
 #include "probe/cookie_mac.hpp"
+#include "probe/echo_template.hpp"
 #include "probe/probe_setup.hpp"
 #include "reply/reply_parser.hpp"
 #include "reply/result_record.hpp"
@@ -52,20 +53,7 @@ public:
 
     explicit echo_probe(const probe_setup& setup)
         : mac_(setup.key), sources_(setup.sources), ttl_(setup.ttl) {
-        uint8_t* f = frame_.data();
-        std::memcpy(f, setup.dst_mac.data(), 6);
-        std::memcpy(f + 6, setup.src_mac.data(), 6);
-        store_be16(f + 12, ethertype_ipv4);
-        uint8_t* ip = f + eth_header_len;
-        ip[ip_off::ver_ihl] = 0x45;
-        ip[ip_off::tos] = 0;
-        store_be16(ip + ip_off::total_len, uint16_t(ip_len));
-        store_be16(ip + ip_off::frag, 0x4000);  // DF
-        ip[ip_off::ttl] = ttl_;
-        ip[ip_off::proto] = ip_proto_icmp;
-        // Partial sum of the IP header words that never change (id, addresses, checksum are 0).
-        ip_partial_ = checksum_add(0, ip, ipv4_min_header_len);
-        ip[ipv4_min_header_len + icmp_off::type] = icmp_type::echo_request;
+        ip_partial_ = write_echo_template(frame_.data(), setup, ip_len, ttl_);
     }
 
     uint8_t ttl() const { return ttl_; }
@@ -89,15 +77,7 @@ public:
             w0[i] = mac_word0(src[i], dst[i]);
             w1[i] = mac_word1(send_us, ttl_);
         }
-        // GCC (at -O2 with sanitizers) cannot see that burst() reads only the n entries written.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-        mac_.burst(w0, w1, macs, n);
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+        compute_macs(mac_, w0, w1, macs, n);
 
         for (unsigned i = 0; i < n; ++i) write(frames[i], src[i], dst[i], send_us, macs[i]);
     }

@@ -39,6 +39,7 @@
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
 #include "probe/cookie_mac.hpp"
+#include "probe/echo_template.hpp"
 #include "probe/probe_setup.hpp"
 #include "reply/reply_parser.hpp"
 #include "reply/result_record.hpp"
@@ -61,18 +62,7 @@ public:
         : mac_(setup.key),
           flow_mult_(mix64(setup.key.k0 ^ mix64(setup.key.k1)) | 1),
           sources_(setup.sources) {
-        uint8_t* f = frame_.data();
-        std::memcpy(f, setup.dst_mac.data(), 6);
-        std::memcpy(f + 6, setup.src_mac.data(), 6);
-        store_be16(f + 12, ethertype_ipv4);
-        uint8_t* ip = f + eth_header_len;
-        ip[ip_off::ver_ihl] = 0x45;
-        store_be16(ip + ip_off::total_len, uint16_t(ip_len));
-        store_be16(ip + ip_off::frag, 0x4000);  // DF
-        ip[ip_off::proto] = ip_proto_icmp;
-        // Partial sum of the IP words that never change (id, TTL, addresses, checksum are 0 here).
-        ip_partial_ = checksum_add(0, ip, ipv4_min_header_len);
-        ip[ipv4_min_header_len + icmp_off::type] = icmp_type::echo_request;
+        ip_partial_ = write_echo_template(frame_.data(), setup, ip_len, 0);
     }
 
     // The Paris flow identity of every probe to `target`: its ICMP checksum field.
@@ -99,14 +89,7 @@ public:
             w0[i] = mac_word0(src[i]);
             w1[i] = mac_word1(ttl[i], send_us);
         }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-        mac_.burst(w0, w1, macs, n);
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+        compute_macs(mac_, w0, w1, macs, n);
         for (unsigned i = 0; i < n; ++i)
             write(frames[i], src[i], dst[i], ttl[i], pack(ttl[i], send_us, macs[i] & ((1u << mac_bits) - 1)));
     }

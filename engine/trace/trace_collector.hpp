@@ -17,6 +17,7 @@ struct trace_outcome {
     bool attributed = false;  // false: not one of this trace's (target, TTL) slots (rewritten, foreign)
     bool first = false;       // the first reply for its slot
     unsigned feedback = 0;    // messages written to the caller's array (at most max_feedback)
+    uint64_t index = 0;       // attributed: the target's index in the target set
 };
 
 class trace_collector {
@@ -34,6 +35,7 @@ public:
         const auto index = targets_->index_of(rec.probe_daddr);
         if (!index) return o;
         o.attributed = true;
+        o.index = *index;
         o.first = hops_.add(*index, rec.probe_ttl - plan_.min_ttl, rec);
         if (!o.first) return o;
         // Every interface that sent Time Exceeded is counted (the stop set, and the report).

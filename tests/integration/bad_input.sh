@@ -50,6 +50,7 @@ check "--replies-format 'xml' is not known" "${base[@]}" -M trace --replies-form
 check "--probe-ttl does not apply to -M trace" "${base[@]}" -M trace --probe-ttl 5 198.18.0.0/24
 check "-n/--max-targets does not apply to -M trace" "${base[@]}" -M trace -n 10 198.18.0.0/24
 check "--replies-file is for -M trace" "${base[@]}" --replies-file "$WORK/r.csv" 198.18.0.0/24
+check "-N/--max-results counts reply rows" "${base[@]}" -M trace -N 5 198.18.0.0/24
 check "--gap-limit must be between 1 and 255" "${base[@]}" -M trace --gap-limit 0 198.18.0.0/24
 check "cannot write the replies file '/nonexistent/r.csv'" "${base[@]}" -M trace --replies-file /nonexistent/r.csv 198.18.0.0/24
 check "--no-flag" "${base[@]}" --no-flag 198.18.0.0/24
