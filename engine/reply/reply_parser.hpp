@@ -31,6 +31,12 @@ struct parsed_reply {
     uint8_t type, code;
     uint16_t id, seq;        // bytes 4..7 of the ICMP header (id/seq for echo replies)
     const uint8_t* payload;  // ICMP bytes after the 8-byte header
+    // Errors: the quoted IP header and the quoted ICMP header, in the frame. Decoders read the
+    // cookie's inputs from the frame through these (and `payload`), not from the copies above:
+    // a load from a field the parser has just stored waits on the store, and that wait put every
+    // reply's MAC latency on the critical path (measured: 24 against 13 ns a reply).
+    const uint8_t* quote_ip;
+    const uint8_t* quote_icmp;
     uint16_t payload_len;
     bool has_quote;  // set for ICMP errors whose quote was parsed
     quoted_probe quote;
@@ -84,6 +90,7 @@ inline bool parse_reply(const uint8_t* frame, size_t len, parsed_reply& out, cou
     out.payload = icmp + icmp_header_len;
     out.payload_len = uint16_t(icmp_len - icmp_header_len);
     out.has_quote = false;
+    out.quote_ip = out.quote_icmp = nullptr;
 
     if (out.type == icmp_type::echo_reply) return true;
     if (!is_icmp_error(out.type)) return why = counter::rx_icmp_ignored, false;
@@ -102,6 +109,8 @@ inline bool parse_reply(const uint8_t* frame, size_t len, parsed_reply& out, cou
     p.ttl = q[ip_off::ttl];
     p.protocol = q[ip_off::proto];
     const uint8_t* qi = q + qihl;
+    out.quote_ip = q;
+    out.quote_icmp = qi;
     p.type = qi[icmp_off::type];
     p.code = qi[icmp_off::code];
     p.checksum = load_be16(qi + icmp_off::checksum);
