@@ -2,12 +2,13 @@
 # --preprobe (FlashRoute-style: distance first, then backwards with a stop set, and no probes past
 # a path's end) against an exhaustive randomized trace of the same range: how many probes it saves
 # and how many router interfaces it loses; every path end (Echo Reply, Unreachable) must still be
-# found at the same hop.
+# found at the same hop. The preprobe run uses two sender lcores, so every feedback message must
+# reach both (one ring each).
 source "$(dirname "$0")/lib.sh"
 testbed_up
 for mode in exhaustive preprobe; do
     extra=()
-    [[ $mode == preprobe ]] && extra=(--preprobe)
+    [[ $mode == preprobe ]] && extra=(--preprobe --tx-cores 2)
     scan -M trace "${extra[@]}" --max-ttl 8 -r 50000 -c 1 -q -o "$WORK/$mode.jsonl" -m "$WORK/$mode-meta.json" \
         "$ICS_SCAN_RANGE" 2>/dev/null
 done
