@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <type_traits>
 #include <vector>
 
 #include "bench_inputs.hpp"
@@ -20,28 +21,11 @@ using namespace ics;
 using namespace ics::bench;
 
 namespace {
-void BM_ProbeBuildBurst(benchmark::State& state) {
-    echo_probe probe(test::test_probe_setup());
-    std::vector<uint8_t> buffer(32 * 64);
-    uint8_t* frames[32];
-    ipv4_addr src[32], dst[32];
-    for (int i = 0; i < 32; ++i) {
-        frames[i] = &buffer[size_t(i) * 64];
-        src[i] = 0xc613ff01;
-    }
-    uint32_t next = 0xc6120000, t = 0;
-    for (auto _ : state) {
-        for (int i = 0; i < 32; ++i) dst[i] = next++;
-        probe.build_burst(frames, src, dst, 32, t++);
-        benchmark::DoNotOptimize(buffer.data());
-    }
-    state.SetItemsProcessed(int64_t(state.iterations()) * 32);
-}
-BENCHMARK(BM_ProbeBuildBurst);
-
-// Trace mode's probe: the same, plus a TTL per probe (the Paris checksum is per target).
-void BM_TraceProbeBuildBurst(benchmark::State& state) {
-    trace_probe probe(test::test_probe_setup());
+// Probe build, 32 per burst into plain buffers. Trace probes also get a TTL each (the Paris
+// checksum is per target).
+template <typename Probe>
+void BM_BuildBurst(benchmark::State& state) {
+    Probe probe(test::test_probe_setup());
     std::vector<uint8_t> buffer(32 * 64);
     uint8_t* frames[32];
     ipv4_addr src[32], dst[32];
@@ -56,12 +40,44 @@ void BM_TraceProbeBuildBurst(benchmark::State& state) {
             dst[i] = next++;
             ttl[i] = uint8_t(1 + (next & 15));
         }
-        probe.build_burst(frames, src, dst, ttl, 32, t++);
+        if constexpr (std::is_same_v<Probe, trace_probe>)
+            probe.build_burst(frames, src, dst, ttl, 32, t++);
+        else
+            probe.build_burst(frames, src, dst, 32, t++);
         benchmark::DoNotOptimize(buffer.data());
     }
     state.SetItemsProcessed(int64_t(state.iterations()) * 32);
 }
+void BM_ProbeBuildBurst(benchmark::State& state) {
+    BM_BuildBurst<echo_probe>(state);
+}
+void BM_TraceProbeBuildBurst(benchmark::State& state) {
+    BM_BuildBurst<trace_probe>(state);
+}
+BENCHMARK(BM_ProbeBuildBurst);
 BENCHMARK(BM_TraceProbeBuildBurst);
+
+// Parses and validates every reply, one at a time as the RX lcore does.
+template <typename Probe>
+void parse_validate(benchmark::State& state, const Probe& probe,
+                    const std::vector<std::vector<uint8_t>>& replies) {
+    uint64_t ok = 0;
+    for (auto _ : state) {
+        for (const auto& r : replies) {
+            parsed_reply pr;
+            result_record rec;
+            counter why;
+            ok += parse_reply(r.data(), r.size(), pr, why) && probe.decode(pr, 5000, rec, why);
+        }
+    }
+    if (ok != uint64_t(state.iterations()) * replies.size()) state.SkipWithError("a reply did not validate");
+    state.SetItemsProcessed(int64_t(state.iterations() * replies.size()));
+}
+
+void BM_ReplyParseValidate(benchmark::State& state) {
+    parse_validate(state, echo_probe(test::test_probe_setup()), prebuilt_replies(64));
+}
+BENCHMARK(BM_ReplyParseValidate);
 
 // Trace replies, 0: in scan's mix (three Echo Replies to one error, as BM_ReplyParseValidate), 1: as a
 // trace draws them (three Time Exceeded to one Echo Reply). Errors quote 28 bytes.
@@ -74,37 +90,10 @@ void BM_TraceReplyParseValidate(benchmark::State& state) {
         const bool error = state.range(0) ? i % 4 != 0 : i % 4 == 0;
         replies.push_back(error ? test::icmp_error_about(p, 11, 0, 0xc6130202, 28) : test::echo_reply_to(p));
     }
-    uint64_t ok = 0;
-    for (auto _ : state) {
-        for (const auto& r : replies) {
-            parsed_reply pr;
-            result_record rec;
-            counter why;
-            ok += parse_reply(r.data(), r.size(), pr, why) && probe.decode(pr, 5000, rec, why);
-        }
-    }
-    if (ok != uint64_t(state.iterations()) * 64) state.SkipWithError("a reply did not validate");
-    state.SetItemsProcessed(int64_t(state.iterations()) * 64);
+    parse_validate(state, probe, replies);
     state.SetLabel(state.range(0) ? "3 errors : 1 echo reply" : "3 echo replies : 1 error");
 }
 BENCHMARK(BM_TraceReplyParseValidate)->Arg(0)->Arg(1);
-
-void BM_ReplyParseValidate(benchmark::State& state) {
-    echo_probe probe(test::test_probe_setup());
-    const auto replies = prebuilt_replies(64);
-    uint64_t ok = 0;
-    for (auto _ : state) {
-        for (const auto& r : replies) {
-            parsed_reply pr;
-            result_record rec;
-            counter why;
-            ok += parse_reply(r.data(), r.size(), pr, why) && probe.decode(pr, 5000, rec, why);
-        }
-    }
-    if (ok != uint64_t(state.iterations()) * 64) state.SkipWithError("a reply did not validate");
-    state.SetItemsProcessed(int64_t(state.iterations()) * 64);
-}
-BENCHMARK(BM_ReplyParseValidate);
 
 void BM_WalkStep(benchmark::State& state) {
     const interval_set set = shaped_set(int(state.range(0)));

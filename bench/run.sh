@@ -19,33 +19,13 @@
 # Traffic goes only to 198.18.0.0/15, inside namespaces this script creates and removes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ $(id -u) == 0 ]] || { echo "bench/run.sh needs root (hugepages, network namespaces)" >&2; exit 2; }
-
-QUICK=0
-OUT=bench-results
-while (($#)); do
-    case $1 in
-        --quick) QUICK=1 ;;
-        --out) OUT=$2; shift ;;
-        *) echo "bench/run.sh: unknown argument '$1' (use --quick or --out DIR)" >&2; exit 2 ;;
-    esac
-    shift
-done
+source bench/common.sh
 ROUNDS=$((QUICK ? 1 : 3))
 REPS=$((QUICK ? 1 : 5))
 MIN_TIME=1; ((QUICK)) && MIN_TIME=0.05
-BIN=build/apps/dpdk-icmpscan/dpdk-icmpscan
 SAMPLER=bench/rate_sampler.py
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 rm -f "$OUT"/*.jsonl
 
-if [[ -z ${ICS_BENCH_PREBUILT:-} ]]; then  # set by the meson test, which runs on a finished build
-    scripts/install-deps.sh
-    scripts/build.sh >/dev/null
-fi
-huge=()
-scripts/setup-hugepages.sh >/dev/null || huge=(--no-huge)
 log() { echo "bench: $*" >&2; }
 
 SRC_NS=ics-bench-src SINK_NS=ics-bench-sink

@@ -8,33 +8,14 @@
 #   sudo bench/trace_vs_scamper.sh [--quick] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ $(id -u) == 0 ]] || { echo "bench/trace_vs_scamper.sh needs root (network namespaces)" >&2; exit 2; }
-QUICK=0
-OUT=bench-results
-while (($#)); do
-    case $1 in
-        --quick) QUICK=1 ;;
-        --out) OUT=$2; shift ;;
-        *) echo "bench/trace_vs_scamper.sh: unknown argument '$1' (use --quick or --out DIR)" >&2; exit 2 ;;
-    esac
-    shift
-done
+source bench/common.sh
 ROUNDS=$((QUICK ? 1 : 3))
 OURS_RATE=100000
 SCAMPER_RATES=(10000)  # scamper's highest -p: it refuses more
-BIN=build/apps/dpdk-icmpscan/dpdk-icmpscan
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 WORK=$(mktemp -d)
 export ICS_TESTBED_STATE=$WORK/testbed
 cleanup() { scripts/testbed.sh down >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-if [[ -z ${ICS_BENCH_PREBUILT:-} ]]; then
-    scripts/install-deps.sh
-    scripts/build.sh >/dev/null
-fi
-huge=()
-scripts/setup-hugepages.sh >/dev/null || huge=(--no-huge)
 scripts/testbed.sh up >/dev/null
 source "$ICS_TESTBED_STATE/env"
 RANGE=$ICS_SCAN_RANGE

@@ -54,8 +54,6 @@ inline int trace_tx_loop(trace_tx_context& c) {
     pacer pace(c.clock.hz(), c.rate, c.start_tsc, tx_burst_max);
     const trace_probe probe = *c.probe;
     const interval_set& sources = *c.sources;
-    const bool one_source = sources.size() == 1;
-    const ipv4_addr only_source = sources.ranges()[0].first;
     const bool backward = c.plan.order == trace_order::backward;
     bool main_phase = !backward;
     rte_mbuf* bufs[tx_burst_max];
@@ -108,12 +106,7 @@ inline int trace_tx_loop(trace_tx_context& c) {
         if (!allocated) break;
         uint8_t* frames[tx_burst_max];
         ipv4_addr src[tx_burst_max];
-        for (unsigned i = 0; i < keep; ++i) {
-            frames[i] = rte_pktmbuf_mtod(bufs[i], uint8_t*);
-            bufs[i]->data_len = trace_probe::frame_len;
-            bufs[i]->pkt_len = trace_probe::frame_len;
-            src[i] = one_source ? only_source : source_for(sources, dst[i]);
-        }
+        prepare_frames(bufs, keep, trace_probe::frame_len, frames, sources, dst, src);
         probe.build_burst(frames, src, dst, ttl, keep, c.clock.probe_time_us(now));
         send_all(c, bufs, keep, now);
     }

@@ -13,21 +13,28 @@
 
 namespace ics::dpdk {
 
+// Sizes n fresh mbufs for frames of `frame_len` bytes and gives their data pointers, and the
+// source address of each target (ZMap's rule; one test when there is a single source).
+inline void prepare_frames(rte_mbuf** bufs, unsigned n, uint16_t frame_len, uint8_t** frames,
+                           const interval_set& sources, const ipv4_addr* targets, ipv4_addr* src) {
+    const bool one_source = sources.size() == 1;
+    const ipv4_addr only_source = sources.ranges()[0].first;
+    for (unsigned i = 0; i < n; ++i) {
+        rte_mbuf* m = bufs[i];
+        frames[i] = rte_pktmbuf_mtod(m, uint8_t*);
+        m->data_len = frame_len;
+        m->pkt_len = frame_len;
+        src[i] = one_source ? only_source : source_for(sources, targets[i]);
+    }
+}
+
 // Builds n probes into n fresh mbufs. Every probe of a burst carries the burst's send time.
 template <typename Probe>
 inline void build_burst(const Probe& probe, const interval_set& sources, rte_mbuf** bufs,
                         const ipv4_addr* targets, unsigned n, uint32_t send_us) {
     uint8_t* frames[tx_burst_max];
     ipv4_addr src[tx_burst_max];
-    const bool one_source = sources.size() == 1;
-    const ipv4_addr only_source = sources.ranges()[0].first;
-    for (unsigned i = 0; i < n; ++i) {
-        rte_mbuf* m = bufs[i];
-        frames[i] = rte_pktmbuf_mtod(m, uint8_t*);
-        m->data_len = Probe::frame_len;
-        m->pkt_len = Probe::frame_len;
-        src[i] = one_source ? only_source : source_for(sources, targets[i]);
-    }
+    prepare_frames(bufs, n, Probe::frame_len, frames, sources, targets, src);
     probe.build_burst(frames, src, targets, n, send_us);
 }
 

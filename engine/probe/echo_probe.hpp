@@ -99,21 +99,19 @@ public:
             send_us = load_be32(r.payload);
             src = r.daddr;
             target = r.saddr;
-            id = load_be16(r.payload - icmp_header_len + icmp_off::id);
-            seq = load_be16(r.payload - icmp_header_len + icmp_off::seq);
+            id = r.id();
+            seq = r.seq();
         } else {
             const quoted_probe& q = r.quote;
-            if (!r.has_quote || q.protocol != ip_proto_icmp || q.type != icmp_type::echo_request ||
-                q.code != 0 || q.saddr != r.daddr)
+            if (!r.has_quote || q.protocol() != ip_proto_icmp || q.type() != icmp_type::echo_request ||
+                q.code() != 0 || q.saddr() != r.daddr)
                 return why = counter::rx_quote_invalid, false;
-            // From the frame, not the parser's copies (see parsed_reply::quote_ip).
-            send_us = uint32_t(load_be16(r.quote_ip + ip_off::id)) << 16 |
-                      load_be16(r.quote_icmp + icmp_off::checksum);
-            src = load_be32(r.quote_ip + ip_off::src);
-            target = load_be32(r.quote_ip + ip_off::dst);
-            id = load_be16(r.quote_icmp + icmp_off::id);
-            seq = load_be16(r.quote_icmp + icmp_off::seq);
-            quoted_ttl = q.ttl;
+            send_us = uint32_t(q.ipid()) << 16 | q.checksum();
+            src = q.saddr();
+            target = q.daddr();
+            id = q.id();
+            seq = q.seq();
+            quoted_ttl = q.ttl();
         }
         if ((uint32_t(id) << 16 | seq) != mac(src, target, send_us))
             return why = counter::rx_cookie_invalid, false;

@@ -106,20 +106,19 @@ public:
         uint8_t quoted_ttl = 0, flags = 0;
         if (r.type == icmp_type::echo_reply) {
             if (r.payload_len < payload_len) return why = counter::rx_cookie_invalid, false;
-            // From the frame, not the parser's copies (see parsed_reply::quote_ip).
-            w = uint64_t(load_be16(r.payload)) << 32 | load_be32(r.payload - icmp_header_len + icmp_off::id);
+            w = uint64_t(load_be16(r.payload)) << 32 | uint32_t(r.id()) << 16 | r.seq();
             src = r.daddr;
             target = r.saddr;
         } else {
             const quoted_probe& q = r.quote;
-            if (!r.has_quote || q.protocol != ip_proto_icmp || q.type != icmp_type::echo_request ||
-                q.code != 0 || q.saddr != r.daddr)
+            if (!r.has_quote || q.protocol() != ip_proto_icmp || q.type() != icmp_type::echo_request ||
+                q.code() != 0 || q.saddr() != r.daddr)
                 return why = counter::rx_quote_invalid, false;
-            w = uint64_t(load_be16(r.quote_ip + ip_off::id)) << 32 | load_be32(r.quote_icmp + icmp_off::id);
-            src = load_be32(r.quote_ip + ip_off::src);
-            target = load_be32(r.quote_ip + ip_off::dst);
-            quoted_ttl = q.ttl;
-            if (q.checksum != flow_checksum(target)) flags = record_flag::dst_rewritten;
+            w = uint64_t(q.ipid()) << 32 | uint32_t(q.id()) << 16 | q.seq();
+            src = q.saddr();
+            target = q.daddr();
+            quoted_ttl = q.ttl();
+            if (q.checksum() != flow_checksum(target)) flags = record_flag::dst_rewritten;
         }
         const uint8_t ttl = uint8_t(w >> 42);
         const uint32_t send_us = uint32_t(w >> 18) & 0xffffff;

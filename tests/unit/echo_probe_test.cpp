@@ -18,12 +18,6 @@ std::vector<uint8_t> build(const echo_probe& p, ipv4_addr dst, uint32_t send_us)
     return f;
 }
 
-bool decode(const echo_probe& p, const std::vector<uint8_t>& frame, uint32_t rx_us, result_record& rec,
-            counter& why) {
-    parsed_reply r;
-    if (!parse_reply(frame.data(), frame.size(), r, why)) return false;
-    return p.decode(r, rx_us, rec, why);
-}
 }  // namespace
 
 TEST(EchoProbe, BytesMatchHandDecodedReference) {

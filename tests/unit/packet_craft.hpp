@@ -9,6 +9,7 @@
 #include "net/headers.hpp"
 #include "net/ipv4_address.hpp"
 #include "probe/probe_setup.hpp"
+#include "reply/reply_parser.hpp"
 
 namespace ics::test {
 
@@ -122,6 +123,14 @@ inline std::vector<uint8_t> icmp_error_with_mpls(const std::vector<uint8_t>& pro
     icmp[5] = compliant ? 128 / 4 : 0;
     fix_icmp_checksum(icmp, r.size() - icmp_at);
     return r;
+}
+
+// What an RX lcore does with one frame: parse it, then let the probe type validate it.
+template <typename Probe>
+bool decode(const Probe& p, const std::vector<uint8_t>& frame, uint32_t rx_us, result_record& rec,
+            counter& why) {
+    parsed_reply r;
+    return parse_reply(frame.data(), frame.size(), r, why) && p.decode(r, rx_us, rec, why);
 }
 
 // An MPLS label stack entry.

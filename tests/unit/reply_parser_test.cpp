@@ -44,8 +44,8 @@ TEST(ReplyParser, EchoReplyFields) {
     EXPECT_EQ(r.ipid, 0x0102);
     EXPECT_EQ(r.ttl, 62);
     EXPECT_EQ(r.type, 0);
-    EXPECT_EQ(r.id, 0xaabb);
-    EXPECT_EQ(r.seq, 0xccdd);
+    EXPECT_EQ(r.id(), 0xaabb);
+    EXPECT_EQ(r.seq(), 0xccdd);
     EXPECT_EQ(r.payload_len, 8);
     EXPECT_EQ(r.payload[0], 1);
     EXPECT_FALSE(r.has_quote);
@@ -117,13 +117,13 @@ TEST(ReplyParser, QuoteWithIpOptions) {
     counter why;
     ASSERT_TRUE(parse_reply(f.data(), f.size(), r, why));
     ASSERT_TRUE(r.has_quote);
-    EXPECT_EQ(r.quote.daddr, 0xc6120405u);
-    EXPECT_EQ(r.quote.ipid, 1);
-    EXPECT_EQ(r.quote.ttl, 1);
-    EXPECT_EQ(r.quote.type, 8);
-    EXPECT_EQ(r.quote.checksum, 0x2345);
-    EXPECT_EQ(r.quote.id, 0xa1a2);
-    EXPECT_EQ(r.quote.seq, 0xb1b2);
+    EXPECT_EQ(r.quote.daddr(), 0xc6120405u);
+    EXPECT_EQ(r.quote.ipid(), 1);
+    EXPECT_EQ(r.quote.ttl(), 1);
+    EXPECT_EQ(r.quote.type(), 8);
+    EXPECT_EQ(r.quote.checksum(), 0x2345);
+    EXPECT_EQ(r.quote.id(), 0xa1a2);
+    EXPECT_EQ(r.quote.seq(), 0xb1b2);
     // The same quote cut one byte short of the quoted ICMP header is refused.
     f.pop_back();
     f[17] = 59;

@@ -24,12 +24,6 @@ std::vector<uint8_t> build(const trace_probe& p, ipv4_addr dst, uint8_t ttl, uin
     return f;
 }
 
-bool decode(const trace_probe& p, const std::vector<uint8_t>& frame, uint32_t rx_us, result_record& rec,
-            counter& why) {
-    parsed_reply r;
-    if (!parse_reply(frame.data(), frame.size(), r, why)) return false;
-    return p.decode(r, rx_us, rec, why);
-}
 constexpr size_t icmp_at = eth_header_len + ipv4_min_header_len;
 }  // namespace
 
