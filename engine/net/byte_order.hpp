@@ -25,4 +25,11 @@ inline void store_be32(uint8_t* p, uint32_t v) {
     std::memcpy(p, &v, 4);
 }
 
+// Several big-endian fields at once: `v` holds them as they appear on the wire, first field in the
+// top bits (one wide store instead of one per field).
+inline void store_be64(uint8_t* p, uint64_t v) {
+    v = __builtin_bswap64(v);
+    std::memcpy(p, &v, 8);
+}
+
 }  // namespace ics

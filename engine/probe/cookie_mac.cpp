@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include <wmmintrin.h>
+#include <immintrin.h>
 
 namespace ics {
 namespace {
@@ -46,18 +46,91 @@ __attribute__((target("aes,sse4.1"))) void aes_burst(const __m128i* rk, const ui
         out[i] = uint32_t(_mm_cvtsi128_si32(encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])))));
 }
 
+// Four blocks per instruction: block i is (m0[i], m1[i]) as in encrypt(); the tail goes one by one.
+// Lanes: out[4i..4i+3] is the whole block; otherwise out[i] is its first 32-bit word.
+// (GCC 12's AVX-512 headers start some intrinsics from an undefined register and then warn of it.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <bool Lanes>
+__attribute__((target("aes,vaes,avx512f"))) void vaes_burst(const __m128i* rk, const uint64_t* m0,
+                                                           const uint64_t* m1, uint32_t* out, unsigned n) {
+    __m512i k[11];
+    for (int r = 0; r < 11; ++r) k[r] = _mm512_broadcast_i32x4(_mm_load_si128(rk + r));
+    // Interleave four m0 words (a) and four m1 words (b) into blocks a0 b0 a1 b1 ...; then gather
+    // the first 32-bit word of each block.
+    const __m512i interleave = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+    const __m512i first_words = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 8, 4, 0);
+    unsigned i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m512i a = _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m0 + i)));
+        const __m512i b = _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m1 + i)));
+        __m512i x = _mm512_xor_si512(_mm512_permutex2var_epi64(a, interleave, b), k[0]);
+        for (int r = 1; r < 10; ++r) x = _mm512_aesenc_epi128(x, k[r]);
+        x = _mm512_aesenclast_epi128(x, k[10]);
+        if constexpr (Lanes)
+            _mm512_storeu_si512(out + 4 * i, x);
+        else
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                             _mm512_castsi512_si128(_mm512_permutexvar_epi32(first_words, x)));
+    }
+    for (; i < n; ++i) {
+        const __m128i x = encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])));
+        if constexpr (Lanes)
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * i), x);
+        else
+            out[i] = uint32_t(_mm_cvtsi128_si32(x));
+    }
+}
+#pragma GCC diagnostic pop
+
+__attribute__((target("aes,sse4.1"))) void aes_lanes_burst(const __m128i* rk, const uint64_t* m0,
+                                                           const uint64_t* m1, uint32_t* out, unsigned n) {
+    for (unsigned i = 0; i < n; ++i)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * i),
+                         encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i]))));
+}
+
+__attribute__((target("aes,sse4.1"))) uint32_t aes_lane(const __m128i* rk, uint64_t m0, uint64_t m1,
+                                                        unsigned lane) {
+    const __m128i b = encrypt(rk, _mm_set_epi64x(int64_t(m1), int64_t(m0)));
+    const uint64_t half = lane & 2 ? uint64_t(_mm_extract_epi64(b, 1)) : uint64_t(_mm_cvtsi128_si64(b));
+    return uint32_t(half >> (lane & 1) * 32);
+}
+
 __attribute__((target("aes,sse4.1"))) uint32_t aes_one(const __m128i* rk, uint64_t m0, uint64_t m1) {
     return uint32_t(_mm_cvtsi128_si32(encrypt(rk, _mm_set_epi64x(int64_t(m1), int64_t(m0)))));
 }
 
 }  // namespace
 
-bool cookie_mac::cpu_has_aesni() {
-    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
+const char* mac_algorithm_name(mac_algorithm a) {
+    switch (a) {
+    case mac_algorithm::siphash13: return "SipHash-1-3";
+    case mac_algorithm::aes128_ni: return "AES-128 (AES-NI)";
+    case mac_algorithm::aes128_vaes: return "AES-128 (VAES, AVX-512)";
+    }
+    return "?";
 }
 
-cookie_mac::cookie_mac(const cookie_key& key, bool allow_aesni) : key_(key) {
-    aesni_ = allow_aesni && cpu_has_aesni();
+bool cookie_mac::cpu_has(mac_algorithm a) {
+    switch (a) {
+    case mac_algorithm::siphash13: return true;
+    case mac_algorithm::aes128_ni: return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
+    case mac_algorithm::aes128_vaes:
+        return cpu_has(mac_algorithm::aes128_ni) && __builtin_cpu_supports("vaes") &&
+               __builtin_cpu_supports("avx512f");
+    }
+    return false;
+}
+
+cookie_mac::cookie_mac(const cookie_key& key, mac_algorithm best) : key_(key) {
+    for (auto a : {mac_algorithm::aes128_vaes, mac_algorithm::aes128_ni, mac_algorithm::siphash13})
+        if (a <= best && cpu_has(a)) {
+            algorithm_ = a;
+            break;
+        }
+    aesni_ = algorithm_ != mac_algorithm::siphash13;
     if (!aesni_) return;
     uint8_t bytes[16];
     std::memcpy(bytes, &key.k0, 8);  // little-endian words: k0 is bytes 0-7
@@ -75,11 +148,39 @@ uint32_t cookie_mac::operator()(uint64_t m0, uint64_t m1) const {
 }
 
 void cookie_mac::burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const {
+    if (algorithm_ == mac_algorithm::aes128_vaes) {
+        vaes_burst<false>(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
+        return;
+    }
     if (aesni_) {
         aes_burst(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
         return;
     }
     for (unsigned i = 0; i < n; ++i) out[i] = uint32_t(cookie_hash(key_, m0[i], m1[i]) >> 32);
+}
+
+void cookie_mac::lanes_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const {
+    if (algorithm_ == mac_algorithm::aes128_vaes) {
+        vaes_burst<true>(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
+        return;
+    }
+    if (aesni_) {
+        aes_lanes_burst(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
+        return;
+    }
+    for (unsigned i = 0; i < n; ++i) {
+        const uint64_t lo = cookie_hash(key_, m0[i], m1[i]), hi = cookie_hash(key_, m0[i], m1[i] | 1ull << 63);
+        out[4 * i] = uint32_t(lo);
+        out[4 * i + 1] = uint32_t(lo >> 32);
+        out[4 * i + 2] = uint32_t(hi);
+        out[4 * i + 3] = uint32_t(hi >> 32);
+    }
+}
+
+uint32_t cookie_mac::lane(uint64_t m0, uint64_t m1, unsigned lane) const {
+    if (aesni_) return aes_lane(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, lane);
+    const uint64_t h = cookie_hash(key_, m0, lane & 2 ? m1 | 1ull << 63 : m1);
+    return uint32_t(h >> (lane & 1) * 32);
 }
 
 void cookie_mac::aes128_encrypt(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) {

@@ -139,23 +139,18 @@ private:
     // One probe: the template, then what changes. (Stamping the send time into a per-burst copy of
     // the template measured slower: the copy's narrow stores stall the wide loads that follow.)
     void write(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint32_t send_us, uint32_t m) const {
-        std::memcpy(frame, frame_.data(), frame_len);
+        std::memcpy(frame, frame_.data(), echo_constant_prefix);
         uint8_t* ip = frame + eth_header_len;
         const uint16_t ts_hi = uint16_t(send_us >> 16), ts_lo = uint16_t(send_us);
-        store_be16(ip + ip_off::id, ts_hi);
-        store_be32(ip + ip_off::src, src);
-        store_be32(ip + ip_off::dst, dst);
-        uint32_t ip_sum = ip_partial_ + ts_hi + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
-        store_be16(ip + ip_off::checksum, checksum_finish(ip_sum));
-        const uint16_t id = uint16_t(m >> 16), seq = uint16_t(m);
+        const uint32_t ip_sum = ip_partial_ + ts_hi + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+        write_ip_tail(ip, ip_id_word(ts_hi, ttl_), checksum_finish(ip_sum), src, dst);
+        // ICMP: type, code, checksum field = ts_lo, id|seq = mac; payload: send_us, fixup, 0. The
+        // fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
         uint8_t* icmp = ip + ipv4_min_header_len;
-        store_be16(icmp + icmp_off::checksum, ts_lo);
-        store_be16(icmp + icmp_off::id, id);
-        store_be16(icmp + icmp_off::seq, seq);
-        store_be32(icmp + icmp_off::payload, send_us);
-        // The fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
-        uint32_t s = (uint32_t(icmp_type::echo_request) << 8) + ts_lo + id + seq + ts_hi + ts_lo;
-        store_be16(icmp + icmp_off::payload + 4, uint16_t(~checksum_fold(s)));
+        const uint32_t s = (uint32_t(icmp_type::echo_request) << 8) + ts_lo + (m >> 16) + (m & 0xffff) + ts_hi + ts_lo;
+        const uint16_t fixup = uint16_t(~checksum_fold(s));
+        store_be64(icmp, uint64_t(uint32_t(icmp_type::echo_request) << 24 | ts_lo) << 32 | m);
+        store_be64(icmp + icmp_off::payload, uint64_t(send_us) << 32 | uint32_t(fixup) << 16);
     }
     std::array<uint8_t, frame_len> frame_{};
     uint32_t ip_partial_ = 0;

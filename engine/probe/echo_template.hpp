@@ -9,10 +9,30 @@
 #include "net/byte_order.hpp"
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
+#include "net/ipv4_address.hpp"
 #include "probe/cookie_mac.hpp"
 #include "probe/probe_setup.hpp"
 
 namespace ics {
+
+// The bytes of every probe frame that never change: Ethernet, and the IP version, TOS and total
+// length. A probe copies these and writes the rest (from the IP ID on) with a few wide stores;
+// store throughput, not arithmetic, bounds the build.
+inline constexpr size_t echo_constant_prefix = eth_header_len + ip_off::id;
+
+// The IP header's bytes 4-11 as one big-endian word, checksum 0: ID, DF, TTL, protocol ICMP.
+inline constexpr uint64_t ip_id_word(uint16_t ipid, uint8_t ttl) {
+    return uint64_t(ipid) << 48 | uint64_t(0x4000) << 32 | uint32_t(ttl) << 24 | uint32_t(ip_proto_icmp) << 16;
+}
+
+// The IP header from the ID on: ip_id_word() with the checksum, then the addresses; two stores.
+inline void write_ip_tail(uint8_t* ip, uint64_t id_word, uint16_t checksum, ipv4_addr src, ipv4_addr dst) {
+    static_assert(ip_off::frag == ip_off::id + 2 && ip_off::ttl == ip_off::id + 4 &&
+                  ip_off::proto == ip_off::id + 5 && ip_off::checksum == ip_off::id + 6 &&
+                  ip_off::src == ip_off::id + 8 && ip_off::dst == ip_off::src + 4);
+    store_be64(ip + ip_off::id, id_word | checksum);
+    store_be64(ip + ip_off::src, uint64_t(src) << 32 | dst);
+}
 
 // Writes the template of an ICMP Echo Request of `ip_len` bytes with IP TTL `ttl` (0: set per
 // probe) into `frame`; returns the partial sum of the IP header words that never change (the IP
@@ -33,15 +53,18 @@ inline uint32_t write_echo_template(uint8_t* frame, const probe_setup& setup, si
     return partial;
 }
 
-// out[i] = mac(w0[i], w1[i]) for i < n.
+// out[i] = mac(w0[i], w1[i]) for i < n; with `lanes`, out[4i..4i+3] = the four lanes of (w0[i], w1[i]).
 inline void compute_macs(const cookie_mac& mac, const uint64_t* w0, const uint64_t* w1, uint32_t* out,
-                         unsigned n) {
+                         unsigned n, bool lanes = false) {
     // GCC (at -O2 with sanitizers) cannot see that burst() reads only the n entries written.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-    mac.burst(w0, w1, out, n);
+    if (lanes)
+        mac.lanes_burst(w0, w1, out, n);
+    else
+        mac.burst(w0, w1, out, n);
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif

@@ -20,7 +20,9 @@
 //   |   W[47:32] again              |   checksum fixup              |  payload
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
-//   mac        = cookie_mac_key(source << 32 | 'T', TTL << 24 | send_us mod 2^24), low 18 bits
+//   mac        = low 18 bits of lane (TTL mod 4) of cookie_mac_lanes(source << 32 | 'T',
+//                (TTL div 4) << 24 | send_us mod 2^24): one AES block gives the MACs of four TTLs,
+//                so a burst of one source needs one block per four TTLs in it, not one per probe
 //   flow(t)    = bits 32..47 of t * M, M an odd 64-bit multiplier drawn from the key: the same for
 //                every probe to t, different between targets, unknown off-path
 //   The fixup word makes the ICMP checksum verify with the chosen checksum field.
@@ -32,6 +34,7 @@
 // flow(quoted destination), and the reply is flagged (record_flag::dst_rewritten), not attributed.
 // RTT = receive time - send_us, mod 2^24 microseconds: exact for replies within 16.7 s.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -55,13 +58,15 @@ public:
     static constexpr size_t frame_len = eth_header_len + ip_len;  // 46; the NIC pads to 60
     static constexpr unsigned max_ttl = 63;                       // 6 bits of W
     static constexpr unsigned mac_bits = 18;
+    static constexpr uint32_t mac_mask = (1u << mac_bits) - 1;
     static constexpr unsigned max_burst = cookie_mac::max_burst;
     static constexpr uint64_t cookie_tag = 'T';
 
     explicit trace_probe(const probe_setup& setup)
         : mac_(setup.key),
           flow_mult_(mix64(setup.key.k0 ^ mix64(setup.key.k1)) | 1),
-          sources_(setup.sources) {
+          sources_(setup.sources),
+          one_source_(setup.sources->size() == 1) {
         ip_partial_ = write_echo_template(frame_.data(), setup, ip_len, 0);
     }
 
@@ -69,11 +74,12 @@ public:
     uint16_t flow_checksum(ipv4_addr target) const { return uint16_t((uint64_t(target) * flow_mult_) >> 32); }
 
     static constexpr uint64_t mac_word0(ipv4_addr src) { return uint64_t(src) << 32 | cookie_tag; }
+    // The block of four TTLs that holds `ttl`'s MAC, at `send_us`.
     static constexpr uint64_t mac_word1(uint8_t ttl, uint32_t send_us) {
-        return uint64_t(ttl) << 24 | (send_us & 0xffffff);
+        return uint64_t(ttl >> 2) << 24 | (send_us & 0xffffff);
     }
     uint32_t mac(ipv4_addr src, uint8_t ttl, uint32_t send_us) const {
-        return mac_(mac_word0(src), mac_word1(ttl, send_us)) & ((1u << mac_bits) - 1);
+        return mac_.lane(mac_word0(src), mac_word1(ttl, send_us), ttl & 3) & mac_mask;
     }
     static constexpr uint64_t pack(uint8_t ttl, uint32_t send_us, uint32_t m) {
         return uint64_t(ttl) << 42 | uint64_t(send_us & 0xffffff) << 18 | m;
@@ -83,15 +89,39 @@ public:
     // IP TTL ttl[i] (1..max_ttl), all sent at send_us.
     void build_burst(uint8_t* const* frames, const ipv4_addr* src, const ipv4_addr* dst, const uint8_t* ttl,
                      unsigned n, uint32_t send_us) const {
+        if (n == 0) return;
+        alignas(16) uint32_t lanes[4 * max_burst];
         uint64_t w0[max_burst], w1[max_burst];
-        uint32_t macs[max_burst];
+        if (one_source_) {
+            // Every probe shares the source and the send time, so a probe's MAC and every field but
+            // the destination's depend on its TTL alone: one AES block per four TTLs of the burst's
+            // range, one table entry per TTL present, then a lookup per probe.
+            uint64_t present = 0;
+            for (unsigned i = 0; i < n; ++i) present |= 1ull << (ttl[i] & max_ttl);
+            const unsigned first = unsigned(__builtin_ctzll(present)) >> 2;
+            const unsigned blocks = (unsigned(63 - __builtin_clzll(present)) >> 2) - first + 1;
+            for (unsigned j = 0; j < blocks; ++j) {
+                w0[j] = mac_word0(src[0]);
+                w1[j] = mac_word1(uint8_t((first + j) << 2), send_us);
+            }
+            compute_macs(mac_, w0, w1, lanes + 4 * first, blocks, true);
+            probe_words by_ttl[max_ttl + 1];
+            for (uint64_t left = present; left != 0; left &= left - 1) {
+                const unsigned t = unsigned(__builtin_ctzll(left));
+                by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
+            }
+            for (unsigned i = 0; i < n; ++i) write(frames[i], by_ttl[ttl[i] & max_ttl], src[i], dst[i]);
+            return;
+        }
         for (unsigned i = 0; i < n; ++i) {
             w0[i] = mac_word0(src[i]);
             w1[i] = mac_word1(ttl[i], send_us);
         }
-        compute_macs(mac_, w0, w1, macs, n);
-        for (unsigned i = 0; i < n; ++i)
-            write(frames[i], src[i], dst[i], ttl[i], pack(ttl[i], send_us, macs[i] & ((1u << mac_bits) - 1)));
+        compute_macs(mac_, w0, w1, lanes, n, true);
+        for (unsigned i = 0; i < n; ++i) {
+            const uint8_t t = ttl[i] & max_ttl;
+            write(frames[i], words(t, send_us, lanes[4 * i + (t & 3)] & mac_mask), src[i], dst[i]);
+        }
     }
 
     void build(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint8_t ttl, uint32_t send_us) const {
@@ -122,7 +152,7 @@ public:
         }
         const uint8_t ttl = uint8_t(w >> 42);
         const uint32_t send_us = uint32_t(w >> 18) & 0xffffff;
-        if (ttl == 0 || uint32_t(w & ((1u << mac_bits) - 1)) != mac(src, ttl, send_us))
+        if (ttl == 0 || uint32_t(w & mac_mask) != mac(src, ttl, send_us))
             return why = counter::rx_cookie_invalid, false;
 
         rec.saddr = r.saddr;
@@ -146,32 +176,38 @@ public:
     }
 
 private:
-    void write(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint8_t ttl, uint64_t w) const {
-        std::memcpy(frame, frame_.data(), frame_len);
+    // Everything of one probe but its addresses and flow checksum: the IP header's ID word, W's low
+    // 32 bits (ICMP id|seq), W[47:32] as the payload word's top half, and the partial sums of the IP
+    // header and the ICMP message without those.
+    struct probe_words {
+        uint64_t ip_word;
+        uint32_t id_seq, payload_hi, ip_sum, icmp_sum;
+    };
+    probe_words words(uint8_t ttl, uint32_t send_us, uint32_t m) const {
+        const uint64_t w = pack(ttl, send_us, m);
+        const uint32_t hi = uint32_t(w >> 32), lo = uint32_t(w);
+        return {ip_id_word(uint16_t(hi), ttl), lo, hi << 16, ip_partial_ + hi + (uint32_t(ttl) << 8),
+                (uint32_t(icmp_type::echo_request) << 8) + (lo >> 16) + (lo & 0xffff) + hi};
+    }
+
+    void write(uint8_t* frame, const probe_words& p, ipv4_addr src, ipv4_addr dst) const {
+        std::memcpy(frame, frame_.data(), echo_constant_prefix);
         uint8_t* ip = frame + eth_header_len;
-        const uint16_t hi = uint16_t(w >> 32), id = uint16_t(w >> 16), seq = uint16_t(w);
-        store_be16(ip + ip_off::id, hi);
-        ip[ip_off::ttl] = ttl;
-        store_be32(ip + ip_off::src, src);
-        store_be32(ip + ip_off::dst, dst);
-        const uint32_t ip_sum = ip_partial_ + hi + (uint32_t(ttl) << 8) + (src >> 16) + (src & 0xffff) +
-                                (dst >> 16) + (dst & 0xffff);
-        store_be16(ip + ip_off::checksum, checksum_finish(ip_sum));
+        const uint32_t ip_sum = p.ip_sum + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+        write_ip_tail(ip, p.ip_word, checksum_finish(ip_sum), src, dst);
+        // ICMP: type, code, checksum field = flow, id|seq = W[31:0]; payload: W[47:32], fixup. The
+        // fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
         uint8_t* icmp = ip + ipv4_min_header_len;
-        const uint16_t flow = flow_checksum(dst);
-        store_be16(icmp + icmp_off::checksum, flow);
-        store_be16(icmp + icmp_off::id, id);
-        store_be16(icmp + icmp_off::seq, seq);
-        store_be16(icmp + icmp_off::payload, hi);
-        // The fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
-        const uint32_t s = (uint32_t(icmp_type::echo_request) << 8) + flow + id + seq + hi;
-        store_be16(icmp + icmp_off::payload + 2, uint16_t(~checksum_fold(s)));
+        const uint32_t flow = flow_checksum(dst);
+        store_be64(icmp, uint64_t(uint32_t(icmp_type::echo_request) << 24 | flow) << 32 | p.id_seq);
+        store_be32(icmp + icmp_off::payload, p.payload_hi | uint16_t(~checksum_fold(p.icmp_sum + flow)));
     }
     std::array<uint8_t, frame_len> frame_{};
     uint32_t ip_partial_ = 0;
     cookie_mac mac_;
     uint64_t flow_mult_;
     const interval_set* sources_;
+    bool one_source_;
 };
 
 }  // namespace ics
