@@ -60,24 +60,27 @@ void send_all(rte_mbuf** bufs, unsigned n) {
     while (sent < n) sent += rte_eth_tx_burst(null_port, 0, bufs + sent, uint16_t(n - sent));
 }
 
+// The ceiling the issue defines: bursts of 32, whatever burst size the engine uses.
+constexpr unsigned reference_burst = 32;
+
 void BM_TxReference(benchmark::State& state) {
     // Ethernet + IPv4 + ICMP Echo header, 42 bytes, sent unchanged.
     std::vector<uint8_t> probe(echo_probe::frame_len);
     echo_probe(test::test_probe_setup()).build(probe.data(), 0xc613ff01, 0xc6120001, 0);
     constexpr unsigned frame_len = eth_header_len + ipv4_min_header_len + icmp_header_len;
-    rte_mbuf* bufs[tx_burst_max];
+    rte_mbuf* bufs[reference_burst];
     for (auto _ : state) {
-        if (rte_pktmbuf_alloc_bulk(g_tx_pool, bufs, tx_burst_max) != 0) {
+        if (rte_pktmbuf_alloc_bulk(g_tx_pool, bufs, reference_burst) != 0) {
             state.SkipWithError("mempool empty");
             break;
         }
-        for (unsigned i = 0; i < tx_burst_max; ++i) {
+        for (unsigned i = 0; i < reference_burst; ++i) {
             std::memcpy(rte_pktmbuf_mtod(bufs[i], uint8_t*), probe.data(), frame_len);
             bufs[i]->data_len = bufs[i]->pkt_len = frame_len;
         }
-        send_all(bufs, tx_burst_max);
+        send_all(bufs, reference_burst);
     }
-    state.SetItemsProcessed(int64_t(state.iterations()) * tx_burst_max);
+    state.SetItemsProcessed(int64_t(state.iterations()) * reference_burst);
 }
 BENCHMARK(BM_TxReference);
 

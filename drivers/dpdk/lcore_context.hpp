@@ -21,7 +21,7 @@
 
 namespace ics::dpdk {
 
-inline constexpr unsigned tx_burst_max = 32;
+inline constexpr unsigned tx_burst_max = 64;
 inline constexpr unsigned rx_burst = 32;
 inline constexpr unsigned record_ring_size = 1 << 16;  // records per RX lcore ring
 inline constexpr unsigned arp_ring_size = 256;

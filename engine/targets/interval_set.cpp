@@ -45,6 +45,7 @@ void interval_set::rebuild_index() {
     // Sentinels: a window may reach past the last range.
     slots_.resize(ranges_.size() + search_window_, slot{UINT64_MAX, 0});
     pairs_.clear();
+    allow_avx512(true);
     if (search_window_ <= 2 && buckets > 0) {
         auto offset = [&](size_t r) { return uint32_t(slots_[r].first - uint32_t(slots_[r].start_index)); };
         pairs_.resize(buckets);

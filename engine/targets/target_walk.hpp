@@ -60,9 +60,7 @@ public:
             const ipv4_addr first = set_->ranges()[0].first;
             for (unsigned i = 0; i < got; ++i) out[i] = first + uint32_t(index[i]);
         } else {
-            if (set_->lookup_misses_cache())
-                for (unsigned i = 0; i < got; ++i) set_->prefetch(index[i]);
-            for (unsigned i = 0; i < got; ++i) out[i] = set_->at(index[i]);
+            set_->at_burst(index, out, got);
         }
         done_ += got;
         return got;

@@ -56,3 +56,26 @@ TEST(Permutation, HugeDomainStaysInRange) {
     permutation p((1ull << 32) - 592708864ull, 11);  // about IPv4 minus the default blocklist
     for (uint64_t i = 0; i < 100000; ++i) ASSERT_LT(p(i * 40000), p.size());
 }
+
+// map() (bursts; AVX-512 where the CPU has it) gives what the scalar walk gives, one position at a
+// time, for sizes with and without cycle walking and every burst length.
+TEST(Permutation, BurstMapEqualsSinglePositions) {
+    for (uint64_t n : {2ull, 3ull, 100ull, 1000ull, 65536ull, 100003ull, 3000000ull, (1ull << 32) - 592708864ull}) {
+        const permutation wide(n, 7), narrow(n, 7, false);
+        for (uint64_t start : {uint64_t(0), n / 3}) {
+            for (unsigned count = 0; count <= permutation::max_burst; ++count) {
+                uint64_t pos[permutation::max_burst], a[permutation::max_burst + 1], b[permutation::max_burst + 1];
+                for (unsigned i = 0; i < count; ++i) pos[i] = (start + i * 977) % n;
+                a[count] = b[count] = 12345;  // nothing past count is written
+                wide.map(pos, a, count);
+                narrow.map(pos, b, count);
+                for (unsigned i = 0; i < count; ++i) {
+                    ASSERT_EQ(a[i], narrow(pos[i])) << "n " << n << " count " << count << " i " << i;
+                    ASSERT_EQ(b[i], narrow(pos[i])) << "n " << n << " count " << count << " i " << i;
+                }
+                ASSERT_EQ(a[count], 12345u);
+                ASSERT_EQ(b[count], 12345u);
+            }
+        }
+    }
+}
