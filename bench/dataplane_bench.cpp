@@ -159,7 +159,7 @@ void BM_RxEngine(benchmark::State& state) {
         rte_mbuf* bufs[rx_burst];
         unsigned n;
         while ((n = rte_eth_rx_burst(c.port, 0, bufs, rx_burst)) != 0) {
-            rx_process_burst(c, bufs, n);
+            rx_process_burst(c, bufs, n, rte_rdtsc());
             processed += n;
         }
     }

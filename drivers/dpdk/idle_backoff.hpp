@@ -1,15 +1,21 @@
 // What a polling lcore does when a poll finds nothing. Dedicated hosts spin (--busy-poll). By
-// default an lcore spins a few polls, then naps in short, growing naps, so that a scanner sharing a
-// small host with other work (here: the testbed's kernel routers on the same two cores) does not
-// starve it. Each role has its own profile: RX spins briefly and naps at most 10 us, since the
-// nap bounds the latency added to RX timestamps; the output lcore never spins and naps 200 us,
-// since its records carry their timestamps and its ring holds 64k of them (up to 1 ms when idle). Measured on
-// this 2-core machine at 100 kpps through the testbed: with RX-like spinning on the output lcore too, the TX
-// lcore waited up to 194 ms on the run queue and the achieved rate fell to 69-92 kpps. Timer slack is set to
-// 1 ns per lcore thread so that a 10 us nap is not stretched to 50 us. Once sending has ended, a reply that
-// arrives t after the last probe has an RTT of at least t, so RX may nap up to 1 % of t (at most 1 ms): the
-// cooldown then costs little CPU (a 2 s cooldown went from 1.3 CPU seconds to about 0.1) and no timestamp
-// moves by more than 1 % of its RTT.
+// default an lcore spins a few polls, then naps, so that a scanner sharing a small host with other
+// work (here: the testbed's kernel routers on the same two cores) does not starve it. Each role has
+// its own profile:
+// - RX spins 8 polls, then naps 20 us. A nap bounds the error of RX timestamps; since replies are
+//   stamped with the midpoint of the gap between polls (pace/arrival_estimate.hpp), a 20 us nap
+//   errs by about 10 us, as 10 us naps did when replies were stamped with the poll's time, with half
+//   the wake-ups. Measured at 100 kpps through the testbed (32,768 probes): the RX lcore's CPU time
+//   went from 0.29 to 0.20 s; the kernel's forwarding runs in whichever thread is on the CPU, so
+//   every wake-up also collects some of it.
+// - The output lcore never spins and naps 1 ms: its records carry their timestamps, and its 64k
+//   ring fills in 1 ms only above 65 M replies/s, over three times one RX lcore's rate.
+// Measured on this 2-core machine at 100 kpps through the testbed: with RX-like spinning on the
+// output lcore too, the TX lcore waited up to 194 ms on the run queue and the achieved rate fell to
+// 69-92 kpps. Timer slack is set to 1 ns per lcore thread so that a 20 us nap is not stretched to
+// 50 us. Once sending has ended, a reply that arrives t after the last probe has an RTT of at least
+// t, so RX may nap up to 1 % of t (at most 1 ms): the cooldown then costs little CPU (a 2 s cooldown
+// went from 1.3 CPU seconds to about 0.1) and no timestamp moves by more than 1 % of its RTT.
 #pragma once
 #include <sys/prctl.h>
 #include <time.h>
@@ -27,10 +33,8 @@ struct backoff_profile {
     unsigned max_nap_us;  // naps grow by growth_us every 8 empty polls up to this
     unsigned growth_us;
 };
-inline constexpr backoff_profile rx_backoff{64, 1, 10, 1};
-// The output lcore: 200 us naps while records flow, up to 1 ms after ~25 ms without any (idle
-// wake-ups cost ~10 us of CPU each on this VM; a 64k ring fills in 2.6 ms only at 25 M replies/s).
-inline constexpr backoff_profile output_backoff{0, 200, 1000, 100};
+inline constexpr backoff_profile rx_backoff{8, 20, 20, 0};
+inline constexpr backoff_profile output_backoff{0, 1000, 1000, 0};
 
 class idle_backoff {
 public:

@@ -1,8 +1,11 @@
-// The RX lcore: poll its queues in bursts, timestamp each burst with the TSC, parse and validate
+// The RX lcore: poll its queues in bursts, timestamp each burst with the TSC (the midpoint of the
+// gap since the queue's previous poll: pace/arrival_estimate.hpp), parse and validate
 // every frame with the probe type, and hand fixed-size records to the output lcore through its own
 // SP/SC ring. ARP frames go to the control lcore through another SP/SC ring. Nothing allocates;
 // every frame that is not a result is counted under a named reason.
 #pragma once
+#include <vector>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -10,14 +13,15 @@
 
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
+#include "pace/arrival_estimate.hpp"
 #include "reply/reply_parser.hpp"
 
 namespace ics::dpdk {
 
+// `arrived`: the TSC stamped on every frame of the burst.
 template <typename Probe>
-inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n) {
-    const uint64_t now = rte_rdtsc();
-    const uint32_t rx_us = c.clock.probe_time_us(now);
+inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, uint64_t arrived) {
+    const uint32_t rx_us = c.clock.probe_time_us(arrived);
     result_record recs[rx_burst];
     rte_mbuf* to_free[rx_burst];
     unsigned nrec = 0, nfree = 0;
@@ -36,7 +40,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n) 
                 parsed_reply r;
                 counter why;
                 if (parse_reply(frame, len, r, why) && c.probe->decode(r, rx_us, recs[nrec], why)) {
-                    recs[nrec].rx_tsc = now;
+                    recs[nrec].rx_tsc = arrived;
                     ++nrec;
                 } else {
                     c.counters->add(why);
@@ -62,11 +66,13 @@ int rx_loop(rx_context<Probe>& c) {
     idle_backoff::prepare_thread();
     idle_backoff backoff(c.backoff, rx_backoff);
     rte_mbuf* bufs[rx_burst];
+    std::vector<arrival_estimate> stamp(c.queues.size());  // before the loop: nothing allocates in it
     while (!c.flags->stop_rx.load(std::memory_order_relaxed)) {
         unsigned got = 0;
-        for (uint16_t q : c.queues) {
-            unsigned n = rte_eth_rx_burst(c.port, q, bufs, rx_burst);
-            if (n) rx_process_burst(c, bufs, n);
+        for (size_t k = 0; k < c.queues.size(); ++k) {
+            const unsigned n = rte_eth_rx_burst(c.port, c.queues[k], bufs, rx_burst);
+            const uint64_t arrived = stamp[k].polled(rte_rdtsc(), n, rx_burst);
+            if (n) rx_process_burst(c, bufs, n, arrived);
             got += n;
         }
         if (got) {
