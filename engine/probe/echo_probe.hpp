@@ -78,8 +78,10 @@ public:
             w1[i] = mac_word1(send_us, ttl_);
         }
         compute_macs(mac_, w0, w1, macs, n);
-
-        for (unsigned i = 0; i < n; ++i) write(frames[i], src[i], dst[i], send_us, macs[i]);
+        // Everything the burst shares, in locals: stores into frames (bytes) may alias this
+        // object's members, which the compiler would otherwise reload for every probe.
+        const burst_words b = burst(send_us);
+        for (unsigned i = 0; i < n; ++i) write(frames[i], b, src[i], dst[i], macs[i]);
     }
 
     // One probe (tests, tools): a burst of one.
@@ -138,19 +140,29 @@ public:
 private:
     // One probe: the template, then what changes. (Stamping the send time into a per-burst copy of
     // the template measured slower: the copy's narrow stores stall the wide loads that follow.)
-    void write(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint32_t send_us, uint32_t m) const {
-        std::memcpy(frame, frame_.data(), echo_constant_prefix);
-        uint8_t* ip = frame + eth_header_len;
+    struct burst_words {
+        frame_prefix prefix;
+        uint64_t ip_word, icmp_word, payload_word;  // checksum and MAC left 0
+        uint32_t ip_sum, icmp_sum;                  // without the addresses and the MAC
+    };
+    burst_words burst(uint32_t send_us) const {
         const uint16_t ts_hi = uint16_t(send_us >> 16), ts_lo = uint16_t(send_us);
-        const uint32_t ip_sum = ip_partial_ + ts_hi + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
-        write_ip_tail(ip, ip_id_word(ts_hi, ttl_), checksum_finish(ip_sum), src, dst);
-        // ICMP: type, code, checksum field = ts_lo, id|seq = mac; payload: send_us, fixup, 0. The
-        // fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
+        return {frame_prefix::of(frame_.data()), ip_id_word(ts_hi, ttl_),
+                uint64_t(uint32_t(icmp_type::echo_request) << 24 | ts_lo) << 32, uint64_t(send_us) << 32,
+                ip_partial_ + ts_hi, (uint32_t(icmp_type::echo_request) << 8) + ts_lo + ts_hi + ts_lo};
+    }
+
+    // ICMP: type, code, checksum field = ts_lo, id|seq = mac; payload: send_us, fixup, 0. The fixup
+    // makes the sum of all ICMP words (checksum field included) equal 0xffff.
+    static void write(uint8_t* frame, const burst_words& b, ipv4_addr src, ipv4_addr dst, uint32_t m) {
+        b.prefix.write(frame);
+        uint8_t* ip = frame + eth_header_len;
+        const uint32_t ip_sum = b.ip_sum + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+        write_ip_tail(ip, b.ip_word, checksum_finish(ip_sum), src, dst);
         uint8_t* icmp = ip + ipv4_min_header_len;
-        const uint32_t s = (uint32_t(icmp_type::echo_request) << 8) + ts_lo + (m >> 16) + (m & 0xffff) + ts_hi + ts_lo;
-        const uint16_t fixup = uint16_t(~checksum_fold(s));
-        store_be64(icmp, uint64_t(uint32_t(icmp_type::echo_request) << 24 | ts_lo) << 32 | m);
-        store_be64(icmp + icmp_off::payload, uint64_t(send_us) << 32 | uint32_t(fixup) << 16);
+        const uint16_t fixup = uint16_t(~checksum_fold(b.icmp_sum + (m >> 16) + (m & 0xffff)));
+        store_be64(icmp, b.icmp_word | m);
+        store_be64(icmp + icmp_off::payload, b.payload_word | uint32_t(fixup) << 16);
     }
     std::array<uint8_t, frame_len> frame_{};
     uint32_t ip_partial_ = 0;

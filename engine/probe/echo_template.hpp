@@ -20,6 +20,26 @@ namespace ics {
 // store throughput, not arithmetic, bounds the build.
 inline constexpr size_t echo_constant_prefix = eth_header_len + ip_off::id;
 
+// The constant prefix of a template, held by value so that a burst keeps it in registers (stores
+// into frames are byte stores, which may alias the template itself).
+struct frame_prefix {
+    uint64_t w0, w1;
+    uint16_t w2;
+    static frame_prefix of(const uint8_t* frame) {
+        frame_prefix p;
+        std::memcpy(&p.w0, frame, 8);
+        std::memcpy(&p.w1, frame + 8, 8);
+        std::memcpy(&p.w2, frame + 16, 2);
+        return p;
+    }
+    void write(uint8_t* frame) const {
+        std::memcpy(frame, &w0, 8);
+        std::memcpy(frame + 8, &w1, 8);
+        std::memcpy(frame + 16, &w2, 2);
+    }
+};
+static_assert(echo_constant_prefix == 18);
+
 // The IP header's bytes 4-11 as one big-endian word, checksum 0: ID, DF, TTL, protocol ICMP.
 inline constexpr uint64_t ip_id_word(uint16_t ipid, uint8_t ttl) {
     return uint64_t(ipid) << 48 | uint64_t(0x4000) << 32 | uint32_t(ttl) << 24 | uint32_t(ip_proto_icmp) << 16;

@@ -71,7 +71,8 @@ public:
     }
 
     // The Paris flow identity of every probe to `target`: its ICMP checksum field.
-    uint16_t flow_checksum(ipv4_addr target) const { return uint16_t((uint64_t(target) * flow_mult_) >> 32); }
+    uint16_t flow_checksum(ipv4_addr target) const { return flow_of(target, flow_mult_); }
+    static uint16_t flow_of(ipv4_addr target, uint64_t mult) { return uint16_t((uint64_t(target) * mult) >> 32); }
 
     static constexpr uint64_t mac_word0(ipv4_addr src) { return uint64_t(src) << 32 | cookie_tag; }
     // The block of four TTLs that holds `ttl`'s MAC, at `send_us`.
@@ -110,7 +111,10 @@ public:
                 const unsigned t = unsigned(__builtin_ctzll(left));
                 by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
             }
-            for (unsigned i = 0; i < n; ++i) write(frames[i], by_ttl[ttl[i] & max_ttl], src[i], dst[i]);
+            const frame_prefix prefix = frame_prefix::of(frame_.data());  // locals: see echo_probe
+            const uint64_t flow_mult = flow_mult_;
+            for (unsigned i = 0; i < n; ++i)
+                write(frames[i], prefix, flow_mult, by_ttl[ttl[i] & max_ttl], src[i], dst[i]);
             return;
         }
         for (unsigned i = 0; i < n; ++i) {
@@ -120,7 +124,8 @@ public:
         compute_macs(mac_, w0, w1, lanes, n, true);
         for (unsigned i = 0; i < n; ++i) {
             const uint8_t t = ttl[i] & max_ttl;
-            write(frames[i], words(t, send_us, lanes[4 * i + (t & 3)] & mac_mask), src[i], dst[i]);
+            write(frames[i], frame_prefix::of(frame_.data()), flow_mult_,
+                  words(t, send_us, lanes[4 * i + (t & 3)] & mac_mask), src[i], dst[i]);
         }
     }
 
@@ -190,15 +195,16 @@ private:
                 (uint32_t(icmp_type::echo_request) << 8) + (lo >> 16) + (lo & 0xffff) + hi};
     }
 
-    void write(uint8_t* frame, const probe_words& p, ipv4_addr src, ipv4_addr dst) const {
-        std::memcpy(frame, frame_.data(), echo_constant_prefix);
+    static void write(uint8_t* frame, const frame_prefix& prefix, uint64_t flow_mult, const probe_words& p,
+                      ipv4_addr src, ipv4_addr dst) {
+        prefix.write(frame);
         uint8_t* ip = frame + eth_header_len;
         const uint32_t ip_sum = p.ip_sum + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
         write_ip_tail(ip, p.ip_word, checksum_finish(ip_sum), src, dst);
         // ICMP: type, code, checksum field = flow, id|seq = W[31:0]; payload: W[47:32], fixup. The
         // fixup makes the sum of all ICMP words (checksum field included) equal 0xffff.
         uint8_t* icmp = ip + ipv4_min_header_len;
-        const uint32_t flow = flow_checksum(dst);
+        const uint32_t flow = flow_of(dst, flow_mult);
         store_be64(icmp, uint64_t(uint32_t(icmp_type::echo_request) << 24 | flow) << 32 | p.id_seq);
         store_be32(icmp + icmp_off::payload, p.payload_hi | uint16_t(~checksum_fold(p.icmp_sum + flow)));
     }
