@@ -23,39 +23,50 @@ using namespace ics::bench;
 namespace {
 // Probe build, 32 per burst into plain buffers. Trace probes also get a TTL each (the Paris
 // checksum is per target).
+// Bursts of 64 as the TX lcores build them; trace probes with random TTLs in 1..range(0) (the
+// set-up's --max-ttl).
 template <typename Probe>
 void BM_BuildBurst(benchmark::State& state) {
-    Probe probe(test::test_probe_setup());
-    std::vector<uint8_t> buffer(32 * 64);
-    uint8_t* frames[32];
-    ipv4_addr src[32], dst[32];
-    uint8_t ttl[32];
-    for (int i = 0; i < 32; ++i) {
+    constexpr unsigned n = 64;
+    probe_setup setup = test::test_probe_setup();
+    const uint8_t max_ttl = std::is_same_v<Probe, trace_probe> ? uint8_t(state.range(0)) : 1;
+    setup.max_ttl = max_ttl;
+    Probe probe(setup);
+    std::vector<uint8_t> buffer(n * 64);
+    uint8_t* frames[n];
+    ipv4_addr src[n], dst[n];
+    static uint8_t ttls[256][n];
+    uint32_t x = 12345;
+    for (auto& burst : ttls)
+        for (auto& t : burst) {
+            x = x * 1103515245 + 12345;
+            t = uint8_t(1 + (x >> 16) % max_ttl);
+        }
+    for (unsigned i = 0; i < n; ++i) {
         frames[i] = &buffer[size_t(i) * 64];
         src[i] = 0xc613ff01;
     }
     uint32_t next = 0xc6120000, t = 0;
     for (auto _ : state) {
-        for (int i = 0; i < 32; ++i) {
-            dst[i] = next++;
-            ttl[i] = uint8_t(1 + (next & 15));
-        }
+        for (unsigned i = 0; i < n; ++i) dst[i] = next++;
         if constexpr (std::is_same_v<Probe, trace_probe>)
-            probe.build_burst(frames, src, dst, ttl, 32, t++);
+            probe.build_burst(frames, src, dst, ttls[t & 255], n, t);
         else
-            probe.build_burst(frames, src, dst, 32, t++);
+            probe.build_burst(frames, src, dst, n, t);
+        ++t;
         benchmark::DoNotOptimize(buffer.data());
     }
-    state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+    state.SetItemsProcessed(int64_t(state.iterations()) * n);
 }
 void BM_ProbeBuildBurst(benchmark::State& state) {
     BM_BuildBurst<echo_probe>(state);
 }
 void BM_TraceProbeBuildBurst(benchmark::State& state) {
     BM_BuildBurst<trace_probe>(state);
+    state.SetLabel("TTLs 1-" + std::to_string(state.range(0)));
 }
 BENCHMARK(BM_ProbeBuildBurst);
-BENCHMARK(BM_TraceProbeBuildBurst);
+BENCHMARK(BM_TraceProbeBuildBurst)->Arg(16)->Arg(32);
 
 // Parses and validates every reply, one at a time as the RX lcore does.
 template <typename Probe>

@@ -131,6 +131,8 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     setup.dst_mac = cfg.gateway_mac.value_or(mac{});
     setup.sources = &cfg.sources;
     setup.ttl = cfg.probe_ttl;
+    setup.min_ttl = cfg.trace.min_ttl;
+    setup.max_ttl = cfg.trace.max_ttl;
     setup.key = cfg.key;
     const Probe rx_probe(setup);
 

@@ -13,6 +13,7 @@ struct probe_setup {
     mac dst_mac{};                          // the gateway's
     const interval_set* sources = nullptr;  // -S: any number of addresses, contiguous or not
     uint8_t ttl = 255;                      // --probe-ttl
+    uint8_t min_ttl = 1, max_ttl = 63;      // trace: every probe's TTL lies in this range
     cookie_key key{};
 };
 

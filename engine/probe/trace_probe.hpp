@@ -66,7 +66,9 @@ public:
         : mac_(setup.key),
           flow_mult_(mix64(setup.key.k0 ^ mix64(setup.key.k1)) | 1),
           sources_(setup.sources),
-          one_source_(setup.sources->size() == 1) {
+          one_source_(setup.sources->size() == 1),
+          ttl_lo_(std::clamp<uint8_t>(setup.min_ttl, 1, max_ttl)),
+          ttl_hi_(std::clamp<uint8_t>(setup.max_ttl, ttl_lo_, max_ttl)) {
         ip_partial_ = write_echo_template(frame_.data(), setup, ip_len, 0);
     }
 
@@ -95,27 +97,25 @@ public:
         uint64_t w0[max_burst], w1[max_burst];
         if (one_source_) {
             // Every probe shares the source and the send time, so a probe's MAC and every field but
-            // the destination's depend on its TTL alone: one AES block per four TTLs of the burst's
-            // range, one table entry per TTL present, then a lookup per probe.
-            uint64_t present = 0;
-            for (unsigned i = 0; i < n; ++i) present |= 1ull << (ttl[i] & max_ttl);
-            const unsigned first = unsigned(__builtin_ctzll(present)) >> 2;
-            const unsigned blocks = (unsigned(63 - __builtin_clzll(present)) >> 2) - first + 1;
+            // the destination's depend on its TTL alone: one AES block per four TTLs of the set-up
+            // range and one table entry per TTL, then a lookup per probe. The table does not wait for
+            // the burst's TTLs, so the AES blocks start at once.
+            const unsigned first = ttl_lo_ >> 2, blocks = (ttl_hi_ >> 2) - first + 1;
             for (unsigned j = 0; j < blocks; ++j) {
                 w0[j] = mac_word0(src[0]);
                 w1[j] = mac_word1(uint8_t((first + j) << 2), send_us);
             }
             compute_macs(mac_, w0, w1, lanes + 4 * first, blocks, true);
             probe_words by_ttl[max_ttl + 1];
-            for (uint64_t left = present; left != 0; left &= left - 1) {
-                const unsigned t = unsigned(__builtin_ctzll(left));
-                by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
+            for (unsigned t = ttl_lo_; t <= ttl_hi_; ++t) by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
+            unsigned outside = 0;  // TTLs out of the set-up range (never from the trace walk): see below
+            for (unsigned i = 0; i < n; ++i) outside |= unsigned(uint8_t(ttl[i] - ttl_lo_) > ttl_hi_ - ttl_lo_);
+            if (outside == 0) {
+                const frame_prefix prefix = frame_prefix::of(frame_.data());  // locals: see echo_probe
+                const uint64_t flow_mult = flow_mult_;
+                for (unsigned i = 0; i < n; ++i) write(frames[i], prefix, flow_mult, by_ttl[ttl[i]], src[i], dst[i]);
+                return;
             }
-            const frame_prefix prefix = frame_prefix::of(frame_.data());  // locals: see echo_probe
-            const uint64_t flow_mult = flow_mult_;
-            for (unsigned i = 0; i < n; ++i)
-                write(frames[i], prefix, flow_mult, by_ttl[ttl[i] & max_ttl], src[i], dst[i]);
-            return;
         }
         for (unsigned i = 0; i < n; ++i) {
             w0[i] = mac_word0(src[i]);
@@ -214,6 +214,7 @@ private:
     uint64_t flow_mult_;
     const interval_set* sources_;
     bool one_source_;
+    uint8_t ttl_lo_, ttl_hi_;  // the set-up TTL range, within 1..max_ttl
 };
 
 }  // namespace ics

@@ -48,6 +48,45 @@ TEST(TraceProbe, ParisFlowIdentityIsTheSameForEveryTtlAndTime) {
     EXPECT_NE(p.flow_checksum(target), p.flow_checksum(target + 1));
 }
 
+// A burst of one source uses a table per TTL of the set-up range; TTLs outside it, and bursts of
+// several sources, go probe by probe. All three give the same frames, byte for byte.
+TEST(TraceProbe, EveryBuildPathGivesTheSameFrames) {
+    probe_setup narrow = test_probe_setup();
+    narrow.min_ttl = 3;
+    narrow.max_ttl = 9;
+    static const interval_set two_sources({{scanner, scanner + 1}});
+    probe_setup several = test_probe_setup();
+    several.sources = &two_sources;
+    const trace_probe wide(test_probe_setup()), ranged(narrow), multi(several);
+    constexpr unsigned n = 64;
+    std::vector<uint8_t> a(n * trace_probe::frame_len), b(a.size()), c(a.size()), d(a.size());
+    uint8_t* fa[n];
+    uint8_t* fb[n];
+    uint8_t* fc[n];
+    uint8_t* fd[n];
+    ipv4_addr src[n], dst[n];
+    uint8_t in_range[n], mixed[n];
+    for (unsigned i = 0; i < n; ++i) {
+        fa[i] = &a[i * trace_probe::frame_len];
+        fb[i] = &b[i * trace_probe::frame_len];
+        fc[i] = &c[i * trace_probe::frame_len];
+        fd[i] = &d[i * trace_probe::frame_len];
+        src[i] = scanner;
+        dst[i] = target + i * 977;
+        in_range[i] = uint8_t(3 + i % 7);
+        mixed[i] = uint8_t(1 + (i * 13) % trace_probe::max_ttl);
+    }
+    for (const uint8_t* ttl : {in_range, mixed}) {
+        wide.build_burst(fa, src, dst, ttl, n, 0x123456);
+        ranged.build_burst(fb, src, dst, ttl, n, 0x123456);
+        multi.build_burst(fc, src, dst, ttl, n, 0x123456);
+        for (unsigned i = 0; i < n; ++i) wide.build(fd[i], src[i], dst[i], ttl[i], 0x123456);
+        EXPECT_EQ(a, b);
+        EXPECT_EQ(a, c);
+        EXPECT_EQ(a, d);
+    }
+}
+
 TEST(TraceProbe, FieldsFollowTheDocumentedLayout) {
     trace_probe p(test_probe_setup());
     const uint32_t send_us = 0x00abcdef;
