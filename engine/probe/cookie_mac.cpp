@@ -1,5 +1,7 @@
 #include "probe/cookie_mac.hpp"
 
+#include "util/cpu_features.hpp"
+
 #include <cstring>
 
 #include <immintrin.h>
@@ -49,12 +51,14 @@ __attribute__((target("aes,sse4.1"))) void aes_burst(const __m128i* rk, const ui
 // Four blocks per instruction: block i is (m0[i], m1[i]) as in encrypt(); the tail goes one by one.
 // Lanes: out[4i..4i+3] is the whole block; otherwise out[i] is its first 32-bit word.
 // (GCC 12's AVX-512 headers start some intrinsics from an undefined register and then warn of it.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <bool Lanes>
 __attribute__((target("aes,vaes,avx512f"))) void vaes_burst(const __m128i* rk, const uint64_t* m0,
-                                                           const uint64_t* m1, uint32_t* out, unsigned n) {
+                                                            const uint64_t* m1, uint32_t* out, unsigned n) {
     __m512i k[11];
     for (int r = 0; r < 11; ++r) k[r] = _mm512_broadcast_i32x4(_mm_load_si128(rk + r));
     // Interleave four m0 words (a) and four m1 words (b) into blocks a0 b0 a1 b1 ...; then gather
@@ -63,13 +67,15 @@ __attribute__((target("aes,vaes,avx512f"))) void vaes_burst(const __m128i* rk, c
     const __m512i first_words = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 8, 4, 0);
     unsigned i = 0;
     for (; i + 4 <= n; i += 4) {
-        const __m512i a = _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m0 + i)));
-        const __m512i b = _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m1 + i)));
+        const __m512i a =
+            _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m0 + i)));
+        const __m512i b =
+            _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m1 + i)));
         __m512i x = _mm512_xor_si512(_mm512_permutex2var_epi64(a, interleave, b), k[0]);
         for (int r = 1; r < 10; ++r) x = _mm512_aesenc_epi128(x, k[r]);
         x = _mm512_aesenclast_epi128(x, k[10]);
         if constexpr (Lanes)
-            _mm512_storeu_si512(out + 4 * i, x);
+            _mm512_storeu_si512(out + size_t(4) * i, x);
         else
             _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
                              _mm512_castsi512_si128(_mm512_permutexvar_epi32(first_words, x)));
@@ -77,17 +83,19 @@ __attribute__((target("aes,vaes,avx512f"))) void vaes_burst(const __m128i* rk, c
     for (; i < n; ++i) {
         const __m128i x = encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])));
         if constexpr (Lanes)
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * i), x);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + size_t(4) * i), x);
         else
             out[i] = uint32_t(_mm_cvtsi128_si32(x));
     }
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 __attribute__((target("aes,sse4.1"))) void aes_lanes_burst(const __m128i* rk, const uint64_t* m0,
                                                            const uint64_t* m1, uint32_t* out, unsigned n) {
     for (unsigned i = 0; i < n; ++i)
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * i),
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + size_t(4) * i),
                          encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i]))));
 }
 
@@ -106,20 +114,24 @@ __attribute__((target("aes,sse4.1"))) uint32_t aes_one(const __m128i* rk, uint64
 
 const char* mac_algorithm_name(mac_algorithm a) {
     switch (a) {
-    case mac_algorithm::siphash13: return "SipHash-1-3";
-    case mac_algorithm::aes128_ni: return "AES-128 (AES-NI)";
-    case mac_algorithm::aes128_vaes: return "AES-128 (VAES, AVX-512)";
+        case mac_algorithm::siphash13:
+            return "SipHash-1-3";
+        case mac_algorithm::aes128_ni:
+            return "AES-128 (AES-NI)";
+        case mac_algorithm::aes128_vaes:
+            return "AES-128 (VAES, AVX-512)";
     }
     return "?";
 }
 
 bool cookie_mac::cpu_has(mac_algorithm a) {
     switch (a) {
-    case mac_algorithm::siphash13: return true;
-    case mac_algorithm::aes128_ni: return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
-    case mac_algorithm::aes128_vaes:
-        return cpu_has(mac_algorithm::aes128_ni) && __builtin_cpu_supports("vaes") &&
-               __builtin_cpu_supports("avx512f");
+        case mac_algorithm::siphash13:
+            return true;
+        case mac_algorithm::aes128_ni:
+            return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
+        case mac_algorithm::aes128_vaes:
+            return cpu_has(mac_algorithm::aes128_ni) && cpu_has_vaes_avx512();
     }
     return false;
 }
@@ -169,11 +181,13 @@ void cookie_mac::lanes_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* o
         return;
     }
     for (unsigned i = 0; i < n; ++i) {
-        const uint64_t lo = cookie_hash(key_, m0[i], m1[i]), hi = cookie_hash(key_, m0[i], m1[i] | 1ull << 63);
-        out[4 * i] = uint32_t(lo);
-        out[4 * i + 1] = uint32_t(lo >> 32);
-        out[4 * i + 2] = uint32_t(hi);
-        out[4 * i + 3] = uint32_t(hi >> 32);
+        const uint64_t lo = cookie_hash(key_, m0[i], m1[i]),
+                       hi = cookie_hash(key_, m0[i], m1[i] | 1ull << 63);
+        uint32_t* lanes = out + size_t(4) * i;
+        lanes[0] = uint32_t(lo);
+        lanes[1] = uint32_t(lo >> 32);
+        lanes[2] = uint32_t(hi);
+        lanes[3] = uint32_t(hi >> 32);
     }
 }
 

@@ -147,9 +147,12 @@ private:
     };
     burst_words burst(uint32_t send_us) const {
         const uint16_t ts_hi = uint16_t(send_us >> 16), ts_lo = uint16_t(send_us);
-        return {frame_prefix::of(frame_.data()), ip_id_word(ts_hi, ttl_),
-                uint64_t(uint32_t(icmp_type::echo_request) << 24 | ts_lo) << 32, uint64_t(send_us) << 32,
-                ip_partial_ + ts_hi, (uint32_t(icmp_type::echo_request) << 8) + ts_lo + ts_hi + ts_lo};
+        return {frame_prefix::of(frame_.data()),
+                ip_id_word(ts_hi, ttl_),
+                uint64_t(uint32_t(icmp_type::echo_request) << 24 | ts_lo) << 32,
+                uint64_t(send_us) << 32,
+                ip_partial_ + ts_hi,
+                (uint32_t(icmp_type::echo_request) << 8) + ts_lo + ts_hi + ts_lo};
     }
 
     // ICMP: type, code, checksum field = ts_lo, id|seq = mac; payload: send_us, fixup, 0. The fixup

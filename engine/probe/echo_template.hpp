@@ -42,7 +42,8 @@ static_assert(echo_constant_prefix == 18);
 
 // The IP header's bytes 4-11 as one big-endian word, checksum 0: ID, DF, TTL, protocol ICMP.
 inline constexpr uint64_t ip_id_word(uint16_t ipid, uint8_t ttl) {
-    return uint64_t(ipid) << 48 | uint64_t(0x4000) << 32 | uint32_t(ttl) << 24 | uint32_t(ip_proto_icmp) << 16;
+    return uint64_t(ipid) << 48 | uint64_t(0x4000) << 32 | uint32_t(ttl) << 24 |
+           uint32_t(ip_proto_icmp) << 16;
 }
 
 // The IP header from the ID on: ip_id_word() with the checksum, then the addresses; two stores.

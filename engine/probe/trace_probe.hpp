@@ -74,7 +74,9 @@ public:
 
     // The Paris flow identity of every probe to `target`: its ICMP checksum field.
     uint16_t flow_checksum(ipv4_addr target) const { return flow_of(target, flow_mult_); }
-    static uint16_t flow_of(ipv4_addr target, uint64_t mult) { return uint16_t((uint64_t(target) * mult) >> 32); }
+    static uint16_t flow_of(ipv4_addr target, uint64_t mult) {
+        return uint16_t((uint64_t(target) * mult) >> 32);
+    }
 
     static constexpr uint64_t mac_word0(ipv4_addr src) { return uint64_t(src) << 32 | cookie_tag; }
     // The block of four TTLs that holds `ttl`'s MAC, at `send_us`.
@@ -105,15 +107,18 @@ public:
                 w0[j] = mac_word0(src[0]);
                 w1[j] = mac_word1(uint8_t((first + j) << 2), send_us);
             }
-            compute_macs(mac_, w0, w1, lanes + 4 * first, blocks, true);
+            compute_macs(mac_, w0, w1, lanes + size_t(4) * first, blocks, true);
             probe_words by_ttl[max_ttl + 1];
-            for (unsigned t = ttl_lo_; t <= ttl_hi_; ++t) by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
+            for (unsigned t = ttl_lo_; t <= ttl_hi_; ++t)
+                by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
             unsigned outside = 0;  // TTLs out of the set-up range (never from the trace walk): see below
-            for (unsigned i = 0; i < n; ++i) outside |= unsigned(uint8_t(ttl[i] - ttl_lo_) > ttl_hi_ - ttl_lo_);
+            for (unsigned i = 0; i < n; ++i)
+                outside |= unsigned(uint8_t(ttl[i] - ttl_lo_) > ttl_hi_ - ttl_lo_);
             if (outside == 0) {
                 const frame_prefix prefix = frame_prefix::of(frame_.data());  // locals: see echo_probe
                 const uint64_t flow_mult = flow_mult_;
-                for (unsigned i = 0; i < n; ++i) write(frames[i], prefix, flow_mult, by_ttl[ttl[i]], src[i], dst[i]);
+                for (unsigned i = 0; i < n; ++i)
+                    write(frames[i], prefix, flow_mult, by_ttl[ttl[i]], src[i], dst[i]);
                 return;
             }
         }

@@ -127,7 +127,7 @@ private:
     bool wide_;
     unsigned low_bits_ = 0;  // k: R in [0, 2^k)
     uint64_t low_mask_ = 0;
-    uint64_t high_ = 2;      // a: L in [0, a)
+    uint64_t high_ = 2;  // a: L in [0, a)
     bool high_pow2_ = true;
     unsigned high_shift_ = 63;
     std::array<uint64_t, rounds> keys_{};

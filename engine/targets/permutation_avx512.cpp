@@ -13,9 +13,11 @@ bool permutation::cpu_has_avx512() {
 }
 
 // (GCC 12's AVX-512 headers start some intrinsics from an undefined register and then warn of it.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 namespace {
 // permutation::encipher() on eight lanes.
 struct lanes_feistel {
@@ -44,14 +46,13 @@ struct lanes_feistel {
         }
         return _mm512_or_si512(_mm512_sll_epi64(hi, low_bits), lo);
     }
-
 };
 
 // f by value: a local copy whose keys stay in registers (through a pointer, every store to out
 // could alias them and force reloads).
 template <bool HighPow2>
 __attribute__((target("avx512f,avx512dq"))) void map_lanes(const lanes_feistel f, const uint64_t* pos,
-                                                        uint64_t* out, unsigned count, uint64_t n_scalar) {
+                                                           uint64_t* out, unsigned count, uint64_t n_scalar) {
     const __m512i n = _mm512_set1_epi64(int64_t(n_scalar));
     for (unsigned i = 0; i < count; i += 8) {
         const __mmask8 in = count - i >= 8 ? __mmask8(0xff) : __mmask8((1u << (count - i)) - 1);
@@ -66,7 +67,7 @@ __attribute__((target("avx512f,avx512dq"))) void map_lanes(const lanes_feistel f
 }  // namespace
 
 __attribute__((target("avx512f,avx512dq"))) void permutation::map_avx512(const uint64_t* pos, uint64_t* out,
-                                                                          unsigned count) const {
+                                                                         unsigned count) const {
     lanes_feistel f;
     for (int r = 0; r < rounds; ++r) f.keys[r] = _mm512_set1_epi64(int64_t(keys_[r]));
     f.mult = _mm512_set1_epi64(int64_t(feistel_mult));
@@ -80,6 +81,8 @@ __attribute__((target("avx512f,avx512dq"))) void permutation::map_avx512(const u
     else
         map_lanes<false>(f, pos, out, count, n_);
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 }  // namespace ics

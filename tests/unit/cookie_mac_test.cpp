@@ -70,7 +70,8 @@ TEST(CookieMac, BurstEqualsSingleCalls) {
 // gives what AES-NI gives.
 TEST(CookieMac, VaesBurstEqualsAesNiForEveryLength) {
     if (!cookie_mac::cpu_has(mac_algorithm::aes128_vaes)) GTEST_SKIP() << "this CPU has no VAES with AVX-512";
-    const cookie_mac wide({0x1234, 0x5678}, mac_algorithm::aes128_vaes), narrow({0x1234, 0x5678}, mac_algorithm::aes128_ni);
+    const cookie_mac wide({0x1234, 0x5678}, mac_algorithm::aes128_vaes),
+        narrow({0x1234, 0x5678}, mac_algorithm::aes128_ni);
     ASSERT_EQ(wide.algorithm(), mac_algorithm::aes128_vaes);
     uint64_t m0[cookie_mac::max_burst], m1[cookie_mac::max_burst];
     for (unsigned i = 0; i < cookie_mac::max_burst; ++i) {
@@ -100,7 +101,8 @@ TEST(CookieMac, LanesBurstEqualsSingleLanes) {
         }
         mac.lanes_burst(m0, m1, out, cookie_mac::max_burst);
         for (unsigned i = 0; i < cookie_mac::max_burst; ++i) {
-            for (unsigned k = 0; k < 4; ++k) EXPECT_EQ(out[4 * i + k], mac.lane(m0[i], m1[i], k)) << i << " " << k;
+            for (unsigned k = 0; k < 4; ++k)
+                EXPECT_EQ(out[4 * i + k], mac.lane(m0[i], m1[i], k)) << i << " " << k;
             std::set<uint32_t> distinct(out + 4 * i, out + 4 * i + 4);
             EXPECT_EQ(distinct.size(), 4u) << i;
             if (is_aes(aes)) {
@@ -117,8 +119,10 @@ TEST(CookieMac, KeyedAndEveryInputBitMatters) {
         const uint64_t m0 = 0xc613ff01c6120005ull, m1 = 0x12345678000fff01ull;
         EXPECT_NE(mac(m0, m1), other(m0, m1));
         for (int bit = 0; bit < 64; ++bit) {
-            EXPECT_NE(mac(m0 ^ (1ull << bit), m1), mac(m0, m1)) << mac_algorithm_name(aes) << " m0 bit " << bit;
-            EXPECT_NE(mac(m0, m1 ^ (1ull << bit)), mac(m0, m1)) << mac_algorithm_name(aes) << " m1 bit " << bit;
+            EXPECT_NE(mac(m0 ^ (1ull << bit), m1), mac(m0, m1))
+                << mac_algorithm_name(aes) << " m0 bit " << bit;
+            EXPECT_NE(mac(m0, m1 ^ (1ull << bit)), mac(m0, m1))
+                << mac_algorithm_name(aes) << " m1 bit " << bit;
         }
     }
 }

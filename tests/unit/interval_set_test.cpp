@@ -97,9 +97,11 @@ TEST(IntervalSet, BothLookupPathsGiveEveryAddressInOrder) {
 // burst length and both lookup paths, the whole space included.
 TEST(IntervalSet, BurstLookupEqualsSingleLookups) {
     std::mt19937 rng(23);
-    std::vector<interval_set> sets = {interval_set({{0, 0xffffffff}}),
-                                      interval_set({{0xfffffff0, 0xffffffff}, {0x0, 0x3}, {0x80000000, 0x80000000}})};
-    for (int trial = 0; trial < 6; ++trial) sets.push_back(random_set(rng, 50 + trial * 2000, 1u << (20 + trial)));
+    std::vector<interval_set> sets = {
+        interval_set({{0, 0xffffffff}}),
+        interval_set({{0xfffffff0, 0xffffffff}, {0x0, 0x3}, {0x80000000, 0x80000000}})};
+    for (int trial = 0; trial < 6; ++trial)
+        sets.push_back(random_set(rng, 50 + trial * 2000, 1u << (20 + trial)));
     for (interval_set s : sets) {
         for (bool wide : {true, false}) {
             s.allow_avx512(wide);
@@ -110,7 +112,8 @@ TEST(IntervalSet, BurstLookupEqualsSingleLookups) {
                 if (n > 0) index[0] = s.size() - 1;
                 out[n] = 12345;
                 s.at_burst(index, out, n);
-                for (unsigned i = 0; i < n; ++i) ASSERT_EQ(out[i], s.at(index[i])) << "wide " << wide << " n " << n;
+                for (unsigned i = 0; i < n; ++i)
+                    ASSERT_EQ(out[i], s.at(index[i])) << "wide " << wide << " n " << n;
                 ASSERT_EQ(out[n], 12345u);
             }
         }

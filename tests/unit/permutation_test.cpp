@@ -60,11 +60,13 @@ TEST(Permutation, HugeDomainStaysInRange) {
 // map() (bursts; AVX-512 where the CPU has it) gives what the scalar walk gives, one position at a
 // time, for sizes with and without cycle walking and every burst length.
 TEST(Permutation, BurstMapEqualsSinglePositions) {
-    for (uint64_t n : {2ull, 3ull, 100ull, 1000ull, 65536ull, 100003ull, 3000000ull, (1ull << 32) - 592708864ull}) {
+    for (uint64_t n :
+         {2ull, 3ull, 100ull, 1000ull, 65536ull, 100003ull, 3000000ull, (1ull << 32) - 592708864ull}) {
         const permutation wide(n, 7), narrow(n, 7, false);
         for (uint64_t start : {uint64_t(0), n / 3}) {
             for (unsigned count = 0; count <= permutation::max_burst; ++count) {
-                uint64_t pos[permutation::max_burst], a[permutation::max_burst + 1], b[permutation::max_burst + 1];
+                uint64_t pos[permutation::max_burst], a[permutation::max_burst + 1],
+                    b[permutation::max_burst + 1];
                 for (unsigned i = 0; i < count; ++i) pos[i] = (start + i * 977) % n;
                 a[count] = b[count] = 12345;  // nothing past count is written
                 wide.map(pos, a, count);
