@@ -85,7 +85,7 @@ int output_loop(output_context& c) {
             if (empty) break;
         }
         // Rows reach the file within ~20 ms of a lull (for tail -f), without a write per nap.
-        if (backoff.idle() && ++naps_since_flush >= 100 && c.writer) {
+        if (backoff.idle() && ++naps_since_flush >= 20 && c.writer) {
             c.writer->flush();
             naps_since_flush = 0;
         }

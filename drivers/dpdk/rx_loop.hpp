@@ -79,7 +79,7 @@ int rx_loop(rx_context<Probe>& c) {
             backoff.reset();
         } else {
             const uint64_t end = c.flags->send_end_tsc.load(std::memory_order_relaxed), now = rte_rdtsc();
-            backoff.idle(now > end ? idle_backoff::cooldown_nap_us((now - end) * 1000000 / c.clock.hz()) : 0);
+            backoff.idle(now > end ? cooldown_nap_us((now - end) * 1000000 / c.clock.hz()) : 0);
         }
     }
     c.flags->rx_running.fetch_sub(1, std::memory_order_release);

@@ -1,0 +1,34 @@
+// The idle policy: RX spins a few polls then naps 20 us, the output lcore naps 1 ms at once, and
+// the cooldown's allowance lengthens a nap at once (a regression once kept RX at 20 us naps through
+// a whole cooldown, tripling the process's CPU time).
+#include "pace/backoff_policy.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ics;
+
+TEST(BackoffPolicy, RxSpinsThenNaps) {
+    for (unsigned polls = 1; polls <= rx_backoff.spin_polls; ++polls)
+        EXPECT_EQ(nap_us(rx_backoff, polls), 0u);
+    EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1), 20u);
+    EXPECT_EQ(nap_us(rx_backoff, 100000), 20u);
+}
+
+TEST(BackoffPolicy, OutputNapsAtOnce) {
+    EXPECT_EQ(nap_us(output_backoff, 1), 1000u);
+}
+
+TEST(BackoffPolicy, CooldownStretchesTheNapAtOnce) {
+    EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1, cooldown_nap_us(500000)), 1000u);
+    EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1, cooldown_nap_us(5000)), 50u);
+    EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1, cooldown_nap_us(1000)), 20u);  // never shorter
+    EXPECT_EQ(nap_us(rx_backoff, 1, cooldown_nap_us(500000)), 0u);  // still spins first
+}
+
+TEST(BackoffPolicy, CooldownNapKeepsTimestampsWithinOnePercent) {
+    for (uint64_t since : {0ull, 99ull, 100ull, 12345ull, 99999ull, 100000ull, 5000000ull}) {
+        const unsigned nap = cooldown_nap_us(since);
+        EXPECT_LE(nap, 1000u);
+        EXPECT_LE(uint64_t(nap) * 100, since) << since;
+    }
+}
