@@ -41,11 +41,18 @@ __attribute__((target("aes,sse2"))) inline __m128i encrypt(const __m128i* rk, __
     return _mm_aesenclast_si128(b, rk[10]);
 }
 
+// One block an instruction; independent blocks, so the loop keeps several in flight in the AES
+// unit. Lanes: out[4i..4i+3] is the whole block; otherwise out[i] is its first 32-bit word.
+template <bool Lanes>
 __attribute__((target("aes,sse4.1"))) void aes_burst(const __m128i* rk, const uint64_t* m0,
                                                      const uint64_t* m1, uint32_t* out, unsigned n) {
-    // Independent blocks: the loop keeps several in flight in the AES unit.
-    for (unsigned i = 0; i < n; ++i)
-        out[i] = uint32_t(_mm_cvtsi128_si32(encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])))));
+    for (unsigned i = 0; i < n; ++i) {
+        const __m128i x = encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])));
+        if constexpr (Lanes)
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + size_t(4) * i), x);
+        else
+            out[i] = uint32_t(_mm_cvtsi128_si32(x));
+    }
 }
 
 // Four blocks per instruction: block i is (m0[i], m1[i]) as in encrypt(); the tail goes one by one.
@@ -80,24 +87,11 @@ __attribute__((target("aes,vaes,avx512f"))) void vaes_burst(const __m128i* rk, c
             _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
                              _mm512_castsi512_si128(_mm512_permutexvar_epi32(first_words, x)));
     }
-    for (; i < n; ++i) {
-        const __m128i x = encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i])));
-        if constexpr (Lanes)
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + size_t(4) * i), x);
-        else
-            out[i] = uint32_t(_mm_cvtsi128_si32(x));
-    }
+    aes_burst<Lanes>(rk, m0 + i, m1 + i, out + (Lanes ? size_t(4) * i : i), n - i);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-
-__attribute__((target("aes,sse4.1"))) void aes_lanes_burst(const __m128i* rk, const uint64_t* m0,
-                                                           const uint64_t* m1, uint32_t* out, unsigned n) {
-    for (unsigned i = 0; i < n; ++i)
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + size_t(4) * i),
-                         encrypt(rk, _mm_set_epi64x(int64_t(m1[i]), int64_t(m0[i]))));
-}
 
 // One shuffle moves the wanted lane to the bottom: the only step the lane adds to the AES latency
 // that RX waits for (an extract, a select and a shift cost a trace reply 1.5 ns more than scan's).
@@ -163,36 +157,32 @@ uint32_t cookie_mac::operator()(uint64_t m0, uint64_t m1) const {
     return uint32_t(cookie_hash(key_, m0, m1) >> 32);
 }
 
+template <bool Lanes>
+void cookie_mac::any_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const {
+    const auto* rk = reinterpret_cast<const __m128i*>(round_keys_.data());
+    if (algorithm_ == mac_algorithm::aes128_vaes) return vaes_burst<Lanes>(rk, m0, m1, out, n);
+    if (aesni_) return aes_burst<Lanes>(rk, m0, m1, out, n);
+    for (unsigned i = 0; i < n; ++i) {
+        if constexpr (Lanes) {
+            const uint64_t lo = cookie_hash(key_, m0[i], m1[i]),
+                           hi = cookie_hash(key_, m0[i], m1[i] | 1ull << 63);
+            uint32_t* lanes = out + size_t(4) * i;
+            lanes[0] = uint32_t(lo);
+            lanes[1] = uint32_t(lo >> 32);
+            lanes[2] = uint32_t(hi);
+            lanes[3] = uint32_t(hi >> 32);
+        } else {
+            out[i] = uint32_t(cookie_hash(key_, m0[i], m1[i]) >> 32);
+        }
+    }
+}
+
 void cookie_mac::burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const {
-    if (algorithm_ == mac_algorithm::aes128_vaes) {
-        vaes_burst<false>(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
-        return;
-    }
-    if (aesni_) {
-        aes_burst(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
-        return;
-    }
-    for (unsigned i = 0; i < n; ++i) out[i] = uint32_t(cookie_hash(key_, m0[i], m1[i]) >> 32);
+    any_burst<false>(m0, m1, out, n);
 }
 
 void cookie_mac::lanes_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const {
-    if (algorithm_ == mac_algorithm::aes128_vaes) {
-        vaes_burst<true>(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
-        return;
-    }
-    if (aesni_) {
-        aes_lanes_burst(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, out, n);
-        return;
-    }
-    for (unsigned i = 0; i < n; ++i) {
-        const uint64_t lo = cookie_hash(key_, m0[i], m1[i]),
-                       hi = cookie_hash(key_, m0[i], m1[i] | 1ull << 63);
-        uint32_t* lanes = out + size_t(4) * i;
-        lanes[0] = uint32_t(lo);
-        lanes[1] = uint32_t(lo >> 32);
-        lanes[2] = uint32_t(hi);
-        lanes[3] = uint32_t(hi >> 32);
-    }
+    any_burst<true>(m0, m1, out, n);
 }
 
 uint32_t cookie_mac::lane(uint64_t m0, uint64_t m1, unsigned lane) const {
