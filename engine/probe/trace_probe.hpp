@@ -111,10 +111,11 @@ public:
             probe_words by_ttl[max_ttl + 1];
             for (unsigned t = ttl_lo_; t <= ttl_hi_; ++t)
                 by_ttl[t] = words(uint8_t(t), send_us, lanes[t] & mac_mask);
-            unsigned outside = 0;  // TTLs out of the set-up range (never from the trace walk): see below
-            for (unsigned i = 0; i < n; ++i)
-                outside |= unsigned(uint8_t(ttl[i] - ttl_lo_) > ttl_hi_ - ttl_lo_);
-            if (outside == 0) {
+            // TTLs out of the set-up range (never from the trace walk) go the general way below. A
+            // byte-wise maximum, so that the check is a few vector instructions.
+            uint8_t farthest = 0;
+            for (unsigned i = 0; i < n; ++i) farthest = std::max(farthest, uint8_t(ttl[i] - ttl_lo_));
+            if (farthest <= ttl_hi_ - ttl_lo_) {
                 const frame_prefix prefix = frame_prefix::of(frame_.data());  // locals: see echo_probe
                 const uint64_t flow_mult = flow_mult_;
                 for (unsigned i = 0; i < n; ++i)
