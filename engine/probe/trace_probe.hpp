@@ -22,7 +22,8 @@
 //
 //   mac        = low 18 bits of lane (TTL mod 4) of cookie_mac_lanes(source << 32 | 'T',
 //                (TTL div 4) << 24 | send_us mod 2^24): one AES block gives the MACs of four TTLs,
-//                so a burst of one source needs one block per four TTLs in it, not one per probe
+//                so a burst of one source needs one block per four TTLs of --min-ttl..--max-ttl,
+//                not one per probe
 //   flow(t)    = bits 32..47 of t * M, M an odd 64-bit multiplier drawn from the key: the same for
 //                every probe to t, different between targets, unknown off-path
 //   The fixup word makes the ICMP checksum verify with the chosen checksum field.
@@ -125,7 +126,7 @@ public:
         }
         for (unsigned i = 0; i < n; ++i) {
             w0[i] = mac_word0(src[i]);
-            w1[i] = mac_word1(ttl[i], send_us);
+            w1[i] = mac_word1(ttl[i] & max_ttl, send_us);
         }
         compute_macs(mac_, w0, w1, lanes, n, true);
         for (unsigned i = 0; i < n; ++i) {
