@@ -140,8 +140,7 @@ cookie_mac::cookie_mac(const cookie_key& key, mac_algorithm best) : key_(key) {
             algorithm_ = a;
             break;
         }
-    aesni_ = algorithm_ != mac_algorithm::siphash13;
-    if (!aesni_) return;
+    if (!aes()) return;
     uint8_t bytes[16];
     std::memcpy(bytes, &key.k0, 8);  // little-endian words: k0 is bytes 0-7
     std::memcpy(bytes + 8, &key.k1, 8);
@@ -153,7 +152,7 @@ cookie_mac::cookie_mac(const cookie_key& key, mac_algorithm best) : key_(key) {
 uint32_t cookie_mac::operator()(uint64_t m0, uint64_t m1) const {
     // In registers, not through burst()'s arrays: RX validates one reply at a time, and a store and
     // reload here put the AES latency of each reply on the critical path.
-    if (aesni_) return aes_one(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1);
+    if (aes()) return aes_one(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1);
     return uint32_t(cookie_hash(key_, m0, m1) >> 32);
 }
 
@@ -161,7 +160,7 @@ template <bool Lanes>
 void cookie_mac::any_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const {
     const auto* rk = reinterpret_cast<const __m128i*>(round_keys_.data());
     if (algorithm_ == mac_algorithm::aes128_vaes) return vaes_burst<Lanes>(rk, m0, m1, out, n);
-    if (aesni_) return aes_burst<Lanes>(rk, m0, m1, out, n);
+    if (aes()) return aes_burst<Lanes>(rk, m0, m1, out, n);
     for (unsigned i = 0; i < n; ++i) {
         if constexpr (Lanes) {
             const uint64_t lo = cookie_hash(key_, m0[i], m1[i]),
@@ -186,7 +185,7 @@ void cookie_mac::lanes_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* o
 }
 
 uint32_t cookie_mac::lane(uint64_t m0, uint64_t m1, unsigned lane) const {
-    if (aesni_) return aes_lane(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, lane);
+    if (aes()) return aes_lane(reinterpret_cast<const __m128i*>(round_keys_.data()), m0, m1, lane);
     const uint64_t h = cookie_hash(key_, m0, lane & 2 ? m1 | 1ull << 63 : m1);
     return uint32_t(h >> (lane & 1) * 32);
 }

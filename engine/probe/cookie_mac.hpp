@@ -46,12 +46,12 @@ public:
     static bool cpu_has_aesni() { return cpu_has(mac_algorithm::aes128_ni); }
 
 private:
+    bool aes() const { return algorithm_ != mac_algorithm::siphash13; }  // either AES path
     template <bool Lanes>
     void any_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const;
     alignas(16) std::array<std::array<uint8_t, 16>, 11> round_keys_{};
     cookie_key key_;
     mac_algorithm algorithm_ = mac_algorithm::siphash13;
-    bool aesni_ = false;  // either AES path
 };
 
 }  // namespace ics

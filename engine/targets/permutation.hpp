@@ -24,6 +24,8 @@
 #include <array>
 #include <cstdint>
 
+#include "util/cpu_features.hpp"
+
 namespace ics {
 
 // splitmix64's finalizer: a fast, well-mixing 64-bit bijection (key derivation).
@@ -43,7 +45,7 @@ public:
 
     // `allow_avx512` false keeps the scalar code (tests compare the two).
     permutation(uint64_t n, uint64_t seed, bool allow_avx512 = true)
-        : n_(n), wide_(allow_avx512 && cpu_has_avx512()) {
+        : n_(n), wide_(allow_avx512 && cpu_has_avx512_lanes()) {
         unsigned bits = 2;  // both halves at least one bit wide (a shift by 64 is undefined)
         while (bits < 63 && (uint64_t(1) << bits) < n) ++bits;
         low_bits_ = bits / 2;
@@ -59,8 +61,6 @@ public:
     }
 
     uint64_t size() const { return n_; }
-    bool vectorized() const { return wide_; }
-    static bool cpu_has_avx512();
 
     // The index at position `pos` (pos < size()).
     uint64_t operator()(uint64_t pos) const {

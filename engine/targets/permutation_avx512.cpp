@@ -4,13 +4,8 @@
 #include <immintrin.h>
 
 #include "targets/permutation.hpp"
-#include "util/cpu_features.hpp"
 
 namespace ics {
-
-bool permutation::cpu_has_avx512() {
-    return cpu_has_avx512_lanes();
-}
 
 // (GCC 12's AVX-512 headers start some intrinsics from an undefined register and then warn of it.)
 #if defined(__GNUC__) && !defined(__clang__)
