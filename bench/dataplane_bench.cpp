@@ -131,8 +131,7 @@ void BM_RxEngine(benchmark::State& state) {
     counter_block counters;
     scan_flags flags;
     rx_context<echo_probe> c;
-    c.port = uint16_t(ring_port);
-    c.queues = {0};
+    c.queues = {{uint16_t(ring_port), 0}};
     c.probe = &probe;
     c.clock = tsc_clock(g_hz, rte_rdtsc(), 0);
     c.records = records;
@@ -158,7 +157,7 @@ void BM_RxEngine(benchmark::State& state) {
         state.ResumeTiming();
         rte_mbuf* bufs[rx_burst];
         unsigned n;
-        while ((n = rte_eth_rx_burst(c.port, 0, bufs, rx_burst)) != 0) {
+        while ((n = rte_eth_rx_burst(uint16_t(ring_port), 0, bufs, rx_burst)) != 0) {
             rx_process_burst(c, bufs, n, rte_rdtsc());
             processed += n;
         }

@@ -165,7 +165,7 @@ def main():
         missing.append("full loop")
     missing += [f"sink {t}" for t, v in res["sink"].items() if not v["pps"]]
     missing += [f"testbed {t}" for t, v in res["testbed"].items() if not v["pps"]]
-    if len(res["sink"]) < 5 or len(res["testbed"]) < 6:
+    if len(res["sink"]) < 6 or len(res["testbed"]) < 8:
         missing.append("side-by-side rows")
     if not res.get("memory", {}).get("rss_kb_max"):
         missing.append("memory")

@@ -158,6 +158,10 @@ for round in $(seq "$ROUNDS"); do
             ip netns exec "$ICS_SCAN_NS" "$BIN" "${huge[@]}" -i "$ICS_SCAN_IF" \
             -S "$ICS_SCANNER_IP" -G "$gw_mac" -b /dev/null -r "$ours_rate" -c 2 -o "$OUT/ours.csv" "$ICS_SCAN_RANGE"
         hits_row ours "$OUT/ours.csv" engine
+        measure testbed "engine-af_xdp@$rate" "$round" "$ICS_GATEWAY_NS" "$GW_COUNTER" 60 -- \
+            ip netns exec "$ICS_SCAN_NS" "$BIN" "${huge[@]}" -i "$ICS_SCAN_IF" --af-xdp \
+            -S "$ICS_SCANNER_IP" -G "$gw_mac" -b /dev/null -r "$ours_rate" -c 2 -o "$OUT/ours.csv" "$ICS_SCAN_RANGE"
+        hits_row ours "$OUT/ours.csv" engine
         measure testbed "zmap@$rate" "$round" "$ICS_GATEWAY_NS" "$GW_COUNTER" 60 -- \
             ip netns exec "$ICS_SCAN_NS" zmap -q -i "$ICS_SCAN_IF" -S "$ICS_SCANNER_IP" \
             -G "$gw_mac" -M icmp_echoscan -r "$zmap_rate" -T 1 -b "$OUT/empty-blocklist" -c 2 \
@@ -178,8 +182,10 @@ scripts/testbed.sh down >/dev/null
 log "5/6 side by side: into a veth whose peer drops everything"
 ip netns add "$SRC_NS"
 ip netns add "$SINK_NS"
-# Two queue pairs: af_packet gets one per lcore (TX lcore and control); af_xdp finds no combined
-# channel on a veth and runs on one queue (the control lcore then has none, see dpdk_port.cpp).
+# Two queue pairs: af_packet gets one per lcore (TX lcore and control). DPDK's af_xdp driver finds
+# no combined channel on a veth and opens one queue per port: "af_xdp" is one port (its TX lcore
+# has the only queue, so the control lcore none), "af_xdp-2q" (--af-xdp) one port per queue, a TX
+# lcore each.
 ip link add snk0 netns "$SRC_NS" numtxqueues 2 numrxqueues 2 type veth peer name snk1 netns "$SINK_NS" \
     numtxqueues 2 numrxqueues 2
 ip -n "$SRC_NS" link set snk0 up
@@ -198,6 +204,8 @@ for round in $(seq "$ROUNDS"); do
     measure sink engine-af_packet "$round" "$SINK_NS" "$SINK_COUNTER" 60 -- "${ours_sink[@]}" -i snk0
     measure sink engine-af_packet-2tx "$round" "$SINK_NS" "$SINK_COUNTER" 60 -- "${ours_sink[@]}" -i snk0 --tx-cores 2
     measure sink engine-af_xdp "$round" "$SINK_NS" "$SINK_COUNTER" 60 -- "${ours_sink[@]}" --vdev net_af_xdp0,iface=snk0
+    measure sink engine-af_xdp-2q "$round" "$SINK_NS" "$SINK_COUNTER" 60 -- "${ours_sink[@]}" -i snk0 --af-xdp \
+        --tx-cores 2
     measure sink zmap-1thread "$round" "$SINK_NS" "$SINK_COUNTER" 60 -- ip netns exec "$SRC_NS" \
         zmap -q -i snk0 -S 198.19.255.1 -G "$peer" -M icmp_echoscan -P 8 -r 10000000 -T 1 \
         -b "$OUT/empty-blocklist" -c 0 -o /dev/null 198.18.0.0/15

@@ -43,8 +43,9 @@ sysctl_in() {  # namespace, key=value...
     for kv in "$@"; do ns "$n" sysctl -qw "$kv" >/dev/null; done
 }
 
-link() {  # ns_a if_a ns_b if_b
-    ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+link() {  # ns_a if_a ns_b if_b [queue pairs]
+    local q=(numtxqueues "${5:-1}" numrxqueues "${5:-1}")
+    ip link add "$2" netns "$1" "${q[@]}" type veth peer name "$4" netns "$3" "${q[@]}"
     ns "$1" ip link set "$2" up
     ns "$3" ip link set "$4" up
 }
@@ -76,7 +77,8 @@ up() {
         sysctl -qw net.ipv4.route.error_cost=0 net.ipv4.route.error_burst=100000000
     fi
 
-    link "$SCAN_NS" "$SCAN_IF" "$R1" r1-scan
+    # Two queue pairs on the scanner's link: af_xdp can open one socket (port) on each.
+    link "$SCAN_NS" "$SCAN_IF" "$R1" r1-scan 2
     link "$R1" r1-r6 "$R6" r6-r1
     link "$R6" r6-h1 "$H1" h1-r6
     link "$R1" r1-r2 "$R2" r2-r1
@@ -94,7 +96,8 @@ up() {
                 "$R3 r3-r4" "$R4 r4-r3" "$R4 r4-r5" "$R5 r5-r4" "$R5 r5-h3" "$R6 r6-r1" "$R6 r6-h1" \
                 "$H1 h1-r6" "$H2 h2-r2" "$H3 h3-r5" "$SCAN_NS $SCAN_IF"; do
         read -r n dev <<< "$pair"
-        ns "$n" sh -c "echo $mask > /sys/class/net/$dev/queues/rx-0/rps_cpus" 2>/dev/null || true
+        ns "$n" sh -c "for q in /sys/class/net/$dev/queues/rx-*; do echo $mask > \$q/rps_cpus; done" \
+            2>/dev/null || true
     done
 
     # r1: the scanner's gateway.

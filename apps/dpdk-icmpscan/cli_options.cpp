@@ -95,8 +95,15 @@ parse_outcome parse_command_line(int argc, char** argv) {
     auto* net = "Network";
     app.add_option("-i,--interface", o.interface, "kernel interface to own through DPDK's af_packet PMD")
         ->group(net);
+    app.add_flag("--af-xdp", o.af_xdp,
+                 "with -i: use AF_XDP sockets instead of af_packet, one on each queue of the interface "
+                 "(TX lcores take the first, ARP answers the next if one is left; RX polls all)")
+        ->group(net);
     app.add_option("--pci", o.pci, "PCI address of a DPDK-bound NIC (e.g. 0000:3b:00.0)")->group(net);
-    app.add_option("--vdev", o.vdev, "any DPDK virtual device (e.g. net_null0)")->group(net);
+    app.add_option("--vdev", o.vdev,
+                   "any DPDK virtual device (e.g. net_null0); repeat it for queues of one link opened as "
+                   "separate ports, which TX lcores take in turn")
+        ->group(net);
     app.add_option("-S,--source-ip", o.source_ips,
                    "source addresses: addresses, ranges or CIDRs, comma separated")
         ->group(net)

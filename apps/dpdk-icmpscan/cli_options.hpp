@@ -11,7 +11,8 @@ struct cli_options {
     std::vector<std::string> targets;
     std::string mode = "scan";
     std::string probe_module = "icmp_echo";
-    std::string interface, pci, vdev, dryrun;
+    std::string interface, pci, dryrun;
+    std::vector<std::string> vdev;
     std::vector<std::string> source_ips;
     std::string gateway_ip, gateway_mac, source_mac;
     std::string rate = "10000";
@@ -38,6 +39,7 @@ struct cli_options {
     unsigned tx_cores = 1, rx_cores = 1;
     std::string cpus;
     bool busy_poll = false, no_huge = false, verbose_eal = false;
+    bool af_xdp = false;
     unsigned memory_mb = 512;
 };
 

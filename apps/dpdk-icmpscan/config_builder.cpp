@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "dpdk/eal_args.hpp"
 #include "dpdk/host_checks.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_types.hpp"
@@ -148,7 +149,7 @@ result<built_config> build_config(const cli_options& o) {
         c.port.iface = o.interface;
     } else {
         c.port.pci = o.pci;
-        c.port.vdev = o.vdev;
+        c.port.vdevs = o.vdev;
     }
 
     // Addresses.
@@ -173,6 +174,27 @@ result<built_config> build_config(const cli_options& o) {
     }
     if (!c.gateway_ip && !c.gateway_mac && o.dryrun.empty())
         return error{"no gateway: give --gateway-ip (resolved by ARP) or -G/--gateway-mac"};
+
+    // AF_XDP: one socket (DPDK port) per queue of the interface, as DPDK's af_xdp driver opens
+    // only one queue per port on devices that report no combined channels (veth).
+    if (o.af_xdp) {
+        if (c.port.iface.empty()) return error{"--af-xdp needs the kernel interface: give it with -i IFACE"};
+        const unsigned queues = dpdk::interface_queue_pairs(c.port.iface);
+        if (queues < o.tx_cores)
+            return error{fmt::format(
+                "interface '{}' has {} queue pair(s) but --tx-cores {} needs an AF_XDP socket on a queue of "
+                "its own for each: lower --tx-cores, or give the interface more queues (ethtool -L; "
+                "numtxqueues and numrxqueues for a veth)",
+                c.port.iface, queues, o.tx_cores)};
+        if (queues == o.tx_cores && !c.gateway_mac)
+            return error{fmt::format(
+                "with --af-xdp every queue of '{}' goes to a TX lcore and none is left to resolve the "
+                "gateway or answer ARP: give -G/--gateway-mac (and a static ARP entry for the source on the "
+                "gateway), or use one TX lcore fewer",
+                c.port.iface)};
+        c.port.vdevs = dpdk::af_xdp_vdevs(c.port.iface, queues);
+        c.port.iface.clear();
+    }
 
     // Targets: command line, -w and -I together, minus the blocklist.
     auto parsed_targets = parse_target_specs(o.targets, "target");

@@ -8,22 +8,10 @@
 
 namespace ics::dpdk {
 
-result<port_handle> open_port(const queue_plan& queues, unsigned lcores, bool control_queue_optional) {
-    port_handle p;
-    unsigned count = 0;
-    uint16_t pid;
-    RTE_ETH_FOREACH_DEV(pid) {
-        if (count++ == 0) p.id = pid;
-    }
-    if (count == 0)
-        return error{
-            "DPDK found no port: check the interface or PCI address (and that the NIC "
-            "is bound to a DPDK driver)"};
-    if (count > 1)
-        return error{
-            fmt::format("DPDK found {} ports where one was expected: name a single "
-                        "device with -i, --pci or --vdev",
-                        count)};
+namespace {
+
+status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsigned lcores,
+                bool control_queue_optional) {
     char name[RTE_ETH_NAME_MAX_LEN] = {};
     rte_eth_dev_get_name_by_port(p.id, name);
     p.name = name;
@@ -32,9 +20,10 @@ result<port_handle> open_port(const queue_plan& queues, unsigned lcores, bool co
     if (int rc = rte_eth_dev_info_get(p.id, &info); rc != 0)
         return error{fmt::format("cannot query port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
     p.rx_queues = queues.rx_queues;
-    p.tx_queues = queues.tx_queues;
-    if (control_queue_optional && queues.control_tx_queue < queues.tx_queues &&
-        p.tx_queues == unsigned(info.max_tx_queues) + 1) {
+    p.tx_queues = queues.tx_queues_on(index);
+    // The control lcore's queue is the last slot, so the last queue of its port.
+    p.control_queue = queues.control && queues.tx_port(queues.control_slot()) == index;
+    if (p.control_queue && control_queue_optional && p.tx_queues == unsigned(info.max_tx_queues) + 1) {
         p.tx_queues -= 1;
         p.control_queue = false;
     }
@@ -77,25 +66,60 @@ result<port_handle> open_port(const queue_plan& queues, unsigned lcores, bool co
                 fmt::format("cannot set up TX queue {} of port {}: {}", q, p.name, rte_strerror(-rc))};
     if (int rc = rte_eth_dev_start(p.id); rc != 0)
         return error{fmt::format("cannot start port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
+    p.started = true;
     rte_ether_addr addr;
     rte_eth_macaddr_get(p.id, &addr);
     std::copy(addr.addr_bytes, addr.addr_bytes + 6, p.address.begin());
-    return p;
+    return ok_t{};
+}
+
+}  // namespace
+
+status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_optional,
+                  std::vector<port_handle>& ports) {
+    std::vector<uint16_t> ids;
+    uint16_t pid;
+    RTE_ETH_FOREACH_DEV(pid) ids.push_back(pid);
+    if (ids.empty())
+        return error{
+            "DPDK found no port: check the interface or PCI address (and that the NIC "
+            "is bound to a DPDK driver)"};
+    if (ids.size() != queues.ports)
+        return error{
+            fmt::format("DPDK found {} ports where {} were expected: name the device with -i, --pci "
+                        "or --vdev (repeated only for queues of one link)",
+                        ids.size(), queues.ports)};
+    for (uint16_t id : ids) {
+        ports.emplace_back().id = id;
+        if (auto st =
+                open_one(ports.back(), unsigned(ports.size() - 1), queues, lcores, control_queue_optional);
+            !st)
+            return st;
+        // One link, one address: probes, ARP answers and replies all use the first port's MAC.
+        if (ports.back().address != ports.front().address)
+            return error{
+                fmt::format("ports {} and {} have different MAC addresses ({} and {}): repeat "
+                            "--vdev only for queues of one link, and run one scan per NIC",
+                            ports.front().name, ports.back().name, format_mac(ports.front().address),
+                            format_mac(ports.back().address))};
+    }
+    return ok_t{};
 }
 
 void close_port(port_handle& port) {
-    rte_eth_dev_stop(port.id);
+    if (port.started) rte_eth_dev_stop(port.id);
     rte_eth_dev_close(port.id);
 }
 
-nic_counters read_nic_counters(const port_handle& port) {
-    rte_eth_stats st{};
+nic_counters read_nic_counters(const std::vector<port_handle>& ports) {
     nic_counters c;
-    if (rte_eth_stats_get(port.id, &st) == 0) {
-        c.rx_missed = st.imissed;
-        c.rx_errors = st.ierrors;
-        c.rx_nombuf = st.rx_nombuf;
-        c.tx_errors = st.oerrors;
+    for (const port_handle& port : ports) {
+        rte_eth_stats st{};
+        if (rte_eth_stats_get(port.id, &st) != 0) continue;
+        c.rx_missed += st.imissed;
+        c.rx_errors += st.ierrors;
+        c.rx_nombuf += st.rx_nombuf;
+        c.tx_errors += st.oerrors;
     }
     return c;
 }

@@ -1,7 +1,9 @@
-// One DPDK port: the mempool on its NUMA node, its queues, start and stop, and its counters.
+// The DPDK ports of a scan (one, or one link's queues opened as several): each with its mempool
+// on its NUMA node, its queues, start and stop, and its counters.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
@@ -19,21 +21,26 @@ struct port_handle {
     mac address{};
     int socket = 0;
     unsigned rx_queues = 0, tx_queues = 0;
-    bool control_queue = true;  // false: the port had no TX queue to spare for the control lcore
+    bool control_queue = false;  // the control lcore's TX queue (ARP) is on this port
+    bool started = false;
 };
 
 inline constexpr uint16_t rx_descriptors = 1024;
 inline constexpr uint16_t tx_descriptors = 1024;
 
-// Finds the one port EAL created, sets up its queues and starts it. When the port offers one TX
-// queue too few and `control_queue_optional` (no ARP resolution needed), it runs without the
-// control lcore's queue.
-result<port_handle> open_port(const queue_plan& queues, unsigned lcores, bool control_queue_optional);
+// Finds the `queues.ports` ports EAL created, sets up each one's queues and starts it, appending
+// it to `ports` as soon as it has a mempool (so the caller releases whatever was set up, error or
+// not). When a port offers one TX queue too few and `control_queue_optional` (no ARP resolution
+// needed), it runs without the control lcore's queue. Several ports must be one link: the same
+// MAC address.
+status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_optional,
+                  std::vector<port_handle>& ports);
 void close_port(port_handle& port);
 
 struct nic_counters {
     uint64_t rx_missed = 0, rx_errors = 0, rx_nombuf = 0, tx_errors = 0;
 };
-nic_counters read_nic_counters(const port_handle& port);
+// Summed over the ports.
+nic_counters read_nic_counters(const std::vector<port_handle>& ports);
 
 }  // namespace ics::dpdk

@@ -18,15 +18,23 @@ lcore_plan plan_lcores(const lcore_config& cfg) {
 
 queue_plan plan_queues(const port_config& port, const lcore_config& cfg) {
     queue_plan q;
-    q.tx_queues = cfg.tx_cores + 1;
-    q.control_tx_queue = cfg.tx_cores;
-    q.rx_queues = cfg.rx_cores;
+    q.ports = unsigned(std::max<size_t>(1, port.vdevs.size()));
+    q.tx_lcores = cfg.tx_cores;
+    q.rx_queues = (cfg.rx_cores + q.ports - 1) / q.ports;
     // A dry run has no ARP to answer and the pcap device one TX queue: no control queue.
-    if (!port.dryrun_pcap.empty()) q.tx_queues = q.control_tx_queue = cfg.tx_cores;
+    if (!port.dryrun_pcap.empty()) q.control = false;
     // af_packet opens one socket per queue pair and fans received frames out over all of them:
     // every one must be polled, so RX gets as many queues as TX.
-    if (!port.iface.empty() && port.dryrun_pcap.empty()) q.rx_queues = std::max(q.rx_queues, q.tx_queues);
+    if (!port.iface.empty() && port.dryrun_pcap.empty())
+        q.rx_queues = std::max(q.rx_queues, q.tx_queues_on(0));
     return q;
+}
+
+std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_pairs) {
+    std::vector<std::string> v;
+    for (unsigned q = 0; q < queue_pairs; ++q)
+        v.push_back(fmt::format("net_af_xdp{},iface={},start_queue={}", q, iface, q));
+    return v;
 }
 
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,
@@ -75,9 +83,9 @@ std::vector<std::string> build_eal_args(const port_config& port, const lcore_con
             // 4096 frames per ring (the PMD default is 512): room for ~40 ms of replies at 100 kpps
             // if the RX lcore is descheduled, since af_packet drops beyond it without counting.
             a.push_back(fmt::format("--vdev=net_af_packet0,iface={},qpairs={},qdisc_bypass=1,framecnt=4096",
-                                    port.iface, std::max(queues.rx_queues, queues.tx_queues)));
+                                    port.iface, std::max(queues.rx_queues, queues.tx_queues_on(0))));
         else
-            a.push_back("--vdev=" + port.vdev);
+            for (const auto& v : port.vdevs) a.push_back("--vdev=" + v);
     }
     a.push_back(cfg.verbose_eal ? "--log-level=notice" : "--log-level=error");
     return a;

@@ -2,6 +2,7 @@
 // run, -a for a PCI NIC), which lcores on which CPUs, memory and logging. No DPDK calls here,
 // so it is unit-tested as plain strings.
 #pragma once
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,13 +19,30 @@ struct lcore_plan {
 
 lcore_plan plan_lcores(const lcore_config& cfg);
 
-// Queues per port: af_packet fans RX out over all its queue pairs, so every RX queue it has must
-// be polled; one extra TX queue belongs to the control lcore (ARP).
+// TX queue slots: one per TX lcore, then one for the control lcore (ARP) unless it is a dry run.
+// With several ports (one link's queues) the slots take the ports in turn: slot s is queue
+// s div ports of port s mod ports. So with one af_xdp socket per port, a spare TX queue for ARP
+// answers can be another port's. A port left without a slot still gets one TX queue (unused), as
+// af_xdp pairs each RX queue with a TX queue. RX queues: as many on each port as its share of the
+// RX lcores, at least one; af_packet fans RX out over all its queue pairs, so every one it has
+// must be polled.
 struct queue_plan {
-    unsigned rx_queues = 1, tx_queues = 2;
-    unsigned control_tx_queue = 1;
+    unsigned ports = 1;
+    unsigned tx_lcores = 1;
+    bool control = true;
+    unsigned rx_queues = 1;  // on each port
+    unsigned tx_port(unsigned slot) const { return slot % ports; }
+    unsigned tx_queue(unsigned slot) const { return slot / ports; }
+    unsigned control_slot() const { return tx_lcores; }
+    unsigned tx_queues_on(unsigned port) const {
+        return std::max(1u, (tx_lcores + control + ports - 1 - port) / ports);
+    }
 };
 queue_plan plan_queues(const port_config& port, const lcore_config& cfg);
+
+// --af-xdp: one af_xdp device on each queue of `iface`, since replies may arrive on any of them:
+// the TX lcores take the first, the control lcore the next (if one is left), RX polls them all.
+std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_pairs);
 
 // argv for rte_eal_init (argv[0] included). `cpus` must not be empty.
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,

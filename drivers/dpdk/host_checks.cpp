@@ -2,7 +2,9 @@
 
 #include <sched.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +21,15 @@ status check_interface_exists(const std::string& iface) {
                         "check the name with 'ip link' (or pass --pci for a DPDK-bound NIC)",
                         iface)};
     return ok();
+}
+
+unsigned interface_queue_pairs(const std::string& iface) {
+    auto count = [&](const char* prefix) {
+        unsigned n = 0;
+        while (access(fmt::format("/sys/class/net/{}/queues/{}{}", iface, prefix, n).c_str(), F_OK) == 0) ++n;
+        return n;
+    };
+    return std::max(1u, std::min(count("rx-"), count("tx-")));
 }
 
 status check_hugepages() {

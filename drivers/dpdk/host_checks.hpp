@@ -9,6 +9,8 @@
 namespace ics::dpdk {
 
 status check_interface_exists(const std::string& iface);
+// Queues the interface has in both directions (from sysfs; at least 1).
+unsigned interface_queue_pairs(const std::string& iface);
 status check_hugepages();
 std::vector<unsigned> allowed_cpus();
 

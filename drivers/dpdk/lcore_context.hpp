@@ -63,10 +63,13 @@ struct tx_context : tx_lcore {
     uint32_t rounds = 1;
 };
 
+struct port_queue {
+    uint16_t port = 0, queue = 0;
+};
+
 template <typename Probe>
 struct rx_context {
-    uint16_t port = 0;
-    std::vector<uint16_t> queues;
+    std::vector<port_queue> queues;
     const Probe* probe = nullptr;
     tsc_clock clock;
     bool backoff = true;

@@ -70,7 +70,7 @@ int rx_loop(rx_context<Probe>& c) {
     while (!c.flags->stop_rx.load(std::memory_order_relaxed)) {
         unsigned got = 0;
         for (size_t k = 0; k < c.queues.size(); ++k) {
-            const unsigned n = rte_eth_rx_burst(c.port, c.queues[k], bufs, rx_burst);
+            const unsigned n = rte_eth_rx_burst(c.queues[k].port, c.queues[k].queue, bufs, rx_burst);
             const uint64_t arrived = stamp[k].polled(rte_rdtsc(), n, rx_burst);
             if (n) rx_process_burst(c, bufs, n, arrived);
             got += n;

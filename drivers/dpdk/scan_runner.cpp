@@ -47,13 +47,13 @@ int launch_trampoline(void* arg) {
 // Owns what EAL set up so that every exit path releases it.
 struct dpdk_session {
     bool eal = false;
-    bool port_open = false;
-    port_handle port;
+    std::vector<port_handle> ports;
     std::vector<rte_ring*> rings;
     ~dpdk_session() {
-        if (port_open) close_port(port);
+        for (port_handle& p : ports) close_port(p);
         for (rte_ring* r : rings) rte_ring_free(r);
-        if (port.pool) rte_mempool_free(port.pool);
+        for (port_handle& p : ports)
+            if (p.pool) rte_mempool_free(p.pool);
         if (eal) rte_eal_cleanup();
     }
 };
@@ -95,9 +95,9 @@ template <typename Probe>
 result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s,
                               const lcore_plan& lcores, const queue_plan& queues) {
     const bool dryrun = !cfg.port.dryrun_pcap.empty();
-    port_handle& port = s.port;
+    const port_handle& port = s.ports.front();  // the control lcore's, and the rings' NUMA node
     scan_report report;
-    report.port_name = port.name;
+    for (const port_handle& p : s.ports) report.port_name += (report.port_name.empty() ? "" : ",") + p.name;
     report.source_mac = cfg.source_mac.value_or(port.address);
     const uint64_t hz = rte_get_tsc_hz();
     report.tsc_hz = hz;
@@ -136,13 +136,14 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     setup.key = cfg.key;
     const Probe rx_probe(setup);
 
-    // RX lcores: RX lcore i polls queues i, i + n, i + 2n ...
+    // RX lcores: of every port's RX queues, in order, RX lcore i polls the i-th, (i + n)-th ...
+    std::vector<port_queue> rx_queues;
+    for (const port_handle& p : s.ports)
+        for (unsigned q = 0; q < queues.rx_queues; ++q) rx_queues.push_back({p.id, uint16_t(q)});
     std::vector<std::unique_ptr<rx_context<Probe>>> rx;
     for (size_t i = 0; i < lcores.rx.size(); ++i) {
         auto c = std::make_unique<rx_context<Probe>>();
-        c->port = port.id;
-        for (unsigned q = unsigned(i); q < queues.rx_queues; q += unsigned(lcores.rx.size()))
-            c->queues.push_back(uint16_t(q));
+        for (size_t k = i; k < rx_queues.size(); k += lcores.rx.size()) c->queues.push_back(rx_queues[k]);
         c->probe = &rx_probe;
         c->clock = clock;
         c->backoff = !cfg.lcores.busy_poll;
@@ -185,18 +186,21 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
         rte_eal_mp_wait_lcore();
     };
 
+    const port_handle& control_port = s.ports[queues.tx_port(queues.control_slot())];
     std::optional<uint16_t> control_queue;
-    if (port.control_queue)
-        control_queue = uint16_t(queues.control_tx_queue);
-    else if (hooks.on_note)
+    if (control_port.control_queue)
+        control_queue = uint16_t(queues.tx_queue(queues.control_slot()));
+    else if (hooks.on_note && !dryrun)
         hooks.on_note(fmt::format(
             "{} offers no TX queue for ARP answers: the gateway must already know "
             "{} is at {}",
-            port.name, format_ipv4(cfg.sources.ranges()[0].first), format_mac(report.source_mac)));
-    control_plane control(port.id, control_queue, port.pool, report.source_mac, cfg.sources, arp_rings);
+            control_port.name, format_ipv4(cfg.sources.ranges()[0].first), format_mac(report.source_mac)));
+    control_plane control(control_port.id, control_queue, control_port.pool, report.source_mac, cfg.sources,
+                          arp_rings);
     if (!cfg.gateway_mac && !dryrun) {
-        auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
-                                  fmt::format("{} ({})", port.id, cfg.port.describe()), hooks.stop_signals);
+        auto gw =
+            control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
+                            fmt::format("{} ({})", control_port.id, cfg.port.describe()), hooks.stop_signals);
         if (!gw) {
             stop_receivers();
             return error{gw.error_message()};
@@ -236,9 +240,10 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     std::vector<std::unique_ptr<trace_tx_context>> trace_tx;
     // What every sender lcore is given, whatever the mode.
     auto sender = [&](tx_lcore& c, unsigned t) {
-        c.port = port.id;
-        c.queue = uint16_t(t);
-        c.pool = port.pool;
+        const port_handle& own = s.ports[queues.tx_port(t)];
+        c.port = own.id;
+        c.queue = uint16_t(queues.tx_queue(t));
+        c.pool = own.pool;
         c.targets = &cfg.targets;
         c.sources = &cfg.sources;
         c.perm = &perm;
@@ -286,7 +291,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     // The control loop.
     auto snapshot = [&](bool sending, double cooldown_left) {
         counter_totals t = sum(blocks);
-        nic_counters nic = read_nic_counters(port);
+        nic_counters nic = read_nic_counters(s.ports);
         progress_snapshot p;
         p.elapsed_s = double(rte_rdtsc() - clock.epoch_tsc()) / double(hz);
         p.sent = t[counter::tx_probes] + t[counter::tx_trace_skipped];  // done: sent, or found useless
@@ -382,7 +387,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.send_seconds = first != UINT64_MAX && lastt > first ? double(lastt - first) / double(hz) : 0;
     report.completed = report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
                        report.probes_planned;
-    nic_counters nic = read_nic_counters(port);
+    nic_counters nic = read_nic_counters(s.ports);
     report.nic_rx_missed = nic.rx_missed;
     report.nic_rx_errors = nic.rx_errors;
     report.nic_rx_nombuf = nic.rx_nombuf;
@@ -418,18 +423,18 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
                         "(EAL arguments: {})",
                         rte_strerror(rte_errno), fmt::join(args, " "))};
     s.eal = true;
-    auto port =
-        open_port(queues, lcores.total(), cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty());
-    if (!port) return error{port.error_message()};
-    s.port = *port;
-    s.port_open = true;
+    if (auto st = open_ports(queues, lcores.total(),
+                             cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty(), s.ports);
+        !st)
+        return error{st.error_message()};
+    const int node = s.ports.front().socket;
     if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
         for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)
-            if (numa_node_of_cpu(int(cpus[l])) != s.port.socket)
+            if (numa_node_of_cpu(int(cpus[l])) != node)
                 hooks.on_note(
                     fmt::format("lcore {} runs on CPU {} of NUMA node {}, the port is on node {}: "
                                 "pass --cpus from node {} for full speed",
-                                l, cpus[l], numa_node_of_cpu(int(cpus[l])), s.port.socket, s.port.socket));
+                                l, cpus[l], numa_node_of_cpu(int(cpus[l])), node, node));
 
     if (cfg.tracing()) return run_typed<trace_probe>(cfg, hooks, s, lcores, queues);
     result<scan_report> out = error{fmt::format("unknown probe type '{}'", cfg.probe_type)};

@@ -20,11 +20,13 @@
 namespace ics {
 
 // Where the probes go: exactly one of iface (a kernel interface through af_packet), pci (a
-// DPDK-bound NIC) or vdev (any DPDK virtual device), or a dry run into a pcap file.
+// DPDK-bound NIC) or vdevs (DPDK virtual devices), or a dry run into a pcap file. Several vdevs
+// are one link's queues opened as separate ports (e.g. an af_xdp socket per queue of a veth,
+// whose channels DPDK's af_xdp driver cannot count): TX lcores take them in turn.
 struct port_config {
     std::string iface;
     std::string pci;
-    std::string vdev;
+    std::vector<std::string> vdevs;
     std::string dryrun_pcap;
     std::string describe() const;
 };

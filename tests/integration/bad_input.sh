@@ -38,6 +38,9 @@ check "no gateway" -i lo -S 198.19.255.1 -b /dev/null 198.18.0.0/24
 check "-S/--source-ip: '198.19.255.x'" -i lo -S 198.19.255.x --gateway-ip 198.19.255.254 198.18.0.0/24
 check "-G/--gateway-mac 'zz'" "${base[@]}" -G zz 198.18.0.0/24
 check "-O/--output-module 'xml'" "${base[@]}" -O xml 198.18.0.0/24
+check "--af-xdp needs the kernel interface" --vdev net_null0 --af-xdp -S 198.19.255.1 -G 02:00:00:00:00:01 198.18.0.0/24
+check "interface 'lo' has 1 queue pair(s) but --tx-cores 2 needs" "${base[@]}" --af-xdp --tx-cores 2 198.18.0.0/24
+check "none is left to resolve the gateway" "${base[@]}" --af-xdp 198.18.0.0/24
 check "cannot write the output file '/nonexistent/out.csv'" "${base[@]}" -o /nonexistent/out.csv 198.18.0.0/24
 check "-n/--max-targets '0'" "${base[@]}" -n 0 198.18.0.0/24
 check "-M/--mode 'monitor' is not available" "${base[@]}" -M monitor 198.18.0.0/24

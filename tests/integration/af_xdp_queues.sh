@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# AF_XDP on both queues of the scanner's link, one socket (DPDK port) each: TX lcores take the
+# ports in turn and the RX lcore polls both, since the link spreads replies over its queues.
+# (1) -i --af-xdp with one TX lcore: the second port's queue is left for ARP, so the scanner
+# resolves the gateway and answers it. (2) The same ports named with --vdev, two TX lcores: no
+# queue is left for ARP, so the gateway gets a permanent entry for the scanner first. Both give
+# exactly the ground truth.
+source "$(dirname "$0")/lib.sh"
+testbed_up
+xdp_scan() {
+    timeout --signal=INT --kill-after=10 120 ip netns exec "$ICS_SCAN_NS" "$BIN" "${HUGE[@]}" \
+        -S "$ICS_SCANNER_IP" -b /dev/null -r 50000 -c 2 --output-filter "repeat = 0" \
+        -f saddr,probe_daddr,type,code,repeat -o "$WORK/results.csv" -m "$WORK/meta.json" "$@" "$ICS_SCAN_RANGE"
+}
+check() {  # TX lcores expected
+    python3 "$SRC/tests/integration/check_scan.py" "$WORK/results.csv" "$ICS_TESTBED_STATE/ground-truth.tsv" \
+        "$ICS_SCAN_RANGE"
+    python3 - "$WORK/meta.json" "$1" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["senders"] == int(sys.argv[2]) and m["completed"], m
+assert m["port"] == "net_af_xdp0,net_af_xdp1", m["port"]
+assert m["nic"]["rx_missed"] == 0 and m["counters"]["rx_ring_full"] == 0, (m["nic"], m["counters"])
+print(f"  {m['senders']} TX lcore(s) over 2 af_xdp ports: sent {m['packets_sent']}, "
+      f"{m['validation_passed']} valid replies")
+PY
+}
+
+xdp_scan -i "$ICS_SCAN_IF" --af-xdp --gateway-ip "$ICS_GATEWAY_IP" --tx-cores 1 2> "$WORK/err1"
+grep -q "gateway $ICS_GATEWAY_IP is at" "$WORK/err1" || fail "the gateway was not resolved: $(cat "$WORK/err1")"
+check 1
+
+own_mac=$(ip -n "$ICS_SCAN_NS" -j link show "$ICS_SCAN_IF" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['address'])")
+gw_mac=$(ip -n "$ICS_GATEWAY_NS" -j link show "$ICS_GATEWAY_IF" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['address'])")
+ip -n "$ICS_GATEWAY_NS" neigh replace "$ICS_SCANNER_IP" lladdr "$own_mac" dev "$ICS_GATEWAY_IF" nud permanent
+xdp_scan --vdev "net_af_xdp0,iface=$ICS_SCAN_IF,start_queue=0" --vdev "net_af_xdp1,iface=$ICS_SCAN_IF,start_queue=1" \
+    -G "$gw_mac" --tx-cores 2 2> "$WORK/err2"
+grep -q "offers no TX queue for ARP answers" "$WORK/err2" || fail "expected the note on ARP: $(cat "$WORK/err2")"
+check 2
+echo "PASS"
