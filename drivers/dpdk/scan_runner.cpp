@@ -95,7 +95,7 @@ template <typename Probe>
 result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s,
                               const lcore_plan& lcores, const queue_plan& queues) {
     const bool dryrun = !cfg.port.dryrun_pcap.empty();
-    const port_handle& port = s.ports.front();  // the control lcore's, and the rings' NUMA node
+    const port_handle& port = s.ports.front();  // its MAC is the link's, its NUMA node the rings'
     scan_report report;
     for (const port_handle& p : s.ports) report.port_name += (report.port_name.empty() ? "" : ",") + p.name;
     report.source_mac = cfg.source_mac.value_or(port.address);
