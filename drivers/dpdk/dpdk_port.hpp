@@ -10,6 +10,7 @@
 
 #include "dpdk/eal_args.hpp"
 #include "net/arp.hpp"
+#include "scan/scan_report.hpp"
 #include "util/result.hpp"
 
 namespace ics::dpdk {
@@ -42,5 +43,7 @@ struct nic_counters {
 };
 // Summed over the ports.
 nic_counters read_nic_counters(const std::vector<port_handle>& ports);
+// Each port's packets, in and out.
+std::vector<port_traffic> read_port_traffic(const std::vector<port_handle>& ports);
 
 }  // namespace ics::dpdk

@@ -392,6 +392,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.nic_rx_errors = nic.rx_errors;
     report.nic_rx_nombuf = nic.rx_nombuf;
     report.nic_tx_errors = nic.tx_errors;
+    report.ports = read_port_traffic(s.ports);
     if (flags.output_failed.load())
         return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)",
                                  tracing ? cfg.replies_path : cfg.output_path)};

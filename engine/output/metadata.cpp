@@ -89,6 +89,10 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
                 {"rx_errors", r.nic_rx_errors},
                 {"rx_nombuf", r.nic_rx_nombuf},
                 {"tx_errors", r.nic_tx_errors}};
+    json ports = json::array();
+    for (const port_traffic& p : r.ports)
+        ports.push_back({{"name", p.name}, {"rx_packets", p.rx_packets}, {"tx_packets", p.tx_packets}});
+    m["ports"] = ports;
     json by_type = json::object();
     for (unsigned i = 0; i < 256; ++i)
         if (r.unique_by_type_code[i])

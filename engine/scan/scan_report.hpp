@@ -4,11 +4,18 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "net/arp.hpp"
 #include "stats/counters.hpp"
 
 namespace ics {
+
+// Packets through one DPDK port (a scan over one link's queues has several).
+struct port_traffic {
+    std::string name;
+    uint64_t rx_packets = 0, tx_packets = 0;
+};
 
 struct scan_report {
     counter_totals counters;
@@ -22,6 +29,7 @@ struct scan_report {
     std::string port_name;
     // NIC-level counters (rte_eth_stats)
     uint64_t nic_rx_missed = 0, nic_rx_errors = 0, nic_rx_nombuf = 0, nic_tx_errors = 0;
+    std::vector<port_traffic> ports;
     uint64_t tsc_hz = 0;
     // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
     std::array<uint64_t, 256> unique_by_type_code{};

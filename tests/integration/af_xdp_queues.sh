@@ -20,9 +20,14 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 assert m["senders"] == int(sys.argv[2]) and m["completed"], m
 assert m["port"] == "net_af_xdp0,net_af_xdp1", m["port"]
+# Replies arrive on both queues, so both sockets must have received; with a TX lcore on each,
+# both must have sent.
+assert all(p["rx_packets"] > 0 for p in m["ports"]), m["ports"]
+assert int(sys.argv[2]) < 2 or all(p["tx_packets"] > 1000 for p in m["ports"]), m["ports"]
 assert m["nic"]["rx_missed"] == 0 and m["counters"]["rx_ring_full"] == 0, (m["nic"], m["counters"])
 print(f"  {m['senders']} TX lcore(s) over 2 af_xdp ports: sent {m['packets_sent']}, "
-      f"{m['validation_passed']} valid replies")
+      f"{m['validation_passed']} valid replies; per port (rx, tx): "
+      + ", ".join(f"{p['rx_packets']}/{p['tx_packets']}" for p in m["ports"]))
 PY
 }
 

@@ -32,6 +32,7 @@ scan_report report() {
     r.unique_by_type_code[0x00] = 800;  // echo reply
     r.unique_by_type_code[0x3d] = 50;   // unreachable, code 13
     r.unique_by_type_code[0xb0] = 2;    // time exceeded
+    r.ports = {{"net_af_xdp0", 600, 1000}, {"net_af_xdp1", 400, 3}};
     return r;
 }
 }  // namespace
@@ -56,6 +57,10 @@ TEST(Metadata, ZmapKeysCountersAndWhatWasNotSent) {
     for (const auto& c : counter_infos) EXPECT_TRUE(m["counters"].contains(std::string(c.name))) << c.name;
     EXPECT_EQ(m["unique_replies_by_type_code"]["unreach/13"], 50);
     EXPECT_EQ(m["unique_replies_by_type_code"]["timxceed/0"], 2);
+    ASSERT_EQ(m["ports"].size(), 2u);
+    EXPECT_EQ(m["ports"][1]["name"], "net_af_xdp1");
+    EXPECT_EQ(m["ports"][1]["rx_packets"], 400);
+    EXPECT_EQ(m["ports"][0]["tx_packets"], 1000);
 }
 
 TEST(Metadata, Summary) {
