@@ -142,7 +142,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
     app.add_flag("--busy-poll", o.busy_poll, "never back off when idle (dedicated hosts)")->group(dp);
     app.add_flag("--no-huge", o.no_huge, "run DPDK without hugepages (slower)")->group(dp);
     app.add_option("--memory", o.memory_mb, "MB of memory with --no-huge")->group(dp)->capture_default_str();
-    app.add_flag("--verbose-eal", o.verbose_eal, "let DPDK log its start-up")->group(dp);
+    app.add_flag("--verbose-eal", o.verbose_eal, "let DPDK (and libbpf, libxdp) log its start-up")->group(dp);
 
     try {
         app.parse(argc, argv);

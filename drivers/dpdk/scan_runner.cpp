@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "dpdk/bpf_logs.hpp"
 #include "dpdk/control_plane.hpp"
 #include "dpdk/dpdk_port.hpp"
 #include "dpdk/eal_args.hpp"
@@ -418,6 +419,7 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
     argv.push_back(nullptr);
 
     dpdk_session s;
+    show_bpf_logs(cfg.lcores.verbose_eal);
     if (rte_eal_init(int(args.size()), argv.data()) < 0)
         return error{
             fmt::format("DPDK could not start ({}): run with --verbose-eal to see why "
