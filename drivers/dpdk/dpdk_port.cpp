@@ -115,27 +115,14 @@ nic_counters read_nic_counters(const std::vector<port_handle>& ports) {
     nic_counters c;
     for (const port_handle& port : ports) {
         rte_eth_stats st{};
-        if (rte_eth_stats_get(port.id, &st) != 0) continue;
+        if (rte_eth_stats_get(port.id, &st) != 0) st = {};
         c.rx_missed += st.imissed;
         c.rx_errors += st.ierrors;
         c.rx_nombuf += st.rx_nombuf;
         c.tx_errors += st.oerrors;
+        c.ports.push_back({port.name, st.ipackets, st.opackets});
     }
     return c;
-}
-
-std::vector<port_traffic> read_port_traffic(const std::vector<port_handle>& ports) {
-    std::vector<port_traffic> out;
-    for (const port_handle& port : ports) {
-        rte_eth_stats st{};
-        port_traffic t{port.name};
-        if (rte_eth_stats_get(port.id, &st) == 0) {
-            t.rx_packets = st.ipackets;
-            t.tx_packets = st.opackets;
-        }
-        out.push_back(t);
-    }
-    return out;
 }
 
 }  // namespace ics::dpdk

@@ -38,12 +38,11 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
                   std::vector<port_handle>& ports);
 void close_port(port_handle& port);
 
+// The ports' loss counters, summed, and each port's packets in and out.
 struct nic_counters {
     uint64_t rx_missed = 0, rx_errors = 0, rx_nombuf = 0, tx_errors = 0;
+    std::vector<port_traffic> ports;
 };
-// Summed over the ports.
 nic_counters read_nic_counters(const std::vector<port_handle>& ports);
-// Each port's packets, in and out.
-std::vector<port_traffic> read_port_traffic(const std::vector<port_handle>& ports);
 
 }  // namespace ics::dpdk

@@ -98,7 +98,6 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     const bool dryrun = !cfg.port.dryrun_pcap.empty();
     const port_handle& port = s.ports.front();  // its MAC is the link's, its NUMA node the rings'
     scan_report report;
-    for (const port_handle& p : s.ports) report.port_name += (report.port_name.empty() ? "" : ",") + p.name;
     report.source_mac = cfg.source_mac.value_or(port.address);
     const uint64_t hz = rte_get_tsc_hz();
     report.tsc_hz = hz;
@@ -393,7 +392,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.nic_rx_errors = nic.rx_errors;
     report.nic_rx_nombuf = nic.rx_nombuf;
     report.nic_tx_errors = nic.tx_errors;
-    report.ports = read_port_traffic(s.ports);
+    report.ports = std::move(nic.ports);
     if (flags.output_failed.load())
         return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)",
                                  tracing ? cfg.replies_path : cfg.output_path)};

@@ -23,7 +23,9 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     m["output_fields"] = json::array();
     for (auto f : cfg.fields) m["output_fields"].push_back(info(f).name);
     m["output_filter"] = cfg.output_filter_text;
-    m["port"] = r.port_name;
+    std::string port_names;
+    for (const port_traffic& p : r.ports) port_names += (port_names.empty() ? "" : ",") + p.name;
+    m["port"] = port_names;
     m["device"] = cfg.port.describe();
     m["iface"] = cfg.port.iface;
     m["source_mac"] = format_mac(r.source_mac);

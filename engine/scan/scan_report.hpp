@@ -26,10 +26,9 @@ struct scan_report {
     bool completed = true;                  // every planned probe was sent
     std::string stop_reason = "completed";  // completed, signal, max_runtime, max_results
     mac source_mac{}, gateway_mac{};
-    std::string port_name;
     // NIC-level counters (rte_eth_stats)
     uint64_t nic_rx_missed = 0, nic_rx_errors = 0, nic_rx_nombuf = 0, nic_tx_errors = 0;
-    std::vector<port_traffic> ports;
+    std::vector<port_traffic> ports;  // every DPDK port the scan used, in port order
     uint64_t tsc_hz = 0;
     // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
     std::array<uint64_t, 256> unique_by_type_code{};

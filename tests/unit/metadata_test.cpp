@@ -57,6 +57,7 @@ TEST(Metadata, ZmapKeysCountersAndWhatWasNotSent) {
     for (const auto& c : counter_infos) EXPECT_TRUE(m["counters"].contains(std::string(c.name))) << c.name;
     EXPECT_EQ(m["unique_replies_by_type_code"]["unreach/13"], 50);
     EXPECT_EQ(m["unique_replies_by_type_code"]["timxceed/0"], 2);
+    EXPECT_EQ(m["port"], "net_af_xdp0,net_af_xdp1");
     ASSERT_EQ(m["ports"].size(), 2u);
     EXPECT_EQ(m["ports"][1]["name"], "net_af_xdp1");
     EXPECT_EQ(m["ports"][1]["rx_packets"], 400);
