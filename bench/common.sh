@@ -1,7 +1,6 @@
-# Shared by the end-to-end benchmark scripts (sourced): root check, the --quick / --out DIR
+# Shared by the end-to-end benchmark scripts (sourced after scripts/as-root.sh): the --quick / --out DIR
 # arguments, dependencies and build (skipped under the meson test, which runs on a finished build),
 # and hugepages or --no-huge. Sets QUICK, OUT (absolute, created), BIN and huge.
-[[ $(id -u) == 0 ]] || { echo "$(basename "$0") needs root (hugepages, network namespaces)" >&2; exit 2; }
 QUICK=0
 OUT=bench-results
 while (($#)); do

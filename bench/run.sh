@@ -2,7 +2,7 @@
 # The end-to-end benchmark behind docs/performance.md. Prints one table and writes it, with every
 # raw figure, as JSON (bench-results/results.json).
 #
-#   sudo bench/run.sh [--quick] [--out DIR]
+#   bench/run.sh [--quick] [--out DIR]
 #
 #   1. micro-benchmarks: every hot stage alone (engine_bench, dataplane_bench), repetitions
 #      interleaved in random order;
@@ -18,6 +18,7 @@
 #   6. memory: resident set sampled through a long scan into net_null.
 # Traffic goes only to 198.18.0.0/15, inside namespaces this script creates and removes.
 set -euo pipefail
+source "$(dirname "$0")/../scripts/as-root.sh"
 cd "$(dirname "$0")/.."
 source bench/common.sh
 ROUNDS=$((QUICK ? 1 : 3))

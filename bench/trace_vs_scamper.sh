@@ -5,8 +5,9 @@
 # match of every path (ours against the truth table, ours against scamper's, target by target).
 # Rounds alternate the tools (this VM drifts). Writes bench-results/trace.jsonl and prints a table.
 #
-#   sudo bench/trace_vs_scamper.sh [--quick] [--out DIR]
+#   bench/trace_vs_scamper.sh [--quick] [--out DIR]
 set -euo pipefail
+source "$(dirname "$0")/../scripts/as-root.sh"
 cd "$(dirname "$0")/.."
 source bench/common.sh
 ROUNDS=$((QUICK ? 1 : 3))

@@ -3,8 +3,9 @@
 # unit and fuzz tests (also under ASan + UBSan), the binary on virtual devices, the namespace
 # testbed integration tests, each benchmark once, and the linters. Ends with "N passed, N failed".
 set -uo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-[[ $(id -u) == 0 ]] || { echo "run-tests.sh needs root (packages, hugepages, network namespaces)" >&2; exit 2; }
+# Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1
 scripts/build.sh --asan || { echo "build failed" >&2; exit 1; }
 scripts/setup-hugepages.sh || echo "continuing without hugepages: the tests fall back to --no-huge"

@@ -4,8 +4,9 @@
 # PMD, prints a summary and compares it with the testbed's ground truth, then removes the testbed.
 # Results stay in ./results/ (scan.csv, meta.json, status.csv).
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-[[ $(id -u) == 0 ]] || { echo "scan-testbed.sh needs root (packages, hugepages, network namespaces)" >&2; exit 2; }
+# Installs what is missing, then stops with one sentence if a program it needs is not on the PATH.
 scripts/install-deps.sh
 scripts/build.sh
 huge=()
