@@ -12,5 +12,5 @@ if [[ $(id -u) != 0 ]]; then
         [[ $as_root_var == ICS_* || $as_root_var == RATE || $as_root_var == PAGES ]] &&
             as_root_env+=("$as_root_var=${!as_root_var}")
     done
-    exec sudo -- env "${as_root_env[@]}" "$(readlink -f "$0")" "$@"
+    exec sudo -- env "${as_root_env[@]}" bash "$(readlink -f "$0")" "$@"
 fi
