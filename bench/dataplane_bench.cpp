@@ -156,9 +156,12 @@ void BM_RxEngine(benchmark::State& state) {
         rte_ring_enqueue_burst(wire, reinterpret_cast<void**>(fill.data()), batch, nullptr);
         state.ResumeTiming();
         rte_mbuf* bufs[rx_burst];
-        unsigned n;
-        while ((n = rte_eth_rx_burst(uint16_t(ring_port), 0, bufs, rx_burst)) != 0) {
-            rx_process_burst(c, bufs, n, rte_rdtsc());
+        arrival_window window(rte_rdtsc());
+        while (true) {  // as rx_loop polls: a TSC read before the poll and one after a non-empty one
+            const uint64_t began = rte_rdtsc();
+            const unsigned n = rte_eth_rx_burst(uint16_t(ring_port), 0, bufs, rx_burst);
+            if (n == 0) break;
+            rx_process_burst(c, bufs, n, window.polled(began, rte_rdtsc(), n, rx_burst));
             processed += n;
         }
     }

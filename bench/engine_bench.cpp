@@ -78,7 +78,8 @@ void parse_validate(benchmark::State& state, const Probe& probe,
             parsed_reply pr;
             result_record rec;
             counter why;
-            ok += parse_reply(r.data(), r.size(), pr, why) && probe.decode(pr, 5000, rec, why);
+            ok += parse_reply(r.data(), r.size(), pr, why) &&
+                  probe.decode(pr, arrival_us{5000, 5000}, rec, why);
         }
     }
     if (ok != uint64_t(state.iterations()) * replies.size()) state.SkipWithError("a reply did not validate");

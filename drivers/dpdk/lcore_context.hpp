@@ -14,6 +14,7 @@
 #include "output/record_writer.hpp"
 #include "pace/tsc_clock.hpp"
 #include "stats/counters.hpp"
+#include "stats/rtt_error_stats.hpp"
 #include "targets/interval_set.hpp"
 #include "targets/permutation.hpp"
 #include "targets/target_walk.hpp"
@@ -54,6 +55,7 @@ struct tx_lcore {
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
     std::atomic<uint64_t> first_tsc{0}, last_tsc{0};
+    std::atomic<uint64_t> max_send_lag{0};  // TSC cycles from a burst's send stamp to its hand-over
 };
 
 template <typename Probe>
@@ -94,6 +96,7 @@ struct output_context {
     scan_flags* flags = nullptr;
     // First replies per target by ICMP type and code (type << 4 | code, both < 16): the summary.
     std::array<uint64_t, 256> unique_by_type_code{};
+    rtt_error_stats rtt_error;  // every validated reply's RTT error bound
 };
 
 int output_loop(output_context& ctx);

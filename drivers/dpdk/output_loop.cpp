@@ -38,6 +38,7 @@ bool scan_attribute(output_context& c, const result_record& rec) {
 
 void handle(output_context& c, const result_record& rec, uint64_t& written) {
     c.counters->add(counter::out_records);
+    c.rtt_error.add(rec.rtt_err_us);
     const bool repeat = c.trace ? trace_attribute(c, rec) : scan_attribute(c, rec);
     if (repeat)
         c.counters->add(counter::out_repeats);

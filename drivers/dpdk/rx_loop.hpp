@@ -1,6 +1,7 @@
-// The RX lcore: poll its queues in bursts, timestamp each burst with the TSC (the midpoint of the
-// gap since the queue's previous poll: pace/arrival_estimate.hpp), parse and validate
-// every frame with the probe type, and hand fixed-size records to the output lcore through its own
+// The RX lcore: poll its queues in bursts, note each burst's arrival window with the TSC (from the
+// last poll that emptied the queue to the end of this one: pace/arrival_window.hpp), parse and
+// validate every frame with the probe type, which estimates the RTT within that window and after
+// the probe's send time, and hand fixed-size records to the output lcore through its own
 // SP/SC ring. ARP frames go to the control lcore through another SP/SC ring. Nothing allocates;
 // every frame that is not a result is counted under a named reason.
 #pragma once
@@ -13,15 +14,15 @@
 
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
-#include "pace/arrival_estimate.hpp"
+#include "pace/arrival_window.hpp"
 #include "reply/reply_parser.hpp"
 
 namespace ics::dpdk {
 
-// `arrived`: the TSC stamped on every frame of the burst.
+// `window`: when the burst's frames arrived (TSC).
 template <typename Probe>
-inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, uint64_t arrived) {
-    const uint32_t rx_us = c.clock.probe_time_us(arrived);
+inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, poll_window window) {
+    const arrival_us at{c.clock.probe_time_us(window.opened), c.clock.probe_time_us(window.closed)};
     result_record recs[rx_burst];
     rte_mbuf* to_free[rx_burst];
     unsigned nrec = 0, nfree = 0;
@@ -39,8 +40,8 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
             case frame_kind::ipv4: {
                 parsed_reply r;
                 counter why;
-                if (parse_reply(frame, len, r, why) && c.probe->decode(r, rx_us, recs[nrec], why)) {
-                    recs[nrec].rx_tsc = arrived;
+                if (parse_reply(frame, len, r, why) && c.probe->decode(r, at, recs[nrec], why)) {
+                    stamp_arrival(c, recs[nrec], window.closed);
                     ++nrec;
                 } else {
                     c.counters->add(why);
@@ -61,18 +62,33 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
     }
 }
 
+// The record's receive time: its arrival estimate, which lies err_us before the window's close
+// (half the window, or less when the probe left after the window opened). A record whose stamp
+// disagrees with its send time keeps the close and is counted.
+template <typename Probe>
+inline void stamp_arrival(rx_context<Probe>& c, result_record& rec, uint64_t closed) {
+    if (rec.flags & record_flag::clock_disagrees) {
+        c.counters->add(counter::rx_clock_disagrees);
+        rec.rx_tsc = closed;
+    } else {
+        rec.rx_tsc = closed - c.clock.cycles_from_us(rec.rtt_err_us - 1u);
+    }
+}
+
 template <typename Probe>
 int rx_loop(rx_context<Probe>& c) {
     idle_backoff::prepare_thread();
     idle_backoff backoff(c.backoff, rx_backoff);
     rte_mbuf* bufs[rx_burst];
-    std::vector<arrival_estimate> stamp(c.queues.size());  // before the loop: nothing allocates in it
+    // Before the loop: nothing allocates in it.
+    std::vector<arrival_window> windows(c.queues.size(), arrival_window(rte_rdtsc()));
     while (!c.flags->stop_rx.load(std::memory_order_relaxed)) {
         unsigned got = 0;
         for (size_t k = 0; k < c.queues.size(); ++k) {
+            const uint64_t began = rte_rdtsc();
             const unsigned n = rte_eth_rx_burst(c.queues[k].port, c.queues[k].queue, bufs, rx_burst);
-            const uint64_t arrived = stamp[k].polled(rte_rdtsc(), n, rx_burst);
-            if (n) rx_process_burst(c, bufs, n, arrived);
+            const poll_window w = windows[k].polled(began, n ? rte_rdtsc() : began, n, rx_burst);
+            if (n) rx_process_burst(c, bufs, n, w);
             got += n;
         }
         if (got) {

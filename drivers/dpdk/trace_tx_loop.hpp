@@ -107,8 +107,10 @@ inline int trace_tx_loop(trace_tx_context& c) {
         uint8_t* frames[tx_burst_max];
         ipv4_addr src[tx_burst_max];
         prepare_frames(bufs, keep, trace_probe::frame_len, frames, sources, dst, src);
-        probe.build_burst(frames, src, dst, ttl, keep, c.clock.probe_time_us(now));
-        send_all(c, bufs, keep, now);
+        // Stamped as late as it can be: after any wait for mbufs, right before the build.
+        const uint64_t stamp = rte_rdtsc();
+        probe.build_burst(frames, src, dst, ttl, keep, c.clock.probe_time_us(stamp));
+        send_all(c, bufs, keep, stamp);
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

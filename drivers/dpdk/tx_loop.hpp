@@ -49,8 +49,9 @@ inline void wait_for_schedule(const tx_lcore& c, const pacer& pace, uint64_t now
         rte_pause();
 }
 
-// Hands n built probes to the NIC (retrying what the queue did not take, until a stop request),
-// frees what could not be sent, and counts.
+// Hands n probes stamped at `now` to the NIC (retrying what the queue did not take, until a stop
+// request), frees what could not be sent, and counts. Notes how long after its stamp the burst
+// was handed over: the send side's share of the RTTs' error.
 inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
     unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(n));
     if (sent < n) {
@@ -65,6 +66,9 @@ inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
         }
     }
     if (sent) {
+        const uint64_t lag = rte_rdtsc() - now;
+        if (lag > c.max_send_lag.load(std::memory_order_relaxed))
+            c.max_send_lag.store(lag, std::memory_order_relaxed);
         if (c.first_tsc.load(std::memory_order_relaxed) == 0)
             c.first_tsc.store(now, std::memory_order_relaxed);
         c.last_tsc.store(now, std::memory_order_relaxed);
@@ -101,9 +105,11 @@ int tx_loop(tx_context<Probe>& c) {
             more = false;
             rte_pktmbuf_free_bulk(bufs + built, n - built);
         }
-        build_burst(probe, sources, bufs, targets, built, c.clock.probe_time_us(now));
+        // Stamped as late as it can be: after the allocation and the walk, right before the build.
+        const uint64_t stamp = rte_rdtsc();
+        build_burst(probe, sources, bufs, targets, built, c.clock.probe_time_us(stamp));
         pace.account(built);
-        send_all(c, bufs, built, now);
+        send_all(c, bufs, built, stamp);
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

@@ -27,7 +27,10 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
         {timestamp_ts, "timestamp_ts", integer, "receive time, seconds since the Unix epoch"},
         {timestamp_us, "timestamp_us", integer, "microsecond part of the receive time"},
         {probe_daddr, "probe_daddr", address, "the target the answered probe was sent to"},
-        {rtt_us, "rtt_us", integer, "round-trip time in microseconds (receive minus send)"},
+        {rtt_us, "rtt_us", integer,
+         "round-trip time in microseconds: the reply's estimated arrival minus the probe's send stamp"},
+        {rtt_err_us, "rtt_err_us", integer,
+         "the RTT's error bound in microseconds: the true RTT lies within rtt_us +- rtt_err_us"},
         {probe_ttl, "probe_ttl", integer, "IP TTL the probe was sent with"},
         {quoted_ttl, "quoted_ttl", integer, "TTL left in the probe quoted by an ICMP error (0 otherwise)"},
         {dst_rewritten, "dst_rewritten", integer,
@@ -122,6 +125,8 @@ uint64_t integer_value(field_id id, const output_row& row) {
             return r.probe_daddr;
         case field_id::rtt_us:
             return r.rtt_us;
+        case field_id::rtt_err_us:
+            return r.rtt_err_us;
         case field_id::probe_ttl:
             return r.probe_ttl;
         case field_id::quoted_ttl:

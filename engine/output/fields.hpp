@@ -34,6 +34,7 @@ enum class field_id : uint8_t {
     timestamp_us,
     probe_daddr,
     rtt_us,
+    rtt_err_us,
     probe_ttl,
     quoted_ttl,
     dst_rewritten,

@@ -102,6 +102,14 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
                 r.unique_by_type_code[i];
     m["unique_replies_by_type_code"] = by_type;
     m["timestamp_source"] = "tsc";
+    // docs/design.md, "Timestamps": what rtt_us estimates and how far off it can be.
+    m["rtt_estimate"] = "midpoint of [max(poll window start, send stamp), poll window end]";
+    m["rtt_error_bound_us"] = {{"replies", r.rtt_error.count()},
+                               {"max", r.rtt_error.max()},
+                               {"mean", r.rtt_error.mean()},
+                               {"p50_at_most", r.rtt_error.at_most(0.50)},
+                               {"p99_at_most", r.rtt_error.at_most(0.99)}};
+    m["send_stamp_lag_max_us"] = r.send_stamp_lag_max_us;
     m["tsc_hz"] = r.tsc_hz;
     return m;
 }

@@ -23,7 +23,7 @@
 //   |   checksum fixup              |             0                 |
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
-//   send_us = microseconds since the scan epoch, mod 2^32 (RTT = receive time - send_us, mod 2^32)
+//   send_us = microseconds since the scan epoch, mod 2^32 (RTT: pace/arrival_window.hpp, mod 2^32)
 //   mac     = cookie_mac_key(source << 32 | target, send_us << 32 | probe TTL << 8 | 1), 32 bits
 //             (AES-128 with AES-NI, SipHash-1-3 without: probe/cookie_mac.hpp)
 //   The checksum field is chosen (it carries send_us[15:0]); the fixup word makes the ICMP
@@ -35,6 +35,7 @@
 
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
+#include "pace/arrival_window.hpp"
 #include "probe/cookie_mac.hpp"
 #include "probe/echo_template.hpp"
 #include "probe/probe_setup.hpp"
@@ -90,7 +91,7 @@ public:
     }
 
     // Validates a parsed reply; fills `rec` and returns true, or sets `why` and returns false.
-    bool decode(const parsed_reply& r, uint32_t rx_us, result_record& rec, counter& why) const {
+    bool decode(const parsed_reply& r, arrival_us at, result_record& rec, counter& why) const {
         if (!sources_->contains(r.daddr)) return why = counter::rx_not_our_address, false;
         uint32_t send_us;
         ipv4_addr src, target;
@@ -121,7 +122,6 @@ public:
         rec.saddr = r.saddr;
         rec.daddr = r.daddr;
         rec.probe_daddr = target;
-        rec.rtt_us = rx_us - send_us;
         rec.ipid = r.ipid;
         rec.icmp_id = id;
         rec.seq = seq;
@@ -134,6 +134,7 @@ public:
         rec.round = 0;
         rec.success = r.type == icmp_type::echo_reply;
         copy_error_details(r, rec);
+        set_rtt(rec, estimate_rtt<32>(send_us, at));
         return true;
     }
 

@@ -33,7 +33,7 @@
 // reply carries its own IP ID). The mac does not cover the destination, so a quote whose
 // destination was rewritten on the way (a NAT) still validates; its checksum then differs from
 // flow(quoted destination), and the reply is flagged (record_flag::dst_rewritten), not attributed.
-// RTT = receive time - send_us, mod 2^24 microseconds: exact for replies within 16.7 s.
+// RTT: pace/arrival_window.hpp, mod 2^24 microseconds: exact for replies within 15.7 s.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -42,6 +42,7 @@
 
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
+#include "pace/arrival_window.hpp"
 #include "probe/cookie_mac.hpp"
 #include "probe/echo_template.hpp"
 #include "probe/probe_setup.hpp"
@@ -141,7 +142,7 @@ public:
     }
 
     // Validates a parsed reply; fills `rec` and returns true, or sets `why` and returns false.
-    bool decode(const parsed_reply& r, uint32_t rx_us, result_record& rec, counter& why) const {
+    bool decode(const parsed_reply& r, arrival_us at, result_record& rec, counter& why) const {
         if (!sources_->contains(r.daddr)) return why = counter::rx_not_our_address, false;
         uint64_t w;
         ipv4_addr src, target;
@@ -170,7 +171,6 @@ public:
         rec.saddr = r.saddr;
         rec.daddr = r.daddr;
         rec.probe_daddr = target;
-        rec.rtt_us = (rx_us - send_us) & 0xffffff;
         rec.ipid = r.ipid;
         rec.icmp_id = uint16_t(w >> 16);
         rec.seq = uint16_t(w);
@@ -183,6 +183,7 @@ public:
         rec.round = 0;
         rec.success = r.type == icmp_type::echo_reply;
         copy_error_details(r, rec);
+        set_rtt(rec, estimate_rtt<24>(send_us, at));
         rec.flags |= flags;
         return true;
     }

@@ -9,6 +9,7 @@
 #include "net/byte_order.hpp"
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
+#include "pace/arrival_window.hpp"
 #include "reply/icmp_extensions.hpp"
 #include "reply/result_record.hpp"
 #include "stats/counters.hpp"
@@ -121,11 +122,17 @@ inline bool parse_reply(const uint8_t* frame, size_t len, parsed_reply& out, cou
 inline void copy_error_details(const parsed_reply& r, result_record& rec) {
     rec.flags = r.ext.present ? record_flag::extensions : 0;
     rec.quote_ip_len = r.has_quote ? r.quote.total_len() : 0;
-    rec.reserved = 0;
     rec.mpls = r.ext.mpls;
     rec.mpls_count = r.ext.mpls_count;
     rec.mpls_object_len = uint8_t(r.ext.mpls_object_len < 256 ? r.ext.mpls_object_len : 255);
     rec.reserved2 = 0;
+}
+
+// The RTT and its error bound; after copy_error_details, which sets the flags.
+inline void set_rtt(result_record& rec, const rtt_estimate& e) {
+    rec.rtt_us = e.rtt_us;
+    rec.rtt_err_us = e.err_us;
+    if (e.clock_disagrees) rec.flags |= record_flag::clock_disagrees;
 }
 
 inline classification classify_icmp(uint8_t type) {

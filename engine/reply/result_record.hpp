@@ -29,15 +29,16 @@ inline std::string_view classification_name(classification c) {
 }
 
 namespace record_flag {
-inline constexpr uint8_t extensions = 1;     // the error carried RFC 4884 extension objects
-inline constexpr uint8_t dst_rewritten = 2;  // trace: the quote's destination is not the probe's
+inline constexpr uint8_t extensions = 1;       // the error carried RFC 4884 extension objects
+inline constexpr uint8_t dst_rewritten = 2;    // trace: the quote's destination is not the probe's
+inline constexpr uint8_t clock_disagrees = 4;  // came before its send stamp: TX, RX clocks differ
 }  // namespace record_flag
 
 struct result_record {
     ipv4_addr saddr;        // who sent the reply
     ipv4_addr daddr;        // the reply's destination (one of our sources)
     ipv4_addr probe_daddr;  // the target the probe was sent to (from the echo or the quote)
-    uint32_t rtt_us;        // receive time minus the send time carried by the probe
+    uint32_t rtt_us;        // estimated arrival minus the send stamp (pace/arrival_window.hpp)
     uint64_t rx_tsc;        // receive timestamp (TSC), turned into wall time by the output lcore
     uint16_t ipid;          // the reply's IP ID
     uint16_t icmp_id;       // echo reply: its id; error: the quoted probe's id
@@ -48,11 +49,11 @@ struct result_record {
     uint8_t probe_ttl;      // the TTL the probe was sent with
     uint8_t quoted_ttl;     // errors: TTL left in the quoted probe (0 for echo replies)
     classification cls;
-    uint16_t round;         // probe round (-P) the reply answers, where the probe carries it
-    uint8_t success;        // 1 when the probe type counts this reply as the target answering
-    uint8_t flags;          // record_flag bits
-    uint16_t quote_ip_len;  // errors: the quoted probe's IP total length (0 otherwise)
-    uint16_t reserved;
+    uint16_t round;                // probe round (-P) the reply answers, where the probe carries it
+    uint8_t success;               // 1 when the probe type counts this reply as the target answering
+    uint8_t flags;                 // record_flag bits
+    uint16_t quote_ip_len;         // errors: the quoted probe's IP total length (0 otherwise)
+    uint16_t rtt_err_us;           // the true RTT is within rtt_us +- this (saturates)
     std::array<uint32_t, 3> mpls;  // errors with RFC 4950 objects: label stack entries, top first
     uint8_t mpls_count;
     uint8_t mpls_object_len;  // the MPLS object's length field (0: none)

@@ -8,6 +8,7 @@
 
 #include "net/arp.hpp"
 #include "stats/counters.hpp"
+#include "stats/rtt_error_stats.hpp"
 
 namespace ics {
 
@@ -32,7 +33,9 @@ struct scan_report {
     uint64_t tsc_hz = 0;
     // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
     std::array<uint64_t, 256> unique_by_type_code{};
-    uint64_t trace_interfaces = 0;  // trace mode: distinct router interfaces that sent Time Exceeded
+    rtt_error_stats rtt_error;         // the error bounds of the replies' RTTs (receive side)
+    double send_stamp_lag_max_us = 0;  // the longest a burst waited from its send stamp to the NIC
+    uint64_t trace_interfaces = 0;     // trace mode: distinct router interfaces that sent Time Exceeded
 
     uint64_t probes_sent() const { return counters[counter::tx_probes]; }
     // Probes per second from the first probe to the last (n probes span n - 1 intervals).

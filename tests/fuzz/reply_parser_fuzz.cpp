@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     counter why;
     if (parse_reply(frame.data(), frame.size(), r, why)) {
         result_record rec;
-        (void)probe.decode(r, 1000, rec, why);
-        (void)tracer.decode(r, 1000, rec, why);
+        (void)probe.decode(r, arrival_us{1000, 1000}, rec, why);
+        (void)tracer.decode(r, arrival_us{1000, 1000}, rec, why);
     }
     return 0;
 }

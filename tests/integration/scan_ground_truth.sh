@@ -4,10 +4,11 @@
 # target; the achieved rate is within 2 % of the requested one and nothing was dropped.
 source "$(dirname "$0")/lib.sh"
 testbed_up
-scan -r 100000 -c 2 -q --output-filter "repeat = 0" -f saddr,probe_daddr,type,code,rtt_us,repeat \
+scan -r 100000 -c 2 -q --output-filter "repeat = 0" -f saddr,probe_daddr,type,code,rtt_us,rtt_err_us,repeat \
     -o "$WORK/results.csv" -m "$WORK/meta.json" "$ICS_SCAN_RANGE"
 python3 "$SRC/tests/integration/check_scan.py" "$WORK/results.csv" "$ICS_TESTBED_STATE/ground-truth.tsv" \
     "$ICS_SCAN_RANGE"
+python3 "$SRC/tests/integration/check_rtt.py" "$WORK/meta.json" --rows "$WORK/results.csv"
 python3 - "$WORK/meta.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))

@@ -25,6 +25,8 @@ timeout 120 ip netns exec "$ICS_SCAN_NS" scamper -O json -p 2000 -c "trace -P ic
     -f "$WORK/sample.txt" > "$WORK/scamper.json"
 python3 "$SRC/tests/integration/check_trace.py" "$WORK/paths.jsonl" "$ICS_TESTBED_STATE/trace-truth.tsv" \
     "$ICS_SCAN_RANGE" --scamper "$WORK/scamper.json"
+python3 "$SRC/tests/integration/check_rtt.py" "$WORK/meta.json" --rows "$WORK/replies.csv" \
+    --paths "$WORK/paths.jsonl"
 python3 - "$WORK/meta.json" "$WORK/replies.csv" <<'PY'
 import csv, json, sys
 m = json.load(open(sys.argv[1]))

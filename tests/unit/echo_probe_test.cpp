@@ -75,6 +75,28 @@ TEST(EchoProbe, RttAcrossTheClockWrap) {
     EXPECT_EQ(rec.rtt_us, 0x200u);
 }
 
+// A reply found by a poll whose window opened long before the probe left (the RX lcore napped on a
+// shared core): the RTT is estimated after the send stamp, never before it, with its bound.
+TEST(EchoProbe, RttNeverPrecedesTheSendAndCarriesItsBound) {
+    echo_probe p(test_probe_setup());
+    const auto reply = echo_reply_to(build(p, 0xc6120005, 9000));
+    result_record rec{};
+    counter why{};
+    ASSERT_TRUE(decode(p, reply, arrival_us{4000, 9300}, rec, why));
+    EXPECT_EQ(rec.rtt_us, 150u);
+    EXPECT_EQ(rec.rtt_err_us, 151u);
+    EXPECT_EQ(rec.flags & record_flag::clock_disagrees, 0);
+    // An ICMP error about the same probe gets the same estimate.
+    const auto err = icmp_error_about(build(p, 0xc6120005, 9000), icmp_type::dest_unreach, 1, 0xc6120001, 28);
+    ASSERT_TRUE(decode(p, err, arrival_us{4000, 9300}, rec, why));
+    EXPECT_EQ(rec.rtt_us, 150u);
+    // A window that closed before the send stamp: the clocks disagree; flagged, RTT 0 within it.
+    ASSERT_TRUE(decode(p, reply, arrival_us{8000, 8990}, rec, why));
+    EXPECT_EQ(rec.rtt_us, 0u);
+    EXPECT_EQ(rec.rtt_err_us, 11u);
+    EXPECT_NE(rec.flags & record_flag::clock_disagrees, 0);
+}
+
 TEST(EchoProbe, OneBitChangeAnywhereCoveredIsRejected) {
     echo_probe p(test_probe_setup());
     const auto reply = echo_reply_to(build(p, 0xc6120005, 99999));

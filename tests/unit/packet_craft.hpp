@@ -125,12 +125,18 @@ inline std::vector<uint8_t> icmp_error_with_mpls(const std::vector<uint8_t>& pro
     return r;
 }
 
-// What an RX lcore does with one frame: parse it, then let the probe type validate it.
+// What an RX lcore does with one frame: parse it, then let the probe type validate it. The frame
+// arrived within `at`; a bare time is a window of no width (the RTT is exact).
+template <typename Probe>
+bool decode(const Probe& p, const std::vector<uint8_t>& frame, arrival_us at, result_record& rec,
+            counter& why) {
+    parsed_reply r;
+    return parse_reply(frame.data(), frame.size(), r, why) && p.decode(r, at, rec, why);
+}
 template <typename Probe>
 bool decode(const Probe& p, const std::vector<uint8_t>& frame, uint32_t rx_us, result_record& rec,
             counter& why) {
-    parsed_reply r;
-    return parse_reply(frame.data(), frame.size(), r, why) && p.decode(r, rx_us, rec, why);
+    return decode(p, frame, arrival_us{rx_us, rx_us}, rec, why);
 }
 
 // An MPLS label stack entry.

@@ -120,6 +120,19 @@ TEST(TraceProbe, EchoReplyGivesTargetTtlAndRtt) {
     }
 }
 
+TEST(TraceProbe, RttNeverPrecedesTheSendAndCarriesItsBound) {
+    trace_probe p(test_probe_setup());
+    const auto probe = build(p, target, 4, 0x00fffff0);
+    const auto err = icmp_error_about(probe, icmp_type::time_exceeded, 0, router, 28, 1);
+    result_record rec{};
+    counter why{};
+    // The window opened 0x100 us before the send and closed 0x40 after it (across the 24-bit wrap).
+    ASSERT_TRUE(decode(p, err, arrival_us{0x00fffef0, 0x01000030}, rec, why));
+    EXPECT_EQ(rec.rtt_us, 0x20u);
+    EXPECT_EQ(rec.rtt_err_us, 0x21u);
+    EXPECT_EQ(rec.flags & record_flag::clock_disagrees, 0);
+}
+
 TEST(TraceProbe, EveryQuoteLengthFrom28BytesDecodes) {
     trace_probe p(test_probe_setup());
     auto probe = build(p, target, 3, 0x00fffff0);  // the send time wraps before the reply
@@ -226,7 +239,7 @@ TEST(IcmpExtensions, MplsStackFromAnRfc4884Sender) {
             EXPECT_EQ(mpls_s(r.ext.mpls[1]), 1);
             EXPECT_EQ(mpls_ttl(r.ext.mpls[1]), 254);
             result_record rec{};
-            ASSERT_TRUE(p.decode(r, 200, rec, why));
+            ASSERT_TRUE(p.decode(r, arrival_us{200, 200}, rec, why));
             EXPECT_EQ(rec.mpls_count, 2);
             EXPECT_EQ(rec.mpls[1], labels[1]);
             EXPECT_EQ(rec.flags & record_flag::extensions, record_flag::extensions);
@@ -248,7 +261,7 @@ TEST(IcmpExtensions, BrokenStructuresAreIgnored) {
         EXPECT_FALSE(r.ext.present) << what;
         EXPECT_EQ(r.ext.mpls_count, 0) << what;
         result_record rec{};
-        EXPECT_TRUE(p.decode(r, 200, rec, why)) << what << ": the hop still counts";
+        EXPECT_TRUE(p.decode(r, arrival_us{200, 200}, rec, why)) << what << ": the hop still counts";
     };
     auto bad_version = good;
     bad_version[ext_at] = 0x10;
