@@ -1,10 +1,219 @@
+// Parsing with CLI11, and its errors said in our words. Every option takes exactly one value per
+// use (CLI11 2.1's vector options otherwise keep taking the arguments that follow, targets
+// included); -S and --vdev may be repeated, as ZMap's -S.
 #include "cli_options.hpp"
 
 #include <cstdio>
+#include <map>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 namespace ics::app {
+namespace {
+
+// Adds options to the app in one group, remembering what each takes (for "needs a value").
+struct option_adder {
+    CLI::App& app;
+    std::map<const CLI::Option*, std::string>& takes;
+    const char* group = "";
+
+    // An option with one value; a second use is an error (as ZMap's gengetopt says).
+    template <typename T>
+    CLI::Option* value(const std::string& names, T& into, const char* type, const char* what,
+                       const std::string& help) {
+        CLI::Option* op = app.add_option(names, into, help)->group(group)->type_name(type);
+        if constexpr (std::is_same_v<T, std::string>)
+            if (!into.empty()) op->capture_default_str();
+        takes[op] = what;
+        return op;
+    }
+    // An option with one value per use, repeatable; every use is kept.
+    CLI::Option* repeated(const std::string& names, std::vector<std::string>& into, const char* type,
+                          const char* what, const std::string& help) {
+        return value(names, into, type, what, help)
+            ->expected(1)
+            ->allow_extra_args(false)
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    }
+    CLI::Option* flag(const std::string& names, bool& into, const std::string& help) {
+        return app.add_flag(names, into, help)->group(group);
+    }
+};
+
+void add_basic_options(option_adder add, cli_options& o) {
+    add.group = "Basic arguments";
+    add.value("-M,--mode", o.mode, "MODE", "scan or trace",
+              "scan (reachability) or trace (paths); monitor is planned");
+    add.value("-r,--rate", o.rate, "PPS", "probes per second in all (0: as fast as possible)",
+              "probes per second in all (0: as fast as possible)");
+    add.value("-B,--bandwidth", o.bandwidth, "BPS", "bits per second like 10M or 1G",
+              "send rate as bandwidth (bits/s; suffixes K, M, G), instead of -r");
+    add.value("-n,--max-targets", o.max_targets, "N|N%", "a number of targets, or N% of the target set",
+              "probe at most N targets (a number, or N% of the target set)");
+    add.value("-t,--max-runtime", o.max_runtime, "SECONDS", "a number of seconds",
+              "stop sending after this many seconds (0: no limit)");
+    add.value("-N,--max-results", o.max_results, "N", "a number of results (0: no limit)",
+              "stop after this many results are written (0: no limit)");
+    add.value("-c,--cooldown-time", o.cooldown, "SECONDS", "a number of seconds",
+              "seconds to keep receiving after sending ends");
+    add.value("-e,--seed", o.seed, "N", "an unsigned integer",
+              "seed of the target permutation (same seed, same order)");
+    add.value("--shards", o.shards, "N", "the number of shards",
+              "split the scan into this many shards (one per machine)");
+    add.value("--shard", o.shard, "I", "this shard's number, 0 to shards-1",
+              "which shard this scan is (0 to shards-1)");
+    add.value("-o,--output-file", o.output_file, "FILE", "a file name ('-': stdout)",
+              "write results here ('-': stdout)");
+    add.value("-b,--blocklist-file", o.blocklist_file, "FILE", "a file of ranges never to probe",
+              "addresses never to probe; replaces the built-in IANA special-purpose list (/dev/null: none)");
+    add.value("-w,--allowlist-file", o.allowlist_file, "FILE", "a file of targets",
+              "file of targets (CIDRs, addresses, ranges)");
+    add.value("-I,--list-of-ips", o.list_of_ips_file, "FILE", "a file of target addresses",
+              "file of individual target addresses");
+    add.value("-P,--probes", o.probes, "N", "a number of probe rounds",
+              "probe rounds: each target (trace: each hop) is probed this many times");
+    add.value("--probe-ttl", o.probe_ttl, "TTL", "an IP TTL from 1 to 255", "IP TTL of probes (scan mode)");
+    add.value("--probe-module", o.probe_module, "NAME", "a probe type (see --list-probe-modules)",
+              "probe type, scan mode (see --list-probe-modules)");
+    add.flag("--list-probe-modules", o.list_probe_modules, "list probe types and exit");
+}
+
+void add_trace_options(option_adder add, cli_options& o) {
+    add.group = "Trace mode (-M trace; refused in scan mode)";
+    add.value("--min-ttl", o.min_ttl, "TTL", "a TTL from 1 to 63", "first TTL probed");
+    add.value("--max-ttl", o.max_ttl, "TTL", "a TTL from 1 to 63", "last TTL probed (at most 63)");
+    add.value("--trace-order", o.trace_order, "ORDER", "random or ttl",
+              "random: every (target, TTL) in one keyed random order; ttl: all targets TTL by TTL "
+              "(not with --preprobe)");
+    add.flag("--preprobe", o.preprobe,
+             "estimate each target's distance first, then probe backwards from it with a stop set");
+    add.value("--stop-set", o.stop_set, "N", "a number of targets (0: never)",
+              "with --preprobe: stop probing lower TTLs once a hop was seen on the way to this many "
+              "other targets (0: never)");
+    add.value("--preprobe-wait", o.preprobe_wait, "SECONDS", "a number of seconds from 0 to 60",
+              "with --preprobe: seconds to wait for preprobe replies");
+    add.value("--gap-limit", o.gap_limit, "N", "a number of TTLs from 1 to 255",
+              "silent TTLs in a row that end a path (as scamper -g)");
+    add.value("--replies-file", o.replies_file, "FILE", "a file name ('-': stdout)",
+              "also write every reply as a row here (-f, --output-filter, -N apply to these rows)");
+    add.value("--replies-format", o.replies_format, "FORMAT", "csv or json",
+              "csv or json (JSON lines) for --replies-file");
+}
+
+void add_network_options(option_adder add, cli_options& o) {
+    add.group = "Network";
+    add.value("-i,--interface", o.interface, "IFACE", "a kernel interface name",
+              "kernel interface to own through DPDK's af_packet PMD");
+    add.flag("--af-xdp", o.af_xdp,
+             "with -i: use AF_XDP sockets instead of af_packet, one on each queue of the interface "
+             "(TX lcores take the first, ARP answers the next if one is left; RX polls all)");
+    add.value("--pci", o.pci, "BDF", "a PCI address like 0000:3b:00.0",
+              "PCI address of a DPDK-bound NIC (e.g. 0000:3b:00.0)");
+    add.repeated("--vdev", o.vdev, "SPEC", "a DPDK virtual device like net_null0",
+                 "a DPDK virtual device (e.g. net_null0); one per --vdev: repeat it for queues of one link "
+                 "opened as separate ports, which TX lcores take in turn");
+    add.repeated("-S,--source-ip", o.source_ips, "ADDRS",
+                 "an address, range or CIDR, or a comma-separated list of them",
+                 "source addresses: an address, range, CIDR or comma-separated list; repeatable");
+    add.value("--gateway-ip", o.gateway_ip, "ADDR", "the gateway's IPv4 address",
+              "gateway to resolve by ARP (not with -G)");
+    add.value("-G,--gateway-mac", o.gateway_mac, "MAC", "a MAC address like 02:00:00:aa:bb:cc",
+              "gateway MAC (skips ARP; not with --gateway-ip)");
+    add.value("--source-mac", o.source_mac, "MAC", "a MAC address like 02:00:00:aa:bb:cc",
+              "source MAC (default: the port's)");
+    add.value("--dryrun", o.dryrun, "FILE", "a pcap file name",
+              "write the probes to this pcap file instead of sending them");
+}
+
+void add_output_options(option_adder add, cli_options& o) {
+    add.group = "Output";
+    add.value("-O,--output-module", o.output_module, "FORMAT", "csv or json",
+              "csv or json (JSON lines); trace mode writes paths as scamper-style JSON (json)");
+    add.value("-f,--output-fields", o.output_fields, "FIELDS", "comma-separated field names",
+              "comma-separated fields (see --list-output-fields; * for all)");
+    add.flag("--list-output-fields", o.list_output_fields, "list the output fields and exit");
+    add.value("--output-filter", o.output_filter, "EXPR", "a filter expression ('' keeps every reply)",
+              "ZMap filter expression; '' keeps every reply (default: \"success = 1 && repeat = 0\"; "
+              "trace: \"repeat = 0\")");
+    add.value("-m,--metadata-file", o.metadata_file, "FILE", "a file name ('-': stdout)",
+              "write scan metadata (JSON) here");
+    add.value("-u,--status-updates-file", o.status_updates_file, "FILE", "a file name ('-': stdout)",
+              "write per-second status rows (CSV) here");
+    add.flag("-q,--quiet", o.quiet, "no status line");
+}
+
+void add_placement_options(option_adder add, cli_options& o) {
+    add.group = "DPDK placement";
+    add.value("--tx-cores", o.tx_cores, "N", "a number of lcores from 1 to 64",
+              "sender lcores (one TX queue each)");
+    add.value("--rx-cores", o.rx_cores, "N", "a number of lcores from 1 to 64", "receiver lcores");
+    add.value("--cpus", o.cpus, "LIST", "a CPU list like 2-5,8",
+              "CPUs for the lcores, e.g. 2-5 (default: all this process may use)");
+    add.flag("--busy-poll", o.busy_poll, "never back off when idle (dedicated hosts)");
+    add.flag("--no-huge", o.no_huge, "run DPDK without hugepages (slower)");
+    add.value("--memory", o.memory_mb, "MB", "a number of megabytes", "MB of memory with --no-huge");
+    add.flag("--verbose-eal", o.verbose_eal, "let DPDK (and libbpf, libxdp) log its start-up");
+}
+
+// "-r/--rate" (every name of the option).
+std::string label(const CLI::Option* op) {
+    std::string out;
+    for (const auto& s : op->get_snames()) out += (out.empty() ? "-" : "/-") + s;
+    for (const auto& l : op->get_lnames()) out += (out.empty() ? "--" : "/--") + l;
+    return out.empty() ? op->get_name() : out;
+}
+
+// CLI11's exception in our words: the flag, and what it takes.
+std::string explain(const CLI::App& app, const CLI::ParseError& e,
+                    const std::map<const CLI::Option*, std::string>& takes) {
+    const std::string what = e.what();
+    // CLI11 2.1 names the option in the message: ArgumentMismatch's starts "--name: ",
+    // ConversionError's "Could not convert: --name = value".
+    const CLI::Option* op = nullptr;
+    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e)) {
+        op = app.get_option_no_throw(what.substr(0, what.find(':')));
+    } else if (dynamic_cast<const CLI::ConversionError*>(&e)) {
+        const size_t from = what.find(": "), to = what.find(" = ");
+        if (from != std::string::npos && to != std::string::npos && to > from)
+            op = app.get_option_no_throw(what.substr(from + 2, to - from - 2));
+    }
+    auto it = op ? takes.find(op) : takes.end();
+    if (op && what.find(" missing") != std::string::npos && it != takes.end())
+        return fmt::format("{} needs a value: give {}", label(op), it->second);
+    if (op && what.find("At Most") != std::string::npos)
+        return fmt::format("{} is given more than once: give it once", label(op));
+    if (op && it == takes.end() && dynamic_cast<const CLI::ConversionError*>(&e))
+        return fmt::format("{} takes no value: write it alone", label(op));
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) && !app.remaining().empty()) {
+        const std::string extra = app.remaining().front();
+        if (extra.size() > 1 && extra[0] == '-')
+            return fmt::format("unknown option '{}': see --help for the options", extra);
+        return fmt::format("unexpected argument '{}': see --help", extra);
+    }
+    return fmt::format("the command line could not be read ({}): see --help", what);
+}
+
+// An option whose value is another option's name ("-o -m meta.json") took it for want of a value.
+std::optional<std::string> option_taken_as_value(const CLI::App& app,
+                                                 const std::map<const CLI::Option*, std::string>& takes) {
+    for (const auto& [op, what] : takes)
+        for (const std::string& v : op->results())
+            if (v.size() > 1 && v[0] == '-' && app.get_option_no_throw(v.substr(0, v.find('='))))
+                return fmt::format("{} needs a value ('{}' is an option): give {}", label(op), v, what);
+    return std::nullopt;
+}
+
+// What the parser saw: which options were given, and every option's values.
+void record_given(const CLI::App& app, const std::map<const CLI::Option*, std::string>& takes,
+                  cli_options& o) {
+    for (const CLI::Option* op : app.get_options())
+        if (op->count() > 0) o.given.insert(op->get_name());
+    for (const auto& [op, what] : takes)
+        for (const std::string& v : op->results()) o.values.emplace_back(label(op), v);
+}
+
+}  // namespace
 
 parse_outcome parse_command_line(int argc, char** argv) {
     cli_options o;
@@ -12,137 +221,14 @@ parse_outcome parse_command_line(int argc, char** argv) {
                  "dpdk-icmpscan"};
     app.set_version_flag("-V,--version", ICS_VERSION);
     app.get_formatter()->column_width(34);
-
     app.add_option("targets", o.targets, "targets: CIDR blocks, addresses, ranges A.B.C.D-E.F.G.H");
-    auto* basic = "Basic arguments";
-    app.add_option("-M,--mode", o.mode, "scan (reachability) or trace (paths); monitor is planned")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option("-r,--rate", o.rate, "probes per second in all (0: as fast as possible)")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option("-B,--bandwidth", o.bandwidth,
-                   "send rate as bandwidth (bits/s; suffixes K, M, G); overrides -r")
-        ->group(basic);
-    app.add_option("-n,--max-targets", o.max_targets,
-                   "probe at most N targets (a number, or N% of the target set)")
-        ->group(basic);
-    app.add_option("-t,--max-runtime", o.max_runtime, "stop sending after this many seconds")->group(basic);
-    app.add_option("-N,--max-results", o.max_results, "stop after this many results are written")
-        ->group(basic);
-    app.add_option("-c,--cooldown-time", o.cooldown, "seconds to keep receiving after sending ends")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option("-e,--seed", o.seed, "seed of the target permutation (same seed, same order)")
-        ->group(basic);
-    app.add_option("--shards", o.shards, "split the scan into this many shards (one per machine)")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option("--shard", o.shard, "which shard this scan is (0 to shards-1)")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option("-o,--output-file", o.output_file, "write results here ('-': stdout)")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option(
-           "-b,--blocklist-file", o.blocklist_file,
-           "addresses never to probe; replaces the built-in IANA special-purpose list (/dev/null: none)")
-        ->group(basic);
-    app.add_option("-w,--allowlist-file", o.allowlist_file, "file of targets (CIDRs, addresses, ranges)")
-        ->group(basic);
-    app.add_option("-I,--list-of-ips", o.list_of_ips_file, "file of individual target addresses")
-        ->group(basic);
-    app.add_option("-P,--probes", o.probes,
-                   "probe rounds: each target (trace: each hop) is probed this many times")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_option("--probe-ttl", o.probe_ttl, "IP TTL of probes")->group(basic)->capture_default_str();
-    app.add_option("--probe-module", o.probe_module, "probe type (see --list-probe-modules)")
-        ->group(basic)
-        ->capture_default_str();
-    app.add_flag("--list-probe-modules", o.list_probe_modules, "list probe types and exit")->group(basic);
-
-    auto* trace = "Trace mode (-M trace)";
-    app.add_option("--min-ttl", o.min_ttl, "first TTL probed")->group(trace)->capture_default_str();
-    app.add_option("--max-ttl", o.max_ttl, "last TTL probed (at most 63)")
-        ->group(trace)
-        ->capture_default_str();
-    app.add_option("--trace-order", o.trace_order,
-                   "random: every (target, TTL) in one keyed random order; ttl: all targets TTL by TTL")
-        ->group(trace)
-        ->capture_default_str();
-    app.add_flag("--preprobe", o.preprobe,
-                 "estimate each target's distance first, then probe backwards from it with a stop set")
-        ->group(trace);
-    app.add_option("--stop-set", o.stop_set,
-                   "with --preprobe: stop probing lower TTLs once a hop was seen on the way to this many "
-                   "other targets (0: never)")
-        ->group(trace)
-        ->capture_default_str();
-    app.add_option("--preprobe-wait", o.preprobe_wait, "seconds to wait for preprobe replies")
-        ->group(trace)
-        ->capture_default_str();
-    app.add_option("--gap-limit", o.gap_limit, "silent TTLs in a row that end a path (as scamper -g)")
-        ->group(trace)
-        ->capture_default_str();
-    app.add_option("--replies-file", o.replies_file,
-                   "also write every reply as a row here (-f, --output-filter)")
-        ->group(trace);
-    app.add_option("--replies-format", o.replies_format, "csv or json (JSON lines) for --replies-file")
-        ->group(trace)
-        ->capture_default_str();
-
-    auto* net = "Network";
-    app.add_option("-i,--interface", o.interface, "kernel interface to own through DPDK's af_packet PMD")
-        ->group(net);
-    app.add_flag("--af-xdp", o.af_xdp,
-                 "with -i: use AF_XDP sockets instead of af_packet, one on each queue of the interface "
-                 "(TX lcores take the first, ARP answers the next if one is left; RX polls all)")
-        ->group(net);
-    app.add_option("--pci", o.pci, "PCI address of a DPDK-bound NIC (e.g. 0000:3b:00.0)")->group(net);
-    app.add_option("--vdev", o.vdev,
-                   "any DPDK virtual device (e.g. net_null0); repeat it for queues of one link opened as "
-                   "separate ports, which TX lcores take in turn")
-        ->group(net);
-    app.add_option("-S,--source-ip", o.source_ips,
-                   "source addresses: addresses, ranges or CIDRs, comma separated")
-        ->group(net)
-        ->delimiter(',');
-    app.add_option("--gateway-ip", o.gateway_ip, "gateway to resolve by ARP")->group(net);
-    app.add_option("-G,--gateway-mac", o.gateway_mac, "gateway MAC (skips ARP)")->group(net);
-    app.add_option("--source-mac", o.source_mac, "source MAC (default: the port's)")->group(net);
-    app.add_option("--dryrun", o.dryrun, "write the probes to this pcap file instead of sending them")
-        ->group(net);
-
-    auto* out = "Output";
-    app.add_option("-O,--output-module", o.output_module,
-                   "csv or json (JSON lines); trace mode writes paths as scamper-style JSON (json)")
-        ->group(out);
-    app.add_option("-f,--output-fields", o.output_fields,
-                   "comma-separated fields (see --list-output-fields; * for all)")
-        ->group(out);
-    app.add_flag("--list-output-fields", o.list_output_fields, "list the output fields and exit")->group(out);
-    app.add_option("--output-filter", o.output_filter,
-                   "ZMap filter expression; '' keeps every reply (default: \"success = 1 && repeat = 0\"; "
-                   "trace: \"repeat = 0\")")
-        ->group(out);
-    app.add_option("-m,--metadata-file", o.metadata_file, "write scan metadata (JSON) here")->group(out);
-    app.add_option("-u,--status-updates-file", o.status_updates_file,
-                   "write per-second status rows (CSV) here")
-        ->group(out);
-    app.add_flag("-q,--quiet", o.quiet, "no status line")->group(out);
-
-    auto* dp = "DPDK placement";
-    app.add_option("--tx-cores", o.tx_cores, "sender lcores (one TX queue each)")
-        ->group(dp)
-        ->capture_default_str();
-    app.add_option("--rx-cores", o.rx_cores, "receiver lcores")->group(dp)->capture_default_str();
-    app.add_option("--cpus", o.cpus, "CPUs for the lcores, e.g. 2-5 (default: all this process may use)")
-        ->group(dp);
-    app.add_flag("--busy-poll", o.busy_poll, "never back off when idle (dedicated hosts)")->group(dp);
-    app.add_flag("--no-huge", o.no_huge, "run DPDK without hugepages (slower)")->group(dp);
-    app.add_option("--memory", o.memory_mb, "MB of memory with --no-huge")->group(dp)->capture_default_str();
-    app.add_flag("--verbose-eal", o.verbose_eal, "let DPDK (and libbpf, libxdp) log its start-up")->group(dp);
+    std::map<const CLI::Option*, std::string> takes;
+    option_adder add{app, takes};
+    add_basic_options(add, o);
+    add_trace_options(add, o);
+    add_network_options(add, o);
+    add_output_options(add, o);
+    add_placement_options(add, o);
 
     try {
         app.parse(argc, argv);
@@ -153,9 +239,14 @@ parse_outcome parse_command_line(int argc, char** argv) {
         std::printf("dpdk-icmpscan %s\n", ICS_VERSION);
         return {std::nullopt, 0};
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "dpdk-icmpscan: %s (see --help)\n", e.what());
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", explain(app, e, takes).c_str());
         return {std::nullopt, 2};
     }
+    if (auto taken = option_taken_as_value(app, takes)) {
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", taken->c_str());
+        return {std::nullopt, 2};
+    }
+    record_given(app, takes, o);
     return {o, 0};
 }
 

@@ -1,8 +1,13 @@
 // The command line as typed: ZMap's flag names and defaults where ZMap has the flag, plus the
-// DPDK placement flags. Only parsing here; meaning and validation are in config_builder.
+// DPDK placement flags. Only parsing here; meaning and validation are in config_builder. Values,
+// numbers included, are kept as text so that config_builder judges them (a negative count or a
+// word where a number belongs) in its own sentences.
 #pragma once
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ics::app {
@@ -12,35 +17,42 @@ struct cli_options {
     std::string mode = "scan";
     std::string probe_module = "icmp_echo";
     std::string interface, pci, dryrun;
-    std::vector<std::string> vdev;
-    std::vector<std::string> source_ips;
+    std::vector<std::string> vdev;        // one device per --vdev
+    std::vector<std::string> source_ips;  // one -S each: an address, range, CIDR or comma list
     std::string gateway_ip, gateway_mac, source_mac;
     std::string rate = "10000";
     std::string bandwidth;
-    unsigned probes = 1;
+    std::string probes = "1";
     std::string max_targets;
     std::string seed;
-    unsigned shards = 1, shard = 0;
+    std::string shards = "1", shard = "0";
     std::string allowlist_file, list_of_ips_file;
     std::optional<std::string> blocklist_file;
-    unsigned probe_ttl = 255;
-    double cooldown = 8, max_runtime = 0;
-    unsigned long long max_results = 0;
+    std::string probe_ttl = "255";
+    std::string cooldown = "8", max_runtime = "0";
+    std::string max_results = "0";
     std::string output_file = "-", output_fields;
     std::optional<std::string> output_module, output_filter;  // defaults depend on the mode
     // Trace mode.
-    unsigned min_ttl = 1, max_ttl = 16, gap_limit = 5, stop_set = 1;
+    std::string min_ttl = "1", max_ttl = "16", gap_limit = "5", stop_set = "1";
     std::string trace_order = "random";
     bool preprobe = false;
-    double preprobe_wait = 1.0;
+    std::string preprobe_wait = "1";
     std::string replies_file, replies_format = "csv";
     std::string metadata_file, status_updates_file;
     bool quiet = false, list_output_fields = false, list_probe_modules = false;
-    unsigned tx_cores = 1, rx_cores = 1;
+    std::string tx_cores = "1", rx_cores = "1";
     std::string cpus;
     bool busy_poll = false, no_huge = false, verbose_eal = false;
     bool af_xdp = false;
-    unsigned memory_mb = 512;
+    std::string memory_mb = "512";
+
+    // The long name of every option the parser counted at least once ("--max-ttl").
+    std::set<std::string, std::less<>> given;
+    bool was_given(std::string_view long_name) const { return given.count(long_name) != 0; }
+    // Every option value as (flag as "-o/--output-file", value), in command-line order per flag:
+    // lets "no targets" say which flag took them.
+    std::vector<std::pair<std::string, std::string>> values;
 };
 
 // Parses argv. Returns the options, or an exit status (0 after --help/--version, 2 on bad usage)

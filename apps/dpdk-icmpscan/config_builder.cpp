@@ -1,11 +1,14 @@
 #include "config_builder.hpp"
 
 #include <sys/random.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -27,6 +30,38 @@ std::optional<T> parse_number(std::string_view s) {
     if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
     return v;
 }
+
+// A whole number in [lo, hi]; a sign, a fraction or a word is refused naming the flag.
+result<uint64_t> whole_number(const std::string& text, std::string_view flag, uint64_t lo,
+                              uint64_t hi = std::numeric_limits<uint64_t>::max()) {
+    auto v = parse_number<unsigned long long>(text);
+    if (v && *v >= lo && *v <= hi) return uint64_t(*v);
+    if (hi == std::numeric_limits<uint64_t>::max())
+        return error{fmt::format("{} '{}' is not valid: give a whole number, {} or more", flag, text, lo)};
+    return error{fmt::format("{} '{}' is not valid: give a whole number from {} to {}", flag, text, lo, hi)};
+}
+
+result<double> seconds(const std::string& text, std::string_view flag,
+                       double hi = std::numeric_limits<double>::max()) {
+    auto v = parse_number<double>(text);
+    if (v && std::isfinite(*v) && *v >= 0 && *v <= hi) return *v;
+    if (hi == std::numeric_limits<double>::max())
+        return error{fmt::format("{} '{}' is not valid: give a number of seconds, 0 or more", flag, text)};
+    return error{fmt::format("{} '{}' is not valid: give a number of seconds from 0 to {}", flag, text, hi)};
+}
+
+// The steps below read many values that may each be refused: ICS_TRY(x, f()) sets x from f's
+// result or returns f's error; ICS_CHECK(f()) returns f's error, if any.
+#define ICS_CAT2(a, b) a##b
+#define ICS_CAT(a, b) ICS_CAT2(a, b)
+#define ICS_TRY(target, expr)                                                                \
+    auto ICS_CAT(tried_, __LINE__) = (expr);                                                 \
+    if (!ICS_CAT(tried_, __LINE__)) return error{ICS_CAT(tried_, __LINE__).error_message()}; \
+    target = *ICS_CAT(tried_, __LINE__)
+#define ICS_CHECK(expr)                                 \
+    if (auto checked = (expr); !checked) return error { \
+            checked.error_message()                     \
+        }
 
 // "10M", "1.5G", "500000" bits per second.
 std::optional<uint64_t> parse_bandwidth(std::string s) {
@@ -60,104 +95,119 @@ result<std::vector<unsigned>> parse_cpu_list(const std::string& text) {
     return cpus;
 }
 
-result<std::FILE*> open_for_writing(const std::string& path, const char* what) {
-    if (path == "-") return stdout;
-    std::FILE* f = std::fopen(path.c_str(), "w");
-    if (!f)
-        return error{
-            fmt::format("cannot write {} '{}': check that its directory exists and is writable", what, path)};
-    return f;
-}
+// --- Step 1: the mode, and the flags that would do nothing in it -------------------------------
 
-result<trace_plan> build_trace_plan(const cli_options& o) {
-    trace_plan p;
-    if (o.min_ttl < 1 || o.max_ttl > trace_probe::max_ttl || o.min_ttl > o.max_ttl)
-        return error{
-            fmt::format("--min-ttl {} and --max-ttl {} must satisfy 1 <= min <= max <= {} (the TTL "
-                        "travels in 6 bits of the probe)",
-                        o.min_ttl, o.max_ttl, trace_probe::max_ttl)};
-    p.min_ttl = uint8_t(o.min_ttl);
-    p.max_ttl = uint8_t(o.max_ttl);
-    p.probes = o.probes;
-    if (o.trace_order == "random")
-        p.order = trace_order::random;
-    else if (o.trace_order == "ttl")
-        p.order = trace_order::ttl;
-    else
-        return error{fmt::format("--trace-order '{}' is not known: use random or ttl", o.trace_order)};
-    if (o.preprobe) {
-        if (o.trace_order != "random")
-            return error{
-                "--preprobe sets its own order (backwards from each target's distance): drop --trace-order"};
-        p.order = trace_order::backward;
-    }
-    p.default_split = uint8_t(std::clamp<unsigned>(16, p.min_ttl, p.max_ttl));
-    p.stop_threshold = o.stop_set;
-    if (o.preprobe_wait < 0 || o.preprobe_wait > 60 || !std::isfinite(o.preprobe_wait))
-        return error{"--preprobe-wait must be between 0 and 60 seconds"};
-    p.preprobe_wait_s = o.preprobe_wait;
-    if (o.gap_limit < 1 || o.gap_limit > 255) return error{"--gap-limit must be between 1 and 255"};
-    p.gaplimit = o.gap_limit;
-    return p;
-}
-
-}  // namespace
-
-built_config::built_config(built_config&& o) noexcept
-    : cfg(std::move(o.cfg)), metadata_path(std::move(o.metadata_path)) {
-    o.cfg.output = nullptr;
-    o.cfg.status_updates = nullptr;
-    o.cfg.replies = nullptr;
-}
-
-built_config::~built_config() {
-    if (cfg.output && cfg.output != stdout) std::fclose(cfg.output);
-    if (cfg.status_updates && cfg.status_updates != stdout) std::fclose(cfg.status_updates);
-    if (cfg.replies && cfg.replies != stdout) std::fclose(cfg.replies);
-}
-
-result<built_config> build_config(const cli_options& o) {
-    built_config b;
-    scan_config& c = b.cfg;
-
+status read_mode(const cli_options& o, scan_config& c) {
     if (o.mode != "scan" && o.mode != "trace")
         return error{fmt::format("-M/--mode '{}' is not available: use -M scan or -M trace", o.mode)};
     c.mode = o.mode;
-    const bool trace = c.tracing();
     if (!with_probe_type(o.probe_module, [](auto) {}))
         return error{fmt::format("unknown --probe-module '{}': see --list-probe-modules", o.probe_module)};
-    c.probe_type = o.probe_module;
-    if (trace) {
-        if (o.probe_module != "icmp_echo")
-            return error{
-                "--probe-module does not apply to -M trace: its probes are always Paris-style ICMP Echo"};
-        c.probe_type = std::string(trace_probe::name);
-    }
+    c.probe_type = c.tracing() ? std::string(trace_probe::name) : o.probe_module;
+    return ok();
+}
 
-    // The device.
+// Flags are judged by whether the parser counted them, not by their value: "--max-ttl 16" in scan
+// mode is refused although 16 is the default.
+status check_trace_flags(const cli_options& o) {
+    if (o.was_given("--probe-module"))
+        return error{
+            "--probe-module does not apply to -M trace: its probes are always Paris-style ICMP Echo"};
+    if (o.was_given("--probe-ttl"))
+        return error{
+            "--probe-ttl does not apply to -M trace: give the TTL range with --min-ttl and --max-ttl"};
+    if (o.was_given("--max-targets"))
+        return error{
+            "-n/--max-targets does not apply to -M trace: give a smaller target set, or split it with "
+            "--shards"};
+    if (o.output_module && *o.output_module != "json")
+        return error{fmt::format(
+            "-M trace writes paths as JSON lines (-O json), not '{}': per-reply rows go to --replies-file in "
+            "--replies-format csv or json",
+            *o.output_module)};
+    if (!o.was_given("--replies-file"))
+        for (auto [name, flag] : {std::pair{"--output-fields", "-f/--output-fields"},
+                                  std::pair{"--output-filter", "--output-filter"},
+                                  std::pair{"--replies-format", "--replies-format"},
+                                  std::pair{"--max-results", "-N/--max-results"}})
+            if (o.was_given(name))
+                return error{
+                    fmt::format("{} applies to the reply rows, which -M trace writes only with "
+                                "--replies-file: add --replies-file, or drop {}",
+                                flag, flag)};
+    if (!o.preprobe)
+        for (const char* flag : {"--stop-set", "--preprobe-wait"})
+            if (o.was_given(flag))
+                return error{
+                    fmt::format("{} works with --preprobe only: add --preprobe, or drop {}", flag, flag)};
+    if (o.preprobe && o.was_given("--trace-order"))
+        return error{
+            "--preprobe sets its own order (backwards from each target's distance): drop --trace-order"};
+    return ok();
+}
+
+status check_flags_apply(const cli_options& o, bool trace) {
+    if (!trace) {
+        for (const char* flag : {"--min-ttl", "--max-ttl", "--preprobe", "--preprobe-wait", "--trace-order",
+                                 "--stop-set", "--gap-limit", "--replies-file", "--replies-format"})
+            if (o.was_given(flag))
+                return error{
+                    fmt::format("{} applies to -M trace only: add -M trace, or drop {}", flag, flag)};
+    } else if (auto st = check_trace_flags(o); !st) {
+        return st;
+    }
+    if (o.was_given("--rate") && o.was_given("--bandwidth"))
+        return error{"-B/--bandwidth sets the rate: give -r/--rate or -B/--bandwidth, not both"};
+    if (o.was_given("--gateway-ip") && o.was_given("--gateway-mac"))
+        return error{"-G/--gateway-mac skips ARP, so --gateway-ip would never be resolved: give one of them"};
+    if (o.was_given("--dryrun") && o.was_given("--gateway-ip"))
+        return error{
+            "--dryrun sends nothing, so --gateway-ip is never resolved: drop it (-G sets the "
+            "probes' destination MAC)"};
+    if (o.was_given("--dryrun") && o.was_given("--cooldown-time"))
+        return error{"--dryrun receives nothing, so -c/--cooldown-time has nothing to wait for: drop it"};
+    if (o.was_given("--memory") && !o.no_huge)
+        return error{"--memory sizes DPDK's memory with --no-huge only: add --no-huge, or drop --memory"};
+    if (o.af_xdp && o.interface.empty())
+        return error{"--af-xdp needs the kernel interface: give it with -i IFACE"};
+    return ok();
+}
+
+// --- Step 2: each flag's value -------------------------------------------------------------------
+
+status read_device(const cli_options& o, scan_config& c) {
     const int devices = !o.interface.empty() + !o.pci.empty() + !o.vdev.empty();
     if (!o.dryrun.empty()) {
         if (devices)
             return error{"--dryrun writes probes to a file instead of a device: drop -i/--pci/--vdev"};
-        if (o.tx_cores != 1) return error{"--dryrun writes one pcap file: use --tx-cores 1"};
+        if (c.lcores.tx_cores != 1) return error{"--dryrun writes one pcap file: use --tx-cores 1"};
         c.port.dryrun_pcap = o.dryrun;
-    } else if (devices != 1) {
+        return ok();
+    }
+    if (devices != 1)
         return error{devices == 0 ? "no device given: name the interface with -i IFACE (or --pci / --vdev)"
                                   : "more than one device given: use only one of -i, --pci and --vdev"};
-    } else if (!o.interface.empty()) {
-        if (auto st = dpdk::check_interface_exists(o.interface); !st) return error{st.error_message()};
-        c.port.iface = o.interface;
-    } else {
-        c.port.pci = o.pci;
-        c.port.vdevs = o.vdev;
-    }
+    c.port.iface = o.interface;
+    c.port.pci = o.pci;
+    c.port.vdevs = o.vdev;
+    return ok();
+}
 
-    // Addresses.
+status read_addresses(const cli_options& o, scan_config& c) {
     if (o.source_ips.empty())
         return error{"no source address: give the address(es) probes are sent from with -S/--source-ip"};
-    auto sources = parse_target_specs(o.source_ips, "-S/--source-ip");
-    if (!sources) return error{sources.error_message()};
-    c.sources = *sources;
+    // Each -S is one argument: an address, range or CIDR, or a comma-separated list of them.
+    std::vector<std::string> specs;
+    for (const std::string& arg : o.source_ips) {
+        std::string_view rest = arg;
+        for (size_t comma; (comma = rest.find(',')) != std::string_view::npos; rest.remove_prefix(comma + 1))
+            specs.emplace_back(rest.substr(0, comma));
+        specs.emplace_back(rest);
+        if (std::find(specs.begin(), specs.end(), "") != specs.end())
+            return error{fmt::format(
+                "-S/--source-ip '{}' has an empty item: separate addresses with single commas", arg)};
+    }
+    ICS_TRY(c.sources, parse_target_specs(specs, "-S/--source-ip"));
     for (auto [text, flag, out] : {std::tuple{&o.gateway_mac, "-G/--gateway-mac", &c.gateway_mac},
                                    std::tuple{&o.source_mac, "--source-mac", &c.source_mac}}) {
         if (text->empty()) continue;
@@ -174,66 +224,15 @@ result<built_config> build_config(const cli_options& o) {
     }
     if (!c.gateway_ip && !c.gateway_mac && o.dryrun.empty())
         return error{"no gateway: give --gateway-ip (resolved by ARP) or -G/--gateway-mac"};
+    return ok();
+}
 
-    // AF_XDP: one socket (DPDK port) per queue of the interface, as DPDK's af_xdp driver opens
-    // only one queue per port on devices that report no combined channels (veth).
-    if (o.af_xdp) {
-        if (c.port.iface.empty()) return error{"--af-xdp needs the kernel interface: give it with -i IFACE"};
-        const unsigned queues = dpdk::interface_queue_pairs(c.port.iface);
-        if (queues < o.tx_cores)
-            return error{fmt::format(
-                "interface '{}' has {} queue pair(s) but --tx-cores {} needs an AF_XDP socket on a queue of "
-                "its own for each: lower --tx-cores, or give the interface more queues (ethtool -L; "
-                "numtxqueues and numrxqueues for a veth)",
-                c.port.iface, queues, o.tx_cores)};
-        if (queues == o.tx_cores && !c.gateway_mac)
-            return error{fmt::format(
-                "with --af-xdp every queue of '{}' goes to a TX lcore and none is left to resolve the "
-                "gateway or answer ARP: give -G/--gateway-mac (and a static ARP entry for the source on the "
-                "gateway), or use one TX lcore fewer",
-                c.port.iface)};
-        c.port.vdevs = dpdk::af_xdp_vdevs(c.port.iface, queues);
-        c.port.iface.clear();
-    }
-
-    // Targets: command line, -w and -I together, minus the blocklist.
-    auto parsed_targets = parse_target_specs(o.targets, "target");
-    if (!parsed_targets) return error{parsed_targets.error_message()};
-    interval_set targets = *parsed_targets;
-    if (!o.allowlist_file.empty()) {
-        auto f = read_target_file(o.allowlist_file, "allowlist file");
-        if (!f) return error{f.error_message()};
-        targets = targets.unite(*f);
-    }
-    if (!o.list_of_ips_file.empty()) {
-        auto f = read_target_file(o.list_of_ips_file, "list of IPs");
-        if (!f) return error{f.error_message()};
-        targets = targets.unite(*f);
-    }
-    if (targets.empty())
-        return error{"no targets: give CIDR blocks, addresses or ranges as arguments, or -w/-I files"};
-    interval_set blocklist = default_blocklist();
-    if (o.blocklist_file) {
-        auto f = read_target_file(*o.blocklist_file, "blocklist file");
-        if (!f) return error{f.error_message()};
-        blocklist = *f;
-    }
-    c.targets = targets.subtract(blocklist);
-    if (c.targets.empty())
-        return error{
-            fmt::format("all {} targets are blocklisted{}: pass -b FILE to use another blocklist "
-                        "(-b /dev/null for none)",
-                        targets.size(),
-                        o.blocklist_file ? ""
-                                         : " by the default list of IANA special-purpose "
-                                           "ranges (it includes 198.18.0.0/15)")};
-
-    // Rate and volume.
+status read_rate(const cli_options& o, scan_config& c) {
     auto rate = parse_number<long long>(o.rate);
     if (!rate || *rate < 0)
         return error{
-            fmt::format("-r/--rate '{}' is not valid: give 0 (as fast as possible) or a positive "
-                        "number of probes per second",
+            fmt::format("-r/--rate '{}' is not valid: give 0 (as fast as possible) or a positive number of "
+                        "probes per second",
                         o.rate)};
     c.rate = uint64_t(*rate);
     if (!o.bandwidth.empty()) {
@@ -243,146 +242,273 @@ result<built_config> build_config(const cli_options& o) {
                                      o.bandwidth)};
         c.bandwidth_bps = *bw;
         size_t frame = 0;
-        if (trace)
+        if (c.tracing())
             frame = trace_probe::frame_len;
         else
             with_probe_type(c.probe_type, [&](auto t) { frame = decltype(t)::type::frame_len; });
         c.rate = std::max<uint64_t>(1, bandwidth_to_rate(*bw, unsigned(frame)));
     }
-    if (o.probes < 1 || o.probes > 65535) return error{"-P/--probes must be between 1 and 65535"};
-    c.probes = o.probes;
-    if (o.probe_ttl < 1 || o.probe_ttl > 255) return error{"--probe-ttl must be between 1 and 255"};
-    if (trace && o.probe_ttl != 255)
+    return ok();
+}
+
+result<trace_plan> read_trace_plan(const cli_options& o, uint32_t probes) {
+    trace_plan p;
+    uint64_t min_ttl = 0, max_ttl = 0;
+    ICS_TRY(min_ttl, whole_number(o.min_ttl, "--min-ttl", 0, 255));
+    ICS_TRY(max_ttl, whole_number(o.max_ttl, "--max-ttl", 0, 255));
+    if (min_ttl < 1 || max_ttl > trace_probe::max_ttl || min_ttl > max_ttl)
         return error{
-            "--probe-ttl does not apply to -M trace: give the TTL range with --min-ttl and --max-ttl"};
-    if (trace && !o.max_targets.empty())
-        return error{
-            "-n/--max-targets does not apply to -M trace: give a smaller target set, or split it with "
-            "--shards"};
-    if (trace) {
-        auto plan = build_trace_plan(o);
-        if (!plan) return error{plan.error_message()};
-        c.trace = *plan;
+            fmt::format("--min-ttl {} and --max-ttl {} must satisfy 1 <= min <= max <= {} (the TTL "
+                        "travels in 6 bits of the probe)",
+                        min_ttl, max_ttl, trace_probe::max_ttl)};
+    p.min_ttl = uint8_t(min_ttl);
+    p.max_ttl = uint8_t(max_ttl);
+    p.probes = probes;
+    if (o.trace_order == "random")
+        p.order = trace_order::random;
+    else if (o.trace_order == "ttl")
+        p.order = trace_order::ttl;
+    else
+        return error{fmt::format("--trace-order '{}' is not known: use random or ttl", o.trace_order)};
+    if (o.preprobe) p.order = trace_order::backward;
+    p.default_split = uint8_t(std::clamp<unsigned>(16, p.min_ttl, p.max_ttl));
+    ICS_TRY(p.stop_threshold, whole_number(o.stop_set, "--stop-set", 0, 0xffffffffu));
+    ICS_TRY(p.preprobe_wait_s, seconds(o.preprobe_wait, "--preprobe-wait", 60));
+    ICS_TRY(p.gaplimit, whole_number(o.gap_limit, "--gap-limit", 1, 255));
+    return p;
+}
+
+// -n as a count (set now) or a percentage of the targets (returned, applied once they are known).
+result<std::optional<double>> read_volume(const cli_options& o, scan_config& c) {
+    ICS_TRY(c.probes, whole_number(o.probes, "-P/--probes", 1, 65535));
+    ICS_TRY(c.probe_ttl, whole_number(o.probe_ttl, "--probe-ttl", 1, 255));
+    if (c.tracing()) {
+        ICS_TRY(c.trace, read_trace_plan(o, c.probes));
     }
-    c.probe_ttl = uint8_t(o.probe_ttl);
-    if (o.shards < 1) return error{"--shards must be at least 1"};
-    if (o.shard >= o.shards)
+    ICS_TRY(c.shards, whole_number(o.shards, "--shards", 1, 0xffffffffu));
+    ICS_TRY(c.shard, whole_number(o.shard, "--shard", 0, 0xffffffffu));
+    if (c.shard >= c.shards)
         return error{fmt::format("--shard {} is out of range: shards are numbered 0 to {} (--shards {})",
-                                 o.shard, o.shards - 1, o.shards)};
-    c.shard = o.shard;
-    c.shards = o.shards;
-    if (!o.max_targets.empty()) {
-        std::string_view t = o.max_targets;
-        if (t.back() == '%') {
-            auto pct = parse_number<double>(t.substr(0, t.size() - 1));
-            if (!pct || *pct <= 0 || *pct > 100)
-                return error{fmt::format("-n/--max-targets '{}' is not a percentage between 0 and 100",
-                                         o.max_targets)};
-            c.max_targets = std::max<uint64_t>(1, uint64_t(double(c.targets.size()) * *pct / 100.0));
-        } else {
-            auto n = parse_number<unsigned long long>(t);
-            if (!n || *n == 0)
-                return error{fmt::format("-n/--max-targets '{}' is not a positive number or percentage",
-                                         o.max_targets)};
-            c.max_targets = *n;
-        }
-    }
+                                 c.shard, c.shards - 1, c.shards)};
     if (!o.seed.empty()) {
         auto s = parse_number<unsigned long long>(o.seed);
-        if (!s) return error{fmt::format("-e/--seed '{}' is not an unsigned integer", o.seed)};
+        if (!s) return error{fmt::format("-e/--seed '{}' is not valid: give an unsigned integer", o.seed)};
         c.seed = *s;
         c.seed_given = true;
     }
-    uint64_t random_words[3];
-    if (getrandom(random_words, sizeof random_words, 0) != sizeof random_words)
-        return error{"cannot draw the per-scan cookie key from the kernel (getrandom failed)"};
-    c.key = {random_words[0], random_words[1]};
-    if (!c.seed_given) c.seed = random_words[2];
-    if (o.cooldown < 0 || !std::isfinite(o.cooldown))
-        return error{"-c/--cooldown-time must be 0 or more seconds"};
-    if (o.max_runtime < 0 || !std::isfinite(o.max_runtime))
-        return error{"-t/--max-runtime must be 0 or more seconds"};
-    c.cooldown_s = o.cooldown;
-    c.max_runtime_s = o.max_runtime;
-    c.max_results = o.max_results;
-
-    // Lcores and memory.
-    if (o.tx_cores < 1 || o.tx_cores > 64 || o.rx_cores < 1 || o.rx_cores > 64)
-        return error{"--tx-cores and --rx-cores must be between 1 and 64"};
-    // Each sender lcore paces its share of the rate; a share of 0 would mean "unpaced".
-    if (c.rate > 0 && c.rate < o.tx_cores)
-        return error{
-            fmt::format("a rate of {} pps cannot be split over {} sender lcores: lower --tx-cores "
-                        "or raise -r",
-                        c.rate, o.tx_cores)};
-    c.lcores.tx_cores = o.tx_cores;
-    c.lcores.rx_cores = o.rx_cores;
-    c.lcores.busy_poll = o.busy_poll;
-    c.lcores.no_huge = o.no_huge;
-    c.lcores.mem_mb = o.memory_mb;
-    c.lcores.verbose_eal = o.verbose_eal;
-    if (!o.cpus.empty()) {
-        auto cpus = parse_cpu_list(o.cpus);
-        if (!cpus) return error{cpus.error_message()};
-        c.lcores.cpus = *cpus;
+    ICS_TRY(c.cooldown_s, seconds(o.cooldown, "-c/--cooldown-time"));
+    ICS_TRY(c.max_runtime_s, seconds(o.max_runtime, "-t/--max-runtime"));
+    ICS_TRY(c.max_results, whole_number(o.max_results, "-N/--max-results", 0));
+    std::optional<double> percent;
+    if (std::string_view t = o.max_targets; !t.empty() && t.back() == '%') {
+        percent = parse_number<double>(t.substr(0, t.size() - 1));
+        if (!percent || !(*percent > 0 && *percent <= 100))
+            return error{
+                fmt::format("-n/--max-targets '{}' is not a percentage between 0 and 100", o.max_targets)};
+    } else if (!t.empty()) {
+        auto n = parse_number<unsigned long long>(t);
+        if (!n || *n == 0)
+            return error{
+                fmt::format("-n/--max-targets '{}' is not a positive number or percentage", o.max_targets)};
+        c.max_targets = *n;
     }
-    if (!o.no_huge)
-        if (auto st = dpdk::check_hugepages(); !st) return error{st.error_message()};
+    return percent;
+}
 
-    // Output.
+status read_output(const cli_options& o, scan_config& c) {
+    const bool trace = c.tracing();
     // Rows: scan results (-O), or trace mode's per-reply rows (--replies-format); trace paths are
     // always scamper-style JSON lines.
     const std::string row_format = trace ? o.replies_format : o.output_module.value_or("csv");
-    const char* row_flag = trace ? "--replies-format" : "-O/--output-module";
-    if (trace && o.output_module && *o.output_module != "json")
-        return error{
-            fmt::format("-M trace writes paths as JSON lines (-O json), not '{}': per-reply rows go to "
-                        "--replies-file in --replies-format csv or json",
-                        *o.output_module)};
     if (row_format == "csv")
         c.format = output_format::csv;
     else if (row_format == "json")
         c.format = output_format::json;
     else
-        return error{fmt::format("{} '{}' is not known: use csv or json", row_flag, row_format)};
+        return error{fmt::format("{} '{}' is not known: use csv or json",
+                                 trace ? "--replies-format" : "-O/--output-module", row_format)};
     auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace) : o.output_fields);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;
-    const std::string filter_text =
-        o.output_filter.value_or(trace ? "repeat = 0" : "success = 1 && repeat = 0");
-    auto filter = output_filter::parse(filter_text);
-    if (!filter) return error{filter.error_message()};
-    c.filter = *filter;
-    c.output_filter_text = filter_text;
-    if (!o.replies_file.empty()) {
-        if (!trace) return error{"--replies-file is for -M trace: scan mode writes its rows to -o"};
-        if (o.replies_file == o.output_file)
-            return error{"--replies-file and -o name the same file: give each its own"};
-        auto rf = open_for_writing(o.replies_file, "the replies file");
-        if (!rf) return error{rf.error_message()};
-        c.replies = *rf;
-        c.replies_path = o.replies_file;
-    }
-    if (trace && c.max_results && !c.replies)
-        return error{"-N/--max-results counts reply rows: in -M trace give --replies-file too"};
-    c.quiet = o.quiet;
-    auto out = open_for_writing(o.output_file, "the output file");
-    if (!out) return error{out.error_message()};
-    c.output = *out;
+    c.output_filter_text = o.output_filter.value_or(trace ? "repeat = 0" : "success = 1 && repeat = 0");
+    ICS_TRY(c.filter, output_filter::parse(c.output_filter_text));
+    c.replies_path = o.replies_file;
     c.output_path = o.output_file;
-    if (!o.status_updates_file.empty()) {
-        auto su = open_for_writing(o.status_updates_file, "the status updates file");
-        if (!su) return error{su.error_message()};
-        c.status_updates = *su;
+    c.quiet = o.quiet;
+    return ok();
+}
+
+status read_lcores(const cli_options& o, scan_config& c) {
+    ICS_TRY(c.lcores.tx_cores, whole_number(o.tx_cores, "--tx-cores", 1, 64));
+    ICS_TRY(c.lcores.rx_cores, whole_number(o.rx_cores, "--rx-cores", 1, 64));
+    // Each sender lcore paces its share of the rate; a share of 0 would mean "unpaced".
+    if (c.rate > 0 && c.rate < c.lcores.tx_cores)
+        return error{fmt::format(
+            "a rate of {} pps cannot be split over {} sender lcores: lower --tx-cores or raise -r", c.rate,
+            c.lcores.tx_cores)};
+    ICS_TRY(c.lcores.mem_mb, whole_number(o.memory_mb, "--memory", 1, 1u << 20));
+    c.lcores.busy_poll = o.busy_poll;
+    c.lcores.no_huge = o.no_huge;
+    c.lcores.verbose_eal = o.verbose_eal;
+    if (!o.cpus.empty()) {
+        ICS_TRY(c.lcores.cpus, parse_cpu_list(o.cpus));
     }
-    if (!o.metadata_file.empty()) {
-        // Fail now rather than after the scan: the file is written at the end.
-        auto md = open_for_writing(o.metadata_file, "the metadata file");
-        if (!md) return error{md.error_message()};
-        if (*md != stdout) std::fclose(*md);
-        b.metadata_path = o.metadata_file;
+    return ok();
+}
+
+// --- Step 3: the targets -------------------------------------------------------------------------
+
+// A target file that exists but cannot be read as one (a directory) says so, and why.
+result<interval_set> read_list(const std::string& path, const char* what) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0)
+        return error{fmt::format("cannot read {} '{}': {}", what, path, std::strerror(errno))};
+    if (S_ISDIR(st.st_mode))
+        return error{
+            fmt::format("cannot read {} '{}': it is a directory; name a file of targets", what, path)};
+    return read_target_file(path, what);
+}
+
+// Why there are no targets: an option that took them as its value, if one did.
+std::string no_targets_sentence(const cli_options& o) {
+    for (const auto& [flag, value] : o.values)
+        if (flag != "-S/--source-ip" && flag != "--gateway-ip" && parse_target_spec(value))
+            return fmt::format(
+                "no targets: '{}' was read as the value of {}; give {} its own value and the targets as "
+                "arguments",
+                value, flag, flag);
+    return "no targets: give CIDR blocks, addresses or ranges as arguments, or -w/-I files";
+}
+
+// The default list's entries that cover the targets, named (ZMap's list is long).
+std::string covering_entries(const interval_set& targets) {
+    std::vector<std::string_view> names;
+    for (std::string_view entry : default_blocklist_entries())
+        if (!targets.intersect(interval_set({*parse_target_spec(entry)})).empty()) names.push_back(entry);
+    if (names.size() <= 3) return fmt::format("{}", fmt::join(names, ", "));
+    return fmt::format("{} and {} more", fmt::join(names.begin(), names.begin() + 3, ", "), names.size() - 3);
+}
+
+status read_targets(const cli_options& o, scan_config& c) {
+    interval_set targets;
+    ICS_TRY(targets, parse_target_specs(o.targets, "target"));
+    for (auto [path, what] :
+         {std::pair{&o.allowlist_file, "allowlist file"}, std::pair{&o.list_of_ips_file, "list of IPs"}})
+        if (!path->empty()) {
+            interval_set more;
+            ICS_TRY(more, read_list(*path, what));
+            targets = targets.unite(more);
+        }
+    if (targets.empty()) return error{no_targets_sentence(o)};
+    interval_set blocklist = default_blocklist();
+    if (o.blocklist_file) {
+        ICS_TRY(blocklist, read_list(*o.blocklist_file, "blocklist file"));
     }
+    c.targets = targets.subtract(blocklist);
+    if (!c.targets.empty()) return ok();
+    if (o.blocklist_file)
+        return error{
+            fmt::format("all {} targets are blocklisted by -b '{}': pass another -b FILE "
+                        "(-b /dev/null for none)",
+                        targets.size(), *o.blocklist_file)};
+    return error{
+        fmt::format("all {} targets are blocklisted by the default list of IANA special-purpose ranges "
+                    "({}): pass -b FILE to use another blocklist (-b /dev/null for none)",
+                    targets.size(), covering_entries(targets))};
+}
+
+// --- Step 4: the host ----------------------------------------------------------------------------
+
+status check_host(const cli_options& o, scan_config& c) {
+    if (!c.port.iface.empty())
+        if (auto st = dpdk::check_interface_exists(c.port.iface); !st) return error{st.error_message()};
+    // AF_XDP: one socket (DPDK port) per queue of the interface, as DPDK's af_xdp driver opens
+    // only one queue per port on devices that report no combined channels (veth).
+    if (o.af_xdp) {
+        const unsigned queues = dpdk::interface_queue_pairs(c.port.iface);
+        if (queues < c.lcores.tx_cores)
+            return error{fmt::format(
+                "interface '{}' has {} queue pair(s) but --tx-cores {} needs an AF_XDP socket on a queue of "
+                "its own for each: lower --tx-cores, or give the interface more queues (ethtool -L; "
+                "numtxqueues and numrxqueues for a veth)",
+                c.port.iface, queues, c.lcores.tx_cores)};
+        if (queues == c.lcores.tx_cores && !c.gateway_mac)
+            return error{fmt::format(
+                "with --af-xdp every queue of '{}' goes to a TX lcore and none is left to resolve the "
+                "gateway or answer ARP: give -G/--gateway-mac (and a static ARP entry for the source on the "
+                "gateway), or use one TX lcore fewer",
+                c.port.iface)};
+        c.port.vdevs = dpdk::af_xdp_vdevs(c.port.iface, queues);
+        c.port.iface.clear();
+    }
+    if (!o.no_huge)
+        if (auto st = dpdk::check_hugepages(); !st) return error{st.error_message()};
+    return ok();
+}
+
+// --- Step 5: the output files, checked but not opened ---------------------------------------------
+
+status check_output_files(const cli_options& o, output_paths& files) {
+    files = {o.output_file, o.replies_file, o.status_updates_file, o.metadata_file};
+    const std::pair<const std::string*, const char*> named[] = {
+        {&files.output, "-o/--output-file"},
+        {&files.replies, "--replies-file"},
+        {&files.status_updates, "-u/--status-updates-file"},
+        {&files.metadata, "-m/--metadata-file"}};
+    for (size_t i = 0; i < std::size(named); ++i)
+        for (size_t j = i + 1; j < std::size(named); ++j)
+            if (!named[i].first->empty() && *named[i].first == *named[j].first)
+                return error{fmt::format("{} and {} both name '{}': give each its own file", named[i].second,
+                                         named[j].second, *named[i].first)};
+    for (auto [path, what, renamed] : {std::tuple{&files.output, "the output file", false},
+                                       std::tuple{&files.replies, "the replies file", false},
+                                       std::tuple{&files.status_updates, "the status updates file", false},
+                                       std::tuple{&files.metadata, "the metadata file", true}})
+        if (!path->empty())
+            if (auto st = check_writable(*path, what, renamed); !st) return st;
+    return ok();
+}
+
+// --- Step 6: the per-scan keys -------------------------------------------------------------------
+
+status draw_keys(scan_config& c) {
+    uint64_t random_words[3];
+    if (getrandom(random_words, sizeof random_words, 0) != sizeof random_words)
+        return error{"cannot draw the per-scan cookie key from the kernel (getrandom failed)"};
+    c.key = {random_words[0], random_words[1]};
+    if (!c.seed_given) c.seed = random_words[2];
+    return ok();
+}
+
+}  // namespace
+
+result<built_config> build_config(const cli_options& o) {
+    built_config b;
+    scan_config& c = b.cfg;
+    ICS_CHECK(read_mode(o, c));
+    ICS_CHECK(check_flags_apply(o, c.tracing()));
+    // Each step may use what the earlier ones read (the rate before the lcores that share it, the
+    // lcores before the dry run's single sender).
+    ICS_CHECK(read_rate(o, c));
+    ICS_CHECK(read_lcores(o, c));
+    ICS_CHECK(read_device(o, c));
+    ICS_CHECK(read_addresses(o, c));
+    std::optional<double> max_targets_percent;
+    ICS_TRY(max_targets_percent, read_volume(o, c));
+    ICS_CHECK(read_output(o, c));
+    ICS_CHECK(read_targets(o, c));
+    if (max_targets_percent)
+        c.max_targets =
+            std::max<uint64_t>(1, uint64_t(double(c.targets.size()) * *max_targets_percent / 100.0));
+    ICS_CHECK(check_host(o, c));
+    ICS_CHECK(check_output_files(o, b.files));
+    ICS_CHECK(draw_keys(c));
     return b;
 }
+
+#undef ICS_CHECK
+#undef ICS_TRY
+#undef ICS_CAT
+#undef ICS_CAT2
 
 }  // namespace ics::app

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 
 #include <fmt/format.h>
 
@@ -14,6 +13,7 @@
 #include "config_builder.hpp"
 #include "dpdk/scan_runner.hpp"
 #include "output/metadata.hpp"
+#include "output_files.hpp"
 #include "probe/probe_types.hpp"
 
 namespace {
@@ -66,7 +66,13 @@ static int run(int argc, char** argv) {
     const ics::scan_config& cfg = built->cfg;
     install_signal_handlers();
 
+    // Opened by the driver's call, once the run is about to send; closed when run() returns.
+    ics::app::open_outputs files;
     ics::dpdk::run_hooks hooks;
+    hooks.open_outputs = [&]() -> ics::result<ics::dpdk::run_outputs> {
+        if (auto st = files.open(built->files); !st) return ics::error{st.error_message()};
+        return ics::dpdk::run_outputs{files.output, files.replies};
+    };
     hooks.stop_signals = &stop_signals;
     hooks.on_note = [&](const std::string& note) {
         if (!cfg.quiet) std::fprintf(stderr, "dpdk-icmpscan: %s\n", note.c_str());
@@ -74,12 +80,12 @@ static int run(int argc, char** argv) {
     bool status_header_written = false;
     hooks.on_progress = [&](const ics::progress_snapshot& now, const ics::progress_snapshot& prev) {
         if (!cfg.quiet) std::fprintf(stderr, "%s\n", ics::format_status_line(now, prev).c_str());
-        if (cfg.status_updates) {
-            if (!status_header_written) std::fputs(ics::status_update_header().c_str(), cfg.status_updates);
+        if (files.status_updates) {
+            if (!status_header_written) std::fputs(ics::status_update_header().c_str(), files.status_updates);
             status_header_written = true;
             std::fputs(ics::format_status_update(now, prev, uint64_t(time(nullptr))).c_str(),
-                       cfg.status_updates);
-            std::fflush(cfg.status_updates);
+                       files.status_updates);
+            std::fflush(files.status_updates);
         }
     };
     if (!cfg.quiet)
@@ -93,13 +99,11 @@ static int run(int argc, char** argv) {
         std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.error_message().c_str());
         return 1;
     }
-    if (!built->metadata_path.empty()) {
-        auto md = ics::build_metadata(cfg, *report, ICS_VERSION);
-        std::ofstream out(built->metadata_path);
-        out << md.dump(2) << "\n";
-        if (!out) {
-            std::fprintf(stderr, "dpdk-icmpscan: cannot write the metadata file '%s'\n",
-                         built->metadata_path.c_str());
+    if (!built->files.metadata.empty()) {
+        // Whole or not at all: a reader of the file never sees half of it.
+        const std::string md = ics::build_metadata(cfg, *report, ICS_VERSION).dump(2) + "\n";
+        if (auto st = ics::app::write_whole_file(built->files.metadata, md); !st) {
+            std::fprintf(stderr, "dpdk-icmpscan: %s\n", st.error_message().c_str());
             return 1;
         }
     }

@@ -66,8 +66,8 @@ counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blocks) {
 }
 
 // Trace mode's final output: one path per target, in address order, after the output lcore stopped.
-bool write_paths(const scan_config& cfg, const trace_collector& collector, const trace_probe& probe,
-                 const scan_report& report) {
+bool write_paths(const scan_config& cfg, std::FILE* paths_file, const trace_collector& collector,
+                 const trace_probe& probe, const scan_report& report) {
     fmt::memory_buffer buf;
     path_header h;
     h.start_wall_ns = report.start_wall_ns;
@@ -84,12 +84,12 @@ bool write_paths(const scan_config& cfg, const trace_collector& collector, const
                           cfg.trace.order != trace_order::backward);
         append_path_json(buf, h, row, path, cfg.trace);
         if (buf.size() >= (1u << 16)) {
-            ok = ok && std::fwrite(buf.data(), 1, buf.size(), cfg.output) == buf.size();
+            ok = ok && std::fwrite(buf.data(), 1, buf.size(), paths_file) == buf.size();
             buf.clear();
         }
     }
-    ok = ok && std::fwrite(buf.data(), 1, buf.size(), cfg.output) == buf.size();
-    return std::fflush(cfg.output) == 0 && ok;
+    ok = ok && std::fwrite(buf.data(), 1, buf.size(), paths_file) == buf.size();
+    return std::fflush(paths_file) == 0 && ok;
 }
 
 template <typename Probe>
@@ -155,10 +155,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     }
     constexpr bool tracing = std::is_same_v<Probe, trace_probe>;
     seen_bitmap seen(cfg.targets.size());
-    // Rows: scan results to -o; in trace mode per-reply rows to --replies-file, if given.
-    std::FILE* rows_file = tracing ? cfg.replies : cfg.output;
-    std::optional<record_writer> writer;
-    if (rows_file) writer.emplace(rows_file, cfg.format, cfg.fields);
+    std::optional<record_writer> writer;  // made once the files are open, before sending
     std::optional<trace_collector> collector;
     if (tracing) collector.emplace(cfg.targets, cfg.trace);
     output_context out;
@@ -166,7 +163,6 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     out.targets = &cfg.targets;
     out.seen = &seen;
     out.filter = &cfg.filter;
-    out.writer = writer ? &*writer : nullptr;
     out.trace = collector ? &*collector : nullptr;
     out.clock = clock;
     out.max_results = cfg.max_results;
@@ -227,7 +223,17 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
             out.feedback.push_back(fb);
         }
 
-    // The scan will run: the header goes out before any row, then the output lcore starts.
+    // The scan will run: the app opens its files, the header goes out before any row, then the
+    // output lcore starts. Rows: scan results to -o; in trace mode per-reply rows to
+    // --replies-file, if given.
+    auto files = hooks.open_outputs ? hooks.open_outputs() : result<run_outputs>(run_outputs{});
+    if (!files) {
+        stop_receivers();
+        return error{files.error_message()};
+    }
+    if (std::FILE* rows_file = tracing ? files->replies : files->output)
+        writer.emplace(rows_file, cfg.format, cfg.fields);
+    out.writer = writer ? &*writer : nullptr;
     if (writer) writer->write_header();
     rte_eal_remote_launch(launch_trampoline<output_context, output_loop>, &out, lcores.output);
 
@@ -376,17 +382,14 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.counters = sum(blocks);
     report.hits = flags.hits.load();
     report.unique_by_type_code = out.unique_by_type_code;
-    report.rtt_error = out.rtt_error;
-    uint64_t first = UINT64_MAX, lastt = 0, lag = 0;
+    uint64_t first = UINT64_MAX, lastt = 0;
     auto span = [&](const auto& c) {
         uint64_t f = c->first_tsc.load(), l = c->last_tsc.load();
         if (f && f < first) first = f;
         if (l > lastt) lastt = l;
-        lag = std::max(lag, c->max_send_lag.load());
     };
     for (auto& c : tx) span(c);
     for (auto& c : trace_tx) span(c);
-    report.send_stamp_lag_max_us = double(lag) * 1e6 / double(hz);
     report.send_seconds = first != UINT64_MAX && lastt > first ? double(lastt - first) / double(hz) : 0;
     report.completed = report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
                        report.probes_planned;
@@ -401,7 +404,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
                                  tracing ? cfg.replies_path : cfg.output_path)};
     if constexpr (tracing) {
         report.trace_interfaces = collector->interfaces_in_stop_set();
-        if (!write_paths(cfg, *collector, tx_probe, report))
+        if (!files->output || !write_paths(cfg, files->output, *collector, tx_probe, report))
             return error{
                 fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
     }

@@ -70,17 +70,14 @@ struct scan_config {
 
     trace_plan trace;  // -M trace
 
-    // Output: the files are opened by the app; the output lcore is their only writer. In trace mode
-    // `output` receives the assembled paths and `replies` (if given) the per-reply rows.
-    std::FILE* output = nullptr;
-    std::FILE* replies = nullptr;
+    // Output. Paths only: the app opens the files once the run is about to send. In trace mode
+    // -o receives the assembled paths and --replies-file (if given) the per-reply rows.
     std::string replies_path;
     std::string output_path = "-";
     output_format format = output_format::csv;
     std::vector<field_id> fields;
     std::string output_filter_text;
     output_filter filter;
-    std::FILE* status_updates = nullptr;
     bool quiet = false;
 
     bool tracing() const { return mode == "trace"; }

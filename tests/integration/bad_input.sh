@@ -30,13 +30,13 @@ check "a rate of 1 pps cannot be split over 2 sender lcores" "${base[@]}" -r 1 -
 check "--shard 3 is out of range" "${base[@]}" --shards 2 --shard 3 198.18.0.0/24
 check "unknown output field 'nosuch'" "${base[@]}" -f saddr,nosuch 198.18.0.0/24
 check "unknown field 'nosuch'" "${base[@]}" --output-filter "nosuch = 1" 198.18.0.0/24
-check "interface 'nosuch0' does not exist" -i nosuch0 -S 198.19.255.1 --gateway-ip 198.19.255.254 198.18.0.0/24
+check "interface 'nosuch0' does not exist" -i nosuch0 -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
 check "all 256 targets are blocklisted" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 198.18.0.0/24
 check "no targets" "${base[@]}"
 check "no source address" -i lo --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
 check "no gateway" -i lo -S 198.19.255.1 -b /dev/null 198.18.0.0/24
 check "-S/--source-ip: '198.19.255.x'" -i lo -S 198.19.255.x --gateway-ip 198.19.255.254 198.18.0.0/24
-check "-G/--gateway-mac 'zz'" "${base[@]}" -G zz 198.18.0.0/24
+check "-G/--gateway-mac 'zz'" -i lo -S 198.19.255.1 -b /dev/null -G zz 198.18.0.0/24
 check "-O/--output-module 'xml'" "${base[@]}" -O xml 198.18.0.0/24
 check "--af-xdp needs the kernel interface" --vdev net_null0 --af-xdp -S 198.19.255.1 -G 02:00:00:00:00:01 198.18.0.0/24
 check "interface 'lo' has 1 queue pair(s) but --tx-cores 2 needs" "${base[@]}" --af-xdp --tx-cores 2 198.18.0.0/24
@@ -49,14 +49,97 @@ check "--min-ttl 9 and --max-ttl 8 must satisfy" "${base[@]}" -M trace --min-ttl
 check "--trace-order 'up' is not known" "${base[@]}" -M trace --trace-order up 198.18.0.0/24
 check "--preprobe sets its own order" "${base[@]}" -M trace --preprobe --trace-order ttl 198.18.0.0/24
 check "-M trace writes paths as JSON lines" "${base[@]}" -M trace -O csv 198.18.0.0/24
-check "--replies-format 'xml' is not known" "${base[@]}" -M trace --replies-format xml 198.18.0.0/24
+check "--replies-format 'xml' is not known" "${base[@]}" -M trace --replies-file "$WORK/r.csv" --replies-format xml 198.18.0.0/24
 check "--probe-ttl does not apply to -M trace" "${base[@]}" -M trace --probe-ttl 5 198.18.0.0/24
 check "-n/--max-targets does not apply to -M trace" "${base[@]}" -M trace -n 10 198.18.0.0/24
-check "--replies-file is for -M trace" "${base[@]}" --replies-file "$WORK/r.csv" 198.18.0.0/24
-check "-N/--max-results counts reply rows" "${base[@]}" -M trace -N 5 198.18.0.0/24
-check "--gap-limit must be between 1 and 255" "${base[@]}" -M trace --gap-limit 0 198.18.0.0/24
+check "--gap-limit '0' is not valid: give a whole number from 1 to 255" "${base[@]}" -M trace --gap-limit 0 198.18.0.0/24
 check "cannot write the replies file '/nonexistent/r.csv'" "${base[@]}" -M trace --replies-file /nonexistent/r.csv 198.18.0.0/24
-check "--no-flag" "${base[@]}" --no-flag 198.18.0.0/24
+# --- Options take one value each: -S and --vdev no longer swallow the targets after them ---------
+# A run that gets as far as the output file's check has read the targets.
+check "cannot write the output file '/nonexistent/o.csv'" -i lo -b /dev/null -S 198.19.255.1 198.18.0.0/24 \
+    --gateway-ip 198.19.255.254 --no-huge -o /nonexistent/o.csv
+check "cannot write the output file '/nonexistent/o.csv'" --vdev net_null0 198.18.0.0/24 --vdev net_null1 \
+    198.18.1.0/24 -b /dev/null -S 198.19.255.1 -G 02:00:00:00:00:01 --no-huge -o /nonexistent/o.csv
+check "-S/--source-ip '198.19.255.1,' has an empty item" "${base[@]}" -S 198.19.255.1, 198.18.0.0/24
+# Targets an option took as its value are named as such, never "no targets".
+check "no targets: '198.18.0.0/24' was read as the value of -o/--output-file" "${base[@]}" -o 198.18.0.0/24
+check "-o/--output-file needs a value ('-m' is an option)" "${base[@]}" -o -m "$WORK/m.json" 198.18.0.0/24
+# -S given twice and --vdev, each followed by targets, run (into a pcap file and into net_null):
+# every source and every target is used.
+"$BIN" --no-huge -q --dryrun "$WORK/two.pcap" -S 198.19.255.1 198.18.0.0/30 -S 198.19.255.2 -G 02:00:00:00:00:fe \
+    -b /dev/null -r 0 -o /dev/null -m "$WORK/two-sources.json" 2>/dev/null \
+    || { echo "FAIL: a dry run with -S given twice"; fails=$((fails + 1)); }
+"$BIN" --no-huge -q --vdev net_null0,no-rx=1 198.18.0.0/30 -S 198.19.255.1 -G 02:00:00:00:00:fe -b /dev/null \
+    -c 0 -r 0 -o /dev/null -m "$WORK/vdev.json" 2>/dev/null \
+    || { echo "FAIL: a run with targets after --vdev"; fails=$((fails + 1)); }
+python3 - "$WORK/two-sources.json" "$WORK/vdev.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+src, vdev = (json.load(open(f)) for f in sys.argv[1:3])
+ok = (src["source_ip_first"], src["source_ip_last"], src["packets_sent"]) == ("198.19.255.1", "198.19.255.2", 4)
+ok = ok and vdev["packets_sent"] == 4
+print("ok   targets after -S (twice) and --vdev" if ok else f"FAIL: targets after -S/--vdev: {src} {vdev}")
+sys.exit(0 if ok else 1)
+PY
+
+# --- Every flag that does nothing in the chosen mode is refused (given, whatever its value) ------
+for flag in --min-ttl=1 --max-ttl=16 --preprobe --preprobe-wait=1 --trace-order=random --stop-set=1 \
+    --gap-limit=5 --replies-file="$WORK/r.csv" --replies-format=csv; do
+    check "${flag%%=*} applies to -M trace only: add -M trace, or drop ${flag%%=*}" "${base[@]}" "$flag" 198.18.0.0/24
+done
+trace=("${base[@]}" -M trace)
+check "--stop-set works with --preprobe only" "${trace[@]}" --stop-set 1 198.18.0.0/24
+check "--preprobe-wait works with --preprobe only" "${trace[@]}" --preprobe-wait 1 198.18.0.0/24
+check "--preprobe sets its own order" "${trace[@]}" --preprobe --trace-order random 198.18.0.0/24
+check "--probe-module does not apply to -M trace" "${trace[@]}" --probe-module icmp_echo 198.18.0.0/24
+check "--probe-ttl does not apply to -M trace" "${trace[@]}" --probe-ttl 255 198.18.0.0/24
+for flag in -f/--output-fields=saddr --output-filter= --replies-format=csv -N/--max-results=5; do
+    name=${flag%%=*}
+    check "$name applies to the reply rows, which -M trace writes only with --replies-file" \
+        "${trace[@]}" "${name##*/}=${flag#*=}" 198.18.0.0/24
+done
+check "-G/--gateway-mac skips ARP, so --gateway-ip would never be resolved" "${base[@]}" -G 02:00:00:00:00:01 198.18.0.0/24
+check "-B/--bandwidth sets the rate: give -r/--rate or -B/--bandwidth, not both" "${base[@]}" -r 10 -B 1M 198.18.0.0/24
+check "--memory sizes DPDK's memory with --no-huge only" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 \
+    -b /dev/null --memory 256 198.18.0.0/24
+check "--dryrun sends nothing, so --gateway-ip is never resolved" -S 198.19.255.1 --gateway-ip 198.19.255.254 \
+    -b /dev/null --no-huge --dryrun "$WORK/d.pcap" 198.18.0.0/24
+check "--dryrun receives nothing, so -c/--cooldown-time has nothing to wait for" -S 198.19.255.1 -c 1 \
+    -b /dev/null --no-huge --dryrun "$WORK/d.pcap" 198.18.0.0/24
+
+# --- The parser's errors in our words, naming the flag and what it takes --------------------------
+check "cannot read list of IPs '$WORK': it is a directory" "${base[@]}" -I "$WORK"
+check "cannot read allowlist file '/nonexistent': No such file or directory" "${base[@]}" -w /nonexistent
+check "-c/--cooldown-time '-1' is not valid: give a number of seconds, 0 or more" "${base[@]}" -c -1 198.18.0.0/24
+check "-r/--rate needs a value: give probes per second" "${base[@]}" 198.18.0.0/24 -r
+check "-S/--source-ip needs a value: give an address, range or CIDR" "${base[@]}" 198.18.0.0/24 -S
+check "-P/--probes 'x' is not valid: give a whole number from 1 to 65535" "${base[@]}" -P x 198.18.0.0/24
+check "--tx-cores '-1' is not valid: give a whole number from 1 to 64" "${base[@]}" --tx-cores -1 198.18.0.0/24
+check "-t/--max-runtime 'soon' is not valid: give a number of seconds" "${base[@]}" -t soon 198.18.0.0/24
+check "unknown option '--no-flag': see --help" "${base[@]}" --no-flag 198.18.0.0/24
+check "-r/--rate is given more than once: give it once" "${base[@]}" -r 5 -r 6 198.18.0.0/24
+check "--preprobe takes no value: write it alone" "${trace[@]}" --preprobe=maybe 198.18.0.0/24
+# The default blocklist names the ranges that cover the targets, not an unrelated one.
+check "by the default list of IANA special-purpose ranges (10.0.0.0/8)" -i lo -S 198.19.255.1 \
+    --gateway-ip 198.19.255.254 10.0.0.0/8
+[[ $("$BIN" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 10.0.0.0/8 2>&1) != *198.18.0.0/15* ]] \
+    || { echo "FAIL: 10.0.0.0/8 blocklisted names 198.18.0.0/15"; fails=$((fails + 1)); }
+
+# --- Output files: checked at start-up, never touched by a run that fails before sending ----------
+check "cannot write the metadata file '/nonexistent/m.json': directory '/nonexistent' does not exist" \
+    "${base[@]}" -m /nonexistent/m.json 198.18.0.0/24
+check "cannot write the status updates file '$WORK': it is a directory" "${base[@]}" -u "$WORK" 198.18.0.0/24
+check "cannot write the output file '$WORK': it is a directory" "${base[@]}" -o "$WORK" 198.18.0.0/24
+check "-o/--output-file and -m/--metadata-file both name" "${base[@]}" -o "$WORK/same" -m "$WORK/same" 198.18.0.0/24
+# The last start-up check fails (-u): -o and -m, checked before it, keep their bytes.
+printf 'saddr\n198.18.0.1\n' > "$WORK/keep.csv"
+printf '{"kept": true}\n' > "$WORK/keep.json"
+cp "$WORK/keep.csv" "$WORK/keep.csv.orig"; cp "$WORK/keep.json" "$WORK/keep.json.orig"
+check "cannot write the status updates file '/nonexistent/u.csv'" "${base[@]}" -o "$WORK/keep.csv" \
+    -m "$WORK/keep.json" -u /nonexistent/u.csv 198.18.0.0/24
+cmp -s "$WORK/keep.csv" "$WORK/keep.csv.orig" && cmp -s "$WORK/keep.json" "$WORK/keep.json.orig" \
+    && echo "ok   -o and -m untouched by a failed start" \
+    || { echo "FAIL: a failed start changed -o or -m"; fails=$((fails + 1)); }
+
 # With neither hugepages nor --no-huge the scan must say how to get them (only checkable where none
 # are reserved).
 if [[ $(awk '/HugePages_Free/ {print $2}' /proc/meminfo) == 0 ]]; then

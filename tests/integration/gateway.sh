@@ -1,23 +1,48 @@
 #!/usr/bin/env bash
 # Gateway handling: a silent gateway fails in about 3 s with one sentence naming the address asked
-# for and the port (exit 1, no partial output); -G skips ARP and the scan still gets its replies
-# (the scanner still answers the router's ARP for its own address); JSON lines output parses.
+# for and the port (exit 1), leaving the user's existing -o, -m, -u and --replies-file files byte for
+# byte as they were (a run opens them only once it is about to send); -G skips ARP and the scan
+# still gets its replies (the scanner still answers the router's ARP for its own address); JSON
+# lines output parses; -m is written whole over a longer old file.
 source "$(dirname "$0")/lib.sh"
 testbed_up
+printf 'saddr\n198.18.0.1\n' > "$WORK/old.csv"
+printf '{"old": true}\n' > "$WORK/old.json"
+printf 'old status rows\n' > "$WORK/old-status.csv"
+printf 'old replies\n' > "$WORK/old-replies.csv"
+for f in old.csv old.json old-status.csv old-replies.csv; do cp "$WORK/$f" "$WORK/$f.orig"; done
+unchanged() {  # file...
+    for f in "$@"; do
+        cmp -s "$WORK/$f" "$WORK/$f.orig" || fail "a run that never sent changed $f: $(head -c 200 "$WORK/$f")"
+    done
+}
+
 start=$(date +%s)
 rc=0
-scan -q --gateway-ip 198.19.255.77 -o "$WORK/none.csv" 198.18.0.0/24 2> "$WORK/err" || rc=$?
+scan -q --gateway-ip 198.19.255.77 -o "$WORK/old.csv" -m "$WORK/old.json" -u "$WORK/old-status.csv" \
+    198.18.0.0/24 2> "$WORK/err" || rc=$?
 [[ $rc == 1 ]] || fail "a silent gateway must fail the scan with status 1, got $rc"
 took=$(( $(date +%s) - start ))
 grep -q "the gateway 198.19.255.77 did not answer 3 ARP requests sent from $ICS_SCANNER_IP on port 0" "$WORK/err" \
     || fail "unexpected message: $(cat "$WORK/err")"
-[[ ! -s "$WORK/none.csv" ]] || fail "rows or a header were written for a scan that never ran"
+unchanged old.csv old.json old-status.csv
 (( took <= 6 )) || fail "took $took s to give up"
-echo "  silent gateway: exit status $rc after ${took} s: $(cat "$WORK/err")"
+echo "  silent gateway: exit status $rc after ${took} s, -o/-m/-u untouched: $(cat "$WORK/err")"
+
+rc=0
+scan -q -M trace --max-ttl 4 --gateway-ip 198.19.255.77 -o "$WORK/old.csv" --replies-file "$WORK/old-replies.csv" \
+    -m "$WORK/old.json" 198.18.0.0/24 2> "$WORK/err" || rc=$?
+[[ $rc == 1 ]] || fail "a silent gateway must fail the trace with status 1, got $rc"
+unchanged old.csv old.json old-replies.csv
+echo "  silent gateway, -M trace: exit status $rc, -o/--replies-file/-m untouched"
 
 gw_mac=$(ip netns exec ics-r1 cat /sys/class/net/r1-scan/address)
-scan -q -G "$gw_mac" -c 1 -O json --output-filter "" -o "$WORK/g.jsonl" 198.18.1.0/24 198.18.96.0/30
-python3 - "$WORK/g.jsonl" <<'PY'
+# An old metadata file far longer than the new one: a write in place would leave its tail.
+head -c 200000 /dev/zero | tr '\0' 'x' > "$WORK/g.json"
+scan -q -G "$gw_mac" -c 1 -O json --output-filter "" -o "$WORK/g.jsonl" -m "$WORK/g.json" 198.18.1.0/24 198.18.96.0/30
+leftovers=$(find "$WORK" -maxdepth 1 -name '.g.json.*' | wc -l)
+[[ $leftovers == 0 ]] || fail "$leftovers temporary metadata file(s) left beside -m"
+python3 - "$WORK/g.jsonl" "$WORK/g.json" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 echo = {r["saddr"] for r in rows if r["classification"] == "echoreply"}
@@ -26,5 +51,8 @@ assert len(echo) == 256, len(echo)
 assert len(unreach) == 4 and all(r["code"] == 1 and r["saddr"] == "198.19.2.2" for r in unreach), unreach
 assert all(isinstance(r["rtt_us"], int) and r["timestamp_str"].endswith("+0000") for r in rows)
 print(f"  -G: {len(echo)} echo replies and {len(unreach)} host unreachables from 198.19.2.2, as JSON lines")
+meta = json.load(open(sys.argv[2]))  # the whole file is one JSON document
+assert meta["completed"] is True and meta["packets_sent"] == 260, meta
+print(f"  -m: written whole over a 200 kB old file ({len(open(sys.argv[2]).read())} bytes, completed)")
 PY
 echo "PASS"

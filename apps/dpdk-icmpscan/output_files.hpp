@@ -1,0 +1,45 @@
+// The files a run writes (-o, --replies-file, -u, -m): checked at start-up without touching them,
+// opened (truncated) only once the run is about to send, and the metadata written whole through
+// a temporary file renamed into place. A run that fails before sending leaves every existing file
+// as it was.
+#pragma once
+#include <cstdio>
+#include <string>
+
+#include "util/result.hpp"
+
+namespace ics::app {
+
+// What the user asked to be written; "-" is stdout, "" not asked for.
+struct output_paths {
+    std::string output = "-";
+    std::string replies;
+    std::string status_updates;
+    std::string metadata;
+};
+
+// Whether `path` could be written, without creating or truncating it: an existing file must be
+// writable and not a directory, a new one needs a writable directory; the metadata file also
+// needs its directory writable for the temporary file. `what` names it ("the output file").
+status check_writable(const std::string& path, const char* what, bool replaced_by_rename = false);
+
+// The open files of one run, closed when this goes away (stdout is left open).
+class open_outputs {
+public:
+    open_outputs() = default;
+    open_outputs(const open_outputs&) = delete;
+    open_outputs& operator=(const open_outputs&) = delete;
+    ~open_outputs();
+    // Opens (truncates) the files of `paths` that were asked for; on failure names the file.
+    status open(const output_paths& paths);
+    std::FILE* output = nullptr;
+    std::FILE* replies = nullptr;
+    std::FILE* status_updates = nullptr;
+};
+
+// Writes `text` to `path` so that a reader sees the old content or all of the new: a temporary
+// file beside it, renamed into place. Stdout ("-") and existing non-regular files (a pipe,
+// /dev/null) are written directly.
+status write_whole_file(const std::string& path, const std::string& text);
+
+}  // namespace ics::app
