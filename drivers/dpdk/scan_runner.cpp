@@ -382,14 +382,17 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     report.counters = sum(blocks);
     report.hits = flags.hits.load();
     report.unique_by_type_code = out.unique_by_type_code;
-    uint64_t first = UINT64_MAX, lastt = 0;
+    report.rtt_error = out.rtt_error;
+    uint64_t first = UINT64_MAX, lastt = 0, lag = 0;
     auto span = [&](const auto& c) {
         uint64_t f = c->first_tsc.load(), l = c->last_tsc.load();
         if (f && f < first) first = f;
         if (l > lastt) lastt = l;
+        lag = std::max(lag, c->max_send_lag.load());
     };
     for (auto& c : tx) span(c);
     for (auto& c : trace_tx) span(c);
+    report.send_stamp_lag_max_us = double(lag) * 1e6 / double(hz);
     report.send_seconds = first != UINT64_MAX && lastt > first ? double(lastt - first) / double(hz) : 0;
     report.completed = report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
                        report.probes_planned;
