@@ -13,6 +13,7 @@
 #include "config_builder.hpp"
 #include "dpdk/scan_runner.hpp"
 #include "output/metadata.hpp"
+#include "output/summary.hpp"
 #include "output_files.hpp"
 #include "probe/probe_types.hpp"
 
@@ -83,8 +84,7 @@ static int run(int argc, char** argv) {
         if (files.status_updates) {
             if (!status_header_written) std::fputs(ics::status_update_header().c_str(), files.status_updates);
             status_header_written = true;
-            std::fputs(ics::format_status_update(now, prev, uint64_t(time(nullptr))).c_str(),
-                       files.status_updates);
+            std::fputs(ics::format_status_update(now, prev).c_str(), files.status_updates);
             std::fflush(files.status_updates);
         }
     };
@@ -107,27 +107,8 @@ static int run(int argc, char** argv) {
             return 1;
         }
     }
-    const auto& r = *report;
-    const uint64_t sent = r.probes_sent();
-    std::fprintf(stderr,
-                 "dpdk-icmpscan: %s: sent %llu of %llu probes in %.2f s (%s); %llu valid replies; "
-                 "%llu hosts up (%.2f%%); first replies: %s; results written: %llu\n",
-                 r.stop_reason.c_str(), (unsigned long long)sent, (unsigned long long)r.probes_planned,
-                 r.send_seconds, ics::format_rate(r.achieved_rate()).c_str(),
-                 (unsigned long long)r.counters[ics::counter::rx_valid], (unsigned long long)r.hits,
-                 r.hit_rate_percent(), ics::summarize_replies(r).c_str(),
-                 (unsigned long long)r.counters[ics::counter::out_written]);
-    const uint64_t saved = r.counters[ics::counter::tx_trace_skipped];
-    if (cfg.tracing())
-        std::fprintf(
-            stderr,
-            "dpdk-icmpscan: trace: %llu paths written to %s; %llu router interfaces; %llu probes saved "
-            "by the preprobe and stop set\n",
-            (unsigned long long)cfg.targets.size(), cfg.output_path.c_str(),
-            (unsigned long long)r.trace_interfaces, (unsigned long long)saved);
-    if (!r.completed)
-        std::fprintf(stderr, "dpdk-icmpscan: not finished: %llu probes were not sent (stopped by %s)\n",
-                     (unsigned long long)(r.probes_planned - sent - saved), r.stop_reason.c_str());
+    for (const std::string& line : ics::format_summary(cfg, *report))
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", line.c_str());
     return 0;
 }
 

@@ -66,8 +66,9 @@ counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blocks) {
 }
 
 // Trace mode's final output: one path per target, in address order, after the output lcore stopped.
+// Counts the paths and their stop reasons into the report.
 bool write_paths(const scan_config& cfg, std::FILE* paths_file, const trace_collector& collector,
-                 const trace_probe& probe, const scan_report& report) {
+                 const trace_probe& probe, scan_report& report) {
     fmt::memory_buffer buf;
     path_header h;
     h.start_wall_ns = report.start_wall_ns;
@@ -83,6 +84,8 @@ bool write_paths(const scan_config& cfg, std::FILE* paths_file, const trace_coll
             assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
                           cfg.trace.order != trace_order::backward);
         append_path_json(buf, h, row, path, cfg.trace);
+        ++report.paths_written;
+        ++report.paths_by_stop_reason[size_t(path.reason)];
         if (buf.size() >= (1u << 16)) {
             ok = ok && std::fwrite(buf.data(), 1, buf.size(), paths_file) == buf.size();
             buf.clear();
@@ -244,6 +247,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     const uint64_t start_tsc = rte_rdtsc() + hz / 1000;
     std::vector<std::unique_ptr<tx_context<Probe>>> tx;
     std::vector<std::unique_ptr<trace_tx_context>> trace_tx;
+    std::vector<uint64_t> targets_per_round;  // scan: each TX lcore's targets per -P round
     // What every sender lcore is given, whatever the mode.
     auto sender = [&](tx_lcore& c, unsigned t) {
         const port_handle& own = s.ports[queues.tx_port(t)];
@@ -280,8 +284,9 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
             c->probe = &tx_probe;
             c->limit = limit;
             c->rounds = cfg.probes;
-            report.probes_planned +=
-                target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice) * cfg.probes;
+            targets_per_round.push_back(
+                target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice));
+            report.probes_planned += targets_per_round.back() * cfg.probes;
             tx.push_back(std::move(c));
         }
     }
@@ -294,16 +299,44 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
                                   lcores.tx[t]);
     }
 
+    // Scan: a TX lcore's first round probes each of its targets once, so it has probed
+    // min(sent, its targets per round). Trace: every target (each gets a path).
+    auto targets_probed = [&] {
+        if (tracing) return uint64_t(cfg.targets.size());
+        uint64_t n = 0;
+        for (unsigned t = 0; t < ntx; ++t)
+            n += std::min(blocks[lcores.tx[t]]->get(counter::tx_probes), targets_per_round[t]);
+        return n;
+    };
+    // Seconds of sending: the first probe to `now`, or to the last probe once sending ended.
+    auto sending_seconds = [&](uint64_t now, bool sending) {
+        uint64_t first = UINT64_MAX, last = 0;
+        auto take = [&](const tx_lcore& c) {
+            const uint64_t f = c.first_tsc.load(std::memory_order_relaxed);
+            if (f && f < first) first = f;
+            last = std::max(last, c.last_tsc.load(std::memory_order_relaxed));
+        };
+        for (auto& c : tx) take(*c);
+        for (auto& c : trace_tx) take(*c);
+        const uint64_t end = sending ? now : last;
+        return first != UINT64_MAX && end > first ? double(end - first) / double(hz) : 0.0;
+    };
+
     // The control loop.
     auto snapshot = [&](bool sending, double cooldown_left) {
         counter_totals t = sum(blocks);
         nic_counters nic = read_nic_counters(s.ports);
         progress_snapshot p;
-        p.elapsed_s = double(rte_rdtsc() - clock.epoch_tsc()) / double(hz);
-        p.sent = t[counter::tx_probes] + t[counter::tx_trace_skipped];  // done: sent, or found useless
+        const uint64_t now = rte_rdtsc();
+        p.elapsed_s = double(now - clock.epoch_tsc()) / double(hz);
+        p.send_s = sending_seconds(now, sending);
+        p.wall_ns = clock.wall_ns(now);
+        p.sent = t[counter::tx_probes];
+        p.skipped = t[counter::tx_trace_skipped];
         p.to_send = report.probes_planned;
         p.received = t[counter::rx_valid];
         p.hits = flags.hits.load(std::memory_order_relaxed);
+        p.targets = targets_probed();
         p.nic_missed = nic.rx_missed;
         p.nic_no_mbuf = nic.rx_nombuf;
         p.ring_full = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full];
@@ -324,6 +357,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
             control.poll();
             idle_backoff::nap_ns(100000);
         }
+        drain_tx(s.ports, 1000);  // sending ends when the last probe has left
         const uint64_t now = rte_rdtsc();
         flags.send_end_tsc.store(now);
         report.send_end_wall_ns = clock.wall_ns(now);
@@ -376,11 +410,13 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     const uint64_t end_tsc = rte_rdtsc();
     report.end_wall_ns = clock.wall_ns(end_tsc);
     progress_snapshot last = snapshot(false, 0);
-    // A last line unless one was just printed.
-    if (hooks.on_progress && last.elapsed_s - prev.elapsed_s > 0.25) hooks.on_progress(last, prev);
+    // A last line with the final counts, as ZMap's final update, unless they are the last line's
+    // (its -u row has its own millisecond time, even within the second of the row before).
+    if (hooks.on_progress && !same_counts(last, prev)) hooks.on_progress(last, prev);
 
     report.counters = sum(blocks);
     report.hits = flags.hits.load();
+    report.targets_probed = targets_probed();
     report.unique_by_type_code = out.unique_by_type_code;
     report.rtt_error = out.rtt_error;
     uint64_t first = UINT64_MAX, lastt = 0, lag = 0;

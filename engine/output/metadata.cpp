@@ -82,6 +82,7 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     m["validation_passed"] = r.counters[counter::rx_valid];
     m["validation_failed"] = r.counters[counter::rx_cookie_invalid] + r.counters[counter::rx_quote_invalid];
     m["success_unique"] = r.hits;
+    m["targets_scanned"] = r.targets_probed;  // hitrate = success_unique / targets_scanned
     m["hitrate"] = r.hit_rate_percent();
     json counters = json::object();
     for (size_t i = 0; i < counter_count; ++i)

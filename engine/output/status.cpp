@@ -1,6 +1,7 @@
 #include "output/status.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,25 @@ std::string clock_text(double seconds) {
 double per_second(uint64_t now, uint64_t prev, double dt) {
     return dt > 0 && now >= prev ? double(now - prev) / dt : 0.0;
 }
+// Over the sending time only (n probes span n - 1 intervals, as the closing summary counts).
+double send_rate_avg(const progress_snapshot& s) {
+    return s.send_s > 0 && s.sent > 1 ? double(s.sent - 1) / s.send_s : 0.0;
+}
+// Probes sent or skipped, of all the run will send or skip.
+uint64_t done(const progress_snapshot& s) {
+    return std::min(s.sent + s.skipped, s.to_send);
+}
+double percent_done(const progress_snapshot& s) {
+    return s.to_send ? 100.0 * double(done(s)) / double(s.to_send) : 100.0;
+}
+double send_time_left(const progress_snapshot& s) {
+    const double pace = s.send_s > 0 ? double(done(s)) / s.send_s : 0.0;
+    return pace > 0 ? double(s.to_send - done(s)) / pace : 0.0;
+}
+// Hits per target probed, in percent (ZMap's hitrate).
+double hit_rate(const progress_snapshot& s) {
+    return s.targets ? 100.0 * double(s.hits) / double(s.targets) : 0.0;
+}
 }  // namespace
 
 std::string format_rate(double r) {
@@ -25,30 +45,33 @@ std::string format_rate(double r) {
 std::string format_status_line(const progress_snapshot& now, const progress_snapshot& prev) {
     const double dt = now.elapsed_s - prev.elapsed_s;
     const double avg_t = std::max(now.elapsed_s, 1e-9);
-    std::string progress;
-    if (now.sending) {
-        double frac = now.to_send ? double(now.sent) / double(now.to_send) : 1.0;
-        double send_rate = now.sent / avg_t;
-        double left = send_rate > 0 ? double(now.to_send - std::min(now.sent, now.to_send)) / send_rate : 0;
-        progress =
-            fmt::format("{:>5} {:.0f}% ({} left)", clock_text(now.elapsed_s), frac * 100, clock_text(left));
-    } else {
-        progress = fmt::format("{:>5} 100% (cooldown, {} left)", clock_text(now.elapsed_s),
-                               clock_text(now.cooldown_left_s));
-    }
-    double hitrate = now.sent ? 100.0 * double(now.hits) / double(now.sent) : 0.0;
+    const std::string progress =
+        now.sending ? fmt::format("{:>5} {:.0f}% ({} left)", clock_text(now.elapsed_s), percent_done(now),
+                                  clock_text(std::ceil(send_time_left(now))))
+                    : fmt::format("{:>5} {:.0f}% (cooldown, {} left)", clock_text(now.elapsed_s),
+                                  percent_done(now), clock_text(std::ceil(now.cooldown_left_s)));
+    // Once sending ended the current rate is 0 by definition: say so, as ZMap does.
+    std::string send =
+        now.sending
+            ? fmt::format("send: {} {} ({} avg)", now.sent, format_rate(per_second(now.sent, prev.sent, dt)),
+                          format_rate(send_rate_avg(now)))
+            : fmt::format("send: {} done ({} avg)", now.sent, format_rate(send_rate_avg(now)));
+    if (now.skipped) send += fmt::format("; skipped: {}", now.skipped);
     // Named only once something was lost or delayed: which stage to tune.
     std::string drop_detail;
     if (now.dropped || now.tx_alloc_waits)
         drop_detail = fmt::format(" [nic missed {}, no mbuf {}, ring full {}, tx alloc waits {}]",
                                   now.nic_missed, now.nic_no_mbuf, now.ring_full, now.tx_alloc_waits);
     return fmt::format(
-        "{}; send: {} {} ({} avg); recv: {} {} ({} avg); drops: {} ({} avg){}; "
-        "hits: {} hitrate: {:.2f}%",
-        progress, now.sent, format_rate(per_second(now.sent, prev.sent, dt)), format_rate(now.sent / avg_t),
-        now.received, format_rate(per_second(now.received, prev.received, dt)),
+        "{}; {}; recv: {} {} ({} avg); drops: {} ({} avg){}; hitrate: {:.2f}% ({} of {} targets up)",
+        progress, send, now.received, format_rate(per_second(now.received, prev.received, dt)),
         format_rate(now.received / avg_t), format_rate(per_second(now.dropped, prev.dropped, dt)),
-        format_rate(now.dropped / avg_t), drop_detail, now.hits, hitrate);
+        format_rate(now.dropped / avg_t), drop_detail, hit_rate(now), now.hits, now.targets);
+}
+
+bool same_counts(const progress_snapshot& a, const progress_snapshot& b) {
+    return a.sent == b.sent && a.skipped == b.skipped && a.received == b.received && a.hits == b.hits &&
+           a.targets == b.targets && a.dropped == b.dropped && a.tx_alloc_waits == b.tx_alloc_waits;
 }
 
 std::string status_update_header() {
@@ -57,21 +80,16 @@ std::string status_update_header() {
            "recv_total_last_one_sec,recv_total_avg_per_sec,drop_total,drop_last_one_sec\n";
 }
 
-std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev,
-                                 uint64_t wall_seconds) {
+std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev) {
     const double dt = now.elapsed_s - prev.elapsed_s;
     const double avg_t = std::max(now.elapsed_s, 1e-9);
-    double frac = now.to_send ? double(now.sent) / double(now.to_send) : 1.0;
-    double send_rate = now.sent / avg_t;
-    double left = now.sending && send_rate > 0
-                      ? double(now.to_send - std::min(now.sent, now.to_send)) / send_rate
-                      : now.cooldown_left_s;
-    double hitrate = now.sent ? 100.0 * double(now.hits) / double(now.sent) : 0.0;
-    return fmt::format("{},{:.0f},{:.0f},{:.2f},{:.4f},{},{:.0f},{:.0f},{},{},{:.0f},{:.0f},{},{:.0f}\n",
-                       wall_seconds, now.elapsed_s, left, frac * 100, hitrate, now.sent,
-                       per_second(now.sent, prev.sent, dt), send_rate, now.hits, now.received,
-                       per_second(now.received, prev.received, dt), now.received / avg_t, now.dropped,
-                       per_second(now.dropped, prev.dropped, dt));
+    const double left = now.sending ? send_time_left(now) : now.cooldown_left_s;
+    return fmt::format(
+        "{}.{:03},{:.3f},{:.0f},{:.2f},{:.4f},{},{:.0f},{:.0f},{},{},{:.0f},{:.0f},{},{:.0f}\n",
+        now.wall_ns / 1000000000, now.wall_ns / 1000000 % 1000, now.elapsed_s, left, percent_done(now),
+        hit_rate(now), now.sent, per_second(now.sent, prev.sent, dt), send_rate_avg(now), now.hits,
+        now.received, per_second(now.received, prev.received, dt), now.received / avg_t, now.dropped,
+        per_second(now.dropped, prev.dropped, dt));
 }
 
 }  // namespace ics

@@ -7,11 +7,17 @@
 namespace ics {
 
 struct progress_snapshot {
-    double elapsed_s = 0;
+    double elapsed_s = 0;  // since the run started
+    // Time spent sending: from the first probe to now, or to the last probe once sending ended.
+    // The average send rate is taken over it, so that a cooldown does not dilute it.
+    double send_s = 0;
+    uint64_t wall_ns = 0;         // Unix time of the snapshot
     uint64_t sent = 0;            // probes sent so far
-    uint64_t to_send = 0;         // probes the scan will send in all
+    uint64_t skipped = 0;         // trace: probes not sent because the stop set made them useless
+    uint64_t to_send = 0;         // probes the run will send or skip in all
     uint64_t received = 0;        // validated replies
-    uint64_t hits = 0;            // unique successful targets
+    uint64_t hits = 0;            // targets whose first reply was a success (Echo Reply)
+    uint64_t targets = 0;         // the hit rate's denominator: targets probed so far (trace: all)
     uint64_t dropped = 0;         // every drop: the sum of the next three
     uint64_t nic_missed = 0;      // the NIC's imissed: RX descriptors were full
     uint64_t nic_no_mbuf = 0;     // the NIC's rx_nombuf: the mempool had no mbuf for a frame
@@ -21,13 +27,20 @@ struct progress_snapshot {
     double cooldown_left_s = 0;
 };
 
-// " 0:05 45% (0:06 left); send: 45000 10.0 Kp/s (9.98 Kp/s avg); recv: 1200 ...; hitrate: 2.67%"
+// " 0:05 45% (0:06 left); send: 45000 10.00 Kp/s (9.98 Kp/s avg); recv: 1200 ...; hitrate: 2.67% (1200
+// of 45000 targets up)"; after sending, ZMap's "send: 45000 done (9.98 Kp/s avg)". The times left
+// are rounded up, as ZMap does.
 std::string format_status_line(const progress_snapshot& now, const progress_snapshot& prev);
 
-// -u rows: a header and one CSV row per second, with ZMap's column names (underscored).
+// True when nothing counted changed between the two (only the time did): the run's last snapshot
+// is then not worth a line or a row of its own.
+bool same_counts(const progress_snapshot& a, const progress_snapshot& b);
+
+// -u rows: a header and one CSV row per snapshot (once a second, and a last one at the end), with
+// ZMap's column names (underscored). real_time (Unix seconds) and time_elapsed are given to the
+// millisecond, so the last row, taken less than a second after the one before, has its own time.
 std::string status_update_header();
-std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev,
-                                 uint64_t wall_seconds);
+std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev);
 
 // "1.23 Mp/s" style rate.
 std::string format_rate(double per_second);

@@ -1,5 +1,5 @@
 // What a finished (or stopped) scan reports: the app turns it into the metadata file and the
-// summary line.
+// closing summary (output/summary.hpp).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include "net/arp.hpp"
 #include "stats/counters.hpp"
 #include "stats/rtt_error_stats.hpp"
+#include "trace/path_assembly.hpp"
 
 namespace ics {
 
@@ -20,8 +21,13 @@ struct port_traffic {
 
 struct scan_report {
     counter_totals counters;
-    uint64_t hits = 0;  // unique targets that answered (success = 1, repeat = 0)
-    uint64_t probes_planned = 0;
+    // Targets whose first reply was a success (an Echo Reply); trace mode: targets that sent an Echo
+    // Reply at any TTL.
+    uint64_t hits = 0;
+    uint64_t probes_planned = 0;  // probes the run was to send (trace: or skip)
+    // The hit rate's denominator. Scan: targets sent at least one probe (with -P, each round walks
+    // every target again). Trace: every target of the trace (each gets a path, probed or not).
+    uint64_t targets_probed = 0;
     uint64_t start_wall_ns = 0, send_end_wall_ns = 0, end_wall_ns = 0;
     double send_seconds = 0;                // first probe to last probe
     bool completed = true;                  // every planned probe was sent
@@ -36,6 +42,9 @@ struct scan_report {
     rtt_error_stats rtt_error;         // the error bounds of the replies' RTTs (receive side)
     double send_stamp_lag_max_us = 0;  // the longest a burst waited from its send stamp to the NIC
     uint64_t trace_interfaces = 0;     // trace mode: distinct router interfaces that sent Time Exceeded
+    // Trace mode: paths written to -o, and how many ended for each reason (index: stop_reason).
+    uint64_t paths_written = 0;
+    std::array<uint64_t, size_t(stop_reason::hoplimit) + 1> paths_by_stop_reason{};
 
     uint64_t probes_sent() const { return counters[counter::tx_probes]; }
     // Probes per second from the first probe to the last (n probes span n - 1 intervals).
@@ -43,9 +52,9 @@ struct scan_report {
         const uint64_t sent = probes_sent();
         return send_seconds > 0 && sent > 1 ? double(sent - 1) / send_seconds : 0.0;
     }
-    // Unique responding targets per probe sent, in percent (ZMap's hit rate).
+    // Hits per target probed, in percent (ZMap's hit rate: success_unique / targets_scanned).
     double hit_rate_percent() const {
-        return probes_sent() ? 100.0 * double(hits) / double(probes_sent()) : 0.0;
+        return targets_probed ? 100.0 * double(hits) / double(targets_probed) : 0.0;
     }
 };
 

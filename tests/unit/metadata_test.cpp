@@ -24,6 +24,7 @@ scan_report report() {
     r.counters.values[size_t(counter::rx_cookie_invalid)] = 7;
     r.hits = 800;
     r.probes_planned = 1024;
+    r.targets_probed = 1000;  // hitrate: hits per target probed
     r.completed = false;
     r.stop_reason = "signal";
     r.send_seconds = 0.999;
@@ -45,6 +46,7 @@ TEST(Metadata, ZmapKeysCountersAndWhatWasNotSent) {
     EXPECT_EQ(m["completed"], false);
     EXPECT_EQ(m["stop_reason"], "signal");
     EXPECT_EQ(m["success_unique"], 800);
+    EXPECT_EQ(m["targets_scanned"], 1000);
     EXPECT_DOUBLE_EQ(m["hitrate"].get<double>(), 80.0);
     EXPECT_NEAR(m["achieved_rate"].get<double>(), 1000.0, 0.01);
     EXPECT_EQ(m["validation_failed"], 7);

@@ -1,0 +1,99 @@
+#include "output/summary.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "output/metadata.hpp"
+#include "output/status.hpp"
+
+namespace ics {
+namespace {
+
+std::string file_name(const std::string& path) {
+    return path == "-" ? "stdout" : path;
+}
+
+double percent(uint64_t part, uint64_t whole) {
+    return whole ? 100.0 * double(part) / double(whole) : 0.0;
+}
+
+// "completed: sent 32 of 32 probes (2 per target) in 0.01 s (3.10 Kp/s)"
+std::string sent_line(const scan_config& cfg, const scan_report& r) {
+    std::string line =
+        fmt::format("{}: sent {} of {} probes", r.stop_reason, r.probes_sent(), r.probes_planned);
+    if (!cfg.tracing() && cfg.probes > 1) line += fmt::format(" ({} per target)", cfg.probes);
+    line += fmt::format(" in {:.2f} s ({})", r.send_seconds, format_rate(r.achieved_rate()));
+    const uint64_t skipped = r.counters[counter::tx_trace_skipped];
+    if (cfg.tracing() && (skipped || cfg.trace.order == trace_order::backward))
+        line += fmt::format("; {} skipped by the preprobe and stop set", skipped);
+    if (!cfg.port.dryrun_pcap.empty())
+        line += fmt::format("; dry run: the probes are in {}", cfg.port.dryrun_pcap);
+    return line;
+}
+
+// Scan: replies, the first reply of each target by type, and the targets that answered Echo.
+std::string scan_replies_line(const scan_report& r) {
+    return fmt::format(
+        "{} valid replies; first reply per target: {}; hosts up: {} of {} targets probed "
+        "(hitrate {:.2f}%)",
+        r.counters[counter::rx_valid], summarize_replies(r), r.hits, r.targets_probed, r.hit_rate_percent());
+}
+
+std::string scan_written_line(const scan_config& cfg, const scan_report& r) {
+    std::string line = fmt::format("results written: {} rows to {}", r.counters[counter::out_written],
+                                   file_name(cfg.output_path));
+    if (const uint64_t filtered = r.counters[counter::out_filtered])
+        line += fmt::format(" ({} replies left out by --output-filter)", filtered);
+    return line;
+}
+
+// Trace: the hop table holds the first reply per (target, TTL), so its counts are per hop.
+std::string trace_replies_line(const scan_report& r) {
+    return fmt::format(
+        "{} valid replies; first reply per target and TTL: {}; {} router interfaces sent Time "
+        "Exceeded; hosts up: {} of {} targets (hitrate {:.2f}%: an Echo Reply from the target at "
+        "some TTL)",
+        r.counters[counter::rx_valid], summarize_replies(r), r.trace_interfaces, r.hits, r.targets_probed,
+        r.hit_rate_percent());
+}
+
+// "paths written: 4096 to paths.jsonl; 3839 COMPLETED (reached their target: 93.73%), 257 GAPLIMIT"
+std::string trace_written_line(const scan_config& cfg, const scan_report& r) {
+    std::string line = fmt::format("paths written: {} to {}", r.paths_written, file_name(cfg.output_path));
+    const char* sep = "; ";
+    for (size_t i = 0; i < r.paths_by_stop_reason.size(); ++i) {
+        const uint64_t n = r.paths_by_stop_reason[i];
+        if (!n) continue;
+        const auto reason = stop_reason(i);
+        line += fmt::format("{}{} {}", sep, n, stop_reason_name(reason));
+        if (reason == stop_reason::completed)
+            line += fmt::format(" (reached their target: {:.2f}%)", percent(n, r.paths_written));
+        sep = ", ";
+    }
+    if (!cfg.replies_path.empty())
+        line += fmt::format("; reply rows written: {} to {}", r.counters[counter::out_written],
+                            file_name(cfg.replies_path));
+    return line;
+}
+
+}  // namespace
+
+std::vector<std::string> format_summary(const scan_config& cfg, const scan_report& r) {
+    std::vector<std::string> lines{sent_line(cfg, r)};
+    if (cfg.tracing()) {
+        lines.push_back(trace_replies_line(r));
+        lines.push_back(trace_written_line(cfg, r));
+    } else {
+        lines.push_back(scan_replies_line(r));
+        lines.push_back(scan_written_line(cfg, r));
+    }
+    if (!r.completed) {
+        const uint64_t done = r.probes_sent() + r.counters[counter::tx_trace_skipped];
+        lines.push_back(fmt::format("not finished: {} probes were not sent (stopped by {})",
+                                    r.probes_planned - std::min(done, r.probes_planned), r.stop_reason));
+    }
+    return lines;
+}
+
+}  // namespace ics
