@@ -83,7 +83,7 @@ std::string status_update_header() {
 std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev) {
     const double dt = now.elapsed_s - prev.elapsed_s;
     const double avg_t = std::max(now.elapsed_s, 1e-9);
-    const double left = now.sending ? send_time_left(now) : now.cooldown_left_s;
+    const double left = std::ceil(now.sending ? send_time_left(now) : now.cooldown_left_s);
     return fmt::format(
         "{}.{:03},{:.3f},{:.0f},{:.2f},{:.4f},{},{:.0f},{:.0f},{},{},{:.0f},{:.0f},{},{:.0f}\n",
         now.wall_ns / 1000000000, now.wall_ns / 1000000 % 1000, now.elapsed_s, left, percent_done(now),

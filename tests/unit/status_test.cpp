@@ -74,6 +74,7 @@ TEST(Status, CooldownLineAveragesTheSendRateOverTheSendingTime) {
     EXPECT_EQ(line.find("32.77"), std::string::npos) << line;
     auto row = format_status_update(now, prev);
     EXPECT_NE(row.find(",32768,32768,100000,"), std::string::npos) << "sent_total, last second, avg: " << row;
+    EXPECT_EQ(columns(row, 3), "0.000,1.000,8") << "the time left rounded up, as on stderr: " << row;
 }
 
 TEST(Status, HitRateIsPerTargetNotPerProbe) {
