@@ -1,5 +1,13 @@
 #include "dpdk/dpdk_port.hpp"
 
+#include <dirent.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstring>
+
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -9,6 +17,28 @@
 namespace ics::dpdk {
 
 namespace {
+
+// DPDK 22.11's af_packet driver keeps its sockets to itself: find them among this process's open
+// descriptors as the AF_PACKET sockets bound to the port's interface.
+std::vector<int> packet_sockets_on(int ifindex) {
+    std::vector<int> fds;
+    DIR* dir = opendir("/proc/self/fd");
+    if (!dir) return fds;
+    while (const dirent* e = readdir(dir)) {
+        const int fd = std::atoi(e->d_name);
+        struct stat st;
+        if (fd <= 2 || fd == dirfd(dir) || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+        int domain = 0;
+        socklen_t len = sizeof(domain);
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_PACKET) continue;
+        sockaddr_ll addr{};
+        len = sizeof(addr);
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 && addr.sll_ifindex == ifindex)
+            fds.push_back(fd);
+    }
+    closedir(dir);
+    return fds;
+}
 
 status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsigned lcores,
                 bool control_queue_optional) {
@@ -67,6 +97,8 @@ status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsign
     if (int rc = rte_eth_dev_start(p.id); rc != 0)
         return error{fmt::format("cannot start port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
     p.started = true;
+    if (std::strcmp(info.driver_name, "net_af_packet") == 0)
+        p.packet_sockets = packet_sockets_on(int(info.if_index));
     rte_ether_addr addr;
     rte_eth_macaddr_get(p.id, &addr);
     std::copy(addr.addr_bytes, addr.addr_bytes + 6, p.address.begin());
@@ -111,12 +143,29 @@ void close_port(port_handle& port) {
     rte_eth_dev_close(port.id);
 }
 
-nic_counters read_nic_counters(const std::vector<port_handle>& ports) {
+void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms) {
+    for (const port_handle& port : ports)
+        for (int fd : port.packet_sockets) {
+            // A blocking send with no data: the kernel sends every frame the ring still holds and
+            // returns once all have left, or at the timeout.
+            const timeval tv{time_t(timeout_ms / 1000), suseconds_t(timeout_ms % 1000) * 1000};
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+            send(fd, nullptr, 0, 0);
+        }
+}
+
+nic_counters read_nic_counters(std::vector<port_handle>& ports) {
     nic_counters c;
-    for (const port_handle& port : ports) {
+    for (port_handle& port : ports) {
         rte_eth_stats st{};
         if (rte_eth_stats_get(port.id, &st) != 0) st = {};
-        c.rx_missed += st.imissed;
+        for (int fd : port.packet_sockets) {
+            tpacket_stats ps{};
+            socklen_t len = sizeof(ps);
+            if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &ps, &len) == 0)
+                port.packet_drops += ps.tp_drops;
+        }
+        c.rx_missed += st.imissed + port.packet_drops;
         c.rx_errors += st.ierrors;
         c.rx_nombuf += st.rx_nombuf;
         c.tx_errors += st.oerrors;

@@ -24,6 +24,10 @@ struct port_handle {
     unsigned rx_queues = 0, tx_queues = 0;
     bool control_queue = false;  // the control lcore's TX queue (ARP) is on this port
     bool started = false;
+    // net_af_packet only: the PMD's sockets (one per queue pair, found by the interface they are
+    // bound to), to flush their TX rings and to read the RX drops DPDK 22.11 does not report.
+    std::vector<int> packet_sockets;
+    uint64_t packet_drops = 0;  // PACKET_STATISTICS tp_drops so far (each reading resets them)
 };
 
 inline constexpr uint16_t rx_descriptors = 1024;
@@ -43,6 +47,15 @@ struct nic_counters {
     uint64_t rx_missed = 0, rx_errors = 0, rx_nombuf = 0, tx_errors = 0;
     std::vector<port_traffic> ports;
 };
-nic_counters read_nic_counters(const std::vector<port_handle>& ports);
+// net_af_packet takes frames into a TX ring and sends them only when a burst call kicks the
+// socket; a kick that finds the socket's send buffer full (the next hop has not yet taken the
+// previous frames) leaves the rest in the ring, and no later burst comes after the last one. Sends
+// what is left and waits until it has left, at most `timeout_ms` per socket. Call once no TX lcore
+// sends any more. Other drivers send what a burst call took: nothing to do.
+void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms);
+
+// With net_af_packet, rx_missed includes the frames the kernel dropped because a socket's RX ring
+// was full.
+nic_counters read_nic_counters(std::vector<port_handle>& ports);
 
 }  // namespace ics::dpdk

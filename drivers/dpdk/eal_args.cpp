@@ -81,7 +81,8 @@ std::vector<std::string> build_eal_args(const port_config& port, const lcore_con
             a.push_back(fmt::format("--vdev=net_pcap0,tx_pcap={}", port.dryrun_pcap));
         else if (!port.iface.empty())
             // 4096 frames per ring (the PMD default is 512): room for ~40 ms of replies at 100 kpps
-            // if the RX lcore is descheduled, since af_packet drops beyond it without counting.
+            // if the RX lcore is descheduled; af_packet drops beyond it (read_nic_counters counts
+            // those drops, which the PMD does not).
             a.push_back(fmt::format("--vdev=net_af_packet0,iface={},qpairs={},qdisc_bypass=1,framecnt=4096",
                                     port.iface, std::max(queues.rx_queues, queues.tx_queues_on(0))));
         else
