@@ -2,7 +2,7 @@
 # The local testbed: Linux network namespaces joined by veth pairs, the kernel as real hosts and
 # real routers. Only 198.18.0.0/15 is used (RFC 2544 benchmarking space).
 #
-#   testbed.sh up [--rate-limited]   create it and write its ground truth
+#   testbed.sh up [--rate-limited] [--no-rps]   create it and write its ground truth
 #   testbed.sh down                  remove everything it created (safe to run twice)
 #   testbed.sh truth                 print the ground truth file's path
 #
@@ -22,6 +22,16 @@
 # of 1 to 6 hops, h3's with a gap where the silent r4 is. ICMP error rate limits are switched off so
 # the truth is exact; --rate-limited leaves r6 with the kernel's own limits (1 error a second to
 # each destination after a burst of 6, and 1000 a second in all), as a real router.
+#
+# Every router and host receives on every CPU (RPS), as a real network forwards on CPUs of its own;
+# --no-rps leaves receive work on the CPU that sent the packet, so the kernel forwards and answers
+# each probe inside the sender's own system call. The integration tests use --no-rps because
+# with RPS a loaded machine loses replies inside the testbed: a host's echo reply is charged to
+# the kernel's per-CPU ICMP socket (a fixed 2 x 64 KiB send buffer, about 170 replies) until the
+# next router's receive path takes it, and when that router's CPU is busy with other work the
+# replies wait in its backlog, the buffer fills and the host drops replies (its IcmpOutErrors and
+# IpOutDiscards count them). Without RPS no queue builds up between hops, at the price of the
+# sender's CPU carrying the whole network (a lower top rate: benchmarks use RPS).
 set -euo pipefail
 
 SCAN_NS=ics-scan R1=ics-r1 R2=ics-r2 R3=ics-r3 R4=ics-r4 R5=ics-r5 R6=ics-r6 H1=ics-h1 H2=ics-h2 H3=ics-h3
@@ -57,8 +67,15 @@ icmp_limits() {  # namespace: no ICMP error limits (r6 keeps the kernel's with -
 }
 
 up() {
-    RATE_LIMITED=0
-    [[ ${1:-} == --rate-limited ]] && RATE_LIMITED=1
+    RATE_LIMITED=0 RPS=1
+    local opt
+    for opt in "$@"; do
+        case $opt in
+            --rate-limited) RATE_LIMITED=1 ;;
+            --no-rps) RPS=0 ;;
+            *) echo "testbed.sh: unknown option '$opt': use --rate-limited or --no-rps" >&2; exit 2 ;;
+        esac
+    done
     down >/dev/null 2>&1 || true
     mkdir -p "$STATE"
     for n in "${ALL_NS[@]}"; do
@@ -90,8 +107,8 @@ up() {
     ns "$SCAN_NS" ethtool -K "$SCAN_IF" tx off rx off >/dev/null 2>&1 || true
     # Spread each router's receive work over every CPU (RPS), as a real router forwards on its
     # own cores: without it the kernel forwards each probe inside the sender's sendto() call.
-    local mask
-    mask=$(printf '%x' $(( (1 << $(nproc)) - 1 )))
+    local mask=0
+    (( RPS )) && mask=$(printf '%x' $(( (1 << $(nproc)) - 1 )))
     for pair in "$R1 r1-scan" "$R1 r1-r6" "$R1 r1-r2" "$R2 r2-r1" "$R2 r2-h2" "$R2 r2-r3" "$R3 r3-r2" \
                 "$R3 r3-r4" "$R4 r4-r3" "$R4 r4-r5" "$R5 r5-r4" "$R5 r5-h3" "$R6 r6-r1" "$R6 r6-h1" \
                 "$H1 h1-r6" "$H2 h2-r2" "$H3 h3-r5" "$SCAN_NS $SCAN_IF"; do
@@ -223,6 +240,8 @@ ICS_GATEWAY_NS=$R1
 ICS_GATEWAY_IF=r1-scan
 ICS_LIMITED_ROUTER_NS=$R6
 ICS_LIMITED_ROUTER_IP=198.19.1.2
+ICS_NAMESPACES="${ALL_NS[*]}"
+ICS_RPS=$RPS
 ENV
     echo "testbed up: scan from $SCANNER_IP via $GATEWAY_IP on $SCAN_IF in namespace $SCAN_NS;" \
          "range $SCAN_RANGE; ground truth in $STATE/ground-truth.tsv"
@@ -242,8 +261,8 @@ down() {
 }
 
 case "${1:-}" in
-    up) up "${2:-}" ;;
+    up) shift; up "$@" ;;
     down) down ;;
     truth) echo "$STATE/ground-truth.tsv" ;;
-    *) echo "usage: $0 up [--rate-limited] | down | truth" >&2; exit 2 ;;
+    *) echo "usage: $0 up [--rate-limited] [--no-rps] | down | truth" >&2; exit 2 ;;
 esac
