@@ -8,13 +8,14 @@
 source "$(dirname "$0")/lib.sh"
 testbed_up
 xdp_scan() {
-    timeout --signal=INT --kill-after=10 120 ip netns exec "$ICS_SCAN_NS" "$BIN" "${HUGE[@]}" \
+    counted timeout --signal=INT --kill-after=10 120 ip netns exec "$ICS_SCAN_NS" "$BIN" "${HUGE[@]}" \
         -S "$ICS_SCANNER_IP" -b /dev/null -r 50000 -c 2 --output-filter "repeat = 0" \
         -f saddr,probe_daddr,type,code,repeat -o "$WORK/results.csv" -m "$WORK/meta.json" "$@" "$ICS_SCAN_RANGE"
 }
 check() {  # TX lcores expected
     python3 "$SRC/tests/integration/check_scan.py" "$WORK/results.csv" "$ICS_TESTBED_STATE/ground-truth.tsv" \
         "$ICS_SCAN_RANGE"
+    python3 "$SRC/tests/integration/hop_counters.py" left "$WORK/hops.before" "$WORK/hops.after" "$WORK/meta.json"
     python3 - "$WORK/meta.json" "$1" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
