@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -38,6 +39,15 @@ std::vector<int> packet_sockets_on(int ifindex) {
     }
     closedir(dir);
     return fds;
+}
+
+// Two af_packet ports on one interface see each other's sockets: the last port opened keeps only
+// those no earlier port claimed (the earlier ones were opened before its sockets existed), so no
+// socket is drained or has its drops counted twice.
+void keep_own_sockets(std::vector<port_handle>& ports) {
+    std::vector<int>& mine = ports.back().packet_sockets;
+    for (size_t i = 0; i + 1 < ports.size(); ++i)
+        std::erase_if(mine, [&](int fd) { return std::ranges::count(ports[i].packet_sockets, fd) != 0; });
 }
 
 status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsigned lcores,
@@ -127,6 +137,7 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
                 open_one(ports.back(), unsigned(ports.size() - 1), queues, lcores, control_queue_optional);
             !st)
             return st;
+        keep_own_sockets(ports);
         // One link, one address: probes, ARP answers and replies all use the first port's MAC.
         if (ports.back().address != ports.front().address)
             return error{
