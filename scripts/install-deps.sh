@@ -13,7 +13,7 @@ set -euo pipefail
 # sed and awk, which every Debian system has). The check looks for each on the PATH.
 programs=(
     g++=g++ meson=meson ninja=ninja-build pkg-config=pkg-config            # build
-    ip=iproute2 ethtool=ethtool sysctl=procps pkill=procps nft=nftables    # the testbed and its tests
+    ip=iproute2 ethtool=ethtool sysctl=procps nft=nftables                 # the testbed and its tests
     ping=iputils-ping bc=bc python3=python3 flock=util-linux mount=mount   # (python3: standard library only)
     git=git clang-format=clang-format clang-tidy=clang-tidy                # scripts/lint.sh
     clang++=clang                                                          # scripts/fuzz.sh (libFuzzer)
@@ -30,7 +30,9 @@ libraries=(
 check_programs() {
     local entry
     for entry in "${programs[@]}"; do
-        if ! command -v "${entry%%=*}" >/dev/null 2>&1; then
+        # ethtool, sysctl, nft and zmap live in /usr/sbin, which a non-root user's PATH often lacks;
+        # the tests run them as root, whose PATH has it.
+        if ! PATH="$PATH:/usr/sbin:/sbin" command -v "${entry%%=*}" >/dev/null 2>&1; then
             echo "${entry%%=*} is not on the PATH: install the Debian package ${entry#*=} (scripts/install-deps.sh does)" >&2
             exit 1
         fi
