@@ -7,15 +7,15 @@
 
 namespace ics {
 namespace {
+using nlohmann::json;
+
 std::string iso_time(uint64_t wall_ns) {
     char buf[40];
     return std::string(buf, format_timestamp(wall_ns, buf));
 }
-}  // namespace
 
-nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, const std::string& version) {
-    using nlohmann::json;
-    json m;
+// What the run was asked to do: modules, fields, interfaces, addresses, limits, lcores, shards.
+void add_settings(json& m, const scan_config& cfg, const scan_report& r, const std::string& version) {
     m["dpdk_icmpscan_version"] = version;
     m["mode"] = cfg.mode;
     m["probe_module"] = cfg.probe_type;
@@ -51,7 +51,10 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     m["dryrun"] = !cfg.port.dryrun_pcap.empty();
     m["targets_allowed"] = cfg.targets.size();
     m["target_ranges"] = cfg.targets.ranges().size();
+}
 
+// When it ran, why it stopped, and what it sent of what it planned.
+void add_sending(json& m, const scan_report& r) {
     m["start_time"] = iso_time(r.start_wall_ns);
     m["end_time"] = iso_time(r.end_wall_ns);
     m["duration"] = double(r.end_wall_ns - r.start_wall_ns) / 1e9;
@@ -63,27 +66,28 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     m["packets_sent"] = sent;
     const uint64_t handled = sent + r.counters[counter::tx_trace_skipped];
     m["packets_not_sent"] = r.probes_planned > handled ? r.probes_planned - handled : 0;
-    if (cfg.tracing()) {
-        const trace_plan& t = cfg.trace;
-        m["trace"] = {{"order", trace_order_name(t.order)},
-                      {"min_ttl", t.min_ttl},
-                      {"max_ttl", t.max_ttl},
-                      {"probes_per_hop", t.probes},
-                      {"stop_set_threshold", t.order == trace_order::backward ? t.stop_threshold : 0},
-                      {"preprobe_wait", t.order == trace_order::backward ? t.preprobe_wait_s : 0.0},
-                      {"gap_limit", t.gaplimit},
-                      {"probes_saved", r.counters[counter::tx_trace_skipped]},
-                      {"interfaces", r.trace_interfaces},
-                      {"paths_file", cfg.output_path},
-                      {"replies_file", cfg.replies_path}};
-    }
     m["achieved_rate"] = r.achieved_rate();
-    m["packets_recv"] = r.counters[counter::rx_frames];
-    m["validation_passed"] = r.counters[counter::rx_valid];
-    m["validation_failed"] = r.counters[counter::rx_cookie_invalid] + r.counters[counter::rx_quote_invalid];
-    m["success_unique"] = r.hits;
-    m["targets_scanned"] = r.targets_probed;  // hitrate = success_unique / targets_scanned
-    m["hitrate"] = r.hit_rate_percent();
+    m["send_stamp_lag_max_us"] = r.send_stamp_lag_max_us;
+}
+
+// Trace mode's plan and what it saved and found.
+json trace_section(const scan_config& cfg, const scan_report& r) {
+    const trace_plan& t = cfg.trace;
+    return {{"order", trace_order_name(t.order)},
+            {"min_ttl", t.min_ttl},
+            {"max_ttl", t.max_ttl},
+            {"probes_per_hop", t.probes},
+            {"stop_set_threshold", t.order == trace_order::backward ? t.stop_threshold : 0},
+            {"preprobe_wait", t.order == trace_order::backward ? t.preprobe_wait_s : 0.0},
+            {"gap_limit", t.gaplimit},
+            {"probes_saved", r.counters[counter::tx_trace_skipped]},
+            {"interfaces", r.trace_interfaces},
+            {"paths_file", cfg.output_path},
+            {"replies_file", cfg.replies_path}};
+}
+
+// Every named counter, the NICs' counters and each port's packets.
+void add_counters(json& m, const scan_report& r) {
     json counters = json::object();
     for (size_t i = 0; i < counter_count; ++i)
         counters[std::string(counter_infos[i].name)] = r.counters.values[i];
@@ -96,6 +100,16 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     for (const port_traffic& p : r.ports)
         ports.push_back({{"name", p.name}, {"rx_packets", p.rx_packets}, {"tx_packets", p.tx_packets}});
     m["ports"] = ports;
+}
+
+// What came back: validated replies, hits, first replies by type and code, and how good the RTTs are.
+void add_replies(json& m, const scan_report& r) {
+    m["packets_recv"] = r.counters[counter::rx_frames];
+    m["validation_passed"] = r.counters[counter::rx_valid];
+    m["validation_failed"] = r.counters[counter::rx_cookie_invalid] + r.counters[counter::rx_quote_invalid];
+    m["success_unique"] = r.hits;
+    m["targets_scanned"] = r.targets_probed;  // hitrate = success_unique / targets_scanned
+    m["hitrate"] = r.hit_rate_percent();
     json by_type = json::object();
     for (unsigned i = 0; i < 256; ++i)
         if (r.unique_by_type_code[i])
@@ -110,8 +124,18 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
                                {"mean", r.rtt_error.mean()},
                                {"p50_at_most", r.rtt_error.at_most(0.50)},
                                {"p99_at_most", r.rtt_error.at_most(0.99)}};
-    m["send_stamp_lag_max_us"] = r.send_stamp_lag_max_us;
     m["tsc_hz"] = r.tsc_hz;
+}
+}  // namespace
+
+// The keys are kept sorted by nlohmann::json, so the sections may add them in any order.
+nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, const std::string& version) {
+    json m;
+    add_settings(m, cfg, r, version);
+    add_sending(m, r);
+    if (cfg.tracing()) m["trace"] = trace_section(cfg, r);
+    add_counters(m, r);
+    add_replies(m, r);
     return m;
 }
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "stats/rates.hpp"
+
 namespace ics {
 namespace {
 std::string clock_text(double seconds) {
@@ -15,9 +17,9 @@ std::string clock_text(double seconds) {
 double per_second(uint64_t now, uint64_t prev, double dt) {
     return dt > 0 && now >= prev ? double(now - prev) / dt : 0.0;
 }
-// Over the sending time only (n probes span n - 1 intervals, as the closing summary counts).
+// Over the sending time only, as the closing summary counts.
 double send_rate_avg(const progress_snapshot& s) {
-    return s.send_s > 0 && s.sent > 1 ? double(s.sent - 1) / s.send_s : 0.0;
+    return send_rate(s.sent, s.send_s);
 }
 // Probes sent or skipped, of all the run will send or skip.
 uint64_t done(const progress_snapshot& s) {
@@ -30,9 +32,8 @@ double send_time_left(const progress_snapshot& s) {
     const double pace = s.send_s > 0 ? double(done(s)) / s.send_s : 0.0;
     return pace > 0 ? double(s.to_send - done(s)) / pace : 0.0;
 }
-// Hits per target probed, in percent (ZMap's hitrate).
 double hit_rate(const progress_snapshot& s) {
-    return s.targets ? 100.0 * double(s.hits) / double(s.targets) : 0.0;
+    return hit_rate_percent(s.hits, s.targets);
 }
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "net/arp.hpp"
 #include "stats/counters.hpp"
+#include "stats/rates.hpp"
 #include "stats/rtt_error_stats.hpp"
 #include "trace/path_assembly.hpp"
 
@@ -44,18 +45,13 @@ struct scan_report {
     uint64_t trace_interfaces = 0;     // trace mode: distinct router interfaces that sent Time Exceeded
     // Trace mode: paths written to -o, and how many ended for each reason (index: stop_reason).
     uint64_t paths_written = 0;
-    std::array<uint64_t, size_t(stop_reason::hoplimit) + 1> paths_by_stop_reason{};
+    std::array<uint64_t, stop_reason_count> paths_by_stop_reason{};
 
     uint64_t probes_sent() const { return counters[counter::tx_probes]; }
-    // Probes per second from the first probe to the last (n probes span n - 1 intervals).
-    double achieved_rate() const {
-        const uint64_t sent = probes_sent();
-        return send_seconds > 0 && sent > 1 ? double(sent - 1) / send_seconds : 0.0;
-    }
-    // Hits per target probed, in percent (ZMap's hit rate: success_unique / targets_scanned).
-    double hit_rate_percent() const {
-        return targets_probed ? 100.0 * double(hits) / double(targets_probed) : 0.0;
-    }
+    // Probes per second from the first probe to the last.
+    double achieved_rate() const { return send_rate(probes_sent(), send_seconds); }
+    // Hits per target probed, in percent.
+    double hit_rate_percent() const { return ics::hit_rate_percent(hits, targets_probed); }
 };
 
 }  // namespace ics

@@ -2,6 +2,7 @@
 // of one target's path from its row of that table after cooldown, with scamper's stop reasons.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -40,8 +41,11 @@ inline hop_slot hop_from(const result_record& r) {
     return h;
 }
 
-// scamper's names, so that scripts reading scamper's JSON read ours.
-enum class stop_reason : uint8_t { completed, unreach, icmp, loop, gaplimit, hoplimit };
+// scamper's names, so that scripts reading scamper's JSON read ours. `count` is not a reason: it
+// sizes the tables indexed by reason (scan_report's paths_by_stop_reason), so a reason added
+// before it gets its slot.
+enum class stop_reason : uint8_t { completed, unreach, icmp, loop, gaplimit, hoplimit, count };
+inline constexpr size_t stop_reason_count = size_t(stop_reason::count);
 std::string_view stop_reason_name(stop_reason r);
 
 struct assembled_path {
