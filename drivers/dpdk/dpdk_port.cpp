@@ -4,8 +4,10 @@
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -19,8 +21,27 @@ namespace ics::dpdk {
 
 namespace {
 
-// DPDK 22.11's af_packet driver keeps its sockets to itself: find them among this process's open
-// descriptors as the AF_PACKET sockets bound to the port's interface.
+// True for one of DPDK 22.11's af_packet sockets on `ifindex`: an AF_PACKET socket bound to the
+// interface and in the PMD's fanout group, whose id is (pid ^ ifindex) & 0xffff
+// (drivers/net/af_packet/rte_eth_af_packet.c). Other packet sockets of this process on the same
+// interface (libpcap's, say) are in no such group, so they are left alone.
+bool is_pmd_packet_socket(int fd, int ifindex) {
+    int domain = 0;
+    socklen_t len = sizeof(domain);
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_PACKET) return false;
+    sockaddr_ll addr{};
+    len = sizeof(addr);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 || addr.sll_ifindex != ifindex)
+        return false;
+    int fanout = 0;  // id | type << 16 | flags << 24; 0 when the socket is in no group
+    len = sizeof(fanout);
+    return getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &fanout, &len) == 0 && fanout != 0 &&
+           (fanout & 0xffff) == ((getpid() ^ ifindex) & 0xffff);
+}
+
+// DPDK 22.11's af_packet driver keeps its sockets to itself and offers no call that flushes its TX
+// ring (a burst of 0 returns before the kick; no tx_done_cleanup): find them among this process's
+// open descriptors. Remove this once a DPDK release exposes the sockets or kicks on an empty burst.
 std::vector<int> packet_sockets_on(int ifindex) {
     std::vector<int> fds;
     DIR* dir = opendir("/proc/self/fd");
@@ -29,13 +50,7 @@ std::vector<int> packet_sockets_on(int ifindex) {
         const int fd = std::atoi(e->d_name);
         struct stat st;
         if (fd <= 2 || fd == dirfd(dir) || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-        int domain = 0;
-        socklen_t len = sizeof(domain);
-        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_PACKET) continue;
-        sockaddr_ll addr{};
-        len = sizeof(addr);
-        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 && addr.sll_ifindex == ifindex)
-            fds.push_back(fd);
+        if (is_pmd_packet_socket(fd, ifindex)) fds.push_back(fd);
     }
     closedir(dir);
     return fds;
@@ -152,16 +167,21 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
 void close_port(port_handle& port) {
     if (port.started) rte_eth_dev_stop(port.id);
     rte_eth_dev_close(port.id);
+    port.packet_sockets.clear();  // the PMD closed them: the numbers may name other files now
 }
 
 void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (const port_handle& port : ports)
         for (int fd : port.packet_sockets) {
+            const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return;
             // A blocking send with no data: the kernel sends every frame the ring still holds and
-            // returns once all have left, or at the timeout.
-            const timeval tv{time_t(timeout_ms / 1000), suseconds_t(timeout_ms % 1000) * 1000};
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-            send(fd, nullptr, 0, 0);
+            // returns once all have left, or when the time left runs out. Without the timeout it
+            // could block for good, so no timeout, no send.
+            const timeval tv{time_t(left.count() / 1000000), suseconds_t(left.count() % 1000000)};
+            if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0) send(fd, nullptr, 0, 0);
         }
 }
 

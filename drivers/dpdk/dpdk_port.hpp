@@ -50,7 +50,7 @@ struct nic_counters {
 // net_af_packet takes frames into a TX ring and sends them only when a burst call kicks the
 // socket; a kick that finds the socket's send buffer full (the next hop has not yet taken the
 // previous frames) leaves the rest in the ring, and no later burst comes after the last one. Sends
-// what is left and waits until it has left, at most `timeout_ms` per socket. Call once no TX lcore
+// what is left and waits until it has left, at most `timeout_ms` in all. Call once no TX lcore
 // sends any more. Other drivers send what a burst call took: nothing to do.
 void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms);
 
