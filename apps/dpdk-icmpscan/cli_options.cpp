@@ -16,7 +16,7 @@ namespace {
 struct option_adder {
     CLI::App& app;
     std::map<const CLI::Option*, std::string>& takes;
-    const char* group = "";
+    std::string group;
 
     // An option with one value; a second use is an error (as ZMap's gengetopt says).
     template <typename T>
@@ -80,7 +80,7 @@ void add_basic_options(option_adder add, cli_options& o) {
 }
 
 void add_trace_options(option_adder add, cli_options& o) {
-    add.group = "Trace mode (-M trace; refused in scan mode)";
+    add.group = trace_only_group;
     add.value("--min-ttl", o.min_ttl, "TTL", "a TTL from 1 to 63", "first TTL probed");
     add.value("--max-ttl", o.max_ttl, "TTL", "a TTL from 1 to 63", "last TTL probed (at most 63)");
     add.value("--trace-order", o.trace_order, "ORDER", "random or ttl",
@@ -194,26 +194,45 @@ std::string explain(const CLI::App& app, const CLI::ParseError& e,
     return fmt::format("the command line could not be read ({}): see --help", what);
 }
 
+// Every value of an option that takes one, in command-line order: the parser lists an option once
+// per value it took, in the order it took them.
+std::vector<std::pair<const CLI::Option*, std::string>> values_in_order(
+    const CLI::App& app, const std::map<const CLI::Option*, std::string>& takes) {
+    std::vector<std::pair<const CLI::Option*, std::string>> out;
+    std::map<const CLI::Option*, size_t> next;
+    for (const CLI::Option* op : app.parse_order()) {
+        if (!takes.count(op)) continue;
+        const size_t i = next[op]++;
+        if (i < op->results().size()) out.emplace_back(op, op->results()[i]);
+    }
+    return out;
+}
+
 // An option whose value is another option's name ("-o -m meta.json") took it for want of a value.
 std::optional<std::string> option_taken_as_value(const CLI::App& app,
                                                  const std::map<const CLI::Option*, std::string>& takes) {
-    for (const auto& [op, what] : takes)
-        for (const std::string& v : op->results())
-            if (v.size() > 1 && v[0] == '-' && app.get_option_no_throw(v.substr(0, v.find('='))))
-                return fmt::format("{} needs a value ('{}' is an option): give {}", label(op), v, what);
+    for (const auto& [op, v] : values_in_order(app, takes))
+        if (v.size() > 1 && v[0] == '-' && app.get_option_no_throw(v.substr(0, v.find('='))))
+            return fmt::format("{} needs a value ('{}' is an option): give {}", label(op), v, takes.at(op));
     return std::nullopt;
 }
 
-// What the parser saw: which options were given, and every option's values.
+// What the parser saw: which options were given (and their groups), and every option's values.
 void record_given(const CLI::App& app, const std::map<const CLI::Option*, std::string>& takes,
                   cli_options& o) {
     for (const CLI::Option* op : app.get_options())
-        if (op->count() > 0) o.given.insert(op->get_name());
-    for (const auto& [op, what] : takes)
-        for (const std::string& v : op->results()) o.values.emplace_back(label(op), v);
+        if (op->count() > 0) o.given.emplace(op->get_name(), op->get_group());
+    for (const auto& [op, v] : values_in_order(app, takes)) o.values.emplace_back(label(op), v);
 }
 
 }  // namespace
+
+std::vector<std::string> cli_options::given_in_group(std::string_view group) const {
+    std::vector<std::string> out;
+    for (const auto& [name, in] : given)
+        if (in == group) out.push_back(name);
+    return out;
+}
 
 parse_outcome parse_command_line(int argc, char** argv) {
     cli_options o;

@@ -3,14 +3,17 @@
 // numbers included, are kept as text so that config_builder judges them (a negative count or a
 // word where a number belongs) in its own sentences.
 #pragma once
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace ics::app {
+
+// The help group of the options only -M trace uses; refused in any other mode.
+inline constexpr std::string_view trace_only_group = "Trace mode (-M trace; refused in scan mode)";
 
 struct cli_options {
     std::vector<std::string> targets;
@@ -47,11 +50,15 @@ struct cli_options {
     bool af_xdp = false;
     std::string memory_mb = "512";
 
-    // The long name of every option the parser counted at least once ("--max-ttl").
-    std::set<std::string, std::less<>> given;
+    // The long name of every option the parser counted at least once ("--max-ttl"), with the help
+    // group it was declared in: a mode's group (trace_only_group) is the one list of that mode's
+    // flags, both in --help and where config_builder refuses them in another mode.
+    std::map<std::string, std::string, std::less<>> given;
     bool was_given(std::string_view long_name) const { return given.count(long_name) != 0; }
-    // Every option value as (flag as "-o/--output-file", value), in command-line order per flag:
-    // lets "no targets" say which flag took them.
+    // The options given from `group`, by long name.
+    std::vector<std::string> given_in_group(std::string_view group) const;
+    // Every option value as (flag as "-o/--output-file", value), in command-line order: lets
+    // "no targets" say which flag took them.
     std::vector<std::pair<std::string, std::string>> values;
 };
 

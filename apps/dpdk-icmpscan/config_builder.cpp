@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <tuple>
 
@@ -148,11 +149,10 @@ status check_trace_flags(const cli_options& o) {
 
 status check_flags_apply(const cli_options& o, bool trace) {
     if (!trace) {
-        for (const char* flag : {"--min-ttl", "--max-ttl", "--preprobe", "--preprobe-wait", "--trace-order",
-                                 "--stop-set", "--gap-limit", "--replies-file", "--replies-format"})
-            if (o.was_given(flag))
-                return error{
-                    fmt::format("{} applies to -M trace only: add -M trace, or drop {}", flag, flag)};
+        // The trace-only flags are those declared in trace_only_group (cli_options.cpp).
+        if (auto flags = o.given_in_group(trace_only_group); !flags.empty())
+            return error{fmt::format("{} applies to -M trace only: add -M trace, or drop {}", flags.front(),
+                                     flags.front())};
     } else if (auto st = check_trace_flags(o); !st) {
         return st;
     }
@@ -448,6 +448,17 @@ status check_host(const cli_options& o, scan_config& c) {
 
 // --- Step 5: the output files, checked but not opened ---------------------------------------------
 
+// Which file a path names, so that two spellings of one file compare equal: an existing file by
+// device and inode (a symbolic or hard link to it, "./f" and "f"), a new one by its path made
+// absolute with symbolic links resolved; stdout ("-") as itself.
+std::tuple<dev_t, ino_t, std::string> file_identity(const std::string& path) {
+    struct stat st {};
+    if (path != "-" && stat(path.c_str(), &st) == 0) return {st.st_dev, st.st_ino, ""};
+    std::error_code ec;
+    const auto canonical = path == "-" ? path : std::filesystem::weakly_canonical(path, ec).string();
+    return {0, 0, ec ? path : canonical};
+}
+
 status check_output_files(const cli_options& o, output_paths& files) {
     files = {o.output_file, o.replies_file, o.status_updates_file, o.metadata_file};
     const std::pair<const std::string*, const char*> named[] = {
@@ -457,9 +468,10 @@ status check_output_files(const cli_options& o, output_paths& files) {
         {&files.metadata, "-m/--metadata-file"}};
     for (size_t i = 0; i < std::size(named); ++i)
         for (size_t j = i + 1; j < std::size(named); ++j)
-            if (!named[i].first->empty() && *named[i].first == *named[j].first)
-                return error{fmt::format("{} and {} both name '{}': give each its own file", named[i].second,
-                                         named[j].second, *named[i].first)};
+            if (!named[i].first->empty() && !named[j].first->empty() &&
+                file_identity(*named[i].first) == file_identity(*named[j].first))
+                return error{fmt::format("{} '{}' and {} '{}' are the same file: give each its own file",
+                                         named[i].second, *named[i].first, named[j].second, *named[j].first)};
     for (auto [path, what, renamed] : {std::tuple{&files.output, "the output file", false},
                                        std::tuple{&files.replies, "the replies file", false},
                                        std::tuple{&files.status_updates, "the status updates file", false},

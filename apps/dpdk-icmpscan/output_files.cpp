@@ -8,7 +8,8 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <tuple>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -51,6 +52,51 @@ status write_all(int fd, const std::string& text) {
     return ok();
 }
 
+// Opens `path` for writing without truncating it: (descriptor, whether this call created the
+// file), or -1 and errno.
+std::pair<int, bool> open_keeping_content(const std::string& path) {
+    for (;;) {
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return {fd, fd >= 0};
+        fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0 || errno != ENOENT) return {fd, false};
+        // Removed between the two opens: try again.
+    }
+}
+
+// The process's umask, read without setting it (umask(2) can only be read by changing it, for
+// every thread at once). Linux 4.7 and later show it in /proc/self/status.
+std::optional<mode_t> current_umask() {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    if (!f) return std::nullopt;
+    std::optional<mode_t> mask;
+    char line[256];
+    unsigned value = 0;
+    while (!mask && std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "Umask: %o", &value) == 1) mask = mode_t(value);
+    std::fclose(f);
+    return mask;
+}
+
+// Gives the temporary file `fd` what the file it replaces had: its owner and group (run as root,
+// the rename would otherwise hand a user's file to root) and its mode; a new file gets the mode a
+// plain open would give, 0666 less the umask (mkstemp's 0600 if the umask cannot be read).
+status take_place_of(int fd, const struct stat* old) {
+    struct stat now {};
+    if (old && fstat(fd, &now) == 0 && (now.st_uid != old->st_uid || now.st_gid != old->st_gid) &&
+        fchown(fd, old->st_uid, old->st_gid) != 0)
+        return error{fmt::format("cannot give the new file the old one's owner {}:{} ({})", old->st_uid,
+                                 old->st_gid, std::strerror(errno))};
+    // After fchown, which clears the set-user-ID and set-group-ID bits.
+    std::optional<mode_t> mode;
+    if (old)
+        mode = old->st_mode & 07777;
+    else if (auto mask = current_umask())
+        mode = 0666 & ~*mask;
+    if (mode && fchmod(fd, *mode) != 0) return error{std::strerror(errno)};
+    return ok();
+}
+
 }  // namespace
 
 status check_writable(const std::string& path, const char* what, bool replaced_by_rename) {
@@ -63,6 +109,8 @@ status check_writable(const std::string& path, const char* what, bool replaced_b
     }
     if (S_ISDIR(st.st_mode))
         return error{fmt::format("cannot write {} '{}': it is a directory; name a file", what, path)};
+    if (S_ISSOCK(st.st_mode))  // open(2) refuses a socket (ENXIO)
+        return error{fmt::format("cannot write {} '{}': it is a socket; name a file", what, path)};
     if (access(path.c_str(), W_OK) != 0)
         return error{fmt::format("cannot write {} '{}': {}", what, path, std::strerror(errno))};
     if (replaced_by_rename && S_ISREG(st.st_mode))
@@ -76,14 +124,45 @@ open_outputs::~open_outputs() {
 }
 
 status open_outputs::open(const output_paths& paths) {
-    const std::tuple<const std::string*, std::FILE**, const char*> files[] = {
-        {&paths.output, &output, "the output file"},
-        {&paths.replies, &replies, "the replies file"},
-        {&paths.status_updates, &status_updates, "the status updates file"}};
-    for (auto [path, file, what] : files) {
-        if (path->empty()) continue;
-        *file = *path == "-" ? stdout : std::fopen(path->c_str(), "w");
-        if (!*file) return error{fmt::format("cannot write {} '{}': {}", what, *path, std::strerror(errno))};
+    struct one_file {
+        const std::string& path;
+        std::FILE*& file;
+        const char* what;
+        int fd = -1;
+        bool created = false;
+    };
+    one_file files[] = {{paths.output, output, "the output file"},
+                        {paths.replies, replies, "the replies file"},
+                        {paths.status_updates, status_updates, "the status updates file"}};
+    // Nothing is truncated until every file has opened: a run that fails here has sent nothing, so
+    // it leaves existing files as they were and removes the ones it created.
+    auto undo = [&](const one_file& bad, int err) {
+        for (one_file& f : files) {
+            if (f.fd >= 0) close(f.fd);
+            if (f.created) unlink(f.path.c_str());
+            f.fd = -1;
+            f.created = false;
+        }
+        return error{fmt::format("cannot write {} '{}': {}", bad.what, bad.path, std::strerror(err))};
+    };
+    for (one_file& f : files) {
+        if (f.path.empty() || f.path == "-") continue;
+        auto [fd, created] = open_keeping_content(f.path);
+        if (fd < 0) return undo(f, errno);
+        f.fd = fd;
+        f.created = created;
+    }
+    for (one_file& f : files) {
+        if (f.path == "-") f.file = stdout;
+        if (f.fd < 0) continue;
+        struct stat st {};
+        if (fstat(f.fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(f.fd, 0) != 0)) return undo(f, errno);
+    }
+    for (one_file& f : files) {
+        if (f.fd < 0) continue;
+        f.file = fdopen(f.fd, "w");
+        if (!f.file) return undo(f, errno);
+        f.fd = -1;  // the FILE owns it now
     }
     return ok();
 }
@@ -110,12 +189,8 @@ status write_whole_file(const std::string& path, const std::string& text) {
     std::string temp = directory_of(target) + "/." + target.substr(target.rfind('/') + 1) + ".XXXXXX";
     const int fd = mkstemp(temp.data());
     if (fd < 0) return failed(std::strerror(errno));
-    // The mode a plain open would give: the old file's, or 0666 less the umask.
-    const mode_t mask = umask(0);
-    umask(mask);
     status done = write_all(fd, text);
-    if (done && fchmod(fd, exists ? (st.st_mode & 07777) : (0666 & ~mask)) != 0)
-        done = error{std::strerror(errno)};
+    if (done) done = take_place_of(fd, exists ? &st : nullptr);
     if (close(fd) != 0 && done) done = error{std::strerror(errno)};
     if (done && rename(temp.c_str(), target.c_str()) != 0) done = error{std::strerror(errno)};
     if (!done) {

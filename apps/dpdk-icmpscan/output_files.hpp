@@ -19,7 +19,7 @@ struct output_paths {
 };
 
 // Whether `path` could be written, without creating or truncating it: an existing file must be
-// writable and not a directory, a new one needs a writable directory; the metadata file also
+// writable and not a directory or a socket, a new one needs a writable directory; the metadata file also
 // needs its directory writable for the temporary file. `what` names it ("the output file").
 status check_writable(const std::string& path, const char* what, bool replaced_by_rename = false);
 
@@ -30,7 +30,8 @@ public:
     open_outputs(const open_outputs&) = delete;
     open_outputs& operator=(const open_outputs&) = delete;
     ~open_outputs();
-    // Opens (truncates) the files of `paths` that were asked for; on failure names the file.
+    // Opens the files of `paths` that were asked for, and truncates them only once all have
+    // opened; on failure names the file, and leaves existing files as they were and no new ones.
     status open(const output_paths& paths);
     std::FILE* output = nullptr;
     std::FILE* replies = nullptr;
@@ -38,8 +39,8 @@ public:
 };
 
 // Writes `text` to `path` so that a reader sees the old content or all of the new: a temporary
-// file beside it, renamed into place. Stdout ("-") and existing non-regular files (a pipe,
-// /dev/null) are written directly.
+// file beside it, given the old file's owner, group and mode and renamed into place. Stdout ("-")
+// and existing non-regular files (a pipe, /dev/null) are written directly.
 status write_whole_file(const std::string& path, const std::string& text);
 
 }  // namespace ics::app

@@ -64,6 +64,9 @@ check "-S/--source-ip '198.19.255.1,' has an empty item" "${base[@]}" -S 198.19.
 # Targets an option took as its value are named as such, never "no targets".
 check "no targets: '198.18.0.0/24' was read as the value of -o/--output-file" "${base[@]}" -o 198.18.0.0/24
 check "-o/--output-file needs a value ('-m' is an option)" "${base[@]}" -o -m "$WORK/m.json" 198.18.0.0/24
+# Of two options that took targets, the one first on the command line is named (-u is declared after -o).
+check "no targets: '198.18.1.0/24' was read as the value of -u/--status-updates-file" "${base[@]}" \
+    -u 198.18.1.0/24 -o 198.18.0.0/24
 # -S given twice and --vdev, each followed by targets, run (into a pcap file and into net_null):
 # every source and every target is used.
 "$BIN" --no-huge -q --dryrun "$WORK/two.pcap" -S 198.19.255.1 198.18.0.0/30 -S 198.19.255.2 -G 02:00:00:00:00:fe \
@@ -129,7 +132,21 @@ check "cannot write the metadata file '/nonexistent/m.json': directory '/nonexis
     "${base[@]}" -m /nonexistent/m.json 198.18.0.0/24
 check "cannot write the status updates file '$WORK': it is a directory" "${base[@]}" -u "$WORK" 198.18.0.0/24
 check "cannot write the output file '$WORK': it is a directory" "${base[@]}" -o "$WORK" 198.18.0.0/24
-check "-o/--output-file and -m/--metadata-file both name" "${base[@]}" -o "$WORK/same" -m "$WORK/same" 198.18.0.0/24
+check "-o/--output-file '$WORK/same' and -m/--metadata-file '$WORK/same' are the same file" "${base[@]}" \
+    -o "$WORK/same" -m "$WORK/same" 198.18.0.0/24
+# The same file however it is spelled: a new file through "." and "..", an existing one through a
+# symbolic link and a hard link.
+mkdir "$WORK/sub"
+check "-o/--output-file '$WORK/new.csv' and -u/--status-updates-file '$WORK/./sub/../new.csv' are the same file" \
+    "${base[@]}" -o "$WORK/new.csv" -u "$WORK/./sub/../new.csv" 198.18.0.0/24
+echo old > "$WORK/linked.csv"; ln -s "$WORK/linked.csv" "$WORK/symlink.csv"; ln "$WORK/linked.csv" "$WORK/hard.csv"
+check "-o/--output-file '$WORK/symlink.csv' and -m/--metadata-file '$WORK/linked.csv' are the same file" \
+    "${base[@]}" -o "$WORK/symlink.csv" -m "$WORK/linked.csv" 198.18.0.0/24
+check "-u/--status-updates-file '$WORK/hard.csv' and -m/--metadata-file '$WORK/linked.csv' are the same file" \
+    "${base[@]}" -u "$WORK/hard.csv" -m "$WORK/linked.csv" 198.18.0.0/24
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/sock"
+check "cannot write the status updates file '$WORK/sock': it is a socket; name a file" "${base[@]}" \
+    -u "$WORK/sock" 198.18.0.0/24
 # The last start-up check fails (-u): -o and -m, checked before it, keep their bytes.
 printf 'saddr\n198.18.0.1\n' > "$WORK/keep.csv"
 printf '{"kept": true}\n' > "$WORK/keep.json"
@@ -139,6 +156,39 @@ check "cannot write the status updates file '/nonexistent/u.csv'" "${base[@]}" -
 cmp -s "$WORK/keep.csv" "$WORK/keep.csv.orig" && cmp -s "$WORK/keep.json" "$WORK/keep.json.orig" \
     && echo "ok   -o and -m untouched by a failed start" \
     || { echo "FAIL: a failed start changed -o or -m"; fails=$((fails + 1)); }
+
+# A file that passed the start-up check but cannot be opened when the run is about to send (-u, the
+# last one opened: a device node whose driver is not loaded, major 60 to 63 being reserved for
+# local use): the run fails (exit 1) having truncated nothing and removed the -o file it created.
+null_run=(--no-huge -q --vdev net_null0,no-rx=1 -S 198.19.255.1 -G 02:00:00:00:00:fe -b /dev/null -c 0 -r 0
+    198.18.0.0/30)
+major=$(for m in 60 61 62 63; do grep -q "^ *$m " /proc/devices || { echo $m; break; }; done)
+if [[ $(id -u) == 0 && -n $major ]] && mknod "$WORK/nodriver" c "$major" 0 2>/dev/null; then
+    for o in "$WORK/keep.csv" "$WORK/created.csv"; do
+        rc=0; out=$("$BIN" "${null_run[@]}" -o "$o" -m "$WORK/keep.json" -u "$WORK/nodriver" 2>&1) || rc=$?
+        if [[ $rc != 1 || $out != *"cannot write the status updates file '$WORK/nodriver'"* ]]; then
+            echo "FAIL: -u failing to open gave status $rc and: $out"; fails=$((fails + 1))
+        elif ! cmp -s "$WORK/keep.csv" "$WORK/keep.csv.orig" || ! cmp -s "$WORK/keep.json" "$WORK/keep.json.orig" \
+            || [[ -e $WORK/created.csv ]]; then
+            echo "FAIL: -u failing to open changed -o ($o) or -m, or left a created file"; fails=$((fails + 1))
+        else
+            echo "ok   -u failing to open at the start of sending: -o $(basename "$o") and -m as they were"
+        fi
+    done
+else
+    echo "skip -u failing to open: needs root and a free major number (60-63) for a device node"
+fi
+# -m written over a file keeps its owner, group and mode; a new one gets 0666 less the umask.
+if [[ $(id -u) == 0 ]]; then
+    echo old > "$WORK/owned.json"; chown 65534:65534 "$WORK/owned.json"; chmod 0604 "$WORK/owned.json"
+    (umask 027; "$BIN" "${null_run[@]}" -o /dev/null -m "$WORK/owned.json" 2>/dev/null \
+        && "$BIN" "${null_run[@]}" -o /dev/null -m "$WORK/new.json" 2>/dev/null)
+    got="$(stat -c '%u:%g %a' "$WORK/owned.json") $(stat -c %a "$WORK/new.json" 2>/dev/null)"
+    [[ $got == "65534:65534 604 640" ]] && echo "ok   -m kept owner and mode ($got)" \
+        || { echo "FAIL: -m owner/mode (old, new under umask 027): $got"; fails=$((fails + 1)); }
+else
+    echo "skip -m owner: needs root to give the old file another owner"
+fi
 
 # With neither hugepages nor --no-huge the scan must say how to get them (only checkable where none
 # are reserved).
