@@ -44,10 +44,10 @@ struct arrival_us {
 };
 
 // A reply's RTT and its error: the true RTT (from the send stamp to the arrival) lies within
-// rtt_us +- err_us. err_us saturates at 65535.
+// rtt_us +- err_us.
 struct rtt_estimate {
     uint32_t rtt_us = 0;
-    uint16_t err_us = 0;
+    uint32_t err_us = 0;
     bool clock_disagrees = false;  // the window closed before the send stamp (TX/RX clocks differ)
 };
 
@@ -63,19 +63,18 @@ constexpr rtt_estimate estimate_rtt(uint32_t send_us, arrival_us at) {
     constexpr uint32_t mask = Bits >= 32 ? ~0u : (1u << Bits) - 1;
     const uint32_t to_close = (at.closed - send_us) & mask;
     const uint32_t to_open = (at.opened - send_us) & mask;
-    // Each end is a floor of a TSC time: one more microsecond of uncertainty.
-    auto saturate = [](uint32_t us) { return uint16_t(us + 1 > 0xffff ? 0xffff : us + 1); };
     const uint32_t before_send = (send_us - at.closed) & mask;  // when it closed before the send
     if (before_send != 0 && before_send <= max_clock_disagreement_us) {
         // A reply cannot arrive before its probe left: the RX clock reads behind the TX clock.
         // The RTT is 0 within the disagreement, which is counted and flagged, never hidden.
-        return {0, saturate(before_send), true};
+        return {0, before_send + 1, true};
     }
     // The window opened after the probe left (its distance is within reach of the close), or
     // before (the distance wrapped): then the send stamp is the lower bound.
     const uint32_t earliest = to_open <= to_close ? to_open : 0;
     const uint32_t half = (to_close - earliest) / 2;
-    return {to_close - half, saturate(to_close - earliest - half), false};
+    // Each end is a floor of a TSC time: one more microsecond of uncertainty.
+    return {to_close - half, to_close - earliest - half + 1, false};
 }
 
 }  // namespace ics

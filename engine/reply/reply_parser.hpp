@@ -125,7 +125,6 @@ inline void copy_error_details(const parsed_reply& r, result_record& rec) {
     rec.mpls = r.ext.mpls;
     rec.mpls_count = r.ext.mpls_count;
     rec.mpls_object_len = uint8_t(r.ext.mpls_object_len < 256 ? r.ext.mpls_object_len : 255);
-    rec.reserved2 = 0;
 }
 
 // The RTT and its error bound; after copy_error_details, which sets the flags.

@@ -52,12 +52,11 @@ struct result_record {
     uint16_t round;                // probe round (-P) the reply answers, where the probe carries it
     uint8_t success;               // 1 when the probe type counts this reply as the target answering
     uint8_t flags;                 // record_flag bits
-    uint16_t quote_ip_len;         // errors: the quoted probe's IP total length (0 otherwise)
-    uint16_t rtt_err_us;           // the true RTT is within rtt_us +- this (saturates)
+    uint32_t rtt_err_us;           // the true RTT is within rtt_us +- this
     std::array<uint32_t, 3> mpls;  // errors with RFC 4950 objects: label stack entries, top first
     uint8_t mpls_count;
     uint8_t mpls_object_len;  // the MPLS object's length field (0: none)
-    uint16_t reserved2;
+    uint16_t quote_ip_len;    // errors: the quoted probe's IP total length (0 otherwise)
 };
 static_assert(sizeof(result_record) == 64, "records cross rte_rings by value: one cache line each");
 static_assert(sizeof(result_record) % 4 == 0, "rte_ring element size must be a multiple of 4");

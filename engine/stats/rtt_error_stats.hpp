@@ -11,13 +11,13 @@ namespace ics {
 class rtt_error_stats {
 public:
     // Powers of two of microseconds: bucket b holds bounds in [2^(b-1), 2^b), bucket 0 holds 0.
-    static constexpr unsigned buckets = 17;
+    static constexpr unsigned buckets = 33;
 
-    void add(uint16_t err_us) {
+    void add(uint32_t err_us) {
         ++count_;
         sum_ += err_us;
         if (err_us > max_) max_ = err_us;
-        ++histogram_[std::bit_width(unsigned(err_us))];
+        ++histogram_[std::bit_width(err_us)];
     }
     void merge(const rtt_error_stats& o) {
         count_ += o.count_;
@@ -27,7 +27,7 @@ public:
     }
 
     uint64_t count() const { return count_; }
-    uint16_t max() const { return max_; }
+    uint32_t max() const { return max_; }
     double mean() const { return count_ ? double(sum_) / double(count_) : 0.0; }
     // A bound that at least `fraction` of the replies' bounds do not exceed: the top of the power
     // of two bucket where that fraction is reached (never above the maximum).
@@ -37,7 +37,7 @@ public:
         for (unsigned b = 0; b < buckets; ++b) {
             seen += histogram_[b];
             if (double(seen) >= want && seen) {
-                const uint32_t top = b == 0 ? 0 : (1u << b) - 1;
+                const uint32_t top = b == 0 ? 0 : uint32_t((uint64_t(1) << b) - 1);
                 return top < max_ ? top : max_;
             }
         }
@@ -46,7 +46,7 @@ public:
 
 private:
     uint64_t count_ = 0, sum_ = 0;
-    uint16_t max_ = 0;
+    uint32_t max_ = 0;
     std::array<uint64_t, buckets> histogram_{};
 };
 
