@@ -3,12 +3,13 @@
 # reported: only the real replies of the real hosts appear.
 source "$(dirname "$0")/lib.sh"
 testbed_up
-scan -r 1000 -c 2 -q --output-filter "" -f saddr,probe_daddr,type,code,icmp_id,seq,repeat \
-    -o "$WORK/results.csv" -m "$WORK/meta.json" 198.18.0.0/23 &
-pid=$!
-sleep 0.5
+scan_bg -r 1000 -c 2 --output-filter "" -f saddr,probe_daddr,type,code,icmp_id,seq,repeat \
+    -o "$WORK/results.csv" -m "$WORK/meta.json" 198.18.0.0/23 2> "$WORK/stderr"
+# Once the gateway is resolved the receivers run (its ARP reply came through them) and sending
+# starts: the forged replies arrive while the scan sends or cools down.
+wait_until 60 "the gateway note" grep -q "gateway .* is at" "$WORK/stderr"
 ip netns exec ics-r1 python3 "$SRC/tests/integration/forged_replies.py" "$ICS_SCANNER_IP" 400
-wait "$pid" || fail "scanner failed"
+wait "$SCAN_JOB" || fail "scanner failed: $(tail -3 "$WORK/stderr")"
 python3 - "$WORK/results.csv" "$WORK/meta.json" <<'PY'
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))

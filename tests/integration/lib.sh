@@ -22,6 +22,11 @@ testbed_up() {
 # A failing test that ran a scan through `counted` says where packets were lost (hop_counters.py).
 cleanup() {
     local rc=$?
+    # A test that failed while its background scan ran stops that scan, and only that one.
+    if [[ -n ${SCAN_JOB:-} && -s $WORK/scanner.pid ]] && kill -0 "$SCAN_JOB" 2>/dev/null; then
+        kill -KILL "$(cat "$WORK/scanner.pid")" 2>/dev/null || true
+        wait "$SCAN_JOB" 2>/dev/null || true
+    fi
     if (( rc != 0 )) && [[ -f $WORK/hops.after ]]; then
         python3 "$SRC/tests/integration/hop_counters.py" report "$WORK/hops.before" "$WORK/hops.after" \
             "$HOPS_META" >&2 || true
@@ -37,11 +42,15 @@ if "$SRC/scripts/setup-hugepages.sh" >/dev/null 2>&1; then HUGE=(); else HUGE=(-
 # Runs a command between two snapshots of every hop's counters (and notes the metadata file its
 # -m names), for the report cleanup prints if the test then fails.
 HOPS_META=
-counted() {
-    local args=("$@") i rc=0
+note_meta() {
+    local args=("$@") i
     for ((i = 0; i + 1 < ${#args[@]}; i++)); do
         if [[ ${args[i]} == -m ]]; then HOPS_META=${args[i + 1]}; fi
     done
+}
+counted() {
+    local rc=0
+    note_meta "$@"
     python3 "$SRC/tests/integration/hop_counters.py" snapshot "$WORK/hops.before" $ICS_NAMESPACES
     "$@" || rc=$?
     python3 "$SRC/tests/integration/hop_counters.py" snapshot "$WORK/hops.after" $ICS_NAMESPACES
@@ -51,9 +60,46 @@ counted() {
 # Runs the scanner inside the scanner's namespace, bounded in time. The gateway is the testbed's
 # unless the arguments name one (--gateway-ip or -G).
 scan() {
-    local gw=(--gateway-ip "$ICS_GATEWAY_IP")
+    local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=()
     [[ " $* " == *" --gateway-ip "* || " $* " == *" -G "* ]] && gw=()
+    # With SCAN_PIDFILE set, a shell writes its PID there and becomes the scanner (exec keeps it).
+    # shellcheck disable=SC2016
+    [[ -n ${SCAN_PIDFILE:-} ]] && pid=(sh -c 'echo $$ > "$0" && exec "$@"' "$SCAN_PIDFILE")
     counted timeout --signal=INT --kill-after=10 120 \
-        ip netns exec "$ICS_SCAN_NS" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" -S "$ICS_SCANNER_IP" \
-        "${gw[@]}" -b /dev/null "$@"
+        ip netns exec "$ICS_SCAN_NS" "${pid[@]}" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" \
+        -S "$ICS_SCANNER_IP" "${gw[@]}" -b /dev/null "$@"
+}
+
+# `scan` in the background; SCAN_JOB is the job to `wait` for. The metadata file is noted here,
+# as a background job's assignments never reach this shell.
+scan_bg() {
+    note_meta "$@"
+    rm -f "$WORK/scanner.pid"
+    SCAN_PIDFILE=$WORK/scanner.pid scan "$@" &
+    SCAN_JOB=$!
+}
+
+# signal_scan SIGNAL: signals the background scan's own process, never processes found by name
+# (another test's or a CI run's scanner has the same name).
+signal_scan() {
+    wait_until 30 "the scanner's PID" test -s "$WORK/scanner.pid"
+    kill "-$1" "$(cat "$WORK/scanner.pid")"
+}
+
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds; fails the test if that takes
+# longer than SECONDS or if the background scan (SCAN_JOB) ends first.
+wait_until() {
+    local limit=$1 what=$2 deadline=$((SECONDS + $1))
+    shift 2
+    until "$@"; do
+        [[ -z ${SCAN_JOB:-} ]] || kill -0 "$SCAN_JOB" 2>/dev/null || fail "the scan ended before $what"
+        ((SECONDS < deadline)) || fail "no sign of $what within $limit s"
+        sleep 0.05
+    done
+}
+
+# True once the -u status file FILE has a row with replies (recv_total > 0).
+status_has_replies() {
+    [[ -f $1 ]] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "recv_total") c = i }
+        NR > 1 && c && $c > 0 { found = 1 } END { exit !found }' "$1"
 }

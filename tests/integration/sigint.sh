@@ -3,13 +3,13 @@
 # metadata, and exits 0; the metadata says what was not finished.
 source "$(dirname "$0")/lib.sh"
 testbed_up
-scan -r 4000 -c 8 -f saddr,probe_daddr,type,code,rtt_us,repeat --output-filter "" \
-    -o "$WORK/partial.csv" -m "$WORK/meta.json" -u "$WORK/status.csv" "$ICS_SCAN_RANGE" 2> "$WORK/stderr" &
-pid=$!
-sleep 3
-pkill -INT -x dpdk-icmpscan || fail "scanner not running"
+scan_bg -r 4000 -c 8 -f saddr,probe_daddr,type,code,rtt_us,repeat --output-filter "" \
+    -o "$WORK/partial.csv" -m "$WORK/meta.json" -u "$WORK/status.csv" "$ICS_SCAN_RANGE" 2> "$WORK/stderr"
+# Mid-scan: once a status row shows replies (the 32,768 probes take 8 s at 4,000 pps).
+wait_until 60 "a status row with replies" status_has_replies "$WORK/status.csv"
+signal_scan INT || fail "scanner not running"
 start=$(date +%s.%N)
-wait "$pid" && rc=0 || rc=$?
+wait "$SCAN_JOB" && rc=0 || rc=$?
 took=$(echo "$(date +%s.%N) - $start" | bc)
 cat "$WORK/stderr" | tail -3
 [[ $rc == 0 ]] || fail "exit status $rc after SIGINT"

@@ -3,12 +3,12 @@
 # path line for every target and the metadata, which says what was not finished.
 source "$(dirname "$0")/lib.sh"
 testbed_up
-scan -M trace --max-ttl 8 -r 20000 -c 8 -o "$WORK/paths.jsonl" --replies-file "$WORK/replies.csv" \
-    -m "$WORK/meta.json" "$ICS_SCAN_RANGE" 2> "$WORK/stderr" &
-pid=$!
-sleep 3
-pkill -INT -x dpdk-icmpscan || fail "tracer not running"
-wait "$pid" && rc=0 || rc=$?
+scan_bg -M trace --max-ttl 8 -r 20000 -c 8 -o "$WORK/paths.jsonl" --replies-file "$WORK/replies.csv" \
+    -m "$WORK/meta.json" -u "$WORK/status.csv" "$ICS_SCAN_RANGE" 2> "$WORK/stderr"
+# Mid-trace: once a status row shows replies (the 262,144 probes take 13 s at 20,000 pps).
+wait_until 60 "a status row with replies" status_has_replies "$WORK/status.csv"
+signal_scan INT || fail "tracer not running"
+wait "$SCAN_JOB" && rc=0 || rc=$?
 tail -3 "$WORK/stderr"
 [[ $rc == 0 ]] || fail "exit status $rc after SIGINT"
 grep -q "not finished" "$WORK/stderr" || fail "no 'not finished' line"
