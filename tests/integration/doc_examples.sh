@@ -75,17 +75,18 @@ for doc in docs:
             continue
         command = "\n".join(block).strip()
         words = shlex.split(command.replace("\\\n", " "))
-        files, metadata = [], None
+        files, metadata, output = [], None, "-"  # the rows go to stdout unless -o names a file
         for i, w in enumerate(words):
             flag, eq, value = w.partition("=")
             if flag in FILE_FLAGS and (eq or i + 1 < len(words)):
                 value = value if eq else words[i + 1]
                 if value != "-":
                     files.append(value)
-                if flag in ("-m", "--metadata-file"):
+                if flag in ("-m", "--metadata-file") and value != "-":
                     metadata = value
-        rows_to_stdout = not any(w in ("-o", "--output-file") or w.startswith("--output-file=")
-                                 for w in words) or "-" in words
+                if flag in ("-o", "--output-file"):
+                    output = value
+        rows_to_stdout = output == "-"
         examples.append((where, command, files, metadata, rows_to_stdout))
     for key, (_, _, marker_line) in marked.items():
         if key not in found_markers:
@@ -128,6 +129,7 @@ for ex in "$WORK"/examples/[0-9]*; do
     fi
     echo "$where: $command"
     mkdir "$ex/run"
+    touch "$ex/started"
     rc=0
     (cd "$ex/run" && timeout --signal=INT --kill-after=10 90 ip netns exec "$ICS_SCAN_NS" \
         env PATH="$WORK/bin:$PATH" bash -c "$command" > "$ex/stdout.txt" 2> "$ex/stderr.txt") || rc=$?
@@ -135,12 +137,19 @@ for ex in "$WORK"/examples/[0-9]*; do
     ((rc == 0)) || fail "$where: exit $rc: $(tail -3 "$ex/stderr.txt")"
     while read -r f; do
         [[ -z $f ]] && continue
-        [[ -s $ex/run/$f ]] || fail "$where: it wrote nothing to $f"
+        # A relative name is in the example's directory; an absolute one must be this run's.
+        if [[ $f == /* ]]; then
+            [[ -s $f && $f -nt $ex/started ]] || fail "$where: it wrote nothing to $f"
+        else
+            [[ -s $ex/run/$f ]] || fail "$where: it wrote nothing to $f"
+        fi
     done < "$ex/files"
     [[ ! -s $ex/stdout || -s $ex/stdout.txt ]] || fail "$where: it printed nothing on stdout"
     if [[ -s $ex/metadata ]]; then
+        meta=$(cat "$ex/metadata")
+        [[ $meta == /* ]] || meta=$ex/run/$meta
         python3 -c "import json,sys; m=json.load(open(sys.argv[1])); sys.exit(0 if m['completed'] else 1)" \
-            "$ex/run/$(cat "$ex/metadata")" || fail "$where: its metadata does not say it completed"
+            "$meta" || fail "$where: its metadata does not say it completed"
     fi
     ran=$((ran + 1))
 done
