@@ -122,10 +122,10 @@ check "unknown option '--no-flag': see --help" "${base[@]}" --no-flag 198.18.0.0
 check "-r/--rate is given more than once: give it once" "${base[@]}" -r 5 -r 6 198.18.0.0/24
 check "--preprobe takes no value: write it alone" "${trace[@]}" --preprobe=maybe 198.18.0.0/24
 # The default blocklist names the ranges that cover the targets, not an unrelated one.
-check "by the default list of IANA special-purpose ranges (10.0.0.0/8)" -i lo -S 198.19.255.1 \
-    --gateway-ip 198.19.255.254 10.0.0.0/8
-[[ $("$BIN" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 10.0.0.0/8 2>&1) != *198.18.0.0/15* ]] \
-    || { echo "FAIL: 10.0.0.0/8 blocklisted names 198.18.0.0/15"; fails=$((fails + 1)); }
+check "by the default list of IANA special-purpose ranges (192.0.2.0/24)" -i lo -S 198.19.255.1 \
+    --gateway-ip 198.19.255.254 192.0.2.0/24
+[[ $("$BIN" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 192.0.2.0/24 2>&1) != *198.18.0.0/15* ]] \
+    || { echo "FAIL: 192.0.2.0/24 blocklisted names 198.18.0.0/15"; fails=$((fails + 1)); }
 
 # --- Output files: checked at start-up, never touched by a run that fails before sending ----------
 check "cannot write the metadata file '/nonexistent/m.json': directory '/nonexistent' does not exist" \
