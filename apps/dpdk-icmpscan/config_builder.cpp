@@ -4,10 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <tuple>
@@ -358,17 +356,6 @@ status read_lcores(const cli_options& o, scan_config& c) {
 
 // --- Step 3: the targets -------------------------------------------------------------------------
 
-// A target file that exists but cannot be read as one (a directory) says so, and why.
-result<interval_set> read_list(const std::string& path, const char* what) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0)
-        return error{fmt::format("cannot read {} '{}': {}", what, path, std::strerror(errno))};
-    if (S_ISDIR(st.st_mode))
-        return error{
-            fmt::format("cannot read {} '{}': it is a directory; name a file of targets", what, path)};
-    return read_target_file(path, what);
-}
-
 // Why there are no targets: an option that took them as its value, if one did.
 std::string no_targets_sentence(const cli_options& o) {
     for (const auto& [flag, value] : o.values)
@@ -396,13 +383,13 @@ status read_targets(const cli_options& o, scan_config& c) {
          {std::pair{&o.allowlist_file, "allowlist file"}, std::pair{&o.list_of_ips_file, "list of IPs"}})
         if (!path->empty()) {
             interval_set more;
-            ICS_TRY(more, read_list(*path, what));
+            ICS_TRY(more, read_target_file(*path, what));
             targets = targets.unite(more);
         }
     if (targets.empty()) return error{no_targets_sentence(o)};
     interval_set blocklist = default_blocklist();
     if (o.blocklist_file) {
-        ICS_TRY(blocklist, read_list(*o.blocklist_file, "blocklist file"));
+        ICS_TRY(blocklist, read_target_file(*o.blocklist_file, "blocklist file"));
     }
     c.targets = targets.subtract(blocklist);
     if (!c.targets.empty()) return ok();

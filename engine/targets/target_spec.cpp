@@ -1,5 +1,6 @@
 #include "targets/target_spec.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -82,10 +83,15 @@ result<interval_set> parse_target_lines(std::string_view text, std::string_view 
 }
 
 result<interval_set> read_target_file(const std::string& path, std::string_view what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    // A directory opens as a stream and reads as empty: say what it is rather than "no targets".
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec) return error{fmt::format("cannot read {} '{}': {}", what, path, ec.message())};
+    if (std::filesystem::is_directory(st))
         return error{
-            fmt::format("cannot read {} '{}': check that the file exists and is readable", what, path)};
+            fmt::format("cannot read {} '{}': it is a directory; name a file of targets", what, path)};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return error{fmt::format("cannot read {} '{}': check that the file is readable", what, path)};
     std::ostringstream content;
     content << in.rdbuf();
     if (in.bad()) return error{fmt::format("cannot read {} '{}': read error", what, path)};

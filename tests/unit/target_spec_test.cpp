@@ -55,6 +55,11 @@ TEST(TargetSpec, MissingFileSaysSo) {
     auto r = read_target_file("/nonexistent/blocklist.conf", "blocklist file");
     ASSERT_FALSE(r);
     EXPECT_NE(r.error_message().find("/nonexistent/blocklist.conf"), std::string::npos);
+    EXPECT_NE(r.error_message().find("No such file or directory"), std::string::npos);
+    auto dir = read_target_file("/tmp", "list of IPs");
+    ASSERT_FALSE(dir);
+    EXPECT_EQ(dir.error_message(),
+              "cannot read list of IPs '/tmp': it is a directory; name a file of targets");
     auto empty = read_target_file("/dev/null", "blocklist file");
     ASSERT_TRUE(empty);
     EXPECT_TRUE(empty->empty());
