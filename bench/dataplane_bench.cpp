@@ -28,8 +28,10 @@
 
 #include "bench_inputs.hpp"
 #include "dpdk/lcore_context.hpp"
+#include "dpdk/output_loop.hpp"
 #include "dpdk/rx_loop.hpp"
 #include "dpdk/tx_loop.hpp"
+#include "modes/scan_mode.hpp"
 #include "probe/echo_probe.hpp"
 #include "targets/target_spec.hpp"
 
@@ -84,29 +86,35 @@ void BM_TxReference(benchmark::State& state) {
 }
 BENCHMARK(BM_TxReference);
 
-// One TX lcore burst, exactly as tx_loop does it once the pacer allows a full burst.
+// One TX lcore burst, exactly as tx_loop does it once the pacer allows a full burst: the scan
+// plan's schedule step, allocation, frames, build, tx_burst.
 void BM_TxEngine(benchmark::State& state) {
     const interval_set targets = shaped_set(int(state.range(0)));
     const permutation perm(targets.size(), 42);
     const echo_probe probe(test::test_probe_setup());
     const interval_set& sources = test::test_sources();
-    target_walk walk(targets, perm, targets.size(), UINT32_MAX, {});
+    scan_schedule schedule(targets, perm, targets.size(), UINT32_MAX, {});
     rte_mbuf* bufs[tx_burst_max];
-    ipv4_addr dst[tx_burst_max];
+    probe_batch batch;
+    uint8_t* frames[tx_burst_max];
+    ipv4_addr src[tx_burst_max];
     uint32_t t = 0;
     for (auto _ : state) {
-        if (rte_pktmbuf_alloc_bulk(g_tx_pool, bufs, tx_burst_max) != 0) {
+        const unsigned n = schedule.next(batch, tx_burst_max);
+        if (rte_pktmbuf_alloc_bulk(g_tx_pool, bufs, n) != 0) {
             state.SkipWithError("mempool empty");
             break;
         }
-        const unsigned n = walk.next_burst(dst, tx_burst_max);
-        build_burst(probe, sources, bufs, dst, n, t++);
+        prepare_frames(bufs, n, echo_probe::frame_len, frames, sources, batch.dst, src);
+        probe.build_burst(frames, src, batch, t++);
         send_all(bufs, n);
     }
     state.SetItemsProcessed(int64_t(state.iterations()) * tx_burst_max);
     state.SetLabel(shape_label(state.range(0)));
 }
 BENCHMARK(BM_TxEngine)->Arg(0)->Arg(1);  // only sets inside 198.18.0.0/15, even into net_null
+
+using scan_plan = scan_mode<echo_probe>;
 
 rte_ring* make_record_ring(const char* name, unsigned size) {
     return rte_ring_create_elem(name, sizeof(result_record), size, SOCKET_ID_ANY,
@@ -209,17 +217,18 @@ void BM_OutputCsv(benchmark::State& state) {
     // write a row per record (dedup and the filter still run on each).
     const output_filter filter = *output_filter::parse("success = 1");
     counter_block counters;
+    scan_config cfg;
+    cfg.targets = targets;
     uint64_t processed = 0;
     for (auto _ : state) {
         state.PauseTiming();
         std::FILE* f = std::fopen(path.c_str(), "w");
         auto writer = std::make_unique<record_writer>(f, output_format::csv, fields);
-        seen_bitmap seen(targets.size());
+        scan_attribution attribution(cfg);
         scan_flags flags;  // rx_running 0: the loop ends once the ring is empty
-        output_context c;
+        output_context<scan_plan> c;
         c.rings = {ring};
-        c.targets = &targets;
-        c.seen = &seen;
+        c.attribution = &attribution;
         c.filter = &filter;
         c.writer = writer.get();
         c.clock = tsc_clock(g_hz, rte_rdtsc(), 0);

@@ -21,10 +21,8 @@ using namespace ics;
 using namespace ics::bench;
 
 namespace {
-// Probe build, 32 per burst into plain buffers. Trace probes also get a TTL each (the Paris
-// checksum is per target).
 // Bursts of 64 as the TX lcores build them; trace probes with random TTLs in 1..range(0) (the
-// set-up's --max-ttl).
+// set-up's --max-ttl), from 256 prepared batches.
 template <typename Probe>
 void BM_BuildBurst(benchmark::State& state) {
     constexpr unsigned n = 64;
@@ -34,25 +32,25 @@ void BM_BuildBurst(benchmark::State& state) {
     Probe probe(setup);
     std::vector<uint8_t> buffer(n * 64);
     uint8_t* frames[n];
-    ipv4_addr src[n], dst[n];
-    static uint8_t ttls[256][n];
+    ipv4_addr src[n];
+    static probe_batch batches[256];
     uint32_t x = 12345;
-    for (auto& burst : ttls)
-        for (auto& t : burst) {
+    for (auto& b : batches) {
+        b.count = n;
+        for (auto& t : b.ttl) {
             x = x * 1103515245 + 12345;
             t = uint8_t(1 + (x >> 16) % max_ttl);
         }
+    }
     for (unsigned i = 0; i < n; ++i) {
         frames[i] = &buffer[size_t(i) * 64];
         src[i] = 0xc613ff01;
     }
     uint32_t next = 0xc6120000, t = 0;
     for (auto _ : state) {
-        for (unsigned i = 0; i < n; ++i) dst[i] = next++;
-        if constexpr (std::is_same_v<Probe, trace_probe>)
-            probe.build_burst(frames, src, dst, ttls[t & 255], n, t);
-        else
-            probe.build_burst(frames, src, dst, n, t);
+        probe_batch& b = batches[t & 255];
+        for (unsigned i = 0; i < n; ++i) b.dst[i] = next++;
+        probe.build_burst(frames, src, b, t);
         ++t;
         benchmark::DoNotOptimize(buffer.data());
     }
@@ -128,8 +126,9 @@ void BM_WalkBurst(benchmark::State& state) {
     const permutation perm(set.size(), 7);
     target_walk walk(set, perm, set.size(), UINT32_MAX, {});
     ipv4_addr out[32];
+    uint32_t round;
     for (auto _ : state) {
-        walk.next_burst(out, 32);
+        walk.next_burst(out, 32, round);
         benchmark::DoNotOptimize(out);
     }
     state.SetItemsProcessed(int64_t(state.iterations()) * 32);

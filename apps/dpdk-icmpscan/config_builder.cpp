@@ -12,8 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "dpdk/eal_args.hpp"
-#include "dpdk/host_checks.hpp"
+#include "dpdk/driver.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_types.hpp"
 #include "probe/trace_probe.hpp"
@@ -97,9 +96,9 @@ result<std::vector<unsigned>> parse_cpu_list(const std::string& text) {
 // --- Step 1: the mode, and the flags that would do nothing in it -------------------------------
 
 status read_mode(const cli_options& o, scan_config& c) {
-    if (o.mode != "scan" && o.mode != "trace")
-        return error{fmt::format("-M/--mode '{}' is not available: use -M scan or -M trace", o.mode)};
-    c.mode = o.mode;
+    const std::optional<run_mode> mode = parse_run_mode(o.mode);
+    if (!mode) return error{fmt::format("-M/--mode '{}' is not available: use -M scan or -M trace", o.mode)};
+    c.mode = *mode;
     if (!with_probe_type(o.probe_module, [](auto) {}))
         return error{fmt::format("unknown --probe-module '{}': see --list-probe-modules", o.probe_module)};
     c.probe_type = c.tracing() ? std::string(trace_probe::name) : o.probe_module;

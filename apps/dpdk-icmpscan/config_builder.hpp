@@ -4,7 +4,7 @@
 #pragma once
 #include "cli_options.hpp"
 #include "output_files.hpp"
-#include "scan/scan_config.hpp"
+#include "run/scan_config.hpp"
 #include "util/result.hpp"
 
 namespace ics::app {

@@ -11,10 +11,11 @@
 
 #include "cli_options.hpp"
 #include "config_builder.hpp"
-#include "dpdk/scan_runner.hpp"
-#include "output/metadata.hpp"
-#include "output/summary.hpp"
+#include "dpdk/driver.hpp"
+#include "run/metadata.hpp"
+#include "run/summary.hpp"
 #include "output_files.hpp"
+#include "modes/plans.hpp"
 #include "probe/probe_types.hpp"
 
 namespace {
@@ -45,71 +46,93 @@ void list_output_fields() {
                     f.description.data());
 }
 
-}  // namespace
-
-static int run(int argc, char** argv) {
-    auto parsed = ics::app::parse_command_line(argc, argv);
-    if (!parsed.options) return parsed.exit_status;
-    const ics::app::cli_options& opts = *parsed.options;
-    if (opts.list_output_fields) {
-        list_output_fields();
-        return 0;
-    }
-    if (opts.list_probe_modules) {
+// --list-output-fields and --list-probe-modules print and end the run before anything is checked.
+bool listed(const ics::app::cli_options& opts) {
+    if (opts.list_output_fields) list_output_fields();
+    if (opts.list_probe_modules)
         for (const auto& n : ics::probe_type_names()) std::printf("%s\n", n.c_str());
-        return 0;
-    }
-    auto built = ics::app::build_config(opts);
-    if (!built) {
-        std::fprintf(stderr, "dpdk-icmpscan: %s\n", built.error_message().c_str());
-        return 2;
-    }
-    const ics::scan_config& cfg = built->cfg;
-    install_signal_handlers();
+    return opts.list_output_fields || opts.list_probe_modules;
+}
 
-    // Opened by the driver's call, once the run is about to send; closed when run() returns.
-    ics::app::open_outputs files;
+// Which open file takes the per-reply rows and which the plan's own output: scan rows go to -o;
+// trace rows to --replies-file and its paths to -o.
+ics::dpdk::run_outputs outputs_of(const ics::scan_config& cfg, const ics::app::open_outputs& files,
+                                  const ics::app::output_paths& paths) {
+    if (cfg.tracing()) return {files.replies, paths.replies, files.output};
+    return {files.output, paths.output, nullptr};
+}
+
+// The driver's hooks: files opened only when the run is about to send, notes and status lines to
+// stderr, status rows to -u.
+ics::dpdk::run_hooks make_hooks(const ics::app::built_config& built, ics::app::open_outputs& files) {
+    const ics::scan_config& cfg = built.cfg;
     ics::dpdk::run_hooks hooks;
     hooks.open_outputs = [&]() -> ics::result<ics::dpdk::run_outputs> {
-        if (auto st = files.open(built->files); !st) return ics::error{st.error_message()};
-        return ics::dpdk::run_outputs{files.output, files.replies};
+        if (auto st = files.open(built.files); !st) return ics::error{st.error_message()};
+        return outputs_of(cfg, files, built.files);
     };
     hooks.stop_signals = &stop_signals;
-    hooks.on_note = [&](const std::string& note) {
+    hooks.on_note = [&cfg](const std::string& note) {
         if (!cfg.quiet) std::fprintf(stderr, "dpdk-icmpscan: %s\n", note.c_str());
     };
-    bool status_header_written = false;
-    hooks.on_progress = [&](const ics::progress_snapshot& now, const ics::progress_snapshot& prev) {
+    hooks.on_progress = [&cfg, &files, header_written = false](const ics::progress_snapshot& now,
+                                                               const ics::progress_snapshot& prev) mutable {
         if (!cfg.quiet) std::fprintf(stderr, "%s\n", ics::format_status_line(now, prev).c_str());
         if (files.status_updates) {
-            if (!status_header_written) std::fputs(ics::status_update_header().c_str(), files.status_updates);
-            status_header_written = true;
+            if (!header_written) std::fputs(ics::status_update_header().c_str(), files.status_updates);
+            header_written = true;
             std::fputs(ics::format_status_update(now, prev).c_str(), files.status_updates);
             std::fflush(files.status_updates);
         }
     };
-    if (!cfg.quiet)
-        std::fprintf(stderr, "dpdk-icmpscan: probing %llu targets (%llu probes) at %s from %s through %s\n",
-                     (unsigned long long)cfg.targets_to_probe(), (unsigned long long)cfg.probes_to_send(),
-                     cfg.rate ? fmt::format("{} pps", cfg.rate).c_str() : "full speed",
-                     ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
+    return hooks;
+}
 
-    auto report = ics::dpdk::run_scan(cfg, hooks);
-    if (!report) {
-        std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.error_message().c_str());
-        return 1;
-    }
-    if (!built->files.metadata.empty()) {
-        // Whole or not at all: a reader of the file never sees half of it.
-        const std::string md = ics::build_metadata(cfg, *report, ICS_VERSION).dump(2) + "\n";
-        if (auto st = ics::app::write_whole_file(built->files.metadata, md); !st) {
+void announce(const ics::scan_config& cfg) {
+    if (cfg.quiet) return;
+    const ics::plan_size size = ics::size_of_plan(cfg);
+    std::fprintf(stderr, "dpdk-icmpscan: probing %llu targets (%llu probes) at %s from %s through %s\n",
+                 (unsigned long long)size.targets, (unsigned long long)size.probes,
+                 cfg.rate ? fmt::format("{} pps", cfg.rate).c_str() : "full speed",
+                 ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
+}
+
+// The metadata file (whole or not at all: a reader never sees half of it), then the summary.
+int report_run(const ics::app::built_config& built, const ics::scan_report& report) {
+    if (!built.files.metadata.empty()) {
+        const std::string md = ics::build_metadata(built.cfg, report, ICS_VERSION).dump(2) + "\n";
+        if (auto st = ics::app::write_whole_file(built.files.metadata, md); !st) {
             std::fprintf(stderr, "dpdk-icmpscan: %s\n", st.error_message().c_str());
             return 1;
         }
     }
-    for (const std::string& line : ics::format_summary(cfg, *report))
+    for (const std::string& line : ics::format_summary(built.cfg, report))
         std::fprintf(stderr, "dpdk-icmpscan: %s\n", line.c_str());
     return 0;
+}
+
+}  // namespace
+
+// The pipeline: parse, validate and check the host (build_config), run (the driver opens the
+// files once everything else has passed), report.
+static int run(int argc, char** argv) {
+    auto parsed = ics::app::parse_command_line(argc, argv);
+    if (!parsed.options) return parsed.exit_status;
+    if (listed(*parsed.options)) return 0;
+    auto built = ics::app::build_config(*parsed.options);
+    if (!built) {
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", built.error_message().c_str());
+        return 2;
+    }
+    install_signal_handlers();
+    announce(built->cfg);
+    ics::app::open_outputs files;  // closed when run() returns
+    auto report = ics::dpdk::run_scan(built->cfg, make_hooks(*built, files));
+    if (!report) {
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.error_message().c_str());
+        return 1;
+    }
+    return report_run(*built, *report);
 }
 
 int main(int argc, char** argv) {

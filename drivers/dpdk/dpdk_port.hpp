@@ -10,7 +10,7 @@
 
 #include "dpdk/eal_args.hpp"
 #include "net/arp.hpp"
-#include "scan/scan_report.hpp"
+#include "run/scan_report.hpp"
 #include "util/result.hpp"
 
 namespace ics::dpdk {

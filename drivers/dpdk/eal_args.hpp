@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "scan/scan_config.hpp"
+#include "dpdk/driver.hpp"
+#include "run/scan_config.hpp"
 
 namespace ics::dpdk {
 
@@ -39,10 +40,6 @@ struct queue_plan {
     }
 };
 queue_plan plan_queues(const port_config& port, const lcore_config& cfg);
-
-// --af-xdp: one af_xdp device on each queue of `iface`, since replies may arrive on any of them:
-// the TX lcores take the first, the control lcore the next (if one is left), RX polls them all.
-std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_pairs);
 
 // argv for rte_eal_init (argv[0] included). `cpus` must not be empty.
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,

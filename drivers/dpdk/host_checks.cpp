@@ -1,4 +1,4 @@
-#include "dpdk/host_checks.hpp"
+#include "dpdk/driver.hpp"
 
 #include <sched.h>
 #include <sys/stat.h>

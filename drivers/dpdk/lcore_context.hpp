@@ -1,5 +1,12 @@
 // What each lcore is given: read-only set-up, its own counter block, its own queue and ring ends,
-// and the few flags the control lcore uses to stop it. One owner per queue and per ring end.
+// and the few flags the control lcore uses to stop it. One owner per queue and per ring end. The
+// contexts are templates on the run's plan (modes/plan.hpp), so every loop is compiled for one
+// plan and tests no mode at run time.
+//
+// Cache lines, on purpose: each context is allocated apart and starts on a line of its own; what an
+// lcore writes that another reads (a TX lcore's send progress, each group of flags) sits on a line
+// of its own, so the control lcore's once-a-second reads never pull a line the hot loop is
+// writing, and the flags every loop polls stay shared-clean between the control lcore's writes.
 #pragma once
 #include <array>
 #include <atomic>
@@ -9,16 +16,12 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
-#include "dedup/seen_bitmap.hpp"
 #include "output/filter.hpp"
 #include "output/record_writer.hpp"
 #include "pace/tsc_clock.hpp"
 #include "stats/counters.hpp"
 #include "stats/rtt_error_stats.hpp"
 #include "targets/interval_set.hpp"
-#include "targets/permutation.hpp"
-#include "targets/target_walk.hpp"
-#include "trace/trace_collector.hpp"
 
 namespace ics::dpdk {
 
@@ -26,43 +29,46 @@ inline constexpr unsigned tx_burst_max = 64;
 inline constexpr unsigned rx_burst = 32;
 inline constexpr unsigned record_ring_size = 1 << 16;  // records per RX lcore ring
 inline constexpr unsigned arp_ring_size = 256;
-inline constexpr unsigned feedback_ring_size = 1 << 16;  // trace feedback messages per TX lcore
+inline constexpr unsigned feedback_ring_size = 1 << 16;  // feedback messages per TX lcore
 
-// Written by the control lcore, read by the others (and the reverse for the *_done flags).
-struct alignas(64) scan_flags {
-    std::atomic<bool> stop_tx{false};
+struct scan_flags {
+    // Written by the control lcore, polled by every other lcore.
+    alignas(64) std::atomic<bool> stop_tx{false};
     std::atomic<bool> stop_rx{false};
-    std::atomic<unsigned> tx_running{0};
-    std::atomic<unsigned> rx_running{0};
     std::atomic<uint64_t> send_end_tsc{UINT64_MAX};  // replies after this are "cooldown"
-    std::atomic<uint64_t> hits{0};                   // output lcore: unique successes
+    // Written by the output lcore (once per new hit), read by the control lcore.
+    alignas(64) std::atomic<uint64_t> hits{0};
     std::atomic<bool> max_results_reached{false};
     std::atomic<bool> output_failed{false};
+    // Written by each TX or RX lcore once, as it exits; read by the control and output lcores.
+    alignas(64) std::atomic<unsigned> tx_running{0};
+    std::atomic<unsigned> rx_running{0};
 };
 
-// What every TX lcore has, whatever the mode.
-struct tx_lcore {
+// What every TX lcore has, whatever the plan: read-only once launched, but for its send progress.
+struct alignas(64) tx_lcore {
     uint16_t port = 0, queue = 0;
     rte_mempool* pool = nullptr;
-    const interval_set* targets = nullptr;
     const interval_set* sources = nullptr;
-    const permutation* perm = nullptr;
-    walk_slice slice;
     uint64_t rate = 0;  // this lcore's share
     uint64_t start_tsc = 0;
     tsc_clock clock;
     bool backoff = true;
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
-    std::atomic<uint64_t> first_tsc{0}, last_tsc{0};
+    // Written by this TX lcore once per burst, read by the control lcore for the status: a line of
+    // their own.
+    alignas(64) std::atomic<uint64_t> first_tsc{0};
+    std::atomic<uint64_t> last_tsc{0};
     std::atomic<uint64_t> max_send_lag{0};  // TSC cycles from a burst's send stamp to its hand-over
 };
 
-template <typename Probe>
+template <typename Plan>
 struct tx_context : tx_lcore {
-    const Probe* probe = nullptr;
-    uint64_t limit = 0;
-    uint32_t rounds = 1;
+    explicit tx_context(typename Plan::schedule s) : schedule(std::move(s)) {}
+    const typename Plan::probe* probe = nullptr;
+    typename Plan::schedule schedule;  // this lcore's share of the plan; only this lcore touches it
+    rte_ring* feedback = nullptr;      // plans with feedback: the consumer end, this lcore
 };
 
 struct port_queue {
@@ -70,7 +76,7 @@ struct port_queue {
 };
 
 template <typename Probe>
-struct rx_context {
+struct alignas(64) rx_context {
     std::vector<port_queue> queues;
     const Probe* probe = nullptr;
     tsc_clock clock;
@@ -81,14 +87,13 @@ struct rx_context {
     scan_flags* flags = nullptr;
 };
 
-struct output_context {
+template <typename Plan>
+struct alignas(64) output_context {
     std::vector<rte_ring*> rings;  // consumer ends: the output lcore
-    const interval_set* targets = nullptr;
-    seen_bitmap* seen = nullptr;
+    typename Plan::attribution_type* attribution = nullptr;
     const output_filter* filter = nullptr;
-    record_writer* writer = nullptr;   // null: no rows (trace mode without --replies-file)
-    trace_collector* trace = nullptr;  // trace mode: attribution, paths and feedback
-    std::vector<rte_ring*> feedback;   // trace mode: producer ends, one ring per TX lcore
+    record_writer* writer = nullptr;  // null: no rows (trace mode without --replies-file)
+    std::vector<rte_ring*> feedback;  // plans with feedback: producer ends, one ring per TX lcore
     tsc_clock clock;
     uint64_t max_results = 0;
     bool backoff = true;
@@ -98,7 +103,5 @@ struct output_context {
     std::array<uint64_t, 256> unique_by_type_code{};
     rtt_error_stats rtt_error;  // every validated reply's RTT error bound
 };
-
-int output_loop(output_context& ctx);
 
 }  // namespace ics::dpdk

@@ -1,12 +1,13 @@
 // Orchestration on the main (control) lcore: EAL, port, rings, lcore launch order (RX first, so
 // that ARP works; output and TX once the gateway is known), the control loop (ARP, status,
 // signals, limits, cooldown) and the orderly stop that flushes every record.
-#include "dpdk/scan_runner.hpp"
+#include "dpdk/driver.hpp"
 
 #include <numa.h>
 #include <time.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <rte_cycles.h>
@@ -22,14 +23,12 @@
 #include "dpdk/control_plane.hpp"
 #include "dpdk/dpdk_port.hpp"
 #include "dpdk/eal_args.hpp"
-#include "dpdk/host_checks.hpp"
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
+#include "dpdk/output_loop.hpp"
 #include "dpdk/rx_loop.hpp"
-#include "dpdk/trace_tx_loop.hpp"
 #include "dpdk/tx_loop.hpp"
-#include "probe/probe_types.hpp"
-#include "trace/path_writer.hpp"
+#include "modes/plans.hpp"
 
 namespace ics::dpdk {
 namespace {
@@ -65,36 +64,6 @@ counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blocks) {
     return t;
 }
 
-// Trace mode's final output: one path per target, in address order, after the output lcore stopped.
-// Counts the paths and their stop reasons into the report.
-bool write_paths(const scan_config& cfg, std::FILE* paths_file, const trace_collector& collector,
-                 const trace_probe& probe, scan_report& report) {
-    fmt::memory_buffer buf;
-    path_header h;
-    h.start_wall_ns = report.start_wall_ns;
-    h.probe_size = unsigned(trace_probe::ip_len);
-    const hop_table& hops = collector.hops();
-    bool ok = true;
-    for (uint64_t i = 0; i < hops.targets(); ++i) {
-        h.dst = cfg.targets.at(i);
-        h.src = source_for(cfg.sources, h.dst);
-        h.icmp_sum = probe.flow_checksum(h.dst);
-        const hop_slot* row = hops.row(i);
-        const assembled_path path =
-            assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
-                          cfg.trace.order != trace_order::backward);
-        append_path_json(buf, h, row, path, cfg.trace);
-        ++report.paths_written;
-        ++report.paths_by_stop_reason[size_t(path.reason)];
-        if (buf.size() >= (1u << 16)) {
-            ok = ok && std::fwrite(buf.data(), 1, buf.size(), paths_file) == buf.size();
-            buf.clear();
-        }
-    }
-    ok = ok && std::fwrite(buf.data(), 1, buf.size(), paths_file) == buf.size();
-    return std::fflush(paths_file) == 0 && ok;
-}
-
 // What every step of one run shares: the config, the hooks, the session, the lcore and queue
 // plans, the clock, the per-lcore counters and the flags.
 struct run_env {
@@ -121,6 +90,7 @@ struct run_env {
         for (unsigned i = 0; i < lcores.total(); ++i) blocks.push_back(std::make_unique<counter_block>());
     }
     bool dryrun() const { return !cfg.port.dryrun_pcap.empty(); }
+    int signals() const { return hooks.stop_signals ? hooks.stop_signals->load() : 0; }
     const port_handle& control_port() const { return s.ports[queues.tx_port(queues.control_slot())]; }
     // Stops the RX (and, once launched, output and TX) lcores and waits for them.
     void stop_lcores() {
@@ -152,13 +122,13 @@ result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int socket) 
     return rings;
 }
 
-// Trace feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them.
+// Plans with feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them.
 status create_feedback_rings(dpdk_session& s, unsigned tx_lcores, int socket, std::vector<rte_ring*>& rings) {
     for (unsigned t = 0; t < tx_lcores; ++t) {
         rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), sizeof(trace_feedback),
                                             feedback_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (!fb)
-            return error{fmt::format("cannot create the trace feedback ring: {}", rte_strerror(rte_errno))};
+            return error{fmt::format("cannot create the feedback rings: {}", rte_strerror(rte_errno))};
         s.rings.push_back(fb);
         rings.push_back(fb);
     }
@@ -209,14 +179,13 @@ std::vector<std::unique_ptr<rx_context<Probe>>> launch_receivers(run_env& e, con
 }
 
 // The output lcore's context; its writer is set once the files are open, before sending.
-output_context make_output_context(run_env& e, const std::vector<rte_ring*>& record_rings, seen_bitmap& seen,
-                                   trace_collector* trace) {
-    output_context out;
+template <typename Plan>
+output_context<Plan> make_output_context(run_env& e, const std::vector<rte_ring*>& record_rings,
+                                         typename Plan::attribution_type& attribution) {
+    output_context<Plan> out;
     out.rings = record_rings;
-    out.targets = &e.cfg.targets;
-    out.seen = &seen;
+    out.attribution = &attribution;
     out.filter = &e.cfg.filter;
-    out.trace = trace;
     out.clock = e.clock;
     out.max_results = e.cfg.max_results;
     out.backoff = !e.cfg.lcores.busy_poll;
@@ -251,45 +220,37 @@ result<mac> gateway_mac(const run_env& e, control_plane& control) {
     return gw;
 }
 
-// The scan will run: the app opens its files, the header goes out before any row, then the
-// output lcore starts. Rows: scan results to -o; in trace mode per-reply rows to
-// --replies-file, if given.
-result<run_outputs> launch_output(run_env& e, output_context& out, std::optional<record_writer>& writer,
-                                  bool tracing) {
+// The run will send: the app opens its files, the header goes out before any row, then the
+// output lcore starts. Rows go to the file the app named for them (scan: -o; trace:
+// --replies-file, if given).
+template <typename Plan>
+result<run_outputs> launch_output(run_env& e, output_context<Plan>& out, std::optional<record_writer>& writer) {
     auto files = e.hooks.open_outputs ? e.hooks.open_outputs() : result<run_outputs>(run_outputs{});
     if (!files) return files;
-    if (std::FILE* rows_file = tracing ? files->replies : files->output)
-        writer.emplace(rows_file, e.cfg.format, e.cfg.fields);
+    if (files->rows) writer.emplace(files->rows, e.cfg.format, e.cfg.fields);
     out.writer = writer ? &*writer : nullptr;
     if (writer) writer->write_header();
-    rte_eal_remote_launch(launch_trampoline<output_context, output_loop>, &out, e.lcores.output);
+    rte_eal_remote_launch(launch_trampoline<output_context<Plan>, output_loop<Plan>>, &out, e.lcores.output);
     return files;
 }
 
-// The TX lcores' contexts (one kind per mode) and what the control loop reads of them.
-template <typename Probe>
+// The TX lcores' contexts and what the control loop reads of them.
+template <typename Plan>
 struct sender_set {
-    static constexpr bool tracing = std::is_same_v<Probe, trace_probe>;
-    std::vector<std::unique_ptr<tx_context<Probe>>> scan;
-    std::vector<std::unique_ptr<trace_tx_context>> trace;
-    std::vector<const tx_lcore*> all;         // every one of the above, in TX lcore order
-    std::vector<uint64_t> targets_per_round;  // scan: each TX lcore's targets per -P round
-    uint64_t probes_planned = 0;              // all of them together (trace: sent or skipped)
+    std::vector<std::unique_ptr<tx_context<Plan>>> lcores;
+    std::vector<const tx_lcore*> all;  // the same, as what every plan's TX lcore has
+    uint64_t probes_planned = 0;       // all of them together (sent or skipped)
 };
 
-// What every sender lcore is given, whatever the mode: TX lcores share the rate; each walks its
-// slice of the permutation.
-void init_sender(tx_lcore& c, unsigned t, run_env& e, const permutation& perm, uint64_t start_tsc) {
+// What every sender lcore is given, whatever the plan: TX lcores share the rate.
+void init_sender(tx_lcore& c, unsigned t, run_env& e, uint64_t start_tsc) {
     const scan_config& cfg = e.cfg;
     const unsigned ntx = unsigned(e.lcores.tx.size());
     const port_handle& own = e.s.ports[e.queues.tx_port(t)];
     c.port = own.id;
     c.queue = uint16_t(e.queues.tx_queue(t));
     c.pool = own.pool;
-    c.targets = &cfg.targets;
     c.sources = &cfg.sources;
-    c.perm = &perm;
-    c.slice = {cfg.shard, cfg.shards, t, ntx};
     c.rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
     c.start_tsc = start_tsc;
     c.clock = e.clock;
@@ -298,59 +259,34 @@ void init_sender(tx_lcore& c, unsigned t, run_env& e, const permutation& perm, u
     c.flags = &e.flags;
 }
 
-template <typename Probe>
-void launch_senders(sender_set<Probe>& tx, run_env& e, const Probe& probe, const permutation& perm,
+// One TX lcore per slice of the plan's permutation, each with its own schedule.
+template <typename Plan>
+void launch_senders(sender_set<Plan>& tx, run_env& e, const typename Plan::probe& probe, const permutation& perm,
                     const std::vector<rte_ring*>& feedback) {
-    const scan_config& cfg = e.cfg;
     const unsigned ntx = unsigned(e.lcores.tx.size());
-    const uint64_t limit = cfg.max_targets ? cfg.max_targets : cfg.targets.size();
     const uint64_t start_tsc = rte_rdtsc() + e.hz / 1000;
+    for (unsigned t = 0; t < ntx; ++t) {
+        const walk_slice slice = e.cfg.slice(t, ntx);
+        auto c = std::make_unique<tx_context<Plan>>(Plan::make_schedule(e.cfg, perm, slice));
+        init_sender(*c, t, e, start_tsc);
+        c->probe = &probe;
+        if (!feedback.empty()) c->feedback = feedback[t];
+        tx.probes_planned += Plan::probes_planned(e.cfg, slice);
+        tx.all.push_back(c.get());
+        tx.lcores.push_back(std::move(c));
+    }
     e.flags.tx_running.store(ntx);
-    for (unsigned t = 0; t < ntx; ++t) {
-        if constexpr (sender_set<Probe>::tracing) {
-            auto c = std::make_unique<trace_tx_context>();
-            init_sender(*c, t, e, perm, start_tsc);
-            c->probe = &probe;
-            c->plan = cfg.trace;
-            if (!feedback.empty()) {
-                c->feedback = feedback[t];
-                c->progress.resize(cfg.targets.size());
-            }
-            tx.probes_planned += trace_walk::total(cfg.targets.size(), cfg.trace, c->slice);
-            tx.all.push_back(c.get());
-            tx.trace.push_back(std::move(c));
-        } else {
-            auto c = std::make_unique<tx_context<Probe>>();
-            init_sender(*c, t, e, perm, start_tsc);
-            c->probe = &probe;
-            c->limit = limit;
-            c->rounds = cfg.probes;
-            tx.targets_per_round.push_back(
-                target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, c->slice));
-            tx.probes_planned += tx.targets_per_round.back() * cfg.probes;
-            tx.all.push_back(c.get());
-            tx.scan.push_back(std::move(c));
-        }
-    }
-    for (unsigned t = 0; t < ntx; ++t) {
-        if constexpr (sender_set<Probe>::tracing)
-            rte_eal_remote_launch(launch_trampoline<trace_tx_context, trace_tx_loop>, tx.trace[t].get(),
-                                  e.lcores.tx[t]);
-        else
-            rte_eal_remote_launch(launch_trampoline<tx_context<Probe>, tx_loop<Probe>>, tx.scan[t].get(),
-                                  e.lcores.tx[t]);
-    }
+    for (unsigned t = 0; t < ntx; ++t)
+        rte_eal_remote_launch(launch_trampoline<tx_context<Plan>, tx_loop<Plan>>, tx.lcores[t].get(),
+                              e.lcores.tx[t]);
 }
 
-// Scan: a TX lcore's first round probes each of its targets once, so it has probed
-// min(sent, its targets per round). Trace: every target (each gets a path).
-template <typename Probe>
-uint64_t targets_probed(const run_env& e, const sender_set<Probe>& tx) {
-    if (sender_set<Probe>::tracing) return uint64_t(e.cfg.targets.size());
-    uint64_t n = 0;
-    for (size_t t = 0; t < tx.targets_per_round.size(); ++t)
-        n += std::min(e.blocks[e.lcores.tx[t]]->get(counter::tx_probes), tx.targets_per_round[t]);
-    return n;
+// Targets probed so far, from what each TX lcore has sent.
+template <typename Plan>
+uint64_t targets_probed(const run_env& e) {
+    std::vector<uint64_t> sent;
+    for (unsigned lcore : e.lcores.tx) sent.push_back(e.blocks[lcore]->get(counter::tx_probes));
+    return Plan::targets_probed(e.cfg, sent);
 }
 
 // The sender lcores' first and last probe (send TSC), and the longest any burst waited from its
@@ -376,8 +312,8 @@ send_span span_of(const std::vector<const tx_lcore*>& senders) {
 
 // The status: summed counters, the NICs' losses, and seconds of sending (the first probe to
 // now, or to the last probe once sending ended).
-template <typename Probe>
-progress_snapshot snapshot(run_env& e, const sender_set<Probe>& tx, bool sending, double cooldown_left) {
+template <typename Plan>
+progress_snapshot snapshot(run_env& e, const sender_set<Plan>& tx, bool sending, double cooldown_left) {
     counter_totals t = sum(e.blocks);
     nic_counters nic = read_nic_counters(e.s.ports);
     progress_snapshot p;
@@ -391,7 +327,7 @@ progress_snapshot snapshot(run_env& e, const sender_set<Probe>& tx, bool sending
     p.to_send = tx.probes_planned;
     p.received = t[counter::rx_valid];
     p.hits = e.flags.hits.load(std::memory_order_relaxed);
-    p.targets = targets_probed(e, tx);
+    p.targets = targets_probed<Plan>(e);
     p.nic_missed = nic.rx_missed;
     p.nic_no_mbuf = nic.rx_nombuf;
     p.ring_full = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full];
@@ -402,70 +338,80 @@ progress_snapshot snapshot(run_env& e, const sender_set<Probe>& tx, bool sending
     return p;
 }
 
-// The control loop: ARP, a status once a second, and the end of sending (every TX lcore done, a
-// signal, --max-results or --max-runtime), then the cooldown. Returns the last status reported.
-template <typename Probe>
-progress_snapshot control_loop(run_env& e, control_plane& control, const sender_set<Probe>& tx,
+// Why sending must end before every probe is out, if it must: a signal, --max-results, --max-runtime.
+std::optional<run_end> early_end(const run_env& e, uint64_t now, uint64_t max_runtime_end) {
+    if (e.signals() > 0) return run_end::signal;
+    if (e.flags.max_results_reached.load(std::memory_order_relaxed)) return run_end::max_results;
+    if (now >= max_runtime_end) return run_end::max_runtime;
+    return std::nullopt;
+}
+
+// The cooldown after sending ended: in full, but briefly after a signal (to drain what is in
+// flight) and not at all once --max-results is reached.
+double cooldown_after(run_end why, double cooldown) {
+    return why == run_end::signal ? std::min(cooldown, 1.0) : why == run_end::max_results ? 0.0 : cooldown;
+}
+
+// Sending ends when every TX lcore has stopped and the last probe has left: notes that time and
+// returns the cooldown's end (TSC).
+uint64_t end_sending(run_env& e, control_plane& control, scan_report& report, double cooldown_s) {
+    while (e.flags.tx_running.load(std::memory_order_acquire) != 0) {
+        control.poll();
+        idle_backoff::nap_ns(100000);
+    }
+    drain_tx(e.s.ports, 1000);
+    const uint64_t now = rte_rdtsc();
+    e.flags.send_end_tsc.store(now);
+    report.send_end_wall_ns = e.clock.wall_ns(now);
+    return now + uint64_t(cooldown_s * double(e.hz));
+}
+
+// Whether the cooldown ends early: --max-results reached, or a signal (the first one that did not
+// already end sending).
+bool cooldown_cut(const run_env& e, scan_report& report) {
+    if (e.flags.max_results_reached.load(std::memory_order_relaxed)) {
+        if (report.stop_reason == run_end::completed) report.stop_reason = run_end::max_results;
+        return true;
+    }
+    if (e.signals() > 0 && report.stop_reason != run_end::signal) {
+        report.stop_reason = run_end::signal;
+        return true;
+    }
+    return false;
+}
+
+// The control loop: ARP, a status once a second, the end of sending (every TX lcore done, or an
+// early end), then the cooldown. Returns the last status reported.
+template <typename Plan>
+progress_snapshot control_loop(run_env& e, control_plane& control, const sender_set<Plan>& tx,
                                scan_report& report) {
-    const uint64_t hz = e.hz;
-    enum class phase { sending, cooldown } ph = phase::sending;
-    uint64_t cooldown_end = 0;
-    const uint64_t max_runtime_end = e.cfg.max_runtime_s > 0
-                                         ? e.clock.epoch_tsc() + uint64_t(e.cfg.max_runtime_s * double(hz))
-                                         : UINT64_MAX;
-    progress_snapshot prev = snapshot(e, tx, true, 0);
-    uint64_t next_status = rte_rdtsc() + hz;
-    auto begin_cooldown = [&](double seconds) {
-        while (e.flags.tx_running.load(std::memory_order_acquire) != 0) {
-            control.poll();
-            idle_backoff::nap_ns(100000);
-        }
-        drain_tx(e.s.ports, 1000);  // sending ends when the last probe has left
-        const uint64_t now = rte_rdtsc();
-        e.flags.send_end_tsc.store(now);
-        report.send_end_wall_ns = e.clock.wall_ns(now);
-        cooldown_end = now + uint64_t(seconds * double(hz));
-        ph = phase::cooldown;
-    };
     const double cooldown = e.dryrun() ? 0.0 : e.cfg.cooldown_s;
+    const uint64_t max_runtime_end = e.cfg.max_runtime_s > 0
+                                         ? e.clock.epoch_tsc() + uint64_t(e.cfg.max_runtime_s * double(e.hz))
+                                         : UINT64_MAX;
+    std::optional<uint64_t> cooldown_end;  // set once sending has ended
+    progress_snapshot prev = snapshot(e, tx, true, 0);
+    uint64_t next_status = rte_rdtsc() + e.hz;
     while (true) {
         control.poll();
         const uint64_t now = rte_rdtsc();
-        const int signals = e.hooks.stop_signals ? e.hooks.stop_signals->load() : 0;
-        if (ph == phase::sending) {
+        if (!cooldown_end) {
             if (e.flags.tx_running.load(std::memory_order_acquire) == 0) {
-                begin_cooldown(cooldown);
-            } else if (signals > 0) {
-                report.stop_reason = "signal";
+                cooldown_end = end_sending(e, control, report, cooldown);
+            } else if (const std::optional<run_end> why = early_end(e, now, max_runtime_end)) {
+                report.stop_reason = *why;
                 e.flags.stop_tx.store(true);
-                begin_cooldown(std::min(cooldown, 1.0));  // drain what is in flight, briefly
-            } else if (e.flags.max_results_reached.load(std::memory_order_relaxed)) {
-                report.stop_reason = "max_results";
-                e.flags.stop_tx.store(true);
-                begin_cooldown(0);
-            } else if (now >= max_runtime_end) {
-                report.stop_reason = "max_runtime";
-                e.flags.stop_tx.store(true);
-                begin_cooldown(cooldown);
+                cooldown_end = end_sending(e, control, report, cooldown_after(*why, cooldown));
             }
-        } else {
-            if (now >= cooldown_end) break;
-            if (e.flags.max_results_reached.load(std::memory_order_relaxed)) {
-                if (report.stop_reason == "completed") report.stop_reason = "max_results";
-                break;
-            }
-            if (signals > 0 && report.stop_reason != "signal") {
-                report.stop_reason = "signal";
-                break;
-            }
+        } else if (now >= *cooldown_end || cooldown_cut(e, report)) {
+            break;
         }
         if (now >= next_status) {
-            double left =
-                ph == phase::cooldown ? double(cooldown_end - std::min(cooldown_end, now)) / double(hz) : 0;
-            progress_snapshot cur = snapshot(e, tx, ph == phase::sending, left);
+            const double left = cooldown_end ? double(*cooldown_end - std::min(*cooldown_end, now)) / double(e.hz) : 0;
+            const progress_snapshot cur = snapshot(e, tx, !cooldown_end, left);
             if (e.hooks.on_progress) e.hooks.on_progress(cur, prev);
             prev = cur;
-            next_status += hz;
+            next_status += e.hz;
         }
         idle_backoff::nap_ns(1000000);
     }
@@ -475,11 +421,11 @@ progress_snapshot control_loop(run_env& e, control_plane& control, const sender_
 // Once every lcore stopped: the summed counters, hits, targets probed, first replies by type and
 // code, the RTT error bounds, the span of sending, whether every planned probe went out, the
 // NICs' counters and each port's traffic.
-template <typename Probe>
-void finish_report(scan_report& report, run_env& e, const sender_set<Probe>& tx, const output_context& out) {
+template <typename Plan>
+void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx, const output_context<Plan>& out) {
     report.counters = sum(e.blocks);
     report.hits = e.flags.hits.load();
-    report.targets_probed = targets_probed(e, tx);
+    report.targets_probed = targets_probed<Plan>(e);
     report.unique_by_type_code = out.unique_by_type_code;
     report.rtt_error = out.rtt_error;
     const send_span span = span_of(tx.all);
@@ -495,70 +441,70 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Probe>& tx,
     report.ports = std::move(nic.ports);
 }
 
-// The output lcore's write errors; then trace mode's paths, written only now that it stopped.
-template <typename Probe>
-status finish_output(const run_env& e, const run_outputs& files, const trace_collector* collector,
-                     const Probe& probe, scan_report& report) {
+// The output lcore's write errors; then what the plan writes once every lcore stopped.
+template <typename Plan>
+status finish_output(const run_env& e, const run_outputs& files, const typename Plan::probe& probe,
+                     typename Plan::attribution_type& attribution, scan_report& report) {
     if (e.flags.output_failed.load())
-        return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)",
-                                 sender_set<Probe>::tracing ? e.cfg.replies_path : e.cfg.output_path)};
-    if constexpr (sender_set<Probe>::tracing) {
-        report.trace_interfaces = collector->interfaces_in_stop_set();
-        if (!files.output || !write_paths(e.cfg, files.output, *collector, probe, report))
-            return error{fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)",
-                                     e.cfg.output_path)};
-    }
-    return ok();
+        return error{fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", files.rows_name)};
+    return Plan::finish(e.cfg, probe, attribution, files.paths, report);
 }
 
-// Set up (rings, receivers, ARP, the gateway, files, the output lcore, senders), launch, wait
-// in the control loop, stop, report.
-template <typename Probe>
-result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s,
-                              const lcore_plan& lcores, const queue_plan& queues) {
-    constexpr bool tracing = sender_set<Probe>::tracing;
-    const port_handle& port = s.ports.front();  // its MAC is the link's, its NUMA node the rings'
-    run_env e(cfg, hooks, s, lcores, queues);
+// The report's start: what is known before anything runs.
+scan_report start_report(const run_env& e, const port_handle& port) {
     scan_report report;
-    report.source_mac = cfg.source_mac.value_or(port.address);
+    report.source_mac = e.cfg.source_mac.value_or(port.address);
     report.tsc_hz = e.hz;
     report.start_wall_ns = e.clock.wall_ns(e.clock.epoch_tsc());
+    return report;
+}
+
+// What must hold before the first probe: the gateway's MAC (into `setup`), the feedback rings of
+// plans that use them, the files opened and the output lcore running.
+template <typename Plan>
+result<run_outputs> prepare_to_send(run_env& e, control_plane& control, probe_setup& setup,
+                                    output_context<Plan>& out, std::optional<record_writer>& writer) {
+    const result<mac> gw = gateway_mac(e, control);
+    if (!gw) return error{gw.error_message()};
+    setup.dst_mac = *gw;
+    if (Plan::uses_feedback(e.cfg))
+        if (status st = create_feedback_rings(e.s, unsigned(e.lcores.tx.size()), e.s.ports.front().socket,
+                                              out.feedback);
+            !st)
+            return error{st.error_message()};
+    return launch_output(e, out, writer);
+}
+
+// One run of a plan, as l2fwd's main: receivers first (so that ARP works while the gateway is
+// resolved), then the gateway, the files and the output lcore, then the senders; wait in the
+// control loop; stop every lcore; report.
+template <typename Plan>
+result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s,
+                             const lcore_plan& lcores, const queue_plan& queues) {
+    using Probe = typename Plan::probe;
+    const port_handle& port = s.ports.front();  // its MAC is the link's, its NUMA node the rings'
+    run_env e(cfg, hooks, s, lcores, queues);
+    scan_report report = start_report(e, port);
 
     const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket);
     if (!rings) return error{rings.error_message()};
     probe_setup setup = make_probe_setup(cfg, report.source_mac);
-    const Probe rx_probe(setup);
-    seen_bitmap seen(cfg.targets.size());
-    std::optional<record_writer> writer;  // made once the files are open, before sending
-    std::optional<trace_collector> collector;
-    if (tracing) collector.emplace(cfg.targets, cfg.trace);
-    output_context out = make_output_context(e, rings->records, seen, collector ? &*collector : nullptr);
+    const Probe rx_probe(setup);  // decoding needs no gateway: built before it is known
     const auto rx = launch_receivers(e, rx_probe, *rings);
-
     control_plane control = make_control_plane(e, rings->arp, report.source_mac);
-    const result<mac> gw = gateway_mac(e, control);
-    if (!gw) {
-        e.stop_lcores();
-        return error{gw.error_message()};
-    }
-    setup.dst_mac = *gw;
-    const Probe tx_probe(setup);
-    report.gateway_mac = setup.dst_mac;
-    if (tracing && cfg.trace.order == trace_order::backward)
-        if (status st = create_feedback_rings(s, unsigned(lcores.tx.size()), port.socket, out.feedback);
-            !st) {
-            e.stop_lcores();
-            return error{st.error_message()};
-        }
-    const auto files = launch_output(e, out, writer, tracing);
+
+    typename Plan::attribution_type attribution(cfg);
+    output_context<Plan> out = make_output_context<Plan>(e, rings->records, attribution);
+    std::optional<record_writer> writer;  // made once the files are open, before sending
+    const result<run_outputs> files = prepare_to_send(e, control, setup, out, writer);
     if (!files) {
         e.stop_lcores();
         return error{files.error_message()};
     }
-
-    const permutation perm(tracing ? trace_walk::domain(cfg.targets.size(), cfg.trace) : cfg.targets.size(),
-                           cfg.seed);
-    sender_set<Probe> tx;
+    report.gateway_mac = setup.dst_mac;
+    const Probe tx_probe(setup);
+    const permutation perm(Plan::permutation_domain(cfg), cfg.seed);
+    sender_set<Plan> tx;
     launch_senders(tx, e, tx_probe, perm, out.feedback);
     report.probes_planned = tx.probes_planned;
 
@@ -571,7 +517,7 @@ result<scan_report> run_typed(const scan_config& cfg, const run_hooks& hooks, dp
     if (hooks.on_progress && !same_counts(last, prev)) hooks.on_progress(last, prev);
 
     finish_report(report, e, tx, out);
-    if (status st = finish_output(e, *files, collector ? &*collector : nullptr, tx_probe, report); !st)
+    if (status st = finish_output<Plan>(e, *files, tx_probe, attribution, report); !st)
         return error{st.error_message()};
     return report;
 }
@@ -609,12 +555,8 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
                                 "pass --cpus from node {} for full speed",
                                 l, cpus[l], numa_node_of_cpu(int(cpus[l])), node, node));
 
-    if (cfg.tracing()) return run_typed<trace_probe>(cfg, hooks, s, lcores, queues);
     result<scan_report> out = error{fmt::format("unknown probe type '{}'", cfg.probe_type)};
-    with_probe_type(cfg.probe_type, [&](auto tag) {
-        using Probe = typename decltype(tag)::type;
-        out = run_typed<Probe>(cfg, hooks, s, lcores, queues);
-    });
+    with_plan(cfg, [&](auto plan) { out = run_plan<typename decltype(plan)::type>(cfg, hooks, s, lcores, queues); });
     return out;
 }
 

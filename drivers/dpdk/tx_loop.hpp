@@ -1,17 +1,25 @@
-// The TX lcore: paced bursts of probes built straight into mbufs from the probe type's template.
-// Per burst: one TSC read, one bulk allocation, one tx_burst (retried for what the queue did not
-// take), one walk step for the whole burst. Per probe: one cookie, a 50-byte copy and a few stores.
+// The TX lcore, for any plan (modes/plan.hpp): paced bursts of probes built straight into mbufs
+// from the probe type's template. Per burst: one TSC read, one schedule step for the whole burst
+// (the plan's targets, TTLs and round), one bulk allocation, one tx_burst (retried for what the
+// queue did not take). Per probe: one cookie, a template copy and a few stores. What only some
+// plans do (feedback from the output lcore, a pause, probes the schedule skips) is compiled in
+// for those plans alone.
 #pragma once
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_ring_elem.h>
 
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
+#include "modes/plan.hpp"
 #include "pace/pacer.hpp"
+#include "probe/probe_batch.hpp"
 #include "probe/probe_setup.hpp"
 
 namespace ics::dpdk {
+
+static_assert(probe_batch::max == tx_burst_max);
 
 // Sizes n fresh mbufs for frames of `frame_len` bytes and gives their data pointers, and the
 // source address of each target (ZMap's rule; one test when there is a single source).
@@ -26,16 +34,6 @@ inline void prepare_frames(rte_mbuf** bufs, unsigned n, uint16_t frame_len, uint
         m->pkt_len = frame_len;
         src[i] = one_source ? only_source : source_for(sources, targets[i]);
     }
-}
-
-// Builds n probes into n fresh mbufs. Every probe of a burst carries the burst's send time.
-template <typename Probe>
-inline void build_burst(const Probe& probe, const interval_set& sources, rte_mbuf** bufs,
-                        const ipv4_addr* targets, unsigned n, uint32_t send_us) {
-    uint8_t* frames[tx_burst_max];
-    ipv4_addr src[tx_burst_max];
-    prepare_frames(bufs, n, Probe::frame_len, frames, sources, targets, src);
-    probe.build_burst(frames, src, targets, n, send_us);
 }
 
 // Waits for the pacer's schedule: naps while the next burst is far off (unless busy-polling), at
@@ -76,40 +74,80 @@ inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
     c.counters->add(counter::tx_probes, sent);
 }
 
-template <typename Probe>
-int tx_loop(tx_context<Probe>& c) {
+// Allocates n mbufs, waiting (counted) while the pool is empty; false on a stop request.
+inline bool alloc_burst(tx_lcore& c, rte_mbuf** bufs, unsigned n) {
+    while (rte_pktmbuf_alloc_bulk(c.pool, bufs, n) != 0) {
+        c.counters->add(counter::tx_alloc_failed);
+        if (c.flags->stop_tx.load(std::memory_order_relaxed)) return false;
+        rte_pause();
+    }
+    return true;
+}
+
+// Plans with feedback: everything the output lcore sent this lcore so far (its ring's only consumer).
+template <typename Plan>
+inline void take_feedback(tx_context<Plan>& c) {
+    if constexpr (has_feedback<Plan>) {
+        if (!c.feedback) return;
+        trace_feedback msgs[64];
+        unsigned n;
+        while ((n = rte_ring_sc_dequeue_burst_elem(c.feedback, msgs, sizeof(trace_feedback), 64, nullptr)) > 0)
+            c.schedule.take_feedback(msgs, n);
+    }
+}
+
+// Plans that pause (trace's backward order, after its preprobe round): sleeps, still taking
+// feedback, until the pause is over or a stop request; the pacer then starts afresh.
+template <typename Plan>
+inline void pause_if_due(tx_context<Plan>& c, pacer& pace) {
+    if constexpr (Plan::schedule::may_pause) {
+        const double seconds = c.schedule.pause_due();
+        if (seconds <= 0) return;
+        const uint64_t until = rte_rdtsc() + uint64_t(seconds * double(c.clock.hz()));
+        while (rte_rdtsc() < until && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
+            take_feedback(c);
+            idle_backoff::nap_ns(1000000);
+        }
+        take_feedback(c);
+        c.schedule.paused();
+        pace = pacer(c.clock.hz(), c.rate, rte_rdtsc(), tx_burst_max);
+    }
+}
+
+template <typename Plan>
+int tx_loop(tx_context<Plan>& c) {
+    using Probe = typename Plan::probe;
     idle_backoff::prepare_thread();
-    target_walk walk(*c.targets, *c.perm, c.limit, c.rounds, c.slice);
     pacer pace(c.clock.hz(), c.rate, c.start_tsc, tx_burst_max);
     rte_mbuf* bufs[tx_burst_max];
     // Locals, not loads through c: the probe writes bytes, which the compiler must otherwise assume
     // may alias every field of the context.
     const Probe probe = *c.probe;
     const interval_set& sources = *c.sources;
-    bool more = true;
-    while (more && !c.flags->stop_tx.load(std::memory_order_relaxed)) {
-        uint64_t now = rte_rdtsc();
-        unsigned n = pace.allowed(now);
+    probe_batch batch;
+    while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
+        pause_if_due(c, pace);
+        take_feedback(c);
+        const uint64_t now = rte_rdtsc();
+        const unsigned n = pace.allowed(now);
         if (n == 0) {
             wait_for_schedule(c, pace, now);
             continue;
         }
-        if (rte_pktmbuf_alloc_bulk(c.pool, bufs, n) != 0) {
-            c.counters->add(counter::tx_alloc_failed);
-            rte_pause();
-            continue;
-        }
-        ipv4_addr targets[tx_burst_max];
-        const unsigned built = walk.next_burst(targets, n);
-        if (built < n) {
-            more = false;
-            rte_pktmbuf_free_bulk(bufs + built, n - built);
-        }
-        // Stamped as late as it can be: after the allocation and the walk, right before the build.
+        const unsigned consumed = c.schedule.next(batch, n);
+        if (consumed == 0) break;
+        if constexpr (Plan::schedule::may_skip)
+            if (consumed > batch.count) c.counters->add(counter::tx_trace_skipped, consumed - batch.count);
+        pace.account(batch.count);
+        if (batch.count == 0) continue;
+        if (!alloc_burst(c, bufs, batch.count)) break;
+        uint8_t* frames[tx_burst_max];
+        ipv4_addr src[tx_burst_max];
+        prepare_frames(bufs, batch.count, Probe::frame_len, frames, sources, batch.dst, src);
+        // Stamped as late as it can be: after the schedule and any wait for mbufs, right before the build.
         const uint64_t stamp = rte_rdtsc();
-        build_burst(probe, sources, bufs, targets, built, c.clock.probe_time_us(stamp));
-        pace.account(built);
-        send_all(c, bufs, built, stamp);
+        probe.build_burst(frames, src, batch, c.clock.probe_time_us(stamp));
+        send_all(c, bufs, batch.count, stamp);
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

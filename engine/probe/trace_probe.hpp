@@ -45,8 +45,9 @@
 #include "pace/arrival_window.hpp"
 #include "probe/cookie_mac.hpp"
 #include "probe/echo_template.hpp"
+#include "probe/probe_batch.hpp"
 #include "probe/probe_setup.hpp"
-#include "reply/reply_parser.hpp"
+#include "reply/echo_match.hpp"
 #include "reply/result_record.hpp"
 #include "targets/permutation.hpp"
 
@@ -92,10 +93,12 @@ public:
         return uint64_t(ttl) << 42 | uint64_t(send_us & 0xffffff) << 18 | m;
     }
 
-    // Writes n (<= max_burst) probes, frame_len bytes each: frames[i] from src[i] to dst[i] with
-    // IP TTL ttl[i] (1..max_ttl), all sent at send_us.
-    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const ipv4_addr* dst, const uint8_t* ttl,
-                     unsigned n, uint32_t send_us) const {
+    // Writes b.count probes, frame_len bytes each: frames[i] from src[i] to b.dst[i] with IP TTL
+    // b.ttl[i] (1..max_ttl), all sent at send_us. The round has no room in W: trace records carry 0.
+    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const probe_batch& b, uint32_t send_us) const {
+        const ipv4_addr* dst = b.dst;
+        const uint8_t* ttl = b.ttl;
+        const unsigned n = b.count;
         if (n == 0) return;
         alignas(16) uint32_t lanes[4 * max_burst];
         uint64_t w0[max_burst], w1[max_burst];
@@ -138,53 +141,28 @@ public:
     }
 
     void build(uint8_t* frame, ipv4_addr src, ipv4_addr dst, uint8_t ttl, uint32_t send_us) const {
-        build_burst(&frame, &src, &dst, &ttl, 1, send_us);
+        probe_batch b;
+        b.dst[0] = dst;
+        b.ttl[0] = ttl;
+        b.count = 1;
+        build_burst(&frame, &src, b, send_us);
     }
 
     // Validates a parsed reply; fills `rec` and returns true, or sets `why` and returns false.
     bool decode(const parsed_reply& r, arrival_us at, result_record& rec, counter& why) const {
-        if (!sources_->contains(r.daddr)) return why = counter::rx_not_our_address, false;
-        uint64_t w;
-        ipv4_addr src, target;
-        uint8_t quoted_ttl = 0, flags = 0;
-        if (r.type == icmp_type::echo_reply) {
-            if (r.payload_len < payload_len) return why = counter::rx_cookie_invalid, false;
-            w = uint64_t(load_be16(r.payload)) << 32 | uint32_t(r.id()) << 16 | r.seq();
-            src = r.daddr;
-            target = r.saddr;
-        } else {
-            const quoted_probe& q = r.quote;
-            if (!r.has_quote || q.protocol() != ip_proto_icmp || q.type() != icmp_type::echo_request ||
-                q.code() != 0 || q.saddr() != r.daddr)
-                return why = counter::rx_quote_invalid, false;
-            w = uint64_t(q.ipid()) << 32 | uint32_t(q.id()) << 16 | q.seq();
-            src = q.saddr();
-            target = q.daddr();
-            quoted_ttl = q.ttl();
-            if (q.checksum() != flow_checksum(target)) flags = record_flag::dst_rewritten;
-        }
+        echo_request_seen m;
+        if (!match_echo_request(r, *sources_, payload_len, m, why)) return false;
+        const uint64_t w = uint64_t(m.hi) << 32 | uint32_t(m.id) << 16 | m.seq;
         const uint8_t ttl = uint8_t(w >> 42);
         const uint32_t send_us = uint32_t(w >> 18) & 0xffffff;
-        if (ttl == 0 || uint32_t(w & mac_mask) != mac(src, ttl, send_us))
+        if (ttl == 0 || uint32_t(w & mac_mask) != mac(m.src, ttl, send_us))
             return why = counter::rx_cookie_invalid, false;
-
-        rec.saddr = r.saddr;
-        rec.daddr = r.daddr;
-        rec.probe_daddr = target;
-        rec.ipid = r.ipid;
-        rec.icmp_id = uint16_t(w >> 16);
-        rec.seq = uint16_t(w);
-        rec.ttl = r.ttl;
-        rec.type = r.type;
-        rec.code = r.code;
+        fill_echo_record(r, m, rec);
         rec.probe_ttl = ttl;
-        rec.quoted_ttl = quoted_ttl;
-        rec.cls = classify_icmp(r.type);
         rec.round = 0;
-        rec.success = r.type == icmp_type::echo_reply;
-        copy_error_details(r, rec);
         set_rtt(rec, estimate_rtt<24>(send_us, at));
-        rec.flags |= flags;
+        // A quote's checksum is the flow of the destination it was sent to (see the drawing).
+        if (m.quoted && m.lo != flow_checksum(m.target)) rec.flags |= record_flag::dst_rewritten;
         return true;
     }
 

@@ -38,22 +38,21 @@ public:
         return true;
     }
 
-    // Up to n (<= max_burst) next targets into out; returns how many, fewer only at the end of the
-    // walk. The permutation is evaluated for the whole burst first and the set lookups follow, so
-    // that the CPU overlaps the independent steps and the lookups' cache misses.
+    // Up to n (<= max_burst) next targets into out, all of one round (`round`); returns how many,
+    // fewer at the end of a round, 0 when every round is done. The permutation is evaluated for the
+    // whole burst first and the set lookups follow, so that the CPU overlaps the independent steps
+    // and the lookups' cache misses.
     static constexpr unsigned max_burst = permutation::max_burst;
-    unsigned next_burst(ipv4_addr* out, unsigned n) {
+    unsigned next_burst(ipv4_addr* out, unsigned n, uint32_t& round) {
+        if (pos_ >= limit_ && !next_round()) return 0;
+        round = round_;
         uint64_t position[max_burst], index[max_burst];
         unsigned got = 0;
-        if (pos_ + uint64_t(n) * stride_ <= limit_) {  // the usual case: no round ends in this burst
+        if (pos_ + uint64_t(n) * stride_ <= limit_) {  // the usual case: the round goes on past this burst
             for (; got < n; ++got) position[got] = pos_ + got * stride_;
             pos_ += uint64_t(n) * stride_;
         } else {
-            for (; got < n; ++got) {
-                if (pos_ >= limit_ && !next_round()) break;
-                position[got] = pos_;
-                pos_ += stride_;
-            }
+            for (; got < n && pos_ < limit_; ++got, pos_ += stride_) position[got] = pos_;
         }
         perm_->map(position, index, got);
         if (set_->ranges().size() == 1) {  // one CIDR or range: no lookup at all

@@ -1,5 +1,6 @@
 // The metadata file's content and the closing summary, from a config and a report.
-#include "output/metadata.hpp"
+#include "run/metadata.hpp"
+#include "modes/plans.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,7 +27,7 @@ scan_report report() {
     r.probes_planned = 1024;
     r.targets_probed = 1000;  // hitrate: hits per target probed
     r.completed = false;
-    r.stop_reason = "signal";
+    r.stop_reason = run_end::signal;
     r.send_seconds = 0.999;
     r.start_wall_ns = 1'700'000'000'000'000'000ull;
     r.end_wall_ns = r.start_wall_ns + 3'000'000'000ull;
@@ -71,21 +72,21 @@ TEST(Metadata, Summary) {
     EXPECT_EQ(summarize_replies(scan_report{}), "no replies");
 }
 
-TEST(ScanConfig, ProbesPerShard) {
+TEST(PlanSize, ProbesPerShard) {
     auto c = config();  // 1024 targets
-    EXPECT_EQ(c.targets_to_probe(), 1024u);
+    EXPECT_EQ(size_of_plan(c).targets, 1024u);
     c.probes = 3;
-    EXPECT_EQ(c.probes_to_send(), 3072u);
+    EXPECT_EQ(size_of_plan(c).probes, 3072u);
     c.probes = 1;
     c.shards = 3;
     uint64_t total = 0;
     for (uint32_t s = 0; s < 3; ++s) {
         c.shard = s;
-        total += c.targets_to_probe();
+        total += size_of_plan(c).targets;
     }
     EXPECT_EQ(total, 1024u);
     c.shards = 1;
     c.shard = 0;
     c.max_targets = 100;
-    EXPECT_EQ(c.targets_to_probe(), 100u);
+    EXPECT_EQ(size_of_plan(c).targets, 100u);
 }

@@ -1,6 +1,6 @@
 // The closing summary: every figure counts what its words say (targets, not probes; first replies
 // per target, or per target and TTL in trace mode; rows or paths written).
-#include "output/summary.hpp"
+#include "run/summary.hpp"
 
 #include <gtest/gtest.h>
 
@@ -76,7 +76,7 @@ TEST(Summary, TwoProbesPerTargetDivideByTargetsNotProbes) {
 
 TEST(Summary, TraceCountsTargetsAndPathsNotProbes) {
     scan_config cfg;
-    cfg.mode = "trace";
+    cfg.mode = run_mode::trace;
     cfg.targets = interval_set({{0xc6120000, 0xc6120fff}});  // 4096 targets
     cfg.output_path = "paths.jsonl";
     scan_report r;
@@ -108,7 +108,7 @@ TEST(Summary, TraceCountsTargetsAndPathsNotProbes) {
 
 TEST(Summary, TracePreprobeSkipsAndAnUnfinishedRunSayWhatWasLeft) {
     scan_config cfg;
-    cfg.mode = "trace";
+    cfg.mode = run_mode::trace;
     cfg.trace.order = trace_order::backward;
     cfg.targets = interval_set({{0xc6120000, 0xc61200ff}});
     cfg.output_path = "paths.jsonl";
@@ -118,7 +118,7 @@ TEST(Summary, TracePreprobeSkipsAndAnUnfinishedRunSayWhatWasLeft) {
     r.probes_planned = 4096;
     r.targets_probed = 256;
     r.completed = false;
-    r.stop_reason = "signal";
+    r.stop_reason = run_end::signal;
     r.paths_written = 256;
     r.paths_by_stop_reason[size_t(stop_reason::gaplimit)] = 256;
     const auto lines = format_summary(cfg, r);

@@ -77,9 +77,13 @@ TEST(TraceProbe, EveryBuildPathGivesTheSameFrames) {
         mixed[i] = uint8_t(1 + (i * 13) % trace_probe::max_ttl);
     }
     for (const uint8_t* ttl : {in_range, mixed}) {
-        wide.build_burst(fa, src, dst, ttl, n, 0x123456);
-        ranged.build_burst(fb, src, dst, ttl, n, 0x123456);
-        multi.build_burst(fc, src, dst, ttl, n, 0x123456);
+        probe_batch batch;
+        batch.count = n;
+        std::copy(dst, dst + n, batch.dst);
+        std::copy(ttl, ttl + n, batch.ttl);
+        wide.build_burst(fa, src, batch, 0x123456);
+        ranged.build_burst(fb, src, batch, 0x123456);
+        multi.build_burst(fc, src, batch, 0x123456);
         for (unsigned i = 0; i < n; ++i) wide.build(fd[i], src[i], dst[i], ttl[i], 0x123456);
         EXPECT_EQ(a, b);
         EXPECT_EQ(a, c);

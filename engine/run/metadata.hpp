@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scan/scan_config.hpp"
-#include "scan/scan_report.hpp"
+#include "run/scan_config.hpp"
+#include "run/scan_report.hpp"
 
 namespace ics {
 

@@ -1,4 +1,4 @@
-#include "scan/scan_config.hpp"
+#include "run/scan_config.hpp"
 
 namespace ics {
 

@@ -1,4 +1,4 @@
-#include "output/metadata.hpp"
+#include "run/metadata.hpp"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@ std::string iso_time(uint64_t wall_ns) {
 // What the run was asked to do: modules, fields, interfaces, addresses, limits, lcores, shards.
 void add_settings(json& m, const scan_config& cfg, const scan_report& r, const std::string& version) {
     m["dpdk_icmpscan_version"] = version;
-    m["mode"] = cfg.mode;
+    m["mode"] = run_mode_name(cfg.mode);
     m["probe_module"] = cfg.probe_type;
     m["output_module"] = cfg.format == output_format::csv ? "csv" : "json";
     m["output_fields"] = json::array();
@@ -60,7 +60,7 @@ void add_sending(json& m, const scan_report& r) {
     m["duration"] = double(r.end_wall_ns - r.start_wall_ns) / 1e9;
     m["send_duration"] = r.send_seconds;
     m["completed"] = r.completed;
-    m["stop_reason"] = r.stop_reason;
+    m["stop_reason"] = run_end_name(r.stop_reason);
     const uint64_t sent = r.probes_sent();
     m["packets_planned"] = r.probes_planned;
     m["packets_sent"] = sent;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "net/arp.hpp"
+#include "run/run_mode.hpp"
 #include "stats/counters.hpp"
 #include "stats/rates.hpp"
 #include "stats/rtt_error_stats.hpp"
@@ -32,7 +33,7 @@ struct scan_report {
     uint64_t start_wall_ns = 0, send_end_wall_ns = 0, end_wall_ns = 0;
     double send_seconds = 0;                // first probe to last probe
     bool completed = true;                  // every planned probe was sent
-    std::string stop_reason = "completed";  // completed, signal, max_runtime, max_results
+    run_end stop_reason = run_end::completed;
     mac source_mac{}, gateway_mac{};
     // NIC-level counters (rte_eth_stats)
     uint64_t nic_rx_missed = 0, nic_rx_errors = 0, nic_rx_nombuf = 0, nic_tx_errors = 0;

@@ -2,7 +2,6 @@
 // depends on DPDK; the driver turns it into ports, queues, lcores and rings.
 #pragma once
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,10 +11,10 @@
 #include "output/filter.hpp"
 #include "output/record_writer.hpp"
 #include "probe/cookie.hpp"
+#include "run/run_mode.hpp"
 #include "targets/interval_set.hpp"
 #include "targets/target_walk.hpp"
 #include "trace/trace_plan.hpp"
-#include "trace/trace_walk.hpp"
 
 namespace ics {
 
@@ -45,7 +44,7 @@ struct scan_config {
     port_config port;
     lcore_config lcores;
 
-    std::string mode = "scan";
+    run_mode mode = run_mode::scan;
     std::string probe_type = "icmp_echo";
     interval_set targets;  // allowed targets (block list already subtracted)
     interval_set sources;  // -S
@@ -80,16 +79,9 @@ struct scan_config {
     output_filter filter;
     bool quiet = false;
 
-    bool tracing() const { return mode == "trace"; }
-    // This shard's targets (what its sender lcores visit together per round).
-    uint64_t targets_to_probe() const {
-        return target_walk::targets_per_round(targets.size(), tracing() ? 0 : max_targets,
-                                              {shard, shards, 0, 1});
-    }
-    uint64_t probes_to_send() const {
-        return tracing() ? trace_walk::total(targets.size(), trace, {shard, shards, 0, 1})
-                         : targets_to_probe() * probes;
-    }
+    bool tracing() const { return mode == run_mode::trace; }
+    // TX lcore `thread` of `threads` in this shard: the positions it walks (targets/target_walk.hpp).
+    walk_slice slice(uint32_t thread, uint32_t threads) const { return {shard, shards, thread, threads}; }
 };
 
 }  // namespace ics

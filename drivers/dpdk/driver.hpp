@@ -1,0 +1,53 @@
+// The driver's public face, the only driver header the app includes: the checks of the host the
+// app runs before anything starts, and the one entry point, which takes a validated scan_config,
+// starts DPDK, the port and the lcores, runs the plan the config names and returns what happened.
+// No DPDK type appears here, so the app (and anything else) never includes rte_*.h.
+#pragma once
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "output/status.hpp"
+#include "run/scan_config.hpp"
+#include "run/scan_report.hpp"
+#include "util/result.hpp"
+
+namespace ics::dpdk {
+
+// Start-up checks of the host, each failing with one sentence that names the problem and the fix
+// (host_checks.cpp).
+status check_interface_exists(const std::string& iface);
+// Queues the interface has in both directions (from sysfs; at least 1).
+unsigned interface_queue_pairs(const std::string& iface);
+status check_hugepages();
+std::vector<unsigned> allowed_cpus();
+// --af-xdp: one af_xdp device on each queue of `iface`, since replies may arrive on any of them:
+// the TX lcores take the first, the control lcore the next (if one is left), RX polls them all
+// (eal_args.cpp).
+std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_pairs);
+
+// The files a run writes to, owned by the app; the output lcore is the only writer.
+struct run_outputs {
+    std::FILE* rows = nullptr;   // per-reply rows (scan: -o; trace: --replies-file), if any
+    std::string rows_name;       // its name, for the sentence if writing fails
+    std::FILE* paths = nullptr;  // trace mode's paths (-o)
+};
+
+struct run_hooks {
+    // Incremented by the app's signal handler; the scan stops sending once it is non-zero.
+    const std::atomic<int>* stop_signals = nullptr;
+    // Called about once a second (and once at the end) with the current and previous snapshot.
+    std::function<void(const progress_snapshot& now, const progress_snapshot& prev)> on_progress;
+    // Start-up notes worth a line on stderr (the resolved gateway, NUMA placement).
+    std::function<void(const std::string&)> on_note;
+    // Called once, after the gateway is resolved and just before the first probe is sent: the app
+    // opens (truncates) its files only now, so a run that fails before sending touches none. The
+    // driver writes nothing before it; an error here ends the run before sending.
+    std::function<result<run_outputs>()> open_outputs;
+};
+
+result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks);
+
+}  // namespace ics::dpdk

@@ -1,0 +1,96 @@
+// The output lcore, for any plan: the only consumer of the record rings and the only writer of the
+// rows. Per record: the plan's attribution (repeat? a new hit? feedback for the TX lcores?), then
+// what every plan shares: counts, the cooldown mark, -N, the output filter, the row. It stops once
+// the RX lcores have stopped and every ring is empty, so every record that was queued is handled.
+#pragma once
+#include <rte_ring_elem.h>
+
+#include "dpdk/idle_backoff.hpp"
+#include "dpdk/lcore_context.hpp"
+#include "modes/plan.hpp"
+#include "output/output_row.hpp"
+
+namespace ics::dpdk {
+
+inline constexpr unsigned output_dequeue_burst = 64;
+
+// Plans with feedback: every message goes to every TX lcore (any of them may probe the target next).
+template <typename Plan>
+inline void send_feedback(output_context<Plan>& c, const trace_feedback* fb, unsigned n) {
+    if constexpr (has_feedback<Plan>) {
+        for (unsigned i = 0; i < n; ++i)
+            for (rte_ring* ring : c.feedback)
+                if (rte_ring_sp_enqueue_elem(ring, const_cast<trace_feedback*>(&fb[i]), sizeof(trace_feedback)) != 0)
+                    c.counters->add(counter::out_feedback_dropped);
+    }
+}
+
+template <typename Plan>
+inline void handle_record(output_context<Plan>& c, const result_record& rec, uint64_t& written) {
+    c.counters->add(counter::out_records);
+    c.rtt_error.add(rec.rtt_err_us);
+    trace_feedback fb[max_feedback_per_record];
+    const attribution a = c.attribution->attribute(rec, fb, *c.counters);
+    send_feedback(c, fb, a.feedback);
+    if (a.new_hit)
+        c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (a.repeat)
+        c.counters->add(counter::out_repeats);
+    else if (rec.type < 16 && rec.code < 16)
+        ++c.unique_by_type_code[size_t(rec.type) << 4 | rec.code];
+    if (!c.writer) return;
+    const output_row row{&rec, uint8_t(a.repeat),
+                         uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
+                         c.clock.wall_ns(rec.rx_tsc)};
+    if (c.max_results && written >= c.max_results) return;  // -N reached: count, do not write
+    if (!c.filter->accepts(row)) {
+        c.counters->add(counter::out_filtered);
+        return;
+    }
+    c.writer->write(row);
+    c.counters->add(counter::out_written);
+    ++written;
+    if (c.max_results && written >= c.max_results)
+        c.flags->max_results_reached.store(true, std::memory_order_relaxed);
+}
+
+// RX lcores publish their exit with release; after it, an empty ring stays empty.
+template <typename Plan>
+inline bool inputs_finished(const output_context<Plan>& c) {
+    if (c.flags->rx_running.load(std::memory_order_acquire) != 0) return false;
+    for (rte_ring* ring : c.rings)
+        if (!rte_ring_empty(ring)) return false;
+    return true;
+}
+
+template <typename Plan>
+int output_loop(output_context<Plan>& c) {
+    idle_backoff::prepare_thread();
+    idle_backoff backoff(c.backoff, output_backoff);
+    unsigned naps_since_flush = 0;
+    result_record recs[output_dequeue_burst];
+    uint64_t written = 0;
+    while (true) {
+        unsigned got = 0;
+        for (rte_ring* ring : c.rings) {
+            const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),
+                                                              output_dequeue_burst, nullptr);
+            for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
+            got += n;
+        }
+        if (got) {
+            backoff.reset();
+            continue;
+        }
+        if (inputs_finished(c)) break;
+        // Rows reach the file within ~20 ms of a lull (for tail -f), without a write per nap.
+        if (backoff.idle() && ++naps_since_flush >= 20 && c.writer) {
+            c.writer->flush();
+            naps_since_flush = 0;
+        }
+    }
+    if (c.writer && !c.writer->flush()) c.flags->output_failed.store(true);
+    return 0;
+}
+
+}  // namespace ics::dpdk

@@ -1,0 +1,41 @@
+// What a mode is: a plan, a bundle of types and static functions chosen once at start-up, that the
+// driver's generic lcore loops are compiled against (drivers/dpdk/run_plan.hpp). The driver asks a
+// plan these questions and nothing else, so a new mode is a new plan, not a branch in the loops:
+//
+//   probe          how a probe is built and how a reply becomes a record (probe/*.hpp; the reply
+//                  decoding itself is shared by every mode: reply/echo_match.hpp)
+//   schedule       what one TX lcore sends next: next(probe_batch&, n) -> positions consumed (0:
+//                  done), with take_feedback / pause hooks the TX loop calls only where the plan
+//                  declares them (compile time)
+//   attribution    what the output lcore does with a record before the shared row writer: whether
+//                  it repeats an earlier one, whether it is a new hit, and the feedback it makes
+//   finish()       what the plan writes once every lcore has stopped (trace: the paths)
+//   probes_planned / targets_probed / permutation_domain: the run's size, for the status and report
+//
+// The run ends the same way for every plan today (every planned probe sent, then the cooldown, or
+// a limit or signal first); a plan with its own end (monitor: --count rounds) adds it here.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+
+#include "reply/result_record.hpp"
+#include "stats/counters.hpp"
+#include "trace/trace_schedule.hpp"
+
+namespace ics {
+
+// What the output lcore learns of a record from the plan's attribution.
+struct attribution {
+    bool repeat = false;    // an earlier record answered the same probe slot (target; trace: target, TTL)
+    bool new_hit = false;   // the first success of its target
+    unsigned feedback = 0;  // feedback messages written for the TX lcores (plans with feedback only)
+};
+
+// The most feedback messages an attribution writes for one record.
+inline constexpr unsigned max_feedback_per_record = 2;
+
+// Plans whose TX schedule learns from replies declare it; the loops then carry feedback rings.
+template <typename Plan>
+inline constexpr bool has_feedback = Plan::schedule::takes_feedback;
+
+}  // namespace ics

@@ -1,0 +1,93 @@
+// Scan mode as a plan (modes/plan.hpp): every target of the set probed once per round (-P), in the
+// keyed permutation's order, with one probe type from the registry (probe/probe_types.hpp); a
+// target's first reply is a result, later ones are repeats; rows to -o.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <span>
+
+#include "dedup/seen_bitmap.hpp"
+#include "modes/plan.hpp"
+#include "probe/probe_batch.hpp"
+#include "run/scan_config.hpp"
+#include "run/scan_report.hpp"
+#include "targets/permutation.hpp"
+#include "targets/target_walk.hpp"
+#include "util/result.hpp"
+
+namespace ics {
+
+// One TX lcore's walk over its slice of the targets, a round at a time.
+class scan_schedule {
+public:
+    static constexpr bool takes_feedback = false;
+    static constexpr bool may_skip = false;
+    static constexpr bool may_pause = false;
+
+    scan_schedule(const interval_set& targets, const permutation& perm, uint64_t limit, uint32_t rounds,
+                  walk_slice slice)
+        : walk_(targets, perm, limit, rounds, slice) {}
+
+    // Up to n next probes, all of one round; returns how many (0: the walk is done).
+    unsigned next(probe_batch& b, unsigned n) {
+        b.count = walk_.next_burst(b.dst, n, b.round);
+        return b.count;
+    }
+
+private:
+    target_walk walk_;
+};
+
+// The output lcore's side: one bit per target; the first reply of a target is its result.
+class scan_attribution {
+public:
+    explicit scan_attribution(const scan_config& cfg) : targets_(&cfg.targets), seen_(cfg.targets.size()) {}
+
+    attribution attribute(const result_record& rec, trace_feedback*, counter_block&) {
+        const auto index = targets_->index_of(rec.probe_daddr);
+        attribution a;
+        a.repeat = index ? seen_.test_and_set(*index) : false;
+        a.new_hit = rec.success && !a.repeat;
+        return a;
+    }
+
+private:
+    const interval_set* targets_;
+    seen_bitmap seen_;
+};
+
+template <typename Probe>
+struct scan_mode {
+    static constexpr run_mode mode = run_mode::scan;
+    using probe = Probe;
+    using schedule = scan_schedule;
+    using attribution_type = scan_attribution;
+
+    static uint64_t permutation_domain(const scan_config& cfg) { return cfg.targets.size(); }
+    static bool uses_feedback(const scan_config&) { return false; }
+    static schedule make_schedule(const scan_config& cfg, const permutation& perm, walk_slice slice) {
+        const uint64_t limit = cfg.max_targets ? cfg.max_targets : cfg.targets.size();
+        return schedule(cfg.targets, perm, limit, cfg.probes, slice);
+    }
+    // Targets a slice (a shard's TX lcore) visits per round.
+    static uint64_t targets_per_round(const scan_config& cfg, walk_slice slice) {
+        return target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, slice);
+    }
+    static uint64_t probes_planned(const scan_config& cfg, walk_slice slice) {
+        return targets_per_round(cfg, slice) * cfg.probes;
+    }
+    // Each TX lcore's first round probes each of its targets once, so after `sent[t]` probes TX
+    // lcore t has probed min(sent[t], its targets per round).
+    static uint64_t targets_probed(const scan_config& cfg, std::span<const uint64_t> sent) {
+        uint64_t n = 0;
+        for (size_t t = 0; t < sent.size(); ++t)
+            n += std::min(sent[t], targets_per_round(cfg, cfg.slice(uint32_t(t), uint32_t(sent.size()))));
+        return n;
+    }
+    static status finish(const scan_config&, const Probe&, scan_attribution&, std::FILE*, scan_report&) {
+        return ok();
+    }
+};
+
+}  // namespace ics

@@ -1,0 +1,19 @@
+// What a mode's schedule hands the TX loop for one burst, and the probe type builds from: the
+// destinations, each probe's IP TTL (for probe types that vary it) and the round every probe of
+// the burst belongs to (a schedule never mixes rounds in one burst, so the round is one value).
+#pragma once
+#include <cstdint>
+
+#include "net/ipv4_address.hpp"
+
+namespace ics {
+
+struct probe_batch {
+    static constexpr unsigned max = 64;  // the largest TX burst
+    ipv4_addr dst[max];
+    uint8_t ttl[max];    // trace_probe: each probe's IP TTL; ignored by fixed-TTL probe types
+    uint32_t round = 0;  // the probes' round (-P), carried in the probe where its layout has room
+    unsigned count = 0;  // probes to build and send
+};
+
+}  // namespace ics
