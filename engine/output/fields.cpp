@@ -33,6 +33,8 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
          "the RTT's error bound in microseconds: the true RTT lies within rtt_us +- rtt_err_us"},
         {probe_ttl, "probe_ttl", integer, "IP TTL the probe was sent with"},
         {quoted_ttl, "quoted_ttl", integer, "TTL left in the probe quoted by an ICMP error (0 otherwise)"},
+        {round, "round", integer,
+         "scan: the probe round (-P) the reply answers, 0-based, modulo 256 (carried in the probe); trace: 0"},
         {dst_rewritten, "dst_rewritten", integer,
          "trace: 1 if the quote's destination was rewritten on the way (the reply is not attributed)"},
         {mpls_labels, "mpls_labels", string,
@@ -131,6 +133,8 @@ uint64_t integer_value(field_id id, const output_row& row) {
             return r.probe_ttl;
         case field_id::quoted_ttl:
             return r.quoted_ttl;
+        case field_id::round:
+            return r.round;
         case field_id::dst_rewritten:
             return (r.flags & record_flag::dst_rewritten) != 0;
         default:

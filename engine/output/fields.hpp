@@ -37,6 +37,7 @@ enum class field_id : uint8_t {
     rtt_err_us,
     probe_ttl,
     quoted_ttl,
+    round,
     dst_rewritten,
     mpls_labels,
     count_
