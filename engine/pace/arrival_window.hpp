@@ -7,8 +7,7 @@
 // of [max(window start, send time), window end], and reported with its error bound.
 //
 // Times: the window in TSC cycles (poll_window) and in the probes' microsecond clock
-// (arrival_us: microseconds since the scan epoch, modulo 2^32, as probes carry them; trace probes
-// carry only the low 24 bits). docs/design.md, "Timestamps", says what each stamp means.
+// (arrival_us: microseconds since the scan epoch, modulo 2^32; the probes carry its low 24 bits). docs/design.md, "Timestamps", says what each stamp means.
 #pragma once
 #include <cstdint>
 
@@ -55,9 +54,9 @@ struct rtt_estimate {
 // further back, it is a reply later than the clock's range (an RTT taken modulo 2^Bits us).
 inline constexpr uint32_t max_clock_disagreement_us = 1u << 20;  // about a second
 
-// Bits: how many low bits of the microsecond clock the probe carries (32 for echo, 24 for trace).
-// Differences are taken modulo 2^Bits, so the wrap of the clock costs nothing while a window is
-// shorter than 2^Bits us (71 minutes; 16.7 s for trace probes).
+// Bits: how many low bits of the microsecond clock the probe carries (24 for the echo and trace
+// probes). Differences are taken modulo 2^Bits, so the wrap of the clock costs nothing while a
+// window is shorter than 2^Bits us (16.7 s at 24 bits, less the second kept for disagreements).
 template <unsigned Bits>
 constexpr rtt_estimate estimate_rtt(uint32_t send_us, arrival_us at) {
     constexpr uint32_t mask = Bits >= 32 ? ~0u : (1u << Bits) - 1;
