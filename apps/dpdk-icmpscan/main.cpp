@@ -12,11 +12,11 @@
 #include "cli_options.hpp"
 #include "config_builder.hpp"
 #include "dpdk/driver.hpp"
+#include "modes/plans.hpp"
+#include "output_files.hpp"
+#include "probe/probe_types.hpp"
 #include "run/metadata.hpp"
 #include "run/summary.hpp"
-#include "output_files.hpp"
-#include "modes/plans.hpp"
-#include "probe/probe_types.hpp"
 
 namespace {
 

@@ -20,7 +20,8 @@ inline void send_feedback(output_context<Plan>& c, const trace_feedback* fb, uns
     if constexpr (has_feedback<Plan>) {
         for (unsigned i = 0; i < n; ++i)
             for (rte_ring* ring : c.feedback)
-                if (rte_ring_sp_enqueue_elem(ring, const_cast<trace_feedback*>(&fb[i]), sizeof(trace_feedback)) != 0)
+                if (rte_ring_sp_enqueue_elem(ring, const_cast<trace_feedback*>(&fb[i]),
+                                             sizeof(trace_feedback)) != 0)
                     c.counters->add(counter::out_feedback_dropped);
     }
 }

@@ -20,8 +20,9 @@ bool write_paths(const scan_config& cfg, const trace_probe& probe, const trace_c
         h.src = source_for(cfg.sources, h.dst);
         h.icmp_sum = probe.flow_checksum(h.dst);
         const hop_slot* row = hops.row(i);
-        const assembled_path path = assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
-                                                  cfg.trace.order != trace_order::backward);
+        const assembled_path path =
+            assemble_path(row, cfg.trace.min_ttl, cfg.trace.max_ttl, cfg.trace.gaplimit,
+                          cfg.trace.order != trace_order::backward);
         append_path_json(buf, h, row, path, cfg.trace);
         ++report.paths_written;
         ++report.paths_by_stop_reason[size_t(path.reason)];

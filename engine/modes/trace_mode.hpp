@@ -33,7 +33,8 @@ public:
     static constexpr bool may_skip = true;
     static constexpr bool may_pause = true;
 
-    trace_schedule(const interval_set& targets, const permutation& perm, const trace_plan& plan, walk_slice slice)
+    trace_schedule(const interval_set& targets, const permutation& perm, const trace_plan& plan,
+                   walk_slice slice)
         : walk_(targets, perm, plan, slice),
           plan_(plan),
           backward_(plan.order == trace_order::backward),
@@ -54,8 +55,9 @@ public:
         }
         unsigned keep = 0;
         for (unsigned i = 0; i < got; ++i) {
-            const uint8_t t = slot[i] == 0 ? plan_.max_ttl
-                                           : scheduled_ttl(progress_[index[i]], (slot[i] - 1u) / plan_.probes, plan_);
+            const uint8_t t = slot[i] == 0
+                                  ? plan_.max_ttl
+                                  : scheduled_ttl(progress_[index[i]], (slot[i] - 1u) / plan_.probes, plan_);
             b.dst[keep] = b.dst[i];
             b.ttl[keep] = t;
             keep += t != 0;
@@ -66,8 +68,9 @@ public:
 
     // Seconds to pause before the next burst: the preprobe wait, once the preprobe round is out.
     double pause_due() const {
-        return backward_ && !main_phase_ && walk_.layer() == 0 && walk_.layer_finished() ? plan_.preprobe_wait_s
-                                                                                          : 0.0;
+        return backward_ && !main_phase_ && walk_.layer() == 0 && walk_.layer_finished()
+                   ? plan_.preprobe_wait_s
+                   : 0.0;
     }
     // The pause is over: the schedule proper starts, and splits no longer move.
     void paused() { main_phase_ = true; }
@@ -89,7 +92,8 @@ private:
 class trace_attribution {
 public:
     static_assert(trace_collector::max_feedback <= max_feedback_per_record);
-    explicit trace_attribution(const scan_config& cfg) : collector_(cfg.targets, cfg.trace), hit_(cfg.targets.size()) {}
+    explicit trace_attribution(const scan_config& cfg)
+        : collector_(cfg.targets, cfg.trace), hit_(cfg.targets.size()) {}
 
     attribution attribute(const result_record& rec, trace_feedback* fb, counter_block& counters) {
         const trace_outcome o = collector_.add(rec, fb);
@@ -130,13 +134,16 @@ struct trace_mode {
         return trace_walk::total(cfg.targets.size(), cfg.trace, slice);
     }
     // Every target of the trace (each gets a path, probed or not).
-    static uint64_t targets_probed(const scan_config& cfg, std::span<const uint64_t>) { return cfg.targets.size(); }
+    static uint64_t targets_probed(const scan_config& cfg, std::span<const uint64_t>) {
+        return cfg.targets.size();
+    }
     // The paths, once the output lcore has stopped.
-    static status finish(const scan_config& cfg, const trace_probe& probe, trace_attribution& a, std::FILE* paths,
-                         scan_report& report) {
+    static status finish(const scan_config& cfg, const trace_probe& probe, trace_attribution& a,
+                         std::FILE* paths, scan_report& report) {
         report.trace_interfaces = a.collector().interfaces_in_stop_set();
         if (!paths || !write_paths(cfg, probe, a.collector(), paths, report))
-            return error{fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+            return error{
+                fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
         return ok();
     }
 };

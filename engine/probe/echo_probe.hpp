@@ -82,7 +82,8 @@ public:
 
     // Writes b.count complete probes, frame_len bytes each, to frames[i], from src[i] to b.dst[i],
     // all of round b.round and sent at send_us.
-    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const probe_batch& b, uint32_t send_us) const {
+    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const probe_batch& b,
+                     uint32_t send_us) const {
         const uint32_t s = stamp(b.round, send_us);
         const unsigned n = b.count;
         uint64_t w0[max_burst], w1[max_burst];
@@ -112,7 +113,8 @@ public:
         echo_request_seen m;
         if (!match_echo_request(r, *sources_, payload_len, m, why)) return false;
         const uint32_t s = uint32_t(m.hi) << 16 | m.lo;
-        if ((uint32_t(m.id) << 16 | m.seq) != mac(m.src, m.target, s)) return why = counter::rx_cookie_invalid, false;
+        if ((uint32_t(m.id) << 16 | m.seq) != mac(m.src, m.target, s))
+            return why = counter::rx_cookie_invalid, false;
         fill_echo_record(r, m, rec);
         rec.probe_ttl = ttl_;
         rec.round = uint16_t(s >> 24);

@@ -95,7 +95,8 @@ public:
 
     // Writes b.count probes, frame_len bytes each: frames[i] from src[i] to b.dst[i] with IP TTL
     // b.ttl[i] (1..max_ttl), all sent at send_us. The round has no room in W: trace records carry 0.
-    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const probe_batch& b, uint32_t send_us) const {
+    void build_burst(uint8_t* const* frames, const ipv4_addr* src, const probe_batch& b,
+                     uint32_t send_us) const {
         const ipv4_addr* dst = b.dst;
         const uint8_t* ttl = b.ttl;
         const unsigned n = b.count;

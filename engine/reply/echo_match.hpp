@@ -38,8 +38,8 @@ inline bool match_echo_request(const parsed_reply& r, const interval_set& source
         return true;
     }
     const quoted_probe& q = r.quote;
-    if (!r.has_quote || q.protocol() != ip_proto_icmp || q.type() != icmp_type::echo_request || q.code() != 0 ||
-        q.saddr() != r.daddr)
+    if (!r.has_quote || q.protocol() != ip_proto_icmp || q.type() != icmp_type::echo_request ||
+        q.code() != 0 || q.saddr() != r.daddr)
         return why = counter::rx_quote_invalid, false;
     m = {q.saddr(), q.daddr(), q.id(), q.seq(), q.ipid(), q.checksum(), q.ttl(), true};
     return true;

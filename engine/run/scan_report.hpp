@@ -31,8 +31,8 @@ struct scan_report {
     // every target again). Trace: every target of the trace (each gets a path, probed or not).
     uint64_t targets_probed = 0;
     uint64_t start_wall_ns = 0, send_end_wall_ns = 0, end_wall_ns = 0;
-    double send_seconds = 0;                // first probe to last probe
-    bool completed = true;                  // every planned probe was sent
+    double send_seconds = 0;  // first probe to last probe
+    bool completed = true;    // every planned probe was sent
     run_end stop_reason = run_end::completed;
     mac source_mac{}, gateway_mac{};
     // NIC-level counters (rte_eth_stats)

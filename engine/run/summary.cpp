@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "run/metadata.hpp"
 #include "output/status.hpp"
+#include "run/metadata.hpp"
 
 namespace ics {
 namespace {
@@ -20,8 +20,8 @@ double percent(uint64_t part, uint64_t whole) {
 
 // "completed: sent 32 of 32 probes (2 per target) in 0.01 s (3.10 Kp/s)"
 std::string sent_line(const scan_config& cfg, const scan_report& r) {
-    std::string line =
-        fmt::format("{}: sent {} of {} probes", run_end_name(r.stop_reason), r.probes_sent(), r.probes_planned);
+    std::string line = fmt::format("{}: sent {} of {} probes", run_end_name(r.stop_reason), r.probes_sent(),
+                                   r.probes_planned);
     if (!cfg.tracing() && cfg.probes > 1) line += fmt::format(" ({} per target)", cfg.probes);
     line += fmt::format(" in {:.2f} s ({})", r.send_seconds, format_rate(r.achieved_rate()));
     const uint64_t skipped = r.counters[counter::tx_trace_skipped];
@@ -91,7 +91,8 @@ std::vector<std::string> format_summary(const scan_config& cfg, const scan_repor
     if (!r.completed) {
         const uint64_t done = r.probes_sent() + r.counters[counter::tx_trace_skipped];
         lines.push_back(fmt::format("not finished: {} probes were not sent (stopped by {})",
-                                    r.probes_planned - std::min(done, r.probes_planned), run_end_name(r.stop_reason)));
+                                    r.probes_planned - std::min(done, r.probes_planned),
+                                    run_end_name(r.stop_reason)));
     }
     return lines;
 }

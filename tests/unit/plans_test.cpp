@@ -143,7 +143,8 @@ TEST(ScanAttribution, FirstReplyOfATargetIsItsResultLaterOnesRepeat) {
     const scan_config c = config_for(sample_set());
     scan_attribution a(c);
     counter_block counters;
-    const attribution unreach = a.attribute(record_for(0xc6120001, icmp_type::dest_unreach), nullptr, counters);
+    const attribution unreach =
+        a.attribute(record_for(0xc6120001, icmp_type::dest_unreach), nullptr, counters);
     EXPECT_FALSE(unreach.repeat);
     EXPECT_FALSE(unreach.new_hit) << "an error is not a hit";
     const attribution echo = a.attribute(record_for(0xc6120001, icmp_type::echo_reply), nullptr, counters);

@@ -1,0 +1,171 @@
+// The control lcore's part of a run: ARP (answers, and the gateway's resolution), the status once
+// a second, and the end of sending (every TX lcore done, a signal, --max-results, --max-runtime)
+// followed by the cooldown.
+#pragma once
+#include <algorithm>
+#include <optional>
+
+#include "dpdk/control_plane.hpp"
+#include "dpdk/idle_backoff.hpp"
+#include "dpdk/run_lcores.hpp"
+
+namespace ics::dpdk {
+
+// The control lcore answers ARP for our addresses, on its own TX queue if the port offers one.
+inline control_plane make_control_plane(const run_env& e, const std::vector<rte_ring*>& arp_rings,
+                                        mac source_mac) {
+    const port_handle& port = e.control_port();
+    std::optional<uint16_t> queue;
+    if (port.control_queue)
+        queue = uint16_t(e.queues.tx_queue(e.queues.control_slot()));
+    else if (e.hooks.on_note && !e.dryrun())
+        e.hooks.on_note(
+            fmt::format("{} offers no TX queue for ARP answers: the gateway must already know "
+                        "{} is at {}",
+                        port.name, format_ipv4(e.cfg.sources.ranges()[0].first), format_mac(source_mac)));
+    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings);
+}
+
+// The gateway's MAC: given (or none needed in a dry run), or asked for by ARP.
+inline result<mac> gateway_mac(const run_env& e, control_plane& control) {
+    const scan_config& cfg = e.cfg;
+    if (cfg.gateway_mac || e.dryrun()) return cfg.gateway_mac.value_or(mac{});
+    auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
+                              fmt::format("{} ({})", e.control_port().id, cfg.port.describe()),
+                              e.hooks.stop_signals);
+    if (gw && e.hooks.on_note)
+        e.hooks.on_note(fmt::format("gateway {} is at {}", format_ipv4(*cfg.gateway_ip), format_mac(*gw)));
+    return gw;
+}
+
+// The sender lcores' first and last probe (send TSC), and the longest any burst waited from its
+// send stamp to the NIC.
+struct send_span {
+    uint64_t first = UINT64_MAX, last = 0, max_lag = 0;
+    // Seconds from the first probe to `end`; 0 before the first probe.
+    double seconds_to(uint64_t end, uint64_t hz) const {
+        return first != UINT64_MAX && end > first ? double(end - first) / double(hz) : 0.0;
+    }
+};
+
+inline send_span span_of(const std::vector<const tx_lcore*>& senders) {
+    send_span span;
+    for (const tx_lcore* c : senders) {
+        const uint64_t f = c->first_tsc.load(std::memory_order_relaxed);
+        if (f && f < span.first) span.first = f;
+        span.last = std::max(span.last, c->last_tsc.load(std::memory_order_relaxed));
+        span.max_lag = std::max(span.max_lag, c->max_send_lag.load(std::memory_order_relaxed));
+    }
+    return span;
+}
+
+// The status: summed counters, the NICs' losses, and seconds of sending (the first probe to
+// now, or to the last probe once sending ended).
+template <typename Plan>
+progress_snapshot snapshot(run_env& e, const sender_set<Plan>& tx, bool sending, double cooldown_left) {
+    counter_totals t = sum(e.blocks);
+    nic_counters nic = read_nic_counters(e.s.ports);
+    progress_snapshot p;
+    const uint64_t now = rte_rdtsc();
+    p.elapsed_s = double(now - e.clock.epoch_tsc()) / double(e.hz);
+    const send_span span = span_of(tx.all);
+    p.send_s = span.seconds_to(sending ? now : span.last, e.hz);
+    p.wall_ns = e.clock.wall_ns(now);
+    p.sent = t[counter::tx_probes];
+    p.skipped = t[counter::tx_trace_skipped];
+    p.to_send = tx.probes_planned;
+    p.received = t[counter::rx_valid];
+    p.hits = e.flags.hits.load(std::memory_order_relaxed);
+    p.targets = targets_probed<Plan>(e);
+    p.nic_missed = nic.rx_missed;
+    p.nic_no_mbuf = nic.rx_nombuf;
+    p.ring_full = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full];
+    p.tx_alloc_waits = t[counter::tx_alloc_failed];
+    p.dropped = p.nic_missed + p.nic_no_mbuf + p.ring_full;
+    p.sending = sending;
+    p.cooldown_left_s = cooldown_left;
+    return p;
+}
+
+// Why sending must end before every probe is out, if it must: a signal, --max-results, --max-runtime.
+inline std::optional<run_end> early_end(const run_env& e, uint64_t now, uint64_t max_runtime_end) {
+    if (e.signals() > 0) return run_end::signal;
+    if (e.flags.max_results_reached.load(std::memory_order_relaxed)) return run_end::max_results;
+    if (now >= max_runtime_end) return run_end::max_runtime;
+    return std::nullopt;
+}
+
+// The cooldown after sending ended: in full, but briefly after a signal (to drain what is in
+// flight) and not at all once --max-results is reached.
+inline double cooldown_after(run_end why, double cooldown) {
+    return why == run_end::signal ? std::min(cooldown, 1.0) : why == run_end::max_results ? 0.0 : cooldown;
+}
+
+// Sending ends when every TX lcore has stopped and the last probe has left: notes that time and
+// returns the cooldown's end (TSC).
+inline uint64_t end_sending(run_env& e, control_plane& control, scan_report& report, double cooldown_s) {
+    while (e.flags.tx_running.load(std::memory_order_acquire) != 0) {
+        control.poll();
+        idle_backoff::nap_ns(100000);
+    }
+    drain_tx(e.s.ports, 1000);
+    const uint64_t now = rte_rdtsc();
+    e.flags.send_end_tsc.store(now);
+    report.send_end_wall_ns = e.clock.wall_ns(now);
+    return now + uint64_t(cooldown_s * double(e.hz));
+}
+
+// Whether the cooldown ends early: --max-results reached, or a signal (the first one that did not
+// already end sending).
+inline bool cooldown_cut(const run_env& e, scan_report& report) {
+    if (e.flags.max_results_reached.load(std::memory_order_relaxed)) {
+        if (report.stop_reason == run_end::completed) report.stop_reason = run_end::max_results;
+        return true;
+    }
+    if (e.signals() > 0 && report.stop_reason != run_end::signal) {
+        report.stop_reason = run_end::signal;
+        return true;
+    }
+    return false;
+}
+
+// The control loop: ARP, a status once a second, the end of sending (every TX lcore done, or an
+// early end), then the cooldown. Returns the last status reported.
+template <typename Plan>
+progress_snapshot control_loop(run_env& e, control_plane& control, const sender_set<Plan>& tx,
+                               scan_report& report) {
+    const double cooldown = e.dryrun() ? 0.0 : e.cfg.cooldown_s;
+    const uint64_t max_runtime_end = e.cfg.max_runtime_s > 0
+                                         ? e.clock.epoch_tsc() + uint64_t(e.cfg.max_runtime_s * double(e.hz))
+                                         : UINT64_MAX;
+    std::optional<uint64_t> cooldown_end;  // set once sending has ended
+    progress_snapshot prev = snapshot(e, tx, true, 0);
+    uint64_t next_status = rte_rdtsc() + e.hz;
+    while (true) {
+        control.poll();
+        const uint64_t now = rte_rdtsc();
+        if (!cooldown_end) {
+            if (e.flags.tx_running.load(std::memory_order_acquire) == 0) {
+                cooldown_end = end_sending(e, control, report, cooldown);
+            } else if (const std::optional<run_end> why = early_end(e, now, max_runtime_end)) {
+                report.stop_reason = *why;
+                e.flags.stop_tx.store(true);
+                cooldown_end = end_sending(e, control, report, cooldown_after(*why, cooldown));
+            }
+        } else if (now >= *cooldown_end || cooldown_cut(e, report)) {
+            break;
+        }
+        if (now >= next_status) {
+            const double left =
+                cooldown_end ? double(*cooldown_end - std::min(*cooldown_end, now)) / double(e.hz) : 0;
+            const progress_snapshot cur = snapshot(e, tx, !cooldown_end, left);
+            if (e.hooks.on_progress) e.hooks.on_progress(cur, prev);
+            prev = cur;
+            next_status += e.hz;
+        }
+        idle_backoff::nap_ns(1000000);
+    }
+    return prev;
+}
+
+}  // namespace ics::dpdk

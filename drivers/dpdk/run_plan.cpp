@@ -1,0 +1,162 @@
+// The driver's entry point (driver.hpp): EAL and the ports, then one run of the plan the config
+// names, shaped like l2fwd's main: set up and launch (run_lcores.hpp), wait (run_control.hpp),
+// stop, report. Every record received is flushed before it returns.
+#include <numa.h>
+
+#include <fmt/format.h>
+
+#include "dpdk/bpf_logs.hpp"
+#include "dpdk/driver.hpp"
+#include "dpdk/run_control.hpp"
+#include "modes/plans.hpp"
+
+namespace ics::dpdk {
+namespace {
+
+// Once every lcore stopped: the summed counters, hits, targets probed, first replies by type and
+// code, the RTT error bounds, the span of sending, whether every planned probe went out, the
+// NICs' counters and each port's traffic.
+template <typename Plan>
+void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
+                   const output_context<Plan>& out) {
+    report.counters = sum(e.blocks);
+    report.hits = e.flags.hits.load();
+    report.targets_probed = targets_probed<Plan>(e);
+    report.unique_by_type_code = out.unique_by_type_code;
+    report.rtt_error = out.rtt_error;
+    const send_span span = span_of(tx.all);
+    report.send_stamp_lag_max_us = double(span.max_lag) * 1e6 / double(e.hz);
+    report.send_seconds = span.seconds_to(span.last, e.hz);
+    report.completed = report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
+                       report.probes_planned;
+    nic_counters nic = read_nic_counters(e.s.ports);
+    report.nic_rx_missed = nic.rx_missed;
+    report.nic_rx_errors = nic.rx_errors;
+    report.nic_rx_nombuf = nic.rx_nombuf;
+    report.nic_tx_errors = nic.tx_errors;
+    report.ports = std::move(nic.ports);
+}
+
+// The output lcore's write errors; then what the plan writes once every lcore stopped.
+template <typename Plan>
+status finish_output(const run_env& e, const run_outputs& files, const typename Plan::probe& probe,
+                     typename Plan::attribution_type& attribution, scan_report& report) {
+    if (e.flags.output_failed.load())
+        return error{
+            fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", files.rows_name)};
+    return Plan::finish(e.cfg, probe, attribution, files.paths, report);
+}
+
+// The report's start: what is known before anything runs.
+scan_report start_report(const run_env& e, const port_handle& port) {
+    scan_report report;
+    report.source_mac = e.cfg.source_mac.value_or(port.address);
+    report.tsc_hz = e.hz;
+    report.start_wall_ns = e.clock.wall_ns(e.clock.epoch_tsc());
+    return report;
+}
+
+// What must hold before the first probe: the gateway's MAC (into `setup`), the feedback rings of
+// plans that use them, the files opened and the output lcore running.
+template <typename Plan>
+result<run_outputs> prepare_to_send(run_env& e, control_plane& control, probe_setup& setup,
+                                    output_context<Plan>& out, std::optional<record_writer>& writer) {
+    const result<mac> gw = gateway_mac(e, control);
+    if (!gw) return error{gw.error_message()};
+    setup.dst_mac = *gw;
+    if (Plan::uses_feedback(e.cfg))
+        if (status st = create_feedback_rings(e.s, unsigned(e.lcores.tx.size()), e.s.ports.front().socket,
+                                              out.feedback);
+            !st)
+            return error{st.error_message()};
+    return launch_output(e, out, writer);
+}
+
+// One run of a plan, as l2fwd's main: receivers first (so that ARP works while the gateway is
+// resolved), then the gateway, the files and the output lcore, then the senders; wait in the
+// control loop; stop every lcore; report.
+template <typename Plan>
+result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s,
+                             const lcore_plan& lcores, const queue_plan& queues) {
+    using Probe = typename Plan::probe;
+    const port_handle& port = s.ports.front();  // its MAC is the link's, its NUMA node the rings'
+    run_env e(cfg, hooks, s, lcores, queues);
+    scan_report report = start_report(e, port);
+
+    const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket);
+    if (!rings) return error{rings.error_message()};
+    probe_setup setup = make_probe_setup(cfg, report.source_mac);
+    const Probe rx_probe(setup);  // decoding needs no gateway: built before it is known
+    const auto rx = launch_receivers(e, rx_probe, *rings);
+    control_plane control = make_control_plane(e, rings->arp, report.source_mac);
+
+    typename Plan::attribution_type attribution(cfg);
+    output_context<Plan> out = make_output_context<Plan>(e, rings->records, attribution);
+    std::optional<record_writer> writer;  // made once the files are open, before sending
+    const result<run_outputs> files = prepare_to_send(e, control, setup, out, writer);
+    if (!files) {
+        e.stop_lcores();
+        return error{files.error_message()};
+    }
+    report.gateway_mac = setup.dst_mac;
+    const Probe tx_probe(setup);
+    const permutation perm(Plan::permutation_domain(cfg), cfg.seed);
+    sender_set<Plan> tx;
+    launch_senders(tx, e, tx_probe, perm, out.feedback);
+    report.probes_planned = tx.probes_planned;
+
+    const progress_snapshot prev = control_loop(e, control, tx, report);
+    e.stop_lcores();
+    report.end_wall_ns = e.clock.wall_ns(rte_rdtsc());
+    // A last line with the final counts, as ZMap's final update, unless they are the last line's
+    // (its -u row has its own millisecond time, even within the second of the row before).
+    const progress_snapshot last = snapshot(e, tx, false, 0);
+    if (hooks.on_progress && !same_counts(last, prev)) hooks.on_progress(last, prev);
+
+    finish_report(report, e, tx, out);
+    if (status st = finish_output<Plan>(e, *files, tx_probe, attribution, report); !st)
+        return error{st.error_message()};
+    return report;
+}
+
+}  // namespace
+
+result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
+    const std::vector<unsigned> cpus = cfg.lcores.cpus.empty() ? allowed_cpus() : cfg.lcores.cpus;
+    const lcore_plan lcores = plan_lcores(cfg.lcores);
+    const queue_plan queues = plan_queues(cfg.port, cfg.lcores);
+    std::vector<std::string> args = build_eal_args(cfg.port, cfg.lcores, lcores, queues, cpus);
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    dpdk_session s;
+    show_bpf_logs(cfg.lcores.verbose_eal);
+    if (rte_eal_init(int(args.size()), argv.data()) < 0)
+        return error{
+            fmt::format("DPDK could not start ({}): run with --verbose-eal to see why "
+                        "(EAL arguments: {})",
+                        rte_strerror(rte_errno), fmt::join(args, " "))};
+    s.eal = true;
+    if (auto st = open_ports(queues, lcores.total(),
+                             cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty(), s.ports);
+        !st)
+        return error{st.error_message()};
+    const int node = s.ports.front().socket;
+    if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
+        for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)
+            if (numa_node_of_cpu(int(cpus[l])) != node)
+                hooks.on_note(
+                    fmt::format("lcore {} runs on CPU {} of NUMA node {}, the port is on node {}: "
+                                "pass --cpus from node {} for full speed",
+                                l, cpus[l], numa_node_of_cpu(int(cpus[l])), node, node));
+
+    result<scan_report> out = error{fmt::format("unknown probe type '{}'", cfg.probe_type)};
+    with_plan(cfg, [&](auto plan) {
+        out = run_plan<typename decltype(plan)::type>(cfg, hooks, s, lcores, queues);
+    });
+    return out;
+}
+
+}  // namespace ics::dpdk
