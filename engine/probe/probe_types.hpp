@@ -1,6 +1,7 @@
-// The registry of probe types: the one list to extend when a probe type is added. The driver's
-// loops are templates instantiated once per type listed here, so the per-packet path never
-// switches on the probe type and never makes a virtual call.
+// The registry of scan mode's probe types: the one list to extend when a probe type is added
+// (-p/--probe-module names one). Scan's plan takes the type as a parameter (modes/scan_mode.hpp)
+// and the driver's loops are templates instantiated once per plan (modes/plans.hpp), so the
+// per-packet path never switches on the probe type and never makes a virtual call.
 #pragma once
 #include <string>
 #include <string_view>

@@ -1,7 +1,8 @@
 // Parsing a received Ethernet frame into the fields that can answer a probe: the outer IPv4 and
 // ICMP headers and, for ICMP errors, the quoted probe (its IP header and first 8 ICMP bytes, all
-// that RFC 792 guarantees). Pure function over bytes: no allocation, no state. Which reply
-// belongs to which probe, and whether its cookie holds, is the probe type's decision.
+// that RFC 792 guarantees). Pure function over bytes: no allocation, no state. Which probe a
+// reply answers is decided after it: reply/echo_match.hpp finds the Echo Request in the reply or
+// its quote, and the probe type checks its cookie.
 #pragma once
 #include <cstddef>
 #include <cstdint>
