@@ -26,12 +26,14 @@
 
 namespace ics::dpdk {
 
+// The wall clock, in nanoseconds since the Unix epoch: the TSC clock's anchor.
 inline uint64_t wall_now_ns() {
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
+// rte_eal_remote_launch takes a C function of a void*: this adapts an lcore loop over its context.
 template <typename Ctx, int (*Loop)(Ctx&)>
 int launch_trampoline(void* arg) {
     return Loop(*static_cast<Ctx*>(arg));
@@ -51,6 +53,7 @@ struct dpdk_session {
     }
 };
 
+// Every lcore's counters, summed.
 inline counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blocks) {
     counter_totals t;
     for (const auto& b : blocks) t.add(*b);
