@@ -27,6 +27,7 @@ cleanup() {
         kill -KILL "$(cat "$WORK/scanner.pid")" 2>/dev/null || true
         wait "$SCAN_JOB" 2>/dev/null || true
     fi
+    [[ -z ${CAPTURE_PID:-} ]] || kill -TERM "$CAPTURE_PID" 2>/dev/null || true
     if (( rc != 0 )) && [[ -f $WORK/hops.after ]]; then
         python3 "$SRC/tests/integration/hop_counters.py" report "$WORK/hops.before" "$WORK/hops.after" \
             "$HOPS_META" >&2 || true
@@ -102,4 +103,17 @@ wait_until() {
 status_has_replies() {
     [[ -f $1 ]] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "recv_total") c = i }
         NR > 1 && c && $c > 0 { found = 1 } END { exit !found }' "$1"
+}
+
+# capture_start NS IFACE FILE: records every frame IFACE in namespace NS sends and receives
+# (frames.py capture, at most 120 s) until capture_stop; returns once it listens. One at a time.
+capture_start() {
+    ip netns exec "$1" python3 "$SRC/tests/integration/frames.py" capture "$2" "$3" 120 "$3.ready" &
+    CAPTURE_PID=$!
+    wait_until 30 "the capture on $2" test -e "$3.ready"
+}
+capture_stop() {
+    kill -TERM "$CAPTURE_PID"
+    wait "$CAPTURE_PID" || fail "the capture failed"
+    CAPTURE_PID=
 }
