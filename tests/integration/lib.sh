@@ -59,16 +59,17 @@ counted() {
 }
 
 # Runs the scanner inside the scanner's namespace, bounded in time. The gateway is the testbed's
-# unless the arguments name one (--gateway-ip or -G).
+# unless the arguments name one (--gateway-ip or -G); no blocklist unless they give one (-b).
 scan() {
-    local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=()
+    local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=() bl=(-b /dev/null)
     [[ " $* " == *" --gateway-ip "* || " $* " == *" -G "* ]] && gw=()
+    [[ " $* " == *" -b "* ]] && bl=()
     # With SCAN_PIDFILE set, a shell writes its PID there and becomes the scanner (exec keeps it).
     # shellcheck disable=SC2016
     [[ -n ${SCAN_PIDFILE:-} ]] && pid=(sh -c 'echo $$ > "$0" && exec "$@"' "$SCAN_PIDFILE")
     counted timeout --signal=INT --kill-after=10 120 \
         ip netns exec "$ICS_SCAN_NS" "${pid[@]}" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" \
-        -S "$ICS_SCANNER_IP" "${gw[@]}" -b /dev/null "$@"
+        -S "$ICS_SCANNER_IP" "${gw[@]}" "${bl[@]}" "$@"
 }
 
 # `scan` in the background; SCAN_JOB is the job to `wait` for. The metadata file is noted here,
