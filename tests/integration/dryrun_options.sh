@@ -8,7 +8,6 @@
 # content only: about 2 s in all.
 set -euo pipefail
 BIN=${ICS_BIN:?}
-SRC=${ICS_SRC:?}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 common=(--no-huge -q -S 198.19.255.1 -G 02:00:00:00:00:fe -b /dev/null -r 0 -o /dev/null)
