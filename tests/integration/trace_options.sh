@@ -7,7 +7,8 @@
 #   count what was sent, and probes_saved is exactly what the schedule left out of the planned
 #   128 x (1 + 8). The skip is decided from a target's own TTL-2 reply, fed back before its TTL-1
 #   probe: the walk takes the targets in the same order every round, so that is one round later
-#   (128 probes at 500 pps: 256 ms, far more than the feedback takes on a loaded machine).
+#   (128 probes at 500 pps: 256 ms, far more than the feedback takes on a loaded machine). The
+#   status line's "skipped" is probes_saved.
 # - --min-ttl 2: no probe below TTL 2 (r1 never answers), 3 TTLs per target, paths from TTL 2.
 # - --gap-limit: h3's path has one silent router (r4, TTL 4): --gap-limit 1 ends it there
 #   (GAPLIMIT, 3 hops and the silent TTL), 2 lets it complete (the truth); dead hosts behind r6
@@ -21,9 +22,9 @@ failed=()  # the behaviours whose check failed: every section runs, the test fai
 
 # --- --stop-set and probes_saved --------------------------------------------------------------------
 for n in 3 0; do
-    scan -q -M trace --preprobe --stop-set "$n" --max-ttl 8 -r 500 -c 1 -o "$WORK/ss$n.jsonl" \
+    scan -M trace --preprobe --stop-set "$n" --max-ttl 8 -r 500 -c 1 -o "$WORK/ss$n.jsonl" \
         --replies-file "$WORK/ss$n.csv" --output-filter "" -m "$WORK/ss$n.json" 198.18.1.0/25 \
-        || fail "the --stop-set $n trace failed"
+        2> "$WORK/ss$n.err" || fail "the --stop-set $n trace failed: $(tail -3 "$WORK/ss$n.err")"
 done
 python3 - "$WORK" <<'PY' || failed+=("--stop-set, probes_saved")
 import csv, json, sys
@@ -45,6 +46,12 @@ for n, sent in ((3, 387), (0, 512)):
     if t["stop_set_threshold"] != n or m["counters"]["tx_trace_skipped"] != t["probes_saved"]:
         fails.append(f"--stop-set {n}: metadata stop_set_threshold {t['stop_set_threshold']}, "
                      f"tx_trace_skipped {m['counters']['tx_trace_skipped']}")
+    # The status line (docs/usage.md, "Status line and summary"): in trace mode "skipped" follows
+    # "send", the probes the schedule left out; the last line has the final counts.
+    status = [l for l in open(f"{work}/ss{n}.err") if "; send: " in l]
+    if not status or f"; skipped: {t['probes_saved']};" not in status[-1]:
+        fails.append(f"--stop-set {n}: the last status line does not say 'skipped: {t['probes_saved']}': "
+                     f"{status[-1:] or 'no status line'}")
     bad = [p["dst"] for p in paths if (p["stop_reason"], p["hop_count"]) != ("COMPLETED", 3)
            or {h["probe_ttl"]: h["addr"] for h in p["hops"] if h["probe_ttl"] > 1}
            != {2: "198.19.1.2", 3: p["dst"]}]
