@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The scan's limits: -n probes exactly that many targets, -N stops after that many results with
-# every written row counted, -t stops sending after the given time and says what was not sent.
+# every written row counted, -t stops sending after the given time of sending (not counting the
+# gateway's ARP resolution) and says what was not sent.
 source "$(dirname "$0")/lib.sh"
 testbed_up
 scan -q -r 20000 -c 1 -n 1000 -e 7 --output-filter "" -f probe_daddr,repeat -o "$WORK/n.csv" -m "$WORK/n.json" "$ICS_SCAN_RANGE"
@@ -30,5 +31,30 @@ assert t["packets_not_sent"] == t["packets_planned"] - t["packets_sent"]
 print(f"  -n 1000: sent {n['packets_sent']}; -N 100: {len(rows_N)} rows, stopped after "
       f"{N['packets_sent']} probes; -t 1: sent {t['packets_sent']} at 5000 pps, "
       f"{t['packets_not_sent']} not sent")
+PY
+
+# -t limits the time spent sending: the gateway's ARP resolution before it does not count. The
+# gateway's end of the link is down when the scan starts and comes up once the scanner's first ARP
+# request has gone out (scan0 counts it), so the gateway answers the second, a second later (the
+# scanner waits 1 s for each). -t 1 at 1000 pps must then still send for a second: more than a fifth
+# of it is checked, as above.
+link_frames() {  # frames scan0 sent or dropped for want of a peer
+    local d=/sys/class/net/$ICS_SCAN_IF/statistics
+    ip netns exec "$ICS_SCAN_NS" sh -c "echo \$(( \$(cat $d/tx_packets) + \$(cat $d/tx_dropped) ))"
+}
+before=$(link_frames)
+ip netns exec "$ICS_GATEWAY_NS" ip link set "$ICS_GATEWAY_IF" down
+scan_bg -q -r 1000 -c 0.5 -t 1 -o /dev/null -m "$WORK/t-arp.json" 198.18.0.0/20 2> "$WORK/t-arp.err"
+link_sent_more() { (( $(link_frames) > before )); }
+wait_until 30 "the scanner's first ARP request" link_sent_more
+ip netns exec "$ICS_GATEWAY_NS" ip link set "$ICS_GATEWAY_IF" up
+wait "$SCAN_JOB" || fail "the -t 1 scan behind a slow gateway failed: $(tail -3 "$WORK/t-arp.err")"
+SCAN_JOB=
+python3 - "$WORK/t-arp.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(f"  -t 1 after a 1 s ARP resolution: sent {m['packets_sent']} at 1000 pps, stop_reason {m['stop_reason']}")
+if m["stop_reason"] != "max_runtime" or not 200 < m["packets_sent"] < 4096:
+    sys.exit("FAIL: -t 1 must give a second of sending after the gateway is resolved, not count the ARP wait")
 PY
 echo "PASS"
