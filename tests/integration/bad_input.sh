@@ -1,14 +1,36 @@
 #!/usr/bin/env bash
 # Bad input gets one clear sentence naming the input (and exit status 2), never a crash.
+#
+# It all runs in a network and mount namespace of its own (unshare: the kernel removes both when
+# the script exits, however it exits), on a veth whose peer is down: a check that regressed and let
+# a scan start sends its probes nowhere, never onto a real link or the host's loopback. Root makes
+# them directly; any other user through a user namespace (then the cases that need the real root,
+# a device node and another owner, say they are skipped). The private mount namespace also lets
+# the hugepage cases show the binary a /proc/meminfo without free hugepages and no hugetlbfs mount,
+# whatever the machine has reserved.
 set -uo pipefail
 BIN=${ICS_BIN:?}
+if [[ -z ${ICS_BAD_INPUT_ISOLATED:-} ]]; then
+    if [[ $(id -u) == 0 ]]; then
+        exec env ICS_BAD_INPUT_ISOLATED=root unshare --net --mount --propagation private bash "$0" "$@"
+    fi
+    exec env ICS_BAD_INPUT_ISOLATED=user unshare --user --map-root-user --net --mount --propagation private \
+        bash "$0" "$@"
+fi
+REAL_ROOT=0; [[ $ICS_BAD_INPUT_ISOLATED == root ]] && REAL_ROOT=1
+# /sys as this network namespace sees it (the check that the interface exists reads it), and the
+# interface that leads nowhere.
+mount -t sysfs sysfs /sys || { echo "FAIL: cannot mount sysfs in the test's namespace"; exit 1; }
+IF=nowhere0
+ip link add "$IF" type veth peer name nowhere1 && ip link set "$IF" up \
+    || { echo "FAIL: cannot create the veth that leads nowhere"; exit 1; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 echo "198.18.0.0/24" > "$WORK/targets.txt"
 printf '198.18.0.0/24\n198.18.300.0/24\n' > "$WORK/bad-targets.txt"
 fails=0
-# Every case names a device that exists (lo) so the check under test is the one that fires.
-base=(-i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null --no-huge)
+# Every case names a device that exists ($IF) so the check under test is the one that fires.
+base=(-i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null --no-huge)
 check() {  # expected-substring, args...
     local want=$1; shift
     out=$("$BIN" "$@" 2>&1 >/dev/null); rc=$?
@@ -23,7 +45,7 @@ check "'198.18.0.300' is not an IPv4 address" "${base[@]}" 198.18.0.300
 check "'198.18.0.9-198.18.0.1' is an empty range" "${base[@]}" 198.18.0.9-198.18.0.1
 check "cannot read allowlist file '/nonexistent'" "${base[@]}" -w /nonexistent
 check "line 2" "${base[@]}" -w "$WORK/bad-targets.txt"
-check "cannot read blocklist file '/nonexistent'" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /nonexistent 198.18.0.0/24
+check "cannot read blocklist file '/nonexistent'" -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /nonexistent 198.18.0.0/24
 check "-r/--rate '-5' is not valid" "${base[@]}" -r -5 198.18.0.0/24
 check "-r/--rate 'fast' is not valid" "${base[@]}" -r fast 198.18.0.0/24
 check "a rate of 1 pps cannot be split over 2 sender lcores" "${base[@]}" -r 1 --tx-cores 2 198.18.0.0/24
@@ -31,15 +53,15 @@ check "--shard 3 is out of range" "${base[@]}" --shards 2 --shard 3 198.18.0.0/2
 check "unknown output field 'nosuch'" "${base[@]}" -f saddr,nosuch 198.18.0.0/24
 check "unknown field 'nosuch'" "${base[@]}" --output-filter "nosuch = 1" 198.18.0.0/24
 check "interface 'nosuch0' does not exist" -i nosuch0 -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
-check "all 256 targets are blocklisted" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 198.18.0.0/24
+check "all 256 targets are blocklisted" -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 198.18.0.0/24
 check "no targets" "${base[@]}"
-check "no source address" -i lo --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
-check "no gateway" -i lo -S 198.19.255.1 -b /dev/null 198.18.0.0/24
-check "-S/--source-ip: '198.19.255.x'" -i lo -S 198.19.255.x --gateway-ip 198.19.255.254 198.18.0.0/24
-check "-G/--gateway-mac 'zz'" -i lo -S 198.19.255.1 -b /dev/null -G zz 198.18.0.0/24
+check "no source address" -i "$IF" --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
+check "no gateway" -i "$IF" -S 198.19.255.1 -b /dev/null 198.18.0.0/24
+check "-S/--source-ip: '198.19.255.x'" -i "$IF" -S 198.19.255.x --gateway-ip 198.19.255.254 198.18.0.0/24
+check "-G/--gateway-mac 'zz'" -i "$IF" -S 198.19.255.1 -b /dev/null -G zz 198.18.0.0/24
 check "-O/--output-module 'xml'" "${base[@]}" -O xml 198.18.0.0/24
 check "--af-xdp needs the kernel interface" --vdev net_null0 --af-xdp -S 198.19.255.1 -G 02:00:00:00:00:01 198.18.0.0/24
-check "interface 'lo' has 1 queue pair(s) but --tx-cores 2 needs" "${base[@]}" --af-xdp --tx-cores 2 198.18.0.0/24
+check "interface '$IF' has 1 queue pair(s) but --tx-cores 2 needs" "${base[@]}" --af-xdp --tx-cores 2 198.18.0.0/24
 check "none is left to resolve the gateway" "${base[@]}" --af-xdp 198.18.0.0/24
 check "cannot write the output file '/nonexistent/out.csv'" "${base[@]}" -o /nonexistent/out.csv 198.18.0.0/24
 check "-n/--max-targets '0'" "${base[@]}" -n 0 198.18.0.0/24
@@ -56,7 +78,7 @@ check "--gap-limit '0' is not valid: give a whole number from 1 to 255" "${base[
 check "cannot write the replies file '/nonexistent/r.csv'" "${base[@]}" -M trace --replies-file /nonexistent/r.csv 198.18.0.0/24
 # --- Options take one value each: -S and --vdev no longer swallow the targets after them ---------
 # A run that gets as far as the output file's check has read the targets.
-check "cannot write the output file '/nonexistent/o.csv'" -i lo -b /dev/null -S 198.19.255.1 198.18.0.0/24 \
+check "cannot write the output file '/nonexistent/o.csv'" -i "$IF" -b /dev/null -S 198.19.255.1 198.18.0.0/24 \
     --gateway-ip 198.19.255.254 --no-huge -o /nonexistent/o.csv
 check "cannot write the output file '/nonexistent/o.csv'" --vdev net_null0 198.18.0.0/24 --vdev net_null1 \
     198.18.1.0/24 -b /dev/null -S 198.19.255.1 -G 02:00:00:00:00:01 --no-huge -o /nonexistent/o.csv
@@ -102,7 +124,7 @@ for flag in -f/--output-fields=saddr --output-filter= --replies-format=csv -N/--
 done
 check "-G/--gateway-mac skips ARP, so --gateway-ip would never be resolved" "${base[@]}" -G 02:00:00:00:00:01 198.18.0.0/24
 check "-B/--bandwidth sets the rate: give -r/--rate or -B/--bandwidth, not both" "${base[@]}" -r 10 -B 1M 198.18.0.0/24
-check "--memory sizes DPDK's memory with --no-huge only" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 \
+check "--memory sizes DPDK's memory with --no-huge only" -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 \
     -b /dev/null --memory 256 198.18.0.0/24
 check "--dryrun sends nothing, so --gateway-ip is never resolved" -S 198.19.255.1 --gateway-ip 198.19.255.254 \
     -b /dev/null --no-huge --dryrun "$WORK/d.pcap" 198.18.0.0/24
@@ -122,9 +144,9 @@ check "unknown option '--no-flag': see --help" "${base[@]}" --no-flag 198.18.0.0
 check "-r/--rate is given more than once: give it once" "${base[@]}" -r 5 -r 6 198.18.0.0/24
 check "--preprobe takes no value: write it alone" "${trace[@]}" --preprobe=maybe 198.18.0.0/24
 # The default blocklist names the ranges that cover the targets, not an unrelated one.
-check "by the default list of IANA special-purpose ranges (192.0.2.0/24)" -i lo -S 198.19.255.1 \
+check "by the default list of IANA special-purpose ranges (192.0.2.0/24)" -i "$IF" -S 198.19.255.1 \
     --gateway-ip 198.19.255.254 192.0.2.0/24
-[[ $("$BIN" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 192.0.2.0/24 2>&1) != *198.18.0.0/15* ]] \
+[[ $("$BIN" -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 192.0.2.0/24 2>&1) != *198.18.0.0/15* ]] \
     || { echo "FAIL: 192.0.2.0/24 blocklisted names 198.18.0.0/15"; fails=$((fails + 1)); }
 
 # --- Output files: checked at start-up, never touched by a run that fails before sending ----------
@@ -163,7 +185,7 @@ cmp -s "$WORK/keep.csv" "$WORK/keep.csv.orig" && cmp -s "$WORK/keep.json" "$WORK
 null_run=(--no-huge -q --vdev net_null0,no-rx=1 -S 198.19.255.1 -G 02:00:00:00:00:fe -b /dev/null -c 0 -r 0
     198.18.0.0/30)
 major=$(for m in 60 61 62 63; do grep -q "^ *$m " /proc/devices || { echo $m; break; }; done)
-if [[ $(id -u) == 0 && -n $major ]] && mknod "$WORK/nodriver" c "$major" 0 2>/dev/null; then
+if [[ $REAL_ROOT == 1 && -n $major ]] && mknod "$WORK/nodriver" c "$major" 0 2>/dev/null; then
     for o in "$WORK/keep.csv" "$WORK/created.csv"; do
         rc=0; out=$("$BIN" "${null_run[@]}" -o "$o" -m "$WORK/keep.json" -u "$WORK/nodriver" 2>&1) || rc=$?
         if [[ $rc != 1 || $out != *"cannot write the status updates file '$WORK/nodriver'"* ]]; then
@@ -179,7 +201,7 @@ else
     echo "skip -u failing to open: needs root and a free major number (60-63) for a device node"
 fi
 # -m written over a file keeps its owner, group and mode; a new one gets 0666 less the umask.
-if [[ $(id -u) == 0 ]]; then
+if [[ $REAL_ROOT == 1 ]]; then
     echo old > "$WORK/owned.json"; chown 65534:65534 "$WORK/owned.json"; chmod 0604 "$WORK/owned.json"
     (umask 027; "$BIN" "${null_run[@]}" -o /dev/null -m "$WORK/owned.json" 2>/dev/null \
         && "$BIN" "${null_run[@]}" -o /dev/null -m "$WORK/new.json" 2>/dev/null)
@@ -190,10 +212,33 @@ else
     echo "skip -m owner: needs root to give the old file another owner"
 fi
 
-# With neither hugepages nor --no-huge the scan must say how to get them (only checkable where none
-# are reserved).
-if [[ $(awk '/HugePages_Free/ {print $2}' /proc/meminfo) == 0 ]]; then
-    check "no free hugepages" -i lo -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
+# With neither hugepages nor --no-huge the scan must say how to get them. The binary reads
+# /proc/meminfo (HugePages_Total, HugePages_Free) and /proc/mounts (a hugetlbfs mount): in this
+# private mount namespace a copy of meminfo with other hugepage counts is mounted over the real one
+# and every hugetlbfs is unmounted, so both cases run whatever the machine has reserved (the test
+# runner reserves pages, which used to make this case skip itself).
+fake_meminfo() {  # total free: /proc/meminfo with these hugepage counts
+    sed -e "s/^HugePages_Total:.*/HugePages_Total:     $1/" -e "s/^HugePages_Free:.*/HugePages_Free:      $2/" \
+        /proc/meminfo > "$WORK/meminfo.$1.$2"
+    grep -q "^HugePages_Free: *$2\$" "$WORK/meminfo.$1.$2" || { echo "FAIL: no HugePages_Free line to replace"; exit 1; }
+    mount --bind "$WORK/meminfo.$1.$2" /proc/meminfo
+}
+grep ' hugetlbfs ' /proc/mounts | cut -d' ' -f2 | while read -r m; do umount "$m" 2>/dev/null; done
+fake_meminfo 0 0
+check "no free hugepages are reserved: run 'scripts/setup-hugepages.sh' (or pass --no-huge" -i "$IF" \
+    -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
+umount /proc/meminfo
+fake_meminfo 512 0
+check "no free hugepages are reserved" -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
+umount /proc/meminfo
+if grep -q ' hugetlbfs ' /proc/mounts; then
+    # A user namespace may not unmount what it inherited from the real root's namespace.
+    echo "skip hugepages reserved but no hugetlbfs mounted: needs root to unmount the machine's hugetlbfs"
+else
+    fake_meminfo 512 512
+    check "hugepages are reserved but no hugetlbfs is mounted: run 'scripts/setup-hugepages.sh' (or pass --no-huge)" \
+        -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
+    umount /proc/meminfo
 fi
 "$BIN" --list-output-fields | grep -q '^rtt_us' || { echo "FAIL: --list-output-fields"; fails=$((fails + 1)); }
 "$BIN" --list-output-fields | grep -q '^mpls_labels' || { echo "FAIL: --list-output-fields (trace)"; fails=$((fails + 1)); }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Gateway handling: a silent gateway fails after 3 ARP requests with one sentence naming the address
-# asked for and the port (exit 1; the time it took is printed, not judged), leaving the user's existing -o, -m, -u and --replies-file files byte for
-# byte as they were (a run opens them only once it is about to send); -G skips ARP and the scan
-# still gets its replies (the scanner still answers the router's ARP for its own address); JSON
-# lines output parses; -m is written whole over a longer old file.
+# Gateway handling: a silent gateway fails after 3 ARP requests 1 s apart (counted on the wire)
+# with one sentence naming the address asked for and the port (exit 1), leaving the user's
+# existing -o, -m, -u and --replies-file files byte for byte as they were (a run opens them only
+# once it is about to send); -G skips ARP and the scan still gets its replies (the scanner still
+# answers the router's ARP for its own address); JSON lines output parses; -m is written whole
+# over a longer old file.
 source "$(dirname "$0")/lib.sh"
 testbed_up
 printf 'saddr\n198.18.0.1\n' > "$WORK/old.csv"
@@ -17,16 +18,33 @@ unchanged() {  # file...
     done
 }
 
-start=$(date +%s)
+# What the scanner asked, seen from the gateway's side of the link (frames.py: an AF_PACKET socket
+# in r1, bounded in time): the requests are counted, and their spacing is checked from below only
+# ("1 s apart": the scanner waits a full second after each, and a loaded machine only delays the
+# next; 0.1 s is left for the capture's own receive stamps).
+capture_start "$ICS_GATEWAY_NS" "$ICS_GATEWAY_IF" "$WORK/arp.pcap"
 rc=0
 scan -q --gateway-ip 198.19.255.77 -o "$WORK/old.csv" -m "$WORK/old.json" -u "$WORK/old-status.csv" \
     198.18.0.0/24 2> "$WORK/err" || rc=$?
+capture_stop
 [[ $rc == 1 ]] || fail "a silent gateway must fail the scan with status 1, got $rc"
-took=$(( $(date +%s) - start ))
 grep -q "the gateway 198.19.255.77 did not answer 3 ARP requests sent from $ICS_SCANNER_IP on port 0" "$WORK/err" \
     || fail "unexpected message: $(cat "$WORK/err")"
 unchanged old.csv old.json old-status.csv
-echo "  silent gateway: exit status $rc after ${took} s, -o/-m/-u untouched: $(cat "$WORK/err")"
+PYTHONPATH=$SRC/tests/integration python3 - "$WORK/arp.pcap" "$ICS_SCANNER_IP" <<'PY' \
+    || fail "ARP on the wire: $(python3 "$SRC/tests/integration/frames.py" print "$WORK/arp.pcap")"
+import socket, sys
+from frames import records
+asks = [t for t, outgoing, f in records(sys.argv[1])
+        if not outgoing and f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01"
+        and f[28:32] == socket.inet_aton(sys.argv[2]) and f[38:42] == socket.inet_aton("198.19.255.77")]
+gaps = [b - a for a, b in zip(asks, asks[1:])]
+print(f"  silent gateway: {len(asks)} ARP requests on the wire, "
+      f"{', '.join(f'{g:.3f}' for g in gaps)} s apart ({asks[-1] - asks[0] if asks else 0:.3f} s from first to last)")
+if len(asks) != 3 or any(g < 0.9 for g in gaps):
+    sys.exit("FAIL: the scanner must ask for the gateway 3 times, 1 s apart")
+PY
+echo "  silent gateway: exit status $rc, -o/-m/-u untouched: $(cat "$WORK/err")"
 
 rc=0
 scan -q -M trace --max-ttl 4 --gateway-ip 198.19.255.77 -o "$WORK/old.csv" --replies-file "$WORK/old-replies.csv" \

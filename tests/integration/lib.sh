@@ -27,6 +27,7 @@ cleanup() {
         kill -KILL "$(cat "$WORK/scanner.pid")" 2>/dev/null || true
         wait "$SCAN_JOB" 2>/dev/null || true
     fi
+    [[ -z ${CAPTURE_PID:-} ]] || kill -TERM "$CAPTURE_PID" 2>/dev/null || true
     if (( rc != 0 )) && [[ -f $WORK/hops.after ]]; then
         python3 "$SRC/tests/integration/hop_counters.py" report "$WORK/hops.before" "$WORK/hops.after" \
             "$HOPS_META" >&2 || true
@@ -58,16 +59,17 @@ counted() {
 }
 
 # Runs the scanner inside the scanner's namespace, bounded in time. The gateway is the testbed's
-# unless the arguments name one (--gateway-ip or -G).
+# unless the arguments name one (--gateway-ip or -G); no blocklist unless they give one (-b).
 scan() {
-    local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=()
+    local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=() bl=(-b /dev/null)
     [[ " $* " == *" --gateway-ip "* || " $* " == *" -G "* ]] && gw=()
+    [[ " $* " == *" -b "* ]] && bl=()
     # With SCAN_PIDFILE set, a shell writes its PID there and becomes the scanner (exec keeps it).
     # shellcheck disable=SC2016
     [[ -n ${SCAN_PIDFILE:-} ]] && pid=(sh -c 'echo $$ > "$0" && exec "$@"' "$SCAN_PIDFILE")
     counted timeout --signal=INT --kill-after=10 120 \
         ip netns exec "$ICS_SCAN_NS" "${pid[@]}" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" \
-        -S "$ICS_SCANNER_IP" "${gw[@]}" -b /dev/null "$@"
+        -S "$ICS_SCANNER_IP" "${gw[@]}" "${bl[@]}" "$@"
 }
 
 # `scan` in the background; SCAN_JOB is the job to `wait` for. The metadata file is noted here,
@@ -102,4 +104,17 @@ wait_until() {
 status_has_replies() {
     [[ -f $1 ]] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "recv_total") c = i }
         NR > 1 && c && $c > 0 { found = 1 } END { exit !found }' "$1"
+}
+
+# capture_start NS IFACE FILE: records every frame IFACE in namespace NS sends and receives
+# (frames.py capture, at most 120 s) until capture_stop; returns once it listens. One at a time.
+capture_start() {
+    ip netns exec "$1" python3 "$SRC/tests/integration/frames.py" capture "$2" "$3" 120 "$3.ready" &
+    CAPTURE_PID=$!
+    wait_until 30 "the capture on $2" test -e "$3.ready"
+}
+capture_stop() {
+    kill -TERM "$CAPTURE_PID"
+    wait "$CAPTURE_PID" || fail "the capture failed"
+    CAPTURE_PID=
 }

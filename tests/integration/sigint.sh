@@ -3,7 +3,8 @@
 # metadata, and exits 0; the metadata says what was not finished.
 source "$(dirname "$0")/lib.sh"
 testbed_up
-scan_bg -r 4000 -c 8 -f saddr,probe_daddr,type,code,rtt_us,repeat --output-filter "" \
+# -c 20: the cooldown a signal cuts to at most 1 s (docs/usage.md, "Stopping and exit status").
+scan_bg -r 4000 -c 20 -f saddr,probe_daddr,type,code,rtt_us,repeat --output-filter "" \
     -o "$WORK/partial.csv" -m "$WORK/meta.json" -u "$WORK/status.csv" "$ICS_SCAN_RANGE" 2> "$WORK/stderr"
 # Mid-scan: once a status row shows replies (the 32,768 probes take 8 s at 4,000 pps).
 wait_until 60 "a status row with replies" status_has_replies "$WORK/status.csv"
@@ -27,7 +28,10 @@ assert m["packets_not_sent"] == m["packets_planned"] - m["packets_sent"]
 assert len(rows) == m["counters"]["out_written"] == m["validation_passed"] > 0, \
     (len(rows), m["counters"]["out_written"], m["validation_passed"])
 assert all(r["saddr"] and r["type"] in ("0", "3", "11") for r in rows)
-assert took < 4, "the scan did not stop promptly (cooldown after a signal is at most 1 s)"
+# A window that tells the two apart on a loaded machine: at most 1 s of cooldown after the signal
+# (and the writing of the results), against the 20 s a scan that kept its cooldown would take.
+if took >= 10:
+    sys.exit(f"FAIL: the scan ran {took:.1f} s after SIGINT: the cooldown after a signal is at most 1 s")
 assert len(status) >= 2
 PY
 echo "PASS"
