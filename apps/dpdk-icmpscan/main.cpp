@@ -97,7 +97,8 @@ void announce(const ics::scan_config& cfg) {
                  ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
 }
 
-// The metadata file (whole or not at all: a reader never sees half of it), then the summary.
+// The metadata file (whole or not at all: a reader never sees half of it), then the summary, or
+// the sentence saying the results could not all be written (exit 1).
 int report_run(const ics::app::built_config& built, const ics::scan_report& report) {
     if (!built.files.metadata.empty()) {
         const std::string md = ics::build_metadata(built.cfg, report, ICS_VERSION).dump(2) + "\n";
@@ -105,6 +106,10 @@ int report_run(const ics::app::built_config& built, const ics::scan_report& repo
             std::fprintf(stderr, "dpdk-icmpscan: %s\n", st.error_message().c_str());
             return 1;
         }
+    }
+    if (!report.output_error.empty()) {  // the rows failed: one sentence, no summary of them
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.output_error.c_str());
+        return 1;
     }
     for (const std::string& line : ics::format_summary(built.cfg, report))
         std::fprintf(stderr, "dpdk-icmpscan: %s\n", line.c_str());

@@ -135,9 +135,9 @@ template <typename Plan>
 progress_snapshot control_loop(run_env& e, control_plane& control, const sender_set<Plan>& tx,
                                scan_report& report) {
     const double cooldown = e.dryrun() ? 0.0 : e.cfg.cooldown_s;
-    const uint64_t max_runtime_end = e.cfg.max_runtime_s > 0
-                                         ? e.clock.epoch_tsc() + uint64_t(e.cfg.max_runtime_s * double(e.hz))
-                                         : UINT64_MAX;
+    // -t counts from when sending starts, not from the start-up (ARP may take seconds before it).
+    const uint64_t max_runtime_end =
+        e.cfg.max_runtime_s > 0 ? tx.start_tsc + uint64_t(e.cfg.max_runtime_s * double(e.hz)) : UINT64_MAX;
     std::optional<uint64_t> cooldown_end;  // set once sending has ended
     progress_snapshot prev = snapshot(e, tx, true, 0);
     uint64_t next_status = rte_rdtsc() + e.hz;

@@ -80,6 +80,7 @@ struct sender_set {
     std::vector<std::unique_ptr<tx_context<Plan>>> lcores;
     std::vector<const tx_lcore*> all;  // the same, as what every plan's TX lcore has
     uint64_t probes_planned = 0;       // all of them together (sent or skipped)
+    uint64_t start_tsc = 0;            // when the first burst is due
 };
 
 // What every sender lcore is given, whatever the plan: TX lcores share the rate.
@@ -105,6 +106,7 @@ void launch_senders(sender_set<Plan>& tx, run_env& e, const typename Plan::probe
                     const permutation& perm, const std::vector<rte_ring*>& feedback) {
     const unsigned ntx = unsigned(e.lcores.tx.size());
     const uint64_t start_tsc = rte_rdtsc() + e.hz / 1000;
+    tx.start_tsc = start_tsc;
     for (unsigned t = 0; t < ntx; ++t) {
         const walk_slice slice = e.cfg.slice(t, ntx);
         auto c = std::make_unique<tx_context<Plan>>(Plan::make_schedule(e.cfg, perm, slice));

@@ -37,14 +37,18 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     report.ports = std::move(nic.ports);
 }
 
-// The output lcore's write errors; then what the plan writes once every lcore stopped.
+// The output lcore's write errors, then what the plan writes once every lcore stopped: a failure
+// goes into the report (which is still whole: the app writes the metadata, then fails the run).
 template <typename Plan>
-status finish_output(const run_env& e, const run_outputs& files, const typename Plan::probe& probe,
-                     typename Plan::attribution_type& attribution, scan_report& report) {
-    if (e.flags.output_failed.load())
-        return error{
-            fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", files.rows_name)};
-    return Plan::finish(e.cfg, probe, attribution, files.paths, report);
+void finish_output(const run_env& e, const run_outputs& files, const typename Plan::probe& probe,
+                   typename Plan::attribution_type& attribution, scan_report& report) {
+    if (e.flags.output_failed.load()) {
+        report.output_error =
+            fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", files.rows_name);
+        return;
+    }
+    if (status st = Plan::finish(e.cfg, probe, attribution, files.paths, report); !st)
+        report.output_error = st.error_message();
 }
 
 // The report's start: what is known before anything runs.
@@ -114,8 +118,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     if (hooks.on_progress && !same_counts(last, prev)) hooks.on_progress(last, prev);
 
     finish_report(report, e, tx, out);
-    if (status st = finish_output<Plan>(e, *files, tx_probe, attribution, report); !st)
-        return error{st.error_message()};
+    finish_output<Plan>(e, *files, tx_probe, attribution, report);
     return report;
 }
 

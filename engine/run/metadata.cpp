@@ -61,6 +61,7 @@ void add_sending(json& m, const scan_report& r) {
     m["send_duration"] = r.send_seconds;
     m["completed"] = r.completed;
     m["stop_reason"] = run_end_name(r.stop_reason);
+    m["output_error"] = r.output_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.output_error);
     const uint64_t sent = r.probes_sent();
     m["packets_planned"] = r.probes_planned;
     m["packets_sent"] = sent;

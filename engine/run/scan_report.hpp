@@ -46,6 +46,9 @@ struct scan_report {
     uint64_t trace_interfaces = 0;     // trace mode: distinct router interfaces that sent Time Exceeded
     // Trace mode: paths written to -o, and how many ended for each reason (index: stop_reason).
     uint64_t paths_written = 0;
+    // Empty, or why the results (rows, paths) could not all be written: the run then exits 1,
+    // after its metadata is written.
+    std::string output_error;
     std::array<uint64_t, stop_reason_count> paths_by_stop_reason{};
 
     uint64_t probes_sent() const { return counters[counter::tx_probes]; }
