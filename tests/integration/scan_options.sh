@@ -2,7 +2,7 @@
 # Scan-mode behaviours that docs/usage.md claims, on the testbed, each checked by counts and
 # content (no timing threshold):
 # - -P 2: every target answering gets exactly one repeat = 0 row, its earliest, and its later
-#   replies repeat = 1; hits count each target once. Replies received again (real duplicates: the
+#   replies repeat = 1; hits count each target once; each row's round is its probe's (0 or 1). Replies received again (real duplicates: the
 #   frames the gateway sent, captured and sent once more during the cooldown) are repeat = 1 too.
 # - cooldown: rows received after sending ended have cooldown = 1, rows before it 0. The replays
 #   go out only once the status line says "cooldown", so they are after; every reply that arrived
@@ -26,7 +26,7 @@ failed=()  # the behaviours whose check failed: every section runs, the test fai
 # --- -P 2, real duplicates in the cooldown, the cooldown field, -u ---------------------------------
 capture_start "$ICS_GATEWAY_NS" "$ICS_GATEWAY_IF" "$WORK/dup.pcap"
 scan_bg -r 400 -c 4 -P 2 --output-filter "" \
-    -f saddr,daddr,probe_daddr,type,code,repeat,cooldown,timestamp_ts,timestamp_us,rtt_us,rtt_err_us \
+    -f saddr,daddr,probe_daddr,type,code,repeat,cooldown,round,timestamp_ts,timestamp_us,rtt_us,rtt_err_us \
     -o "$WORK/dup.csv" -m "$WORK/dup.json" -u "$WORK/dup-status.csv" 198.18.0.0/26 2> "$WORK/dup.err"
 # 128 probes at 400 pps: sending ends after 0.3 s; the status line says "cooldown" after that.
 wait_until 30 "the status line in the cooldown" grep -q "(cooldown, " "$WORK/dup.err"
@@ -71,6 +71,10 @@ for t, rs in sorted(by_target.items()):
         per_target.append(f"{t}: {len(rs)} rows, {len(first)} with repeat = 0 (want 4 and 1: 2 probes, 2 replays)")
     elif when(first[0]) != min(when(r) for r in rs):
         per_target.append(f"{t}: the repeat = 0 row is not its first reply")
+    elif sorted(r["round"] for r in rs) != ["0", "0", "1", "1"] or first[0]["round"] != "0":
+        # Each probe carries its round; a replayed reply is the same reply, so the same round.
+        per_target.append(f"{t}: rounds {[r['round'] for r in rs]}, first reply's {first[0]['round']} "
+                          f"(want 0, 0, 1, 1, the first of round 0)")
 if per_target:
     fails.append(f"{len(per_target)} targets: " + "; ".join(per_target[:3]))
 expect(f"hits counted once per target with -P 2: success_unique {m['success_unique']}, targets_scanned "
