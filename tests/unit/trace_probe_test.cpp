@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "packet_craft.hpp"
+#include "reply/mpls_entry.hpp"
 
 using namespace ics;
 using namespace ics::test;
@@ -231,13 +232,8 @@ TEST(IcmpExtensions, MplsStackFromAnRfc4884Sender) {
             ASSERT_TRUE(r.ext.present) << compliant << with_sum;
             EXPECT_EQ(r.ext.objects, 1);
             ASSERT_EQ(r.ext.mpls_count, 2);
-            EXPECT_EQ(mpls_label(r.ext.mpls[0]), 24001u);
-            EXPECT_EQ(mpls_ttl(r.ext.mpls[0]), 1);
-            EXPECT_EQ(mpls_s(r.ext.mpls[0]), 0);
-            EXPECT_EQ(mpls_label(r.ext.mpls[1]), 16u);
-            EXPECT_EQ(mpls_tc(r.ext.mpls[1]), 5);
-            EXPECT_EQ(mpls_s(r.ext.mpls[1]), 1);
-            EXPECT_EQ(mpls_ttl(r.ext.mpls[1]), 254);
+            EXPECT_EQ(decode_mpls_entry(r.ext.mpls[0]), (mpls_entry_fields{24001, 0, 0, 1}));
+            EXPECT_EQ(decode_mpls_entry(r.ext.mpls[1]), (mpls_entry_fields{16, 5, 1, 254}));
             result_record rec{};
             ASSERT_TRUE(p.decode(r, arrival_us{200, 200}, rec, why));
             EXPECT_EQ(rec.mpls_count, 2);
