@@ -22,8 +22,8 @@ std::vector<uint8_t> build(const echo_probe& p, ipv4_addr dst, uint32_t send_us)
 
 // The known answer: fixed inputs and the frame they must give, byte for byte. The bytes were
 // computed apart from the engine (AES-128 from OpenSSL, SipHash-1-3 and the checksums written from
-// their specifications, in Python) and are the one place to change when the layout changes. The
-// key, MACs and gateway are test_probe_setup()'s.
+// their specifications: known_answer_frames.py) and are the one place to change when the layout
+// changes. The key, MACs and gateway are test_probe_setup()'s.
 struct echo_known_answer {
     static constexpr ipv4_addr source = 0xc613ff01;  // 198.19.255.1
     static constexpr ipv4_addr target = 0xc6120005;  // 198.18.0.5

@@ -34,8 +34,8 @@ constexpr size_t icmp_at = eth_header_len + ipv4_min_header_len;
 namespace {
 // The known answer: fixed inputs and the frame they must give, byte for byte. The bytes were
 // computed apart from the engine (AES-128 from OpenSSL, SipHash-1-3, the flow multiplier and the
-// checksums written from their definitions, in Python) and are the one place to change when the
-// layout changes. The key and MACs are test_probe_setup()'s.
+// checksums written from their definitions: known_answer_frames.py) and are the one place to change
+// when the layout changes. The key and MACs are test_probe_setup()'s.
 struct trace_known_answer {
     static constexpr ipv4_addr source = scanner;  // 198.19.255.1
     static constexpr ipv4_addr dest = target;     // 198.18.124.9
