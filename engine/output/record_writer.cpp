@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "net/ipv4_address.hpp"
+#include "reply/mpls_entry.hpp"
 
 namespace ics {
 
@@ -65,9 +66,9 @@ void record_writer::append_string_field(field_id id, const output_row& row) {
             return;
         case field_id::mpls_labels:
             for (unsigned i = 0; i < row.rec->mpls_count && i < row.rec->mpls.size(); ++i) {
-                const uint32_t e = row.rec->mpls[i];
-                fmt::format_to(std::back_inserter(buf_), "{}{}/{}/{}/{}", i ? ";" : "", e >> 12, e >> 9 & 7,
-                               e >> 8 & 1, e & 0xff);
+                const mpls_entry_fields e = decode_mpls_entry(row.rec->mpls[i]);
+                fmt::format_to(std::back_inserter(buf_), "{}{}/{}/{}/{}", i ? ";" : "", e.label, e.tc, e.s,
+                               e.ttl);
             }
             return;
         case field_id::classification: {

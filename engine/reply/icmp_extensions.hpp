@@ -29,20 +29,8 @@ struct icmp_extensions {
     uint8_t mpls_count = 0;        // label stack entries kept (at most max_labels)
     uint16_t mpls_object_len = 0;  // the MPLS object's length field (scamper's ie_dl is length - 4)
     std::array<uint32_t, max_labels> mpls{};  // raw label stack entries, top of stack first
+                                              // (reply/mpls_entry.hpp decodes them)
 };
-
-inline uint32_t mpls_label(uint32_t entry) {
-    return entry >> 12;
-}
-inline uint8_t mpls_tc(uint32_t entry) {
-    return uint8_t(entry >> 9 & 7);
-}
-inline uint8_t mpls_s(uint32_t entry) {
-    return uint8_t(entry >> 8 & 1);
-}
-inline uint8_t mpls_ttl(uint32_t entry) {
-    return uint8_t(entry);
-}
 
 namespace detail {
 // Parses an extension structure of `len` bytes; false if it is not one.

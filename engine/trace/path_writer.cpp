@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "reply/icmp_extensions.hpp"
+#include "reply/mpls_entry.hpp"
 
 namespace ics {
 namespace {
@@ -19,10 +19,11 @@ void append_hop(fmt::memory_buffer& out, const hop_slot& h, unsigned ttl, unsign
     if (h.mpls_count) {
         fmt::format_to(it, R"(, "icmpext":[{{"ie_cn":1, "ie_ct":1, "ie_dl":{}, "mpls_labels":[)",
                        h.mpls_object_len >= 4 ? h.mpls_object_len - 4 : 0);
-        for (unsigned i = 0; i < h.mpls_count; ++i)
+        for (unsigned i = 0; i < h.mpls_count; ++i) {
+            const mpls_entry_fields e = decode_mpls_entry(h.mpls[i]);
             fmt::format_to(it, R"({}{{"mpls_ttl":{}, "mpls_s":{}, "mpls_exp":{}, "mpls_label":{}}})",
-                           i ? "," : "", mpls_ttl(h.mpls[i]), mpls_s(h.mpls[i]), mpls_tc(h.mpls[i]),
-                           mpls_label(h.mpls[i]));
+                           i ? "," : "", e.ttl, e.s, e.tc, e.label);
+        }
         out.append(std::string_view("]}]"));
     }
     out.push_back('}');

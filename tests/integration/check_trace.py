@@ -7,13 +7,19 @@ usage: check_trace.py PATHS TRACE_TRUTH RANGE [--scamper SCAMPER_JSON] [--gaplim
 Every target of RANGE must have exactly one path whose stop reason, stop data, hop count and
 address per TTL equal the truth. With --scamper, each target scamper traced must show the same
 address at every TTL scamper probed, the same stop reason and hop count; the match rate is printed
-and must be 100 %.
+and must be 100 %. Every check exits non-zero with what differed (never `assert`, which
+PYTHONOPTIMIZE removes).
 """
 import argparse
 import collections
 import ipaddress
 import json
 import sys
+
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"check_trace: {message}")
 
 
 def load_truth(path):
@@ -56,13 +62,13 @@ def main():
     ours = {}
     for line in open(args.paths):
         p = json.loads(line)
-        assert p["type"] == "trace", p
-        assert p["dst"] not in ours, f"two paths for {p['dst']}"
+        require(p.get("type") == "trace", f"{args.paths}: a line of type {p.get('type')!r}, not 'trace': {p}")
+        require(p["dst"] not in ours, f"{args.paths}: two paths for {p['dst']}")
         ours[p["dst"]] = p
     truth = load_truth(args.truth)
     targets = [str(a) for a in ipaddress.ip_network(args.range)]
     missing = [t for t in targets if t not in ours]
-    assert not missing, f"{len(missing)} targets have no path line, e.g. {missing[:3]}"
+    require(not missing, f"{len(missing)} targets of {args.range} have no path line, e.g. {missing[:3]}")
 
     wrong = []
     reasons = collections.Counter()
@@ -95,7 +101,7 @@ def main():
             mine = p and (p["stop_reason"], p["hop_count"], hops_by_ttl(p, upto))
             if mine != theirs:
                 mismatched.append((s["dst"], mine, theirs))
-        assert compared, "scamper traced nothing"
+        require(compared, f"{args.scamper}: scamper traced nothing (no line of type 'trace')")
         rate = 100.0 * (compared - len(mismatched)) / compared
         print(f"  scamper: {compared} targets compared, {compared - len(mismatched)} match ({rate:.1f} %)")
         for t, mine, theirs in mismatched[:5]:

@@ -78,3 +78,25 @@ TEST(RecordWriter, TimestampsAcrossSecondsMatchTheFullFormat) {
     EXPECT_EQ(std::string(data, size), expected);
     std::free(data);
 }
+
+// The mpls_labels field: each entry as label/TC/S/TTL, top of the stack first, ';' between them.
+// Entries crafted by hand: 24001 (0x05dc1), TC 0, S 0, TTL 1; 16, TC 5, S 1, TTL 254; and the
+// widest values of every field, so that a field spilling into its neighbour shows.
+TEST(RecordWriter, MplsLabelsAreDecodedPerEntry) {
+    char* data = nullptr;
+    size_t size = 0;
+    std::FILE* mem = open_memstream(&data, &size);
+    {
+        record_writer w(mem, output_format::csv, *parse_field_list("mpls_labels"));
+        result_record r{};
+        r.mpls = {0x05dc1001u, 0x00010bfeu, 0xffffffffu};
+        r.mpls_count = 3;
+        w.write({&r, 0, 0, 0});
+        r.mpls_count = 0;  // no stack: an empty field
+        w.write({&r, 0, 0, 0});
+        EXPECT_TRUE(w.flush());
+    }
+    std::fclose(mem);
+    EXPECT_EQ(std::string(data, size), "24001/0/0/1;16/5/1/254;1048575/7/1/255\n\n");
+    std::free(data);
+}

@@ -1,6 +1,8 @@
-// The trace probe: Paris flow identity over every TTL, its checksums, and stateless decoding of
-// everything (target, TTL, send time, cookie) from Echo Replies and from ICMP error quotes of every
-// length, truncated and corrupted quotes, and quotes whose destination was rewritten.
+// The trace probe: its bytes against a known answer computed outside the engine (checked by the
+// test's own RFC 1071 sum and against the drawing in probe/trace_probe.hpp), the Paris flow
+// identity over every TTL, its checksums, and stateless decoding of everything (target, TTL, send
+// time, cookie) from Echo Replies and from ICMP error quotes of every length, truncated and
+// corrupted quotes, and quotes whose destination was rewritten.
 #include "probe/trace_probe.hpp"
 
 #include <gtest/gtest.h>
@@ -8,7 +10,9 @@
 #include <set>
 #include <vector>
 
+#include "known_answer.hpp"
 #include "packet_craft.hpp"
+#include "reply/mpls_entry.hpp"
 
 using namespace ics;
 using namespace ics::test;
@@ -26,6 +30,131 @@ std::vector<uint8_t> build(const trace_probe& p, ipv4_addr dst, uint8_t ttl, uin
 
 constexpr size_t icmp_at = eth_header_len + ipv4_min_header_len;
 }  // namespace
+
+namespace {
+// The known answer: fixed inputs and the frame they must give, byte for byte. The bytes were
+// computed apart from the engine (AES-128 from OpenSSL, SipHash-1-3, the flow multiplier and the
+// checksums written from their definitions: known_answer_frames.py) and are the one place to change
+// when the layout changes. The key and MACs are test_probe_setup()'s.
+struct trace_known_answer {
+    static constexpr ipv4_addr source = scanner;  // 198.19.255.1
+    static constexpr ipv4_addr dest = target;     // 198.18.124.9
+    static constexpr uint8_t ttl = 13;
+    static constexpr uint32_t send_us = 0x7fabcdef;  // bits above 24 must not matter
+    // W = TTL 13 | send_us mod 2^24 = 0xabcdef | mac (18 bits), for each MAC algorithm
+    static constexpr uint64_t w_aes = 0x36af37bfac37, w_siphash = 0x36af37bc33dd;
+    static constexpr uint16_t flow = 0x9ef3;  // bits 32..47 of target * M
+    // The bytes that depend on the MAC algorithm: ICMP id|seq = W[31:0] and the fixup word.
+    struct cookie_bytes {
+        uint8_t id_seq[4], fixup[2];
+    };
+    static constexpr cookie_bytes aes{{0x37, 0xbf, 0xac, 0x37}, {0x3e, 0x66}};
+    static constexpr cookie_bytes siphash{{0x37, 0xbc, 0x33, 0xdd}, {0xb6, 0xc3}};
+
+    static std::vector<uint8_t> frame(const cookie_bytes& c) {
+        return {// Ethernet: to the gateway 02:00:00:00:00:fe, from 02:00:00:00:00:01, type IPv4
+                0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+                // IPv4: version 4, IHL 5, TOS 0, total length 32; ID 0x36af = W[47:32]; DF, offset 0;
+                // TTL 13 (the probe TTL), protocol 1 (ICMP), checksum 0x2ffd;
+                // 198.19.255.1 -> 198.18.124.9
+                0x45, 0x00, 0x00, 0x20, 0x36, 0xaf, 0x40, 0x00, 0x0d, 0x01, 0x2f, 0xfd, 0xc6, 0x13, 0xff,
+                0x01, 0xc6, 0x12, 0x7c, 0x09,
+                // ICMP: type 8 (echo request), code 0, checksum field 0x9ef3 = flow(target),
+                // identifier | sequence = W[31:0]
+                0x08, 0x00, 0x9e, 0xf3, c.id_seq[0], c.id_seq[1], c.id_seq[2], c.id_seq[3],
+                // payload: W[47:32] again, the checksum fixup
+                0x36, 0xaf, c.fixup[0], c.fixup[1]};
+    }
+    static bool aes_probe() { return probe_mac_is_aes(test_probe_setup().key); }
+    static std::vector<uint8_t> expected() { return frame(aes_probe() ? aes : siphash); }
+    static uint64_t w() { return aes_probe() ? w_aes : w_siphash; }
+};
+using kat = trace_known_answer;
+constexpr size_t ip_at = 14;  // written out rather than taken from the engine's headers
+}  // namespace
+
+TEST(TraceProbe, BuildGivesTheKnownAnswerFrame) {
+    trace_probe p(test_probe_setup());
+    std::vector<uint8_t> f(trace_probe::frame_len);
+    p.build(f.data(), kat::source, kat::dest, kat::ttl, kat::send_us);
+    EXPECT_EQ(hex(f), hex(kat::expected())) << (kat::aes_probe() ? "AES" : "SipHash") << " cookie";
+}
+
+// The expected frames are right in themselves: both checksums verify by RFC 1071 (the test's own
+// sum), for either algorithm's bytes, and each W holds its algorithm's MAC lane.
+TEST(TraceProbe, KnownAnswerIsConsistent) {
+    for (const auto& c : {kat::aes, kat::siphash}) {
+        const auto f = kat::frame(c);
+        ASSERT_EQ(f.size(), trace_probe::frame_len);
+        EXPECT_EQ(rfc1071_sum(f.data() + ip_at, 20), 0xffff) << "IP header";
+        EXPECT_EQ(rfc1071_sum(f.data() + icmp_at, f.size() - icmp_at), 0xffff) << "ICMP message";
+    }
+    const uint64_t m0 = uint64_t(kat::source) << 32 | 'T', m1 = uint64_t(kat::ttl >> 2) << 24 | 0xabcdef;
+    const cookie_key key = test_probe_setup().key;
+    const unsigned lane = kat::ttl & 3;
+    EXPECT_EQ(kat::w_siphash & trace_probe::mac_mask,
+              cookie_mac(key, mac_algorithm::siphash13).lane(m0, m1, lane) & trace_probe::mac_mask);
+    for (auto a : {mac_algorithm::aes128_ni, mac_algorithm::aes128_vaes}) {
+        if (!cookie_mac::cpu_has(a)) continue;
+        EXPECT_EQ(kat::w_aes & trace_probe::mac_mask,
+                  cookie_mac(key, a).lane(m0, m1, lane) & trace_probe::mac_mask)
+            << mac_algorithm_name(a);
+    }
+}
+
+// The built frame's fields against the drawing in probe/trace_probe.hpp, W's MAC against its
+// definition computed outside the probe.
+TEST(TraceProbe, KnownAnswerFieldsFollowTheDrawing) {
+    trace_probe p(test_probe_setup());
+    std::vector<uint8_t> f(trace_probe::frame_len);
+    p.build(f.data(), kat::source, kat::dest, kat::ttl, kat::send_us);
+    const uint64_t w = uint64_t(be16_at(f, ip_at + 4)) << 32 | be32_at(f, icmp_at + 4);
+    EXPECT_EQ(w, kat::w());
+    EXPECT_EQ(w >> 42, kat::ttl) << "W[47:42] = probe TTL";
+    EXPECT_EQ(w >> 18 & 0xffffff, kat::send_us & 0xffffff) << "W[41:18] = send_us mod 2^24";
+    // mac = low 18 bits of lane (TTL mod 4) of MAC(source << 32 | 'T', (TTL div 4) << 24 | send_us mod 2^24)
+    const auto block = mac_block(test_probe_setup().key, uint64_t(kat::source) << 32 | 'T',
+                                 uint64_t(kat::ttl >> 2) << 24 | (kat::send_us & 0xffffff));
+    EXPECT_EQ(w & 0x3ffff, block[kat::ttl & 3] & 0x3ffff) << "W[17:0] = mac";
+    EXPECT_EQ(f[ip_at + 8], kat::ttl) << "IP TTL = the probe TTL";
+    EXPECT_EQ(be32_at(f, ip_at + 12), kat::source);
+    EXPECT_EQ(be32_at(f, ip_at + 16), kat::dest);
+    EXPECT_EQ(f[icmp_at], 8) << "type: echo request";
+    EXPECT_EQ(f[icmp_at + 1], 0) << "code";
+    EXPECT_EQ(be16_at(f, icmp_at + 2), kat::flow) << "checksum field = flow(target)";
+    EXPECT_EQ(be16_at(f, icmp_at + 2), p.flow_checksum(kat::dest));
+    EXPECT_EQ(be16_at(f, icmp_at + 8), w >> 32) << "payload: W[47:32] again";
+    EXPECT_EQ(rfc1071_sum(f.data() + icmp_at, f.size() - icmp_at), 0xffff) << "the fixup makes it verify";
+    EXPECT_EQ(rfc1071_sum(f.data() + ip_at, 20), 0xffff) << "IP checksum";
+}
+
+// decode() of replies to the known-answer frame: target, TTL and send time all come from the frame.
+TEST(TraceProbe, RepliesToTheKnownAnswerFrameDecode) {
+    trace_probe p(test_probe_setup());
+    const auto probe = kat::expected();
+    result_record rec{};
+    counter why{};
+    ASSERT_TRUE(decode(p, echo_reply_to(probe, 0x0102, 50), kat::send_us + 321, rec, why))
+        << counter_infos[size_t(why)].name;
+    EXPECT_EQ(rec.saddr, kat::dest);
+    EXPECT_EQ(rec.probe_daddr, kat::dest);
+    EXPECT_EQ(rec.probe_ttl, kat::ttl);
+    EXPECT_EQ(rec.icmp_id, uint16_t(kat::w() >> 16));
+    EXPECT_EQ(rec.seq, uint16_t(kat::w()));
+    EXPECT_EQ(rec.rtt_us, 321u);
+    EXPECT_EQ(rec.ttl, 50);
+    EXPECT_EQ(rec.success, 1);
+    EXPECT_EQ(rec.flags, 0);
+    const auto err = icmp_error_about(probe, icmp_type::time_exceeded, 0, router, 28, 1);
+    ASSERT_TRUE(decode(p, err, kat::send_us + 654, rec, why)) << counter_infos[size_t(why)].name;
+    EXPECT_EQ(rec.saddr, router);
+    EXPECT_EQ(rec.probe_daddr, kat::dest);
+    EXPECT_EQ(rec.probe_ttl, kat::ttl);
+    EXPECT_EQ(rec.quoted_ttl, 1);
+    EXPECT_EQ(rec.rtt_us, 654u);
+    EXPECT_EQ(rec.cls, classification::timxceed);
+    EXPECT_EQ(rec.flags & record_flag::dst_rewritten, 0);
+}
 
 TEST(TraceProbe, ParisFlowIdentityIsTheSameForEveryTtlAndTime) {
     trace_probe p(test_probe_setup());
@@ -235,13 +364,8 @@ TEST(IcmpExtensions, MplsStackFromAnRfc4884Sender) {
             ASSERT_TRUE(r.ext.present) << compliant << with_sum;
             EXPECT_EQ(r.ext.objects, 1);
             ASSERT_EQ(r.ext.mpls_count, 2);
-            EXPECT_EQ(mpls_label(r.ext.mpls[0]), 24001u);
-            EXPECT_EQ(mpls_ttl(r.ext.mpls[0]), 1);
-            EXPECT_EQ(mpls_s(r.ext.mpls[0]), 0);
-            EXPECT_EQ(mpls_label(r.ext.mpls[1]), 16u);
-            EXPECT_EQ(mpls_tc(r.ext.mpls[1]), 5);
-            EXPECT_EQ(mpls_s(r.ext.mpls[1]), 1);
-            EXPECT_EQ(mpls_ttl(r.ext.mpls[1]), 254);
+            EXPECT_EQ(decode_mpls_entry(r.ext.mpls[0]), (mpls_entry_fields{24001, 0, 0, 1}));
+            EXPECT_EQ(decode_mpls_entry(r.ext.mpls[1]), (mpls_entry_fields{16, 5, 1, 254}));
             result_record rec{};
             ASSERT_TRUE(p.decode(r, arrival_us{200, 200}, rec, why));
             EXPECT_EQ(rec.mpls_count, 2);
