@@ -27,27 +27,29 @@ std::vector<uint8_t> build(const echo_probe& p, ipv4_addr dst, uint32_t send_us)
 struct echo_known_answer {
     static constexpr ipv4_addr source = 0xc613ff01;  // 198.19.255.1
     static constexpr ipv4_addr target = 0xc6120005;  // 198.18.0.5
-    static constexpr uint32_t send_us = 0x3a5c9e17;
-    static constexpr uint8_t ttl = 255;  // --probe-ttl's default
+    static constexpr uint32_t send_us = 0x3a5c9e17;  // the probe carries its low 24 bits
+    static constexpr uint32_t round = 0x2b;          // -P round 43
+    static constexpr uint32_t stamp = 0x2b5c9e17;    // S = round mod 2^8 | send_us mod 2^24
+    static constexpr uint8_t ttl = 255;              // --probe-ttl's default
     // The bytes that depend on the MAC algorithm: the cookie (ICMP id|seq) and the fixup word.
     struct cookie_bytes {
         uint8_t mac[4], fixup[2];
     };
-    static constexpr cookie_bytes aes{{0xc1, 0xee, 0x48, 0x48}, {0x77, 0x3d}};
-    static constexpr cookie_bytes siphash{{0x99, 0x8b, 0xfe, 0x51}, {0xe9, 0x96}};
+    static constexpr cookie_bytes aes{{0xd1, 0xc3, 0x02, 0x72}, {0xbc, 0x3e}};
+    static constexpr cookie_bytes siphash{{0x08, 0x3e, 0x40, 0x3f}, {0x47, 0xf7}};
 
     static std::vector<uint8_t> frame(const cookie_bytes& c) {
         return {// Ethernet: to the gateway 02:00:00:00:00:fe, from 02:00:00:00:00:01, type IPv4
                 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
-                // IPv4: version 4, IHL 5, TOS 0, total length 36; ID 0x3a5c = send_us[31:16]; DF,
-                // offset 0; TTL 255, protocol 1 (ICMP), checksum 0xb64f; 198.19.255.1 -> 198.18.0.5
-                0x45, 0x00, 0x00, 0x24, 0x3a, 0x5c, 0x40, 0x00, 0xff, 0x01, 0xb6, 0x4f, 0xc6, 0x13, 0xff,
+                // IPv4: version 4, IHL 5, TOS 0, total length 36; ID 0x2b5c = S[31:16]; DF,
+                // offset 0; TTL 255, protocol 1 (ICMP), checksum 0xc54f; 198.19.255.1 -> 198.18.0.5
+                0x45, 0x00, 0x00, 0x24, 0x2b, 0x5c, 0x40, 0x00, 0xff, 0x01, 0xc5, 0x4f, 0xc6, 0x13, 0xff,
                 0x01, 0xc6, 0x12, 0x00, 0x05,
-                // ICMP: type 8 (echo request), code 0, checksum field 0x9e17 = send_us[15:0],
+                // ICMP: type 8 (echo request), code 0, checksum field 0x9e17 = S[15:0],
                 // identifier | sequence = the cookie's MAC
                 0x08, 0x00, 0x9e, 0x17, c.mac[0], c.mac[1], c.mac[2], c.mac[3],
-                // payload: send_us, the checksum fixup, 0
-                0x3a, 0x5c, 0x9e, 0x17, c.fixup[0], c.fixup[1], 0x00, 0x00};
+                // payload: S, the checksum fixup, 0
+                0x2b, 0x5c, 0x9e, 0x17, c.fixup[0], c.fixup[1], 0x00, 0x00};
     }
     static std::vector<uint8_t> expected() {
         return frame(probe_mac_is_aes(test_probe_setup().key) ? aes : siphash);
@@ -64,7 +66,7 @@ TEST(EchoProbe, BuildGivesTheKnownAnswerFrame) {
     echo_probe p(test_probe_setup());
     ASSERT_EQ(p.ttl(), kat::ttl);
     std::vector<uint8_t> f(echo_probe::frame_len);
-    p.build(f.data(), kat::source, kat::target, kat::send_us);
+    p.build(f.data(), kat::source, kat::target, kat::send_us, kat::round);
     EXPECT_EQ(hex(f), hex(kat::expected()))
         << (probe_mac_is_aes(test_probe_setup().key) ? "AES" : "SipHash") << " cookie";
 }
@@ -84,7 +86,7 @@ TEST(EchoProbe, KnownAnswerChecksumsVerifyByRfc1071) {
 // one this CPU gives the probe (AES-NI and VAES compute the same function).
 TEST(EchoProbe, KnownAnswerCookiesAreEachAlgorithmsMac) {
     const uint64_t m0 = uint64_t(kat::source) << 32 | kat::target,
-                   m1 = uint64_t(kat::send_us) << 32 | uint32_t(kat::ttl) << 8 | 1;
+                   m1 = uint64_t(kat::stamp) << 32 | uint32_t(kat::ttl) << 8 | 1;
     auto bytes = [](uint32_t m) {
         return std::vector<uint8_t>{uint8_t(m >> 24), uint8_t(m >> 16), uint8_t(m >> 8), uint8_t(m)};
     };
@@ -102,20 +104,20 @@ TEST(EchoProbe, KnownAnswerCookiesAreEachAlgorithmsMac) {
 TEST(EchoProbe, CookieFieldsFollowTheDrawing) {
     echo_probe p(test_probe_setup());
     std::vector<uint8_t> f(echo_probe::frame_len);
-    p.build(f.data(), kat::source, kat::target, kat::send_us);
-    EXPECT_EQ(be16_at(f, ip_at + 4), kat::send_us >> 16) << "IP ID = send_us[31:16]";
+    p.build(f.data(), kat::source, kat::target, kat::send_us, kat::round);
+    EXPECT_EQ(be16_at(f, ip_at + 4), kat::stamp >> 16) << "IP ID = S[31:16]";
     EXPECT_EQ(f[ip_at + 8], kat::ttl) << "IP TTL = --probe-ttl";
     EXPECT_EQ(be32_at(f, ip_at + 12), kat::source);
     EXPECT_EQ(be32_at(f, ip_at + 16), kat::target);
     EXPECT_EQ(f[icmp_at], 8) << "type: echo request";
     EXPECT_EQ(f[icmp_at + 1], 0) << "code";
-    EXPECT_EQ(be16_at(f, icmp_at + 2), kat::send_us & 0xffff) << "checksum field = send_us[15:0]";
-    // mac = MAC(source << 32 | target, send_us << 32 | probe TTL << 8 | 1), 32 bits
+    EXPECT_EQ(be16_at(f, icmp_at + 2), kat::stamp & 0xffff) << "checksum field = S[15:0]";
+    // mac = MAC(source << 32 | target, S << 32 | probe TTL << 8 | 1), 32 bits
     const uint32_t mac = mac32(test_probe_setup().key, uint64_t(kat::source) << 32 | kat::target,
-                               uint64_t(kat::send_us) << 32 | uint32_t(kat::ttl) << 8 | 1);
+                               uint64_t(kat::stamp) << 32 | uint32_t(kat::ttl) << 8 | 1);
     EXPECT_EQ(be16_at(f, icmp_at + 4), mac >> 16) << "identifier = mac[31:16]";
     EXPECT_EQ(be16_at(f, icmp_at + 6), mac & 0xffff) << "sequence = mac[15:0]";
-    EXPECT_EQ(be32_at(f, icmp_at + 8), kat::send_us) << "payload: send_us[31:0]";
+    EXPECT_EQ(be32_at(f, icmp_at + 8), kat::stamp) << "payload: S[31:0]";
     EXPECT_EQ(be16_at(f, icmp_at + 14), 0) << "payload: 0 after the fixup";
     EXPECT_EQ(rfc1071_sum(f.data() + icmp_at, f.size() - icmp_at), 0xffff) << "the fixup makes it verify";
     EXPECT_EQ(rfc1071_sum(f.data() + ip_at, 20), 0xffff) << "IP checksum";
@@ -139,6 +141,7 @@ TEST(EchoProbe, RepliesToTheKnownAnswerFrameDecode) {
     EXPECT_EQ(rec.ttl, 57);
     EXPECT_EQ(rec.ipid, 0x0102);
     EXPECT_EQ(rec.probe_ttl, kat::ttl);
+    EXPECT_EQ(rec.round, kat::round);
     EXPECT_EQ(rec.success, 1);
     // A router's error quoting the first 28 bytes: the send time comes back from the IP ID and the
     // ICMP checksum field.
@@ -150,6 +153,7 @@ TEST(EchoProbe, RepliesToTheKnownAnswerFrameDecode) {
     EXPECT_EQ(rec.seq, seq);
     EXPECT_EQ(rec.rtt_us, 700u);
     EXPECT_EQ(rec.quoted_ttl, 9);
+    EXPECT_EQ(rec.round, kat::round);
     EXPECT_EQ(rec.success, 0);
 }
 

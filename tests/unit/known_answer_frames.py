@@ -45,16 +45,17 @@ def show(name, frame):
     print(name, len(frame))
     print(", ".join(f"0x{b:02x}" for b in frame))
 
-def echo(alg, src, dst, send_us, ttl=255):
-    m0, m1 = src << 32 | dst, send_us << 32 | ttl << 8 | 1
+def echo(alg, src, dst, send_us, round_, ttl=255):
+    s = (round_ & 0xff) << 24 | (send_us & 0xffffff)  # the stamp S: round mod 2^8 | send_us mod 2^24
+    m0, m1 = src << 32 | dst, s << 32 | ttl << 8 | 1
     mac = aes_words(K0, K1, m0, m1)[0] if alg == "aes" else siphash13(K0, K1, m0, m1) >> 32
-    icmp = bytearray(struct.pack("!BBHIIHH", 8, 0, send_us & 0xffff, mac, send_us, 0, 0))
+    icmp = bytearray(struct.pack("!BBHIIHH", 8, 0, s & 0xffff, mac, s, 0, 0))
     fix = (~csum(bytes(icmp))) & 0xffff
     struct.pack_into("!H", icmp, 12, fix)
     if csum(bytes(icmp)) != 0xffff:
         raise SystemExit(f"echo {alg}: the ICMP checksum does not verify ({csum(bytes(icmp)):#06x})")
-    print(f"echo {alg}: mac {mac:#010x} fixup {fix:#06x}")
-    return ETH + ip_header(20 + 16, send_us >> 16, ttl, src, dst) + bytes(icmp)
+    print(f"echo {alg}: S {s:#010x} mac {mac:#010x} fixup {fix:#06x}")
+    return ETH + ip_header(20 + 16, s >> 16, ttl, src, dst) + bytes(icmp)
 
 def trace(alg, src, dst, ttl, send_us):
     m0, m1 = src << 32 | 0x54, (ttl >> 2) << 24 | (send_us & 0xffffff)
@@ -75,5 +76,5 @@ def trace(alg, src, dst, ttl, send_us):
     return ETH + ip_header(20 + 12, w >> 32, ttl, src, dst) + bytes(icmp)
 
 for alg in ("aes", "siphash"):
-    show(f"echo {alg}", echo(alg, 0xc613ff01, 0xc6120005, 0x3a5c9e17))
+    show(f"echo {alg}", echo(alg, 0xc613ff01, 0xc6120005, 0x3a5c9e17, 0x2b))
     show(f"trace {alg}", trace(alg, 0xc613ff01, 0xc6127c09, 13, 0x7fabcdef))
