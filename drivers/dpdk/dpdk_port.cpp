@@ -200,7 +200,11 @@ nic_counters read_nic_counters(std::vector<port_handle>& ports) {
         c.rx_errors += st.ierrors;
         c.rx_nombuf += st.rx_nombuf;
         c.tx_errors += st.oerrors;
-        c.ports.push_back({port.name, st.ipackets, st.opackets});
+        c.ports.push_back({port.name, st.ipackets, st.opackets, {}});
+        rte_eth_dev_info info{};
+        if (rte_eth_dev_info_get(port.id, &info) == 0)
+            for (unsigned q = 0; q < info.nb_rx_queues && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; ++q)
+                c.ports.back().rx_queue_packets.push_back(st.q_ipackets[q]);
     }
     return c;
 }

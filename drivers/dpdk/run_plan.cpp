@@ -13,6 +13,19 @@
 namespace ics::dpdk {
 namespace {
 
+// What each TX lcore sent and each RX queue received, with the RX lcore that polled it (RX lcore
+// i polls the i-th, (i + n)-th ... queue of the ports' queues in order: launch_receivers).
+void report_lcore_traffic(scan_report& report, const run_env& e) {
+    for (unsigned t = 0; t < e.lcores.tx.size(); ++t)
+        report.tx_lcores.push_back({e.lcores.tx[t], e.s.ports[e.queues.tx_port(t)].name, e.queues.tx_queue(t),
+                                    e.blocks[e.lcores.tx[t]]->get(counter::tx_probes)});
+    size_t k = 0;
+    for (const port_traffic& p : report.ports)
+        for (unsigned q = 0; q < p.rx_queue_packets.size() && q < e.queues.rx_queues; ++q, ++k)
+            report.rx_queues.push_back(
+                {p.name, q, e.lcores.rx[k % e.lcores.rx.size()], p.rx_queue_packets[q]});
+}
+
 // Once every lcore stopped: the summed counters, hits, targets probed, first replies by type and
 // code, the RTT error bounds, the span of sending, whether every planned probe went out, the
 // NICs' counters and each port's traffic.
@@ -35,6 +48,7 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     report.nic_rx_nombuf = nic.rx_nombuf;
     report.nic_tx_errors = nic.tx_errors;
     report.ports = std::move(nic.ports);
+    report_lcore_traffic(report, e);
 }
 
 // The output lcore's write errors, then what the plan writes once every lcore stopped: a failure

@@ -101,6 +101,15 @@ void add_counters(json& m, const scan_report& r) {
     for (const port_traffic& p : r.ports)
         ports.push_back({{"name", p.name}, {"rx_packets", p.rx_packets}, {"tx_packets", p.tx_packets}});
     m["ports"] = ports;
+    json tx = json::array(), rx = json::array();
+    for (const tx_lcore_traffic& t : r.tx_lcores)
+        tx.push_back(
+            {{"lcore", t.lcore}, {"port", t.port}, {"queue", t.queue}, {"probes_sent", t.probes_sent}});
+    for (const rx_queue_traffic& q : r.rx_queues)
+        rx.push_back(
+            {{"port", q.port}, {"queue", q.queue}, {"lcore", q.lcore}, {"rx_packets", q.rx_packets}});
+    m["tx_lcores"] = tx;
+    m["rx_queues"] = rx;
 }
 
 // What came back: validated replies, hits, first replies by type and code, and how good the RTTs are.

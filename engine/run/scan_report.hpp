@@ -19,6 +19,22 @@ namespace ics {
 struct port_traffic {
     std::string name;
     uint64_t rx_packets = 0, tx_packets = 0;
+    std::vector<uint64_t> rx_queue_packets;  // per RX queue, where the driver counts them
+};
+
+// What each TX lcore sent, and each RX queue received (and which RX lcore polled it): the work
+// is really shared, not done by one lcore.
+struct tx_lcore_traffic {
+    unsigned lcore = 0;
+    std::string port;
+    unsigned queue = 0;
+    uint64_t probes_sent = 0;
+};
+struct rx_queue_traffic {
+    std::string port;
+    unsigned queue = 0;
+    unsigned lcore = 0;
+    uint64_t rx_packets = 0;
 };
 
 struct scan_report {
@@ -38,6 +54,8 @@ struct scan_report {
     // NIC-level counters (rte_eth_stats)
     uint64_t nic_rx_missed = 0, nic_rx_errors = 0, nic_rx_nombuf = 0, nic_tx_errors = 0;
     std::vector<port_traffic> ports;  // every DPDK port the scan used, in port order
+    std::vector<tx_lcore_traffic> tx_lcores;
+    std::vector<rx_queue_traffic> rx_queues;
     uint64_t tsc_hz = 0;
     // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
     std::array<uint64_t, 256> unique_by_type_code{};
