@@ -18,14 +18,24 @@ check() {  # TX lcores expected
     python3 "$SRC/tests/integration/hop_counters.py" left "$WORK/hops.before" "$WORK/hops.after" "$WORK/meta.json"
     python3 - "$WORK/meta.json" "$1" <<'PY'
 import json, sys
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: af_xdp_queues: {message}")
+
 m = json.load(open(sys.argv[1]))
-assert m["senders"] == int(sys.argv[2]) and m["completed"], m
-assert m["port"] == "net_af_xdp0,net_af_xdp1", m["port"]
+tx_lcores = int(sys.argv[2])
+require(m["senders"] == tx_lcores and m["completed"],
+        f"senders {m['senders']} (expected {tx_lcores}), completed {m['completed']}, stop_reason {m['stop_reason']!r}")
+require(m["port"] == "net_af_xdp0,net_af_xdp1", f"port {m['port']!r}, expected 'net_af_xdp0,net_af_xdp1'")
 # Replies arrive on both queues, so both sockets must have received; with a TX lcore on each,
 # both must have sent.
-assert all(p["rx_packets"] > 0 for p in m["ports"]), m["ports"]
-assert int(sys.argv[2]) < 2 or all(p["tx_packets"] > 1000 for p in m["ports"]), m["ports"]
-assert m["nic"]["rx_missed"] == 0 and m["counters"]["rx_ring_full"] == 0, (m["nic"], m["counters"])
+per_port = ", ".join(f"{p['name']} rx {p['rx_packets']} tx {p['tx_packets']}" for p in m["ports"])
+require(all(p["rx_packets"] > 0 for p in m["ports"]), f"a port received nothing: {per_port}")
+require(tx_lcores < 2 or all(p["tx_packets"] > 1000 for p in m["ports"]),
+        f"with {tx_lcores} TX lcores each port must send more than 1000: {per_port}")
+require(m["nic"]["rx_missed"] == 0 and m["counters"]["rx_ring_full"] == 0,
+        f"nic rx_missed {m['nic']['rx_missed']}, rx_ring_full {m['counters']['rx_ring_full']}, expected 0 and 0")
 print(f"  {m['senders']} TX lcore(s) over 2 af_xdp ports: sent {m['packets_sent']}, "
       f"{m['validation_passed']} valid replies; per port (rx, tx): "
       + ", ".join(f"{p['rx_packets']}/{p['tx_packets']}" for p in m["ports"]))

@@ -61,15 +61,23 @@ leftovers=$(find "$WORK" -maxdepth 1 -name '.g.json.*' | wc -l)
 [[ $leftovers == 0 ]] || fail "$leftovers temporary metadata file(s) left beside -m"
 python3 - "$WORK/g.jsonl" "$WORK/g.json" <<'PY'
 import json, sys
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: gateway: {message}")
+
 rows = [json.loads(l) for l in open(sys.argv[1])]
 echo = {r["saddr"] for r in rows if r["classification"] == "echoreply"}
 unreach = [r for r in rows if r["classification"] == "unreach"]
-assert len(echo) == 256, len(echo)
-assert len(unreach) == 4 and all(r["code"] == 1 and r["saddr"] == "198.19.2.2" for r in unreach), unreach
-assert all(isinstance(r["rtt_us"], int) and r["timestamp_str"].endswith("+0000") for r in rows)
+require(len(echo) == 256, f"{len(echo)} addresses gave an echo reply, expected 256")
+require(len(unreach) == 4 and all(r["code"] == 1 and r["saddr"] == "198.19.2.2" for r in unreach),
+        f"{len(unreach)} unreach rows, expected 4 of code 1 from 198.19.2.2: {unreach}")
+odd = [r for r in rows if not (isinstance(r["rtt_us"], int) and r["timestamp_str"].endswith("+0000"))]
+require(not odd, f"{len(odd)} rows without an integer rtt_us and a +0000 timestamp_str, e.g. {odd[:3]}")
 print(f"  -G: {len(echo)} echo replies and {len(unreach)} host unreachables from 198.19.2.2, as JSON lines")
 meta = json.load(open(sys.argv[2]))  # the whole file is one JSON document
-assert meta["completed"] is True and meta["packets_sent"] == 260, meta
+require(meta["completed"] is True and meta["packets_sent"] == 260,
+        f"completed {meta['completed']!r}, packets_sent {meta['packets_sent']}, expected True and 260")
 print(f"  -m: written whole over a 200 kB old file ({len(open(sys.argv[2]).read())} bytes, completed)")
 PY
 echo "PASS"

@@ -16,14 +16,22 @@ python3 "$SRC/tests/integration/check_rtt.py" "$WORK/meta.json" --rows "$WORK/re
 python3 "$SRC/tests/integration/hop_counters.py" left "$WORK/hops.before" "$WORK/hops.after" "$WORK/meta.json"
 python3 - "$WORK/meta.json" <<'PY'
 import json, sys
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: scan_ground_truth: {message}")
+
 m = json.load(open(sys.argv[1]))
 c = m["counters"]
 rate = m["achieved_rate"]
 print(f"  sent {m['packets_sent']} at {rate:.0f} pps (asked 100000); valid replies {m['validation_passed']}")
-assert m["completed"] and m["stop_reason"] == "completed", m["stop_reason"]
-assert m["packets_sent"] == 32768, m["packets_sent"]
+require(m["completed"] and m["stop_reason"] == "completed",
+        f"completed {m['completed']}, stop_reason {m['stop_reason']!r}, expected true and 'completed'")
+require(m["packets_sent"] == 32768, f"sent {m['packets_sent']} probes, expected 32768")
 drops = {k: v for k, v in c.items() if k in ("rx_ring_full", "rx_arp_ring_full", "tx_alloc_failed") and v}
-assert not drops and not m["nic"]["rx_missed"], f"drops: {drops} {m['nic']}"
-assert c["rx_cookie_invalid"] == 0 and c["rx_quote_invalid"] == 0, c
+require(not drops and not m["nic"]["rx_missed"],
+        f"the scanner dropped: counters {drops}, nic rx_missed {m['nic']['rx_missed']} (nic {m['nic']}), expected none")
+require(c["rx_cookie_invalid"] == 0 and c["rx_quote_invalid"] == 0,
+        f"rx_cookie_invalid {c['rx_cookie_invalid']}, rx_quote_invalid {c['rx_quote_invalid']}, expected 0 and 0")
 PY
 echo "PASS"

@@ -29,15 +29,28 @@ python3 "$SRC/tests/integration/check_rtt.py" "$WORK/meta.json" --rows "$WORK/re
     --paths "$WORK/paths.jsonl"
 python3 - "$WORK/meta.json" "$WORK/replies.csv" <<'PY'
 import csv, json, sys
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: trace_paths: {message}")
+
 m = json.load(open(sys.argv[1]))
 rows = list(csv.DictReader(open(sys.argv[2])))
 c = m["counters"]
 print(f"  sent {m['packets_sent']} probes at {m['achieved_rate']:.0f} pps; {m['validation_passed']} valid "
       f"replies; {len(rows)} reply rows; {m['trace']['interfaces']} router interfaces")
-assert m["completed"] and m["packets_sent"] == 32768 * 8, m["packets_sent"]
-assert c["rx_cookie_invalid"] == 0 and c["rx_quote_invalid"] == 0 and c["out_not_attributed"] == 0, c
-assert len(rows) == c["out_written"] > 0 and all(r["repeat"] == "0" for r in rows)
-assert {int(r["probe_ttl"]) for r in rows} == set(range(1, 9))
-assert m["trace"]["interfaces"] == 5, m["trace"]  # r1, r2, r3, r5, r6 (r4 is silent)
+require(m["completed"] and m["packets_sent"] == 32768 * 8,
+        f"completed {m['completed']}, sent {m['packets_sent']}, expected true and {32768 * 8}")
+require(c["rx_cookie_invalid"] == 0 and c["rx_quote_invalid"] == 0 and c["out_not_attributed"] == 0,
+        f"rx_cookie_invalid {c['rx_cookie_invalid']}, rx_quote_invalid {c['rx_quote_invalid']}, "
+        f"out_not_attributed {c['out_not_attributed']}, expected 0, 0 and 0")
+require(len(rows) == c["out_written"] > 0,
+        f"{len(rows)} reply rows, out_written {c['out_written']}: expected equal and above 0")
+repeated = [r for r in rows if r["repeat"] != "0"]
+require(not repeated, f"{len(repeated)} reply rows with repeat other than 0, e.g. {repeated[:3]}")
+ttls = {int(r["probe_ttl"]) for r in rows}
+require(ttls == set(range(1, 9)), f"probe TTLs in the rows {sorted(ttls)}, expected 1 to 8")
+# r1, r2, r3, r5, r6 (r4 is silent).
+require(m["trace"]["interfaces"] == 5, f"{m['trace']['interfaces']} router interfaces, expected 5 (trace {m['trace']})")
 PY
 echo "PASS"

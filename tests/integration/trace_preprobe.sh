@@ -14,6 +14,11 @@ for mode in exhaustive preprobe; do
 done
 python3 - "$WORK" <<'PY'
 import collections, json, sys
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: trace_preprobe: {message}")
+
 work = sys.argv[1]
 def load(mode):
     paths = {}
@@ -34,12 +39,17 @@ ends = ("COMPLETED", "UNREACH")
 changed = collections.Counter((ex[t]["stop_reason"], pp[t]["stop_reason"]) for t in ex
                               if (ex[t]["stop_reason"], ex[t]["hop_count"]) != (pp[t]["stop_reason"], pp[t]["hop_count"]))
 print(f"  paths whose end differs: {dict(changed)}")
-assert not lost, lost
-assert sent_pp < 0.5 * sent_ex, "the preprobe and stop set saved less than half of the probes"
-assert ppm["completed"] and ppm["stop_reason"] == "completed"
+require(not lost, f"the preprobe run lost {len(lost)} interfaces: {sorted(lost)}")
+require(sent_pp < 0.5 * sent_ex,
+        f"the preprobe and stop set sent {sent_pp} probes against {sent_ex} exhaustive: expected fewer than half")
+require(ppm["completed"] and ppm["stop_reason"] == "completed",
+        f"preprobe run: completed {ppm['completed']}, stop_reason {ppm['stop_reason']!r}, "
+        f"expected true and 'completed'")
 bad = [t for t in ex if ex[t]["stop_reason"] in ends and
        (pp[t]["stop_reason"], pp[t]["hop_count"], pp[t]["stop_data"]) !=
        (ex[t]["stop_reason"], ex[t]["hop_count"], ex[t]["stop_data"])]
-assert not bad, f"{len(bad)} path ends moved, e.g. {bad[:3]}"
+require(not bad, f"{len(bad)} path ends moved, e.g. " + "; ".join(
+    f"{t}: exhaustive {(ex[t]['stop_reason'], ex[t]['hop_count'], ex[t]['stop_data'])}, "
+    f"preprobe {(pp[t]['stop_reason'], pp[t]['hop_count'], pp[t]['stop_data'])}" for t in bad[:3]))
 PY
 echo "PASS"
