@@ -6,12 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 required=(-Ddpdk=enabled -Dbenchmarks=enabled)
+# Meson's own words when a required dependency is missing (its ERROR line), and nothing otherwise.
+quiet() { local out; out=$("$@" 2>&1) || { grep -E 'ERROR|not found' <<<"$out" >&2; return 1; }; }
 if [[ ! -f build/build.ninja ]]; then
-    meson setup build --buildtype=release "${required[@]}" >/dev/null
+    quiet meson setup build --buildtype=release "${required[@]}"
 elif ! python3 -c 'import json, sys
 opts = {o["name"]: o["value"] for o in json.load(open("build/meson-info/intro-buildoptions.json"))}
 sys.exit(opts["dpdk"] != "enabled" or opts["benchmarks"] != "enabled")'; then
-    meson configure build "${required[@]}" >/dev/null
+    quiet meson configure build "${required[@]}"
 fi
 ninja -C build >/dev/null
 if [[ ${1:-} == --asan ]]; then

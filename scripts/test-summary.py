@@ -115,7 +115,8 @@ def main(argv):
     for spec in argv[2:]:
         label, suites, run_dir = spec.split(":", 2)
         for shown, key, result in check_run(label, suites.split(","), run_dir, problems):
-            if shown in seen:  # one log never lists a test twice; if it did, count it once
+            if shown in seen:  # the runner never repeats a test: a second entry is not counted again
+                problems.append(f"{shown} is in its log twice")
                 continue
             seen.add(shown)
             results.append((shown, key, result))
@@ -124,12 +125,14 @@ def main(argv):
     failed = [shown for shown, _, r in results if r not in PASSED | SKIPPED]
     unexpected = 0
     for shown, key in skipped:
-        match = next((e for e in expected if fnmatch.fnmatchcase(key, e[0])), None)
-        if match and conditions[match[1]]:
-            print(f"skipped: {shown} (expected here: {match[1]}: {match[2]})")
+        declared = [e for e in expected if fnmatch.fnmatchcase(key, e[0])]
+        holds = next((e for e in declared if conditions[e[1]]), None)
+        if holds:
+            print(f"skipped: {shown} (expected here: {holds[1]}: {holds[2]})")
         else:
             unexpected += 1
-            why = (f"declared for '{match[1]}', which does not hold on this machine" if match
+            names = ", ".join(e[1] for e in declared)
+            why = (f"declared for {names}, which does not hold on this machine" if declared
                    else "not declared in tests/expected-skips")
             print(f"skipped: {shown} (UNEXPECTED: {why})")
     for shown in failed:
