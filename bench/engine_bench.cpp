@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "bench_checks.hpp"
 #include "bench_inputs.hpp"
 #include "dedup/seen_bitmap.hpp"
 #include "output/record_writer.hpp"
@@ -80,7 +81,10 @@ void parse_validate(benchmark::State& state, const Probe& probe,
                   probe.decode(pr, arrival_us{5000, 5000}, rec, why);
         }
     }
-    if (ok != uint64_t(state.iterations()) * replies.size()) state.SkipWithError("a reply did not validate");
+    const uint64_t want = uint64_t(state.iterations()) * replies.size();
+    if (ok != want)
+        fail_check(state, "parse + validate: " + std::to_string(ok) + " of " + std::to_string(want) +
+                              " replies validated");
     state.SetItemsProcessed(int64_t(state.iterations() * replies.size()));
 }
 
@@ -159,7 +163,7 @@ BENCHMARK(BM_TraceWalkBurst)->Arg(0)->Arg(1);
 void BM_CookieOne(benchmark::State& state) {
     const auto want = mac_algorithm(state.range(0));
     const cookie_mac mac({1, 2}, want);
-    if (mac.algorithm() != want) return state.SkipWithError("this CPU lacks the algorithm");
+    if (mac.algorithm() != want) return skip_unsupported(state, "this CPU lacks the algorithm");
     uint64_t x = 0;
     for (auto _ : state) {
         x += mac(x, 0x1234);
@@ -173,7 +177,7 @@ BENCHMARK(BM_CookieOne)->Arg(0)->Arg(1);  // the single MAC has no VAES form
 void BM_CookieBurst(benchmark::State& state) {
     const auto want = mac_algorithm(state.range(0));
     const cookie_mac mac({1, 2}, want);
-    if (mac.algorithm() != want) return state.SkipWithError("this CPU lacks the algorithm");
+    if (mac.algorithm() != want) return skip_unsupported(state, "this CPU lacks the algorithm");
     uint64_t m0[32], m1[32];
     uint32_t out[32];
     for (uint64_t i = 0; i < 32; ++i) m0[i] = m1[i] = i;
@@ -219,4 +223,10 @@ void BM_Format(benchmark::State& state) {
 BENCHMARK(BM_Format)->Arg(0)->Arg(1);
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return checks_exit_status("engine_bench");
+}

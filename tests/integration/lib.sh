@@ -1,16 +1,18 @@
 # Shared by the integration tests: brings the testbed up for one test and always takes it down,
 # finds the binary, and picks hugepages or --no-huge. Sourced, not run.
 set -euo pipefail
+# Not root: exit 77, which meson reports as SKIP and scripts/run-tests.sh lists by name and fails
+# unless tests/expected-skips accepts it here (not-root; never in the runner, which runs as root).
+# Checked before anything is made, so a skip leaves nothing behind.
+if [[ $(id -u) != 0 ]]; then
+    echo "SKIP: integration tests need root (network namespaces)"; exit 77
+fi
 SRC=${ICS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${ICS_BIN:-$SRC/build/apps/dpdk-icmpscan/dpdk-icmpscan}
 WORK=$(mktemp -d /tmp/ics-it.XXXXXX)
 export ICS_TESTBED_STATE=$WORK/testbed
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-
-if [[ $(id -u) != 0 ]]; then
-    echo "SKIP: integration tests need root (network namespaces)"; exit 77
-fi
 
 # The testbed without RPS: the kernel forwards inside the sender's system calls, so nothing waits
 # in a queue between hops and a loaded machine loses no reply (scripts/testbed.sh says why).
