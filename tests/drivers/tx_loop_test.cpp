@@ -165,6 +165,52 @@ TEST(TxLoop, TraceSendsEveryTargetAndTtlOnce) {
     EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);
 }
 
+// FlashRoute's backward order, with feedback the output lcore sent before the preprobe round:
+// target 0's path ends at TTL 2 (split 2), target 1 has its hops below 3 in the stop set. The loop
+// sends the preprobe round (every target at max TTL) first, pauses, then one TTL per target and
+// round: split, split-1 .. 1, then split+1 .. max, skipping (and counting) what the feedback made
+// useless.
+TEST(TxLoop, TraceBackwardFollowsTheFeedbackAndCountsSkips) {
+    auto pool = test::make_pool(1023);
+    test::ring_port port(64, 1024, pool.get());
+    ASSERT_TRUE(port.ok());
+    scan_config cfg = trace_cfg(16, 8);
+    cfg.trace.order = trace_order::backward;
+    cfg.trace.default_split = 4;
+    cfg.trace.preprobe_wait_s = 0.001;
+    auto rig = std::make_unique<tx_rig<trace_mode>>(cfg, port.id, pool.get(), 0);
+    test::ring_ptr feedback = test::make_ring(64, sizeof(trace_feedback));
+    const trace_feedback fb[] = {
+        {0, feedback_kind::split, 2}, {0, feedback_kind::end, 2}, {1, feedback_kind::stop, 3}};
+    ASSERT_EQ(rte_ring_enqueue_bulk_elem(feedback.get(), fb, sizeof(trace_feedback), 3, nullptr), 3u);
+    rig->c.feedback = feedback.get();
+    EXPECT_EQ((*rig)(), 0);
+    EXPECT_TRUE(rte_ring_empty(feedback.get()));
+
+    const auto frames = port.sent();
+    std::map<ipv4_addr, std::vector<unsigned>> ttls;  // by target, in sending order
+    for (size_t i = 0; i < frames.size(); ++i) {
+        result_record rec{};
+        counter why{};
+        ASSERT_TRUE(test::decode(rig->probe, test::echo_reply_to(frames[i]), 0, rec, why));
+        EXPECT_EQ(rec.probe_ttl, frames[i][eth_header_len + ip_off::ttl]);
+        EXPECT_TRUE(i >= 16 || rec.probe_ttl == 8) << "the preprobe round comes first: " << i;
+        ttls[rec.probe_daddr].push_back(rec.probe_ttl);
+    }
+    ASSERT_EQ(ttls.size(), 16u);
+    for (const auto& [target, sent] : ttls) {
+        const std::vector<unsigned> want = target == net_198_18 ? std::vector<unsigned>{8, 2, 1}
+                                           : target == net_198_18 + 1
+                                               ? std::vector<unsigned>{8, 4, 3, 5, 6, 7, 8}
+                                               : std::vector<unsigned>{8, 4, 3, 2, 1, 5, 6, 7, 8};
+        EXPECT_EQ(sent, want) << format_ipv4(target);
+    }
+    // 16 preprobes and 8 rounds of 16 planned; target 0 skips 6, target 1 skips 2.
+    EXPECT_EQ(trace_mode::probes_planned(rig->cfg, rig->cfg.slice(0, 1)), 144u);
+    expect_counters(rig->counters, {{counter::tx_probes, 136}, {counter::tx_trace_skipped, 8}});
+    EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);
+}
+
 // Takes every mbuf of `pool`, so that the next allocation fails.
 std::vector<rte_mbuf*> drain_pool(rte_mempool* pool) {
     std::vector<rte_mbuf*> held(rte_mempool_avail_count(pool));
