@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, builds, and runs every test: engine
-# unit and fuzz tests (also under ASan + UBSan), the binary on virtual devices, the namespace
+# unit and fuzz tests, the binary and the driver loops on virtual devices (all three also under
+# ASan + UBSan), the namespace
 # testbed integration tests, each benchmark once, and the linters. Ends with the closing summary of
 # scripts/test-summary.py: every skipped test by name, then "N passed, N failed, N skipped ...".
 # It fails on a failed test, on a suite that registered no test, on a run that wrote no log, and on
@@ -11,7 +12,7 @@
 set -uo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-all_runs="build-asan:unit,fuzz build:unit,fuzz,dpdk,bench,lint build:integration"
+all_runs="build-asan:unit,fuzz,dpdk build:unit,fuzz,dpdk,bench,lint build:integration"
 runs=${ICS_TEST_RUNS:-$all_runs}
 # Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1

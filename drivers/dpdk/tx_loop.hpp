@@ -74,13 +74,15 @@ inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
     c.counters->add(counter::tx_probes, sent);
 }
 
-// Allocates n mbufs, waiting (counted) while the pool is empty; false on a stop request.
+// Allocates n mbufs, waiting while the pool is empty; false on a stop request. A burst that had to
+// wait counts once (tx_alloc_failed counts delayed bursts, not the spins of the wait).
 inline bool alloc_burst(tx_lcore& c, rte_mbuf** bufs, unsigned n) {
-    while (rte_pktmbuf_alloc_bulk(c.pool, bufs, n) != 0) {
-        c.counters->add(counter::tx_alloc_failed);
+    if (rte_pktmbuf_alloc_bulk(c.pool, bufs, n) == 0) return true;
+    c.counters->add(counter::tx_alloc_failed);
+    do {
         if (c.flags->stop_tx.load(std::memory_order_relaxed)) return false;
         rte_pause();
-    }
+    } while (rte_pktmbuf_alloc_bulk(c.pool, bufs, n) != 0);
     return true;
 }
 

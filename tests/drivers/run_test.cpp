@@ -1,0 +1,140 @@
+// The whole run (scan_runner.cpp: launch order, control loop, stop) through the driver's one entry
+// point, run_scan, into net_null (no root, no replies): a run that sends everything completes; a
+// --max-runtime and a signal end sending early, each under its own stop reason; in each case the
+// files are opened once, before the first probe, and the counters add up. EAL starts once per
+// process, so each test runs alone: meson runs this program once per test, with a filter, and
+// main fails unless exactly one test ran.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+
+#include "dpdk/driver.hpp"
+
+namespace ics::dpdk {
+namespace {
+
+// A scan of 198.18.0.0/`prefix` from 198.19.255.1 into net_null, without hugepages.
+scan_config null_scan(unsigned prefix, uint64_t rate) {
+    scan_config cfg;
+    cfg.port.vdevs = {"net_null0,no-rx=1"};
+    cfg.lcores.no_huge = true;
+    cfg.targets = interval_set({{0xc6120000, 0xc6120000 + (uint32_t(1) << (32 - prefix)) - 1}});
+    cfg.sources = interval_set({{0xc613ff01, 0xc613ff01}});
+    cfg.gateway_mac = mac{0x02, 0, 0, 0, 0, 0xfe};
+    cfg.rate = rate;
+    cfg.cooldown_s = 0;
+    cfg.key = {0x1111, 0x2222};
+    cfg.fields = *parse_field_list(default_field_list());
+    return cfg;
+}
+
+// What the hooks saw: how often the files were opened, the last status, and the file itself.
+struct hook_log {
+    std::atomic<int> signals{0};
+    unsigned opened = 0;
+    progress_snapshot last;
+    unsigned statuses = 0;
+    std::FILE* rows = std::tmpfile();
+    ~hook_log() { std::fclose(rows); }
+
+    run_hooks hooks() {
+        run_hooks h;
+        h.stop_signals = &signals;
+        h.open_outputs = [this]() -> result<run_outputs> {
+            ++opened;
+            return run_outputs{rows, "rows", nullptr};
+        };
+        h.on_progress = [this](const progress_snapshot& now, const progress_snapshot&) {
+            last = now;
+            ++statuses;
+        };
+        return h;
+    }
+};
+
+// Counters no run into net_null may move: nothing comes back, nothing is dropped.
+void expect_quiet(const scan_report& r) {
+    for (size_t i = 0; i < counter_count; ++i)
+        EXPECT_TRUE(counter(i) == counter::tx_probes || r.counters.values[i] == 0)
+            << counter_infos[i].name << " " << r.counters.values[i];
+    EXPECT_EQ(r.hits, 0u);
+}
+
+TEST(Run, CompletesWhenEveryProbeIsSent) {
+    scan_config cfg = null_scan(22, 0);
+    cfg.probes = 2;
+    hook_log log;
+    const result<scan_report> r = run_scan(cfg, log.hooks());
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::completed);
+    EXPECT_TRUE(r->completed);
+    EXPECT_EQ(r->probes_planned, 2048u);
+    EXPECT_EQ(r->probes_sent(), 2048u);
+    EXPECT_EQ(r->targets_probed, 1024u);
+    expect_quiet(*r);
+    EXPECT_EQ(log.opened, 1u);
+    EXPECT_GE(log.statuses, 1u);  // at least the closing one, with the final counts
+    EXPECT_EQ(log.last.sent, 2048u);
+    EXPECT_FALSE(log.last.sending);
+    EXPECT_LE(r->start_wall_ns, r->send_end_wall_ns);
+    EXPECT_LE(r->send_end_wall_ns, r->end_wall_ns);
+    EXPECT_EQ(r->ports.size(), 1u);
+    EXPECT_EQ(r->ports[0].tx_packets, 2048u);
+}
+
+// 65,536 probes at 1,000 a second cannot finish in 0.3 s: sending ends at the limit, and the
+// report says why and that not every probe went out.
+TEST(Run, MaxRuntimeEndsSending) {
+    scan_config cfg = null_scan(16, 1000);
+    cfg.max_runtime_s = 0.3;
+    hook_log log;
+    const result<scan_report> r = run_scan(cfg, log.hooks());
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::max_runtime);
+    EXPECT_FALSE(r->completed);
+    EXPECT_EQ(r->probes_planned, 65536u);
+    EXPECT_LT(r->probes_sent(), 65536u);
+    EXPECT_EQ(r->ports[0].tx_packets, r->probes_sent());
+    EXPECT_EQ(r->targets_probed, r->probes_sent());
+    expect_quiet(*r);
+    EXPECT_EQ(log.opened, 1u);
+}
+
+// A signal during sending (raised at the first status line): sending ends under the stop reason
+// "signal", the cooldown is cut to at most a second, and every lcore stops.
+TEST(Run, SignalEndsSending) {
+    scan_config cfg = null_scan(16, 1000);
+    cfg.cooldown_s = 30;
+    hook_log log;
+    run_hooks hooks = log.hooks();
+    hooks.on_progress = [&log](const progress_snapshot& now, const progress_snapshot&) {
+        log.last = now;
+        ++log.statuses;
+        log.signals.store(1);
+    };
+    const result<scan_report> r = run_scan(cfg, hooks);
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::signal);
+    EXPECT_FALSE(r->completed);
+    EXPECT_LT(r->probes_sent(), 65536u);
+    EXPECT_EQ(r->ports[0].tx_packets, r->probes_sent());
+    expect_quiet(*r);
+    // The cooldown after a signal lasts at most a second, not the 30 asked: a bound of 10 s tells
+    // the two apart however loaded the machine is.
+    EXPECT_LE(r->end_wall_ns - r->send_end_wall_ns, 10000000000u);
+}
+
+}  // namespace
+}  // namespace ics::dpdk
+
+int main(int argc, char** argv) {
+    testing::InitGoogleTest(&argc, argv);
+    const int rc = RUN_ALL_TESTS();
+    // One run per process (EAL starts once): a filter that matched nothing or several is an error.
+    if (testing::UnitTest::GetInstance()->test_to_run_count() != 1) {
+        std::fprintf(stderr, "run_test: give --gtest_filter naming exactly one test\n");
+        return 1;
+    }
+    return rc;
+}
