@@ -34,7 +34,8 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
         {probe_ttl, "probe_ttl", integer, "IP TTL the probe was sent with"},
         {quoted_ttl, "quoted_ttl", integer, "TTL left in the probe quoted by an ICMP error (0 otherwise)"},
         {round, "round", integer,
-         "scan: the probe round (-P) the reply answers, 0-based, modulo 256 (carried in the probe); trace: 0"},
+         "scan: the probe round (-P) the reply answers, 0-based, modulo 256 (carried in the probe); trace: "
+         "0"},
         {dst_rewritten, "dst_rewritten", integer,
          "trace: 1 if the quote's destination was rewritten on the way (the reply is not attributed)"},
         {mpls_labels, "mpls_labels", string,

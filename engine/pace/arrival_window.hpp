@@ -7,7 +7,8 @@
 // of [max(window start, send time), window end], and reported with its error bound.
 //
 // Times: the window in TSC cycles (poll_window) and in the probes' microsecond clock
-// (arrival_us: microseconds since the scan epoch, modulo 2^32; the probes carry its low 24 bits). docs/design.md, "Timestamps", says what each stamp means.
+// (arrival_us: microseconds since the scan epoch, modulo 2^32; the probes carry its low 24 bits).
+// docs/design.md, "Timestamps", says what each stamp means.
 #pragma once
 #include <cstdint>
 
