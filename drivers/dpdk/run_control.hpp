@@ -8,6 +8,7 @@
 #include "dpdk/control_plane.hpp"
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/run_lcores.hpp"
+#include "run/stop_policy.hpp"
 
 namespace ics::dpdk {
 
@@ -87,20 +88,6 @@ progress_snapshot snapshot(run_env& e, const sender_set<Plan>& tx, bool sending,
     return p;
 }
 
-// Why sending must end before every probe is out, if it must: a signal, --max-results, --max-runtime.
-inline std::optional<run_end> early_end(const run_env& e, uint64_t now, uint64_t max_runtime_end) {
-    if (e.signals() > 0) return run_end::signal;
-    if (e.flags.max_results_reached.load(std::memory_order_relaxed)) return run_end::max_results;
-    if (now >= max_runtime_end) return run_end::max_runtime;
-    return std::nullopt;
-}
-
-// The cooldown after sending ended: in full, but briefly after a signal (to drain what is in
-// flight) and not at all once --max-results is reached.
-inline double cooldown_after(run_end why, double cooldown) {
-    return why == run_end::signal ? std::min(cooldown, 1.0) : why == run_end::max_results ? 0.0 : cooldown;
-}
-
 // Sending ends when every TX lcore has stopped and the last probe has left: notes that time and
 // returns the cooldown's end (TSC).
 inline uint64_t end_sending(run_env& e, control_plane& control, scan_report& report, double cooldown_s) {
@@ -113,20 +100,6 @@ inline uint64_t end_sending(run_env& e, control_plane& control, scan_report& rep
     e.flags.send_end_tsc.store(now);
     report.send_end_wall_ns = e.clock.wall_ns(now);
     return now + uint64_t(cooldown_s * double(e.hz));
-}
-
-// Whether the cooldown ends early: --max-results reached, or a signal (the first one that did not
-// already end sending).
-inline bool cooldown_cut(const run_env& e, scan_report& report) {
-    if (e.flags.max_results_reached.load(std::memory_order_relaxed)) {
-        if (report.stop_reason == run_end::completed) report.stop_reason = run_end::max_results;
-        return true;
-    }
-    if (e.signals() > 0 && report.stop_reason != run_end::signal) {
-        report.stop_reason = run_end::signal;
-        return true;
-    }
-    return false;
 }
 
 // The control loop: ARP, a status once a second, the end of sending (every TX lcore done, or an
@@ -147,12 +120,16 @@ progress_snapshot control_loop(run_env& e, control_plane& control, const sender_
         if (!cooldown_end) {
             if (e.flags.tx_running.load(std::memory_order_acquire) == 0) {
                 cooldown_end = end_sending(e, control, report, cooldown);
-            } else if (const std::optional<run_end> why = early_end(e, now, max_runtime_end)) {
+            } else if (const std::optional<run_end> why = early_end(
+                           {e.signals(), e.flags.max_results_reached.load(std::memory_order_relaxed), now,
+                            max_runtime_end})) {
                 report.stop_reason = *why;
                 e.flags.stop_tx.store(true);
                 cooldown_end = end_sending(e, control, report, cooldown_after(*why, cooldown));
             }
-        } else if (now >= *cooldown_end || cooldown_cut(e, report)) {
+        } else if (now >= *cooldown_end ||
+                   cooldown_cut(e.signals(), e.flags.max_results_reached.load(std::memory_order_relaxed),
+                                report.stop_reason)) {
             break;
         }
         if (now >= next_status) {

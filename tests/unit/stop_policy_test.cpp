@@ -1,0 +1,48 @@
+// The control lcore's stop decisions (run/stop_policy.hpp), every case: what ends sending early and
+// in which order, the cooldown each end leaves, and what cuts the cooldown and with which reason.
+#include "run/stop_policy.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ics;
+
+TEST(StopPolicy, NothingEndsSendingEarlyUntilALimitOrASignal) {
+    EXPECT_EQ(early_end({0, false, 100, 200}), std::nullopt);
+    EXPECT_EQ(early_end({0, false, 100, UINT64_MAX}), std::nullopt) << "no -t";
+}
+
+TEST(StopPolicy, ASignalComesFirstThenMaxResultsThenMaxRuntime) {
+    EXPECT_EQ(early_end({1, true, 300, 200}), run_end::signal);
+    EXPECT_EQ(early_end({2, false, 0, 200}), run_end::signal);
+    EXPECT_EQ(early_end({0, true, 300, 200}), run_end::max_results);
+    EXPECT_EQ(early_end({0, false, 200, 200}), run_end::max_runtime) << "-t's end is inclusive";
+    EXPECT_EQ(early_end({0, false, 199, 200}), std::nullopt);
+}
+
+TEST(StopPolicy, TheCooldownEachEndLeaves) {
+    EXPECT_EQ(cooldown_after(run_end::completed, 8.0), 8.0);
+    EXPECT_EQ(cooldown_after(run_end::max_runtime, 8.0), 8.0);
+    EXPECT_EQ(cooldown_after(run_end::signal, 8.0), 1.0) << "a signal drains for at most a second";
+    EXPECT_EQ(cooldown_after(run_end::signal, 0.25), 0.25);
+    EXPECT_EQ(cooldown_after(run_end::max_results, 8.0), 0.0);
+}
+
+TEST(StopPolicy, MaxResultsCutsTheCooldownAndNamesItselfOnlyAfterACompletedSend) {
+    run_end reason = run_end::completed;
+    EXPECT_TRUE(cooldown_cut(0, true, reason));
+    EXPECT_EQ(reason, run_end::max_results);
+    reason = run_end::max_runtime;
+    EXPECT_TRUE(cooldown_cut(0, true, reason));
+    EXPECT_EQ(reason, run_end::max_runtime) << "sending ended for -t first";
+}
+
+TEST(StopPolicy, AFirstSignalInTheCooldownCutsItASignalThatEndedSendingDoesNot) {
+    run_end reason = run_end::completed;
+    EXPECT_FALSE(cooldown_cut(0, false, reason));
+    EXPECT_EQ(reason, run_end::completed);
+    EXPECT_TRUE(cooldown_cut(1, false, reason));
+    EXPECT_EQ(reason, run_end::signal);
+    reason = run_end::signal;  // the signal already ended sending: its short cooldown runs out
+    EXPECT_FALSE(cooldown_cut(1, false, reason));
+    EXPECT_EQ(reason, run_end::signal);
+}
