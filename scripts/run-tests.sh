@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, builds, and runs every test: engine
-# unit and fuzz tests, the binary and the driver loops on virtual devices (all three also under
-# ASan + UBSan), the namespace testbed integration tests, each benchmark once, and the linters. Ends with the closing summary of
+# unit and fuzz tests, the binary and the driver loops on virtual devices (these three suites also
+# under ASan + UBSan), the namespace testbed integration tests, each benchmark once, the linters. Ends with the closing summary of
 # scripts/test-summary.py: every skipped test by name, then "N passed, N failed, N skipped ...".
 # It fails on a failed test, on a suite that registered no test, on a run that wrote no log, and on
 # a skip that tests/expected-skips does not declare for this machine.

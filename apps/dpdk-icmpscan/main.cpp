@@ -103,6 +103,8 @@ int report_run(const ics::app::built_config& built, const ics::scan_report& repo
     if (!built.files.metadata.empty()) {
         const std::string md = ics::build_metadata(built.cfg, report, ICS_VERSION).dump(2) + "\n";
         if (auto st = ics::app::write_whole_file(built.files.metadata, md); !st) {
+            if (!report.output_error.empty())
+                std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.output_error.c_str());
             std::fprintf(stderr, "dpdk-icmpscan: %s\n", st.error_message().c_str());
             return 1;
         }

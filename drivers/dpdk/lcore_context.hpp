@@ -5,8 +5,9 @@
 //
 // Cache lines, on purpose: each context is allocated apart and starts on a line of its own; what an
 // lcore writes that another reads (a TX lcore's send progress, each group of flags) sits on a line
-// of its own, so the control lcore's once-a-second reads never pull a line the hot loop is
-// writing, and the flags every loop polls stay shared-clean between the control lcore's writes.
+// of its own, so the read-only set-up every loop reads is never on a line another lcore writes,
+// the control lcore's once-a-second reads of the send progress never touch the schedule's state,
+// and the flags every loop polls stay shared-clean between the control lcore's writes.
 #pragma once
 #include <array>
 #include <atomic>
@@ -66,7 +67,9 @@ struct alignas(64) tx_lcore {
 template <typename Plan>
 struct tx_context : tx_lcore {
     explicit tx_context(typename Plan::schedule s) : schedule(std::move(s)) {}
-    const typename Plan::probe* probe = nullptr;
+    // A line of its own, past the send progress (a derived class's members would otherwise fill
+    // the base's tail padding, beside the progress the control lcore reads).
+    alignas(64) const typename Plan::probe* probe = nullptr;
     typename Plan::schedule schedule;  // this lcore's share of the plan; only this lcore touches it
     rte_ring* feedback = nullptr;      // plans with feedback: the consumer end, this lcore
 };

@@ -16,12 +16,12 @@ inline constexpr unsigned output_dequeue_burst = 64;
 
 // Plans with feedback: every message goes to every TX lcore (any of them may probe the target next).
 template <typename Plan>
-inline void send_feedback(output_context<Plan>& c, const trace_feedback* fb, unsigned n) {
+inline void send_feedback(output_context<Plan>& c, const typename Plan::feedback* fb, unsigned n) {
     if constexpr (has_feedback<Plan>) {
         for (unsigned i = 0; i < n; ++i)
             for (rte_ring* ring : c.feedback)
-                if (rte_ring_sp_enqueue_elem(ring, const_cast<trace_feedback*>(&fb[i]),
-                                             sizeof(trace_feedback)) != 0)
+                if (rte_ring_sp_enqueue_elem(ring, const_cast<typename Plan::feedback*>(&fb[i]),
+                                             sizeof(typename Plan::feedback)) != 0)
                     c.counters->add(counter::out_feedback_dropped);
     }
 }
@@ -30,7 +30,7 @@ template <typename Plan>
 inline void handle_record(output_context<Plan>& c, const result_record& rec, uint64_t& written) {
     c.counters->add(counter::out_records);
     c.rtt_error.add(rec.rtt_err_us);
-    trace_feedback fb[max_feedback_per_record];
+    typename Plan::feedback fb[max_feedback_per_record];
     const attribution a = c.attribution->attribute(rec, fb, *c.counters);
     send_feedback(c, fb, a.feedback);
     if (a.new_hit)

@@ -22,7 +22,6 @@
 #include "dpdk/lcore_context.hpp"
 #include "probe/probe_setup.hpp"
 #include "reply/result_record.hpp"
-#include "trace/trace_schedule.hpp"
 
 namespace ics::dpdk {
 
@@ -119,10 +118,10 @@ inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int s
 }
 
 // Plans with feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them.
-inline status create_feedback_rings(dpdk_session& s, unsigned tx_lcores, int socket,
+inline status create_feedback_rings(dpdk_session& s, unsigned tx_lcores, int socket, unsigned elem_size,
                                     std::vector<rte_ring*>& rings) {
     for (unsigned t = 0; t < tx_lcores; ++t) {
-        rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), sizeof(trace_feedback),
+        rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), elem_size,
                                             feedback_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (!fb) return error{fmt::format("cannot create the feedback rings: {}", rte_strerror(rte_errno))};
         s.rings.push_back(fb);

@@ -19,11 +19,12 @@ void report_lcore_traffic(scan_report& report, const run_env& e) {
     for (unsigned t = 0; t < e.lcores.tx.size(); ++t)
         report.tx_lcores.push_back({e.lcores.tx[t], e.s.ports[e.queues.tx_port(t)].name, e.queues.tx_queue(t),
                                     e.blocks[e.lcores.tx[t]]->get(counter::tx_probes)});
-    size_t k = 0;
+    size_t k = 0;  // every queue of every port, counted by the driver or not
     for (const port_traffic& p : report.ports)
-        for (unsigned q = 0; q < p.rx_queue_packets.size() && q < e.queues.rx_queues; ++q, ++k)
+        for (unsigned q = 0; q < e.queues.rx_queues; ++q, ++k)
             report.rx_queues.push_back(
-                {p.name, q, e.lcores.rx[k % e.lcores.rx.size()], p.rx_queue_packets[q]});
+                {p.name, q, e.lcores.rx[k % e.lcores.rx.size()],
+                 q < p.rx_queue_packets.size() ? std::optional(p.rx_queue_packets[q]) : std::nullopt});
 }
 
 // Once every lcore stopped: the summed counters, hits, targets probed, first replies by type and
@@ -82,11 +83,14 @@ result<run_outputs> prepare_to_send(run_env& e, control_plane& control, probe_se
     const result<mac> gw = gateway_mac(e, control);
     if (!gw) return error{gw.error_message()};
     setup.dst_mac = *gw;
-    if (Plan::uses_feedback(e.cfg))
-        if (status st = create_feedback_rings(e.s, unsigned(e.lcores.tx.size()), e.s.ports.front().socket,
-                                              out.feedback);
-            !st)
-            return error{st.error_message()};
+    if constexpr (has_feedback<Plan>) {
+        static_assert(sizeof(typename Plan::feedback) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
+        if (Plan::uses_feedback(e.cfg))
+            if (status st = create_feedback_rings(e.s, unsigned(e.lcores.tx.size()), e.s.ports.front().socket,
+                                                  sizeof(typename Plan::feedback), out.feedback);
+                !st)
+                return error{st.error_message()};
+    }
     return launch_output(e, out, writer);
 }
 

@@ -91,10 +91,9 @@ template <typename Plan>
 inline void take_feedback(tx_context<Plan>& c) {
     if constexpr (has_feedback<Plan>) {
         if (!c.feedback) return;
-        trace_feedback msgs[64];
+        typename Plan::feedback msgs[64];
         unsigned n;
-        while ((n = rte_ring_sc_dequeue_burst_elem(c.feedback, msgs, sizeof(trace_feedback), 64, nullptr)) >
-               0)
+        while ((n = rte_ring_sc_dequeue_burst_elem(c.feedback, msgs, sizeof(msgs[0]), 64, nullptr)) > 0)
             c.schedule.take_feedback(msgs, n);
     }
 }

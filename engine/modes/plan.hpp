@@ -1,6 +1,6 @@
 // What a mode is: a plan, a bundle of types and static functions chosen once at start-up, that the
-// driver's generic lcore loops are compiled against (drivers/dpdk/run_plan.hpp). The driver asks a
-// plan these questions and nothing else, so a new mode is a new plan, not a branch in the loops:
+// driver's generic lcore loops are compiled against (drivers/dpdk/run_plan.cpp, run_lcores.hpp). The driver
+// asks a plan these questions and nothing else, so a new mode is a new plan, not a branch in the loops:
 //
 //   probe          how a probe is built and how a reply becomes a record (probe/*.hpp; the reply
 //                  decoding itself is shared by every mode: reply/echo_match.hpp)
@@ -9,6 +9,7 @@
 //                  declares them (compile time)
 //   attribution    what the output lcore does with a record before the shared row writer: whether
 //                  it repeats an earlier one, whether it is a new hit, and the feedback it makes
+//   feedback       the message type from the output lcore to the TX schedules, or no_feedback
 //   finish()       what the plan writes once every lcore has stopped (trace: the paths)
 //   probes_planned / targets_probed / permutation_domain: the run's size, for the status and report
 //
@@ -18,9 +19,10 @@
 #include <cstdint>
 #include <cstdio>
 
+#include <type_traits>
+
 #include "reply/result_record.hpp"
 #include "stats/counters.hpp"
-#include "trace/trace_schedule.hpp"
 
 namespace ics {
 
@@ -34,8 +36,11 @@ struct attribution {
 // The most feedback messages an attribution writes for one record.
 inline constexpr unsigned max_feedback_per_record = 2;
 
-// Plans whose TX schedule learns from replies declare it; the loops then carry feedback rings.
+// A plan whose TX schedules learn from the replies names its message type as Plan::feedback (a
+// trivially copyable struct, a multiple of 4 bytes: rte_ring elements); the loops then carry one
+// SP/SC ring of those per TX lcore. Plans without feedback name this.
+struct no_feedback {};
 template <typename Plan>
-inline constexpr bool has_feedback = Plan::schedule::takes_feedback;
+inline constexpr bool has_feedback = !std::is_same_v<typename Plan::feedback, no_feedback>;
 
 }  // namespace ics

@@ -35,8 +35,7 @@ inline plan_size size_of_plan(const scan_config& cfg) {
     with_plan(cfg, [&](auto plan) {
         using Plan = typename decltype(plan)::type;
         s.probes = Plan::probes_planned(cfg, cfg.slice(0, 1));
-        const uint64_t all_sent[1] = {UINT64_MAX};
-        s.targets = Plan::targets_probed(cfg, all_sent);
+        s.targets = Plan::targets_in_shard(cfg);
     });
     return s;
 }

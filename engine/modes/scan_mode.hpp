@@ -21,7 +21,6 @@ namespace ics {
 // One TX lcore's walk over its slice of the targets, a round at a time.
 class scan_schedule {
 public:
-    static constexpr bool takes_feedback = false;
     static constexpr bool may_skip = false;
     static constexpr bool may_pause = false;
 
@@ -44,7 +43,7 @@ class scan_attribution {
 public:
     explicit scan_attribution(const scan_config& cfg) : targets_(&cfg.targets), seen_(cfg.targets.size()) {}
 
-    attribution attribute(const result_record& rec, trace_feedback*, counter_block&) {
+    attribution attribute(const result_record& rec, no_feedback*, counter_block&) {
         const auto index = targets_->index_of(rec.probe_daddr);
         attribution a;
         a.repeat = index ? seen_.test_and_set(*index) : false;
@@ -62,6 +61,7 @@ struct scan_mode {
     static constexpr run_mode mode = run_mode::scan;
     using probe = Probe;
     using schedule = scan_schedule;
+    using feedback = no_feedback;
     using attribution_type = scan_attribution;
 
     static uint64_t permutation_domain(const scan_config& cfg) { return cfg.targets.size(); }
@@ -73,6 +73,9 @@ struct scan_mode {
     // Targets a slice (a shard's TX lcore) visits per round.
     static uint64_t targets_per_round(const scan_config& cfg, walk_slice slice) {
         return target_walk::targets_per_round(cfg.targets.size(), cfg.max_targets, slice);
+    }
+    static uint64_t targets_in_shard(const scan_config& cfg) {
+        return targets_per_round(cfg, cfg.slice(0, 1));
     }
     static uint64_t probes_planned(const scan_config& cfg, walk_slice slice) {
         return targets_per_round(cfg, slice) * cfg.probes;

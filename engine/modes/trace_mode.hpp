@@ -29,7 +29,6 @@ namespace ics {
 // the preprobe round so that the preprobe's replies set each target's split first.
 class trace_schedule {
 public:
-    static constexpr bool takes_feedback = true;
     static constexpr bool may_skip = true;
     static constexpr bool may_pause = true;
 
@@ -119,6 +118,7 @@ struct trace_mode {
     static constexpr run_mode mode = run_mode::trace;
     using probe = trace_probe;
     using schedule = trace_schedule;
+    using feedback = trace_feedback;
     using attribution_type = trace_attribution;
 
     static uint64_t permutation_domain(const scan_config& cfg) {
@@ -128,6 +128,10 @@ struct trace_mode {
     static bool uses_feedback(const scan_config& cfg) { return cfg.trace.order == trace_order::backward; }
     static schedule make_schedule(const scan_config& cfg, const permutation& perm, walk_slice slice) {
         return schedule(cfg.targets, perm, cfg.trace, slice);
+    }
+    // This shard's share of the targets (--shards splits the trace's positions).
+    static uint64_t targets_in_shard(const scan_config& cfg) {
+        return target_walk::targets_per_round(cfg.targets.size(), 0, cfg.slice(0, 1));
     }
     // Probes sent or skipped.
     static uint64_t probes_planned(const scan_config& cfg, walk_slice slice) {

@@ -27,8 +27,8 @@
 //   |   checksum fixup              |             0                 |
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
-//   send_us = microseconds since the scan epoch (RTT: pace/arrival_window.hpp, mod 2^24: exact
-//             for replies within 16.7 s)
+//   send_us = microseconds since the scan epoch (RTT: pace/arrival_window.hpp, mod 2^24: right
+//             for replies within 15.7 s)
 //   round   = the probe's round (-P), mod 2^8: the record's `round`
 //   mac     = cookie_mac_key(source << 32 | target, S << 32 | probe TTL << 8 | 1), 32 bits
 //             (AES-128 with AES-NI, SipHash-1-3 without: probe/cookie_mac.hpp)

@@ -106,8 +106,10 @@ void add_counters(json& m, const scan_report& r) {
         tx.push_back(
             {{"lcore", t.lcore}, {"port", t.port}, {"queue", t.queue}, {"probes_sent", t.probes_sent}});
     for (const rx_queue_traffic& q : r.rx_queues)
-        rx.push_back(
-            {{"port", q.port}, {"queue", q.queue}, {"lcore", q.lcore}, {"rx_packets", q.rx_packets}});
+        rx.push_back({{"port", q.port},
+                      {"queue", q.queue},
+                      {"lcore", q.lcore},
+                      {"rx_packets", q.rx_packets ? json(*q.rx_packets) : json(nullptr)}});
     m["tx_lcores"] = tx;
     m["rx_queues"] = rx;
 }

@@ -1,8 +1,9 @@
 // What a finished (or stopped) scan reports: the app turns it into the metadata file and the
-// closing summary (output/summary.hpp).
+// closing summary (run/summary.hpp).
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,7 @@ struct rx_queue_traffic {
     std::string port;
     unsigned queue = 0;
     unsigned lcore = 0;
-    uint64_t rx_packets = 0;
+    std::optional<uint64_t> rx_packets;  // none where the driver keeps no per-queue count
 };
 
 struct scan_report {

@@ -36,6 +36,7 @@ require(sum(t["probes_sent"] for t in tx) == m["packets_sent"],
         f"the TX lcores sent {sum(t['probes_sent'] for t in tx)} in all, packets_sent is {m['packets_sent']}: {tx}")
 rx = m["rx_queues"]
 require(len(rx) == 3, f"{len(rx)} RX queues in rx_queues, not 3 (af_packet: one per queue pair): {rx}")
+require(all(q["rx_packets"] is not None for q in rx), f"an RX queue has no count of its own: {rx}")
 require(all(q["rx_packets"] > 0 for q in rx), f"an RX queue received nothing: {rx}")
 require(len({q["lcore"] for q in rx}) == 2, f"the RX queues are not polled by the 2 RX lcores: {rx}")
 for port in m["ports"]:

@@ -81,6 +81,15 @@ TEST(ScanPlan, SizesAndTargetsProbed) {
               10 + scan_mode<echo_probe>::targets_per_round(c, c.slice(1, 2)));
 }
 
+TEST(TracePlan, ShardsSplitTheTargetsTheStartUpLineCounts) {
+    scan_config c = config_for(sample_set());
+    c.mode = run_mode::trace;
+    c.shards = 3;
+    uint64_t total = 0;
+    for (c.shard = 0; c.shard < 3; ++c.shard) total += size_of_plan(c).targets;
+    EXPECT_EQ(total, c.targets.size());
+}
+
 TEST(TraceSchedule, RandomOrderHandsOutEveryPositionWithItsTtl) {
     scan_config c = config_for(sample_set());
     c.mode = run_mode::trace;
