@@ -38,7 +38,7 @@ for path in subprocess.check_output(["git", "ls-files", "tests/*.cpp"], text=Tru
     for n, line in enumerate(open(path), 1):
         if m := re.match(r"TEST(?:_F|_P)?\((\w+), (\w+)\)", line):
             test = f"{m[1]}.{m[2]}"
-        if "GTEST_SKIP" in line and (test is None or f"'{test}'" not in listed):
+        if "GTEST_SKIP()" in line and (test is None or f"'{test}'" not in listed):
             bad.append(f"{path}:{n}: {test} may skip but is not in unit_cpu_tests (tests/unit/meson.build)")
 if bad:
     sys.exit("\n".join(bad + ["lint: a test that may skip must run as a meson test of its own"]))

@@ -1,9 +1,9 @@
 // The whole run (run_plan.cpp, run_control.hpp: launch order, control loop, stop) through the
-// driver's one entry point, run_scan, into net_null (no root, no replies): a run that sends everything completes; a
-// --max-runtime and a signal end sending early, each under its own stop reason; in each case the
-// files are opened once, before the first probe, and the counters add up. EAL starts once per
-// process, so each test runs alone: meson runs this program once per test, with a filter, and
-// main fails unless exactly one test ran.
+// driver's one entry point, run_scan, into net_null (no root, no replies): a run that sends
+// everything completes; a --max-runtime and a signal end sending early, each under its own stop
+// reason; in each case the files are opened once, before the first probe, and the counters add
+// up. EAL starts once per process, so each test runs alone: meson runs this program once per
+// test, with a filter, and main fails unless exactly one test ran.
 #include <gtest/gtest.h>
 
 #include <atomic>
