@@ -15,7 +15,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +27,7 @@
 
 #include "bench_checks.hpp"
 #include "bench_inputs.hpp"
+#include "dpdk/driver.hpp"
 #include "dpdk/lcore_context.hpp"
 #include "dpdk/output_loop.hpp"
 #include "dpdk/rx_loop.hpp"
@@ -259,21 +259,13 @@ void BM_OutputCsv(benchmark::State& state) {
 }
 BENCHMARK(BM_OutputCsv)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-bool hugepages_free() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string line;
-    while (std::getline(meminfo, line))
-        if (line.starts_with("HugePages_Free:")) return std::stol(line.substr(15)) >= 256;
-    return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     std::vector<std::string> args = {"dataplane_bench",  "-l", "0", "--no-pci", "--vdev=net_null0,no-rx=1",
                                      "--log-level=error"};
-    if (hugepages_free()) {
+    if (ics::dpdk::check_hugepages(256)) {
         args.push_back("--in-memory");
     } else {
         args.insert(args.end(), {"--no-huge", "--no-shconf", "-m", "1024"});

@@ -21,7 +21,9 @@ namespace ics::dpdk {
 status check_interface_exists(const std::string& iface);
 // Queues the interface has in both directions (from sysfs; at least 1).
 unsigned interface_queue_pairs(const std::string& iface);
-status check_hugepages();
+// At least `min_free` free 2 MiB pages and a hugetlbfs mount (the tests and benchmarks that boot
+// EAL themselves ask for 256, their -m 512, and fall back to --no-huge otherwise).
+status check_hugepages(long min_free = 1);
 std::vector<unsigned> allowed_cpus();
 // --af-xdp: one af_xdp device on each queue of `iface`, since replies may arrive on any of them:
 // the TX lcores take the first, the control lcore the next (if one is left), RX polls them all

@@ -32,7 +32,7 @@ unsigned interface_queue_pairs(const std::string& iface) {
     return std::max(1u, std::min(count("rx-"), count("tx-")));
 }
 
-status check_hugepages() {
+status check_hugepages(long min_free) {
     std::ifstream meminfo("/proc/meminfo");
     std::string line;
     long total = 0, free_pages = 0;
@@ -44,7 +44,7 @@ status check_hugepages() {
         if (key == "HugePages_Total:") total = value;
         if (key == "HugePages_Free:") free_pages = value;
     }
-    if (total == 0 || free_pages == 0)
+    if (total == 0 || free_pages < min_free)
         return error{
             "no free hugepages are reserved: run 'scripts/setup-hugepages.sh' "
             "(or pass --no-huge to run without them, more slowly)"};

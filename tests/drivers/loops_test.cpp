@@ -7,12 +7,13 @@
 #include <sched.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
+
+#include "dpdk/driver.hpp"
 
 namespace {
 
@@ -29,20 +30,12 @@ std::string lcore_map() {
     return "--lcores=0@" + std::to_string(cpus.front()) + ",1@" + std::to_string(cpus.back());
 }
 
-bool hugepages_free() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string line;
-    while (std::getline(meminfo, line))
-        if (line.starts_with("HugePages_Free:")) return std::stol(line.substr(15)) >= 256;
-    return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     testing::InitGoogleTest(&argc, argv);
     std::vector<std::string> args = {"loops_test", lcore_map(), "--no-pci", "--log-level=error"};
-    if (hugepages_free())
+    if (ics::dpdk::check_hugepages(256))
         args.insert(args.end(), {"--in-memory", "-m", "512"});
     else
         args.insert(args.end(), {"--no-huge", "--no-shconf", "-m", "512"});
