@@ -81,13 +81,15 @@ TEST(TargetState, OutOfOrderRepliesInsideTheWindow) {
 TEST(TargetState, ReplyOlderThanTheWindowIsLate) {
     target_state s(0);
     EXPECT_EQ(s.on_reply(0, 10, timeout_us), reply_verdict::accepted);
+    EXPECT_EQ(s.on_reply(7, 10, timeout_us), reply_verdict::accepted);
     for (uint32_t r = 0; r < 70; ++r) s.close_next_round(0);
     EXPECT_EQ(s.on_reply(70, 10, timeout_us), reply_verdict::accepted);  // newest is 70
-    EXPECT_EQ(s.on_reply(7, 10, timeout_us), reply_verdict::late);       // 70 - 63: closed, no reply
+    EXPECT_EQ(s.on_reply(8, 10, timeout_us), reply_verdict::late);       // closed without a reply
+    EXPECT_EQ(s.on_reply(7, 10, timeout_us), reply_verdict::duplicate);  // 70 - 63: the window's oldest
     EXPECT_EQ(s.on_reply(6, 10, timeout_us), reply_verdict::late);       // 70 - 64: outside
     // Round 0 was answered, but it left the window: whether this repeats it is no longer known.
     EXPECT_EQ(s.on_reply(0, 10, timeout_us), reply_verdict::late);
-    expect_counts(s, 70, 1, 69, 3, 0);
+    expect_counts(s, 70, 2, 68, 3, 1);
 }
 
 TEST(TargetState, ConsecutiveLossesMakeOneDownEventAndAReplyOneUp) {
