@@ -6,8 +6,10 @@
 //
 // Rounds. The probe carries the low 8 bits of its round; extend_round() makes the full round from
 // them around a reference round (the target's oldest open round), which is exact for rounds within
-// [reference - 128, reference + 127]. The window below spans 64 rounds, less than 128, so every
-// round it can tell anything about extends exactly; a round outside it is late or ahead either way.
+// [reference - 128, reference + 127]. The window below spans 64 rounds on either side of that
+// reference at most, less than 128, so every round it can tell anything about extends exactly. A
+// reply from further back extends to a wrong round, but its RTT (from the send time the probe
+// carries) is then over the timeout, so it is late all the same.
 //
 // The window: bit i of `replied_` says whether round (newest_ - i) got an accepted reply, for the
 // 64 rounds [newest_ - 63, newest_]. Rounds before next_close_ are closed (their timeout passed
@@ -73,7 +75,7 @@ public:
     }
 
     // Closes the oldest open round (its timeout has passed): counts it received or lost and says
-    // whether the target went down or came back up with it.
+    // whether the target went down or came back up with it. down_after 0: never down.
     std::optional<outage_event> close_next_round(uint32_t down_after) {
         const uint32_t round = next_close_++;
         advance_to(round);
@@ -86,7 +88,7 @@ public:
             return outage_event{outage_event::kind::up, down_since_, round, round - down_since_};
         }
         ++lost_;
-        if (++consecutive_lost_ != down_after) return std::nullopt;  // 0: never down
+        if (++consecutive_lost_ != down_after) return std::nullopt;
         down_ = true;
         down_since_ = round - (down_after - 1);
         ++outages_;

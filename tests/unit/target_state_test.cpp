@@ -189,3 +189,17 @@ TEST(TargetState, EightBitRoundsExtendAroundTheReference) {
             EXPECT_EQ(extend_round(ref, uint8_t(r)), r) << ref << " " << d;
         }
 }
+
+// A reply from 200 rounds back extends to a round inside the window, but its RTT, measured from
+// the send time the probe carries, is 200 periods: over the timeout, so it is late, not accepted.
+TEST(TargetState, AReplyFromBeyondTheExtensionRangeIsLateByItsRtt) {
+    constexpr uint32_t period_us = 1'000'000;
+    target_state s(0);
+    for (uint32_t r = 0; r < 300; ++r) EXPECT_EQ(s.close_next_round(0), std::nullopt);  // 0: never down
+    EXPECT_FALSE(s.down());
+    const uint32_t round = extend_round(s.next_round_to_close(), uint8_t(100));
+    EXPECT_EQ(round, 356u);
+    EXPECT_EQ(s.on_reply(round, 200 * period_us, timeout_us), reply_verdict::late);
+    EXPECT_EQ(s.close_next_round(0), std::nullopt);
+    expect_counts(s, 301, 0, 301, 1, 0);
+}
