@@ -24,6 +24,9 @@
 //    schedule's rate, rate = m / period (targets_per_second()), and the schedule's start as its
 //    start: the pacer's owed count floor(elapsed*m/period) is then the number of positions due,
 //    to within one, so the pacer does the timing and the schedule the order, phases and rounds.
+//    The pacer's rate is whole probes per second, so where m / period is not, its clock drifts
+//    from the phases by the fraction dropped (333 for 333.3/s: 0.1 %, a period per 1,000); the
+//    time-driven form has no such drift and is the one a monitor TX loop should use.
 //  - next(batch, n, now_us): time-driven, for a monitor TX loop that measures send lateness. It
 //    hands out only what is due by now (at most n, one round), how late the earliest of them is,
 //    and when the next one falls due (so the loop can nap until then).
