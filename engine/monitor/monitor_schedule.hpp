@@ -23,7 +23,8 @@
 //  - next(batch, n): the existing TX loop, unchanged. The monitor plan gives that lcore's pacer the
 //    schedule's rate, rate = m / period (targets_per_second()), and the schedule's start as its
 //    start: the pacer's owed count floor(elapsed*m/period) is then the number of positions due,
-//    to within one, so the pacer does the timing and the schedule the order, phases and rounds.
+//    to within one (the sends trail by up to a pacer burst more, as in scan mode), so the pacer
+//    does the timing and the schedule the order, phases and rounds.
 //    The pacer's rate is whole probes per second, so where m / period is not, its clock drifts
 //    from the phases by the fraction dropped (333 for 333.3/s: 0.1 %, a period per 1,000); the
 //    time-driven form has no such drift and is the one a monitor TX loop should use.

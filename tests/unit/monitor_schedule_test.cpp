@@ -1,7 +1,8 @@
 // Property tests of monitor mode's send schedule (engine/monitor/monitor_schedule.hpp): every
 // target once per round in due order, due times spread flat, no two targets of one /24 back to
 // back, slices partitioning the set, --count rounds then done, and a late caller getting every
-// overdue probe once with its lateness. Time is simulated (plain numbers), never measured.
+// overdue probe once with its lateness, and the existing pacer keeping to the due times. Time is simulated
+// (plain numbers), never measured.
 #include "monitor/monitor_schedule.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <map>
 #include <set>
 #include <vector>
+
+#include "pace/pacer.hpp"
 
 using namespace ics;
 
@@ -233,4 +236,33 @@ TEST(MonitorSchedule, UntimedAndTimedHandOutTheSameSequence) {
     timed.insert(timed.end(), bt.dst, bt.dst + bt.count);
     EXPECT_EQ(untimed, timed);
     EXPECT_EQ(untimed.size(), 2 * a.targets_per_round());
+}
+
+// The existing TX loop unchanged: a pacer at rate m / period from the schedule's start, and the
+// untimed next(). At every microsecond the probes handed out never lead the positions due, and
+// trail them by at most the pacer's burst (it waits for a whole one) plus one (the pacer owes
+// floor(t*m/period) at t, while position 0 is already due at t = 0), over rounds.
+TEST(MonitorSchedule, PacerAtTargetsPerPeriodKeepsToTheDueTimes) {
+    const auto set = mixed_set();
+    const uint64_t period = 10000, start = 300;  // 1322 targets per 10 ms: 132,200 per second
+    monitor_schedule s(set, 5, period, 3, {}, start);
+    const uint64_t rate = uint64_t(s.targets_per_second());
+    ASSERT_EQ(double(rate), s.targets_per_second()) << "the test wants a whole-number rate";
+    pacer pace(1000000, rate, start, probe_batch::max);  // a TSC of 1 MHz: ticks are microseconds
+    probe_batch b;
+    uint64_t handed = 0, due = 0;  // due: positions due by now, over all rounds
+    const uint64_t m = s.targets_per_round();
+    for (uint64_t now = 0; now < start + 4 * period && !s.done(); ++now) {
+        for (unsigned n; (n = pace.allowed(now)) > 0;) {
+            const unsigned got = s.next(b, n);
+            if (got == 0) break;
+            pace.account(got);
+            handed += got;
+        }
+        while (due < 3 * m && s.due_us(uint32_t(due / m), due % m) <= now) ++due;
+        EXPECT_LE(handed, due) << "at " << now;
+        EXPECT_GE(handed + pace.burst() + 1, due) << "at " << now;
+    }
+    EXPECT_EQ(handed, 3 * m);
+    EXPECT_TRUE(s.done());
 }
