@@ -43,8 +43,8 @@ struct option_adder {
 
 void add_basic_options(option_adder add, cli_options& o) {
     add.group = "Basic arguments";
-    add.value("-M,--mode", o.mode, "MODE", "scan or trace",
-              "scan (reachability) or trace (paths); monitor is planned");
+    add.value("-M,--mode", o.mode, "MODE", "scan, trace or monitor",
+              "scan (reachability), trace (paths) or monitor (loss and latency over time)");
     add.value("-r,--rate", o.rate, "PPS", "probes per second in all (0: as fast as possible)",
               "probes per second in all (0: as fast as possible)");
     add.value("-B,--bandwidth", o.bandwidth, "BPS", "bits per second like 10M or 1G",
@@ -95,10 +95,31 @@ void add_trace_options(option_adder add, cli_options& o) {
               "with --preprobe: seconds to wait for preprobe replies");
     add.value("--gap-limit", o.gap_limit, "N", "a number of TTLs from 1 to 255",
               "silent TTLs in a row that end a path (as scamper -g)");
+    add.group = replies_group;
     add.value("--replies-file", o.replies_file, "FILE", "a file name ('-': stdout)",
               "also write every reply as a row here (-f, --output-filter, -N apply to these rows)");
     add.value("--replies-format", o.replies_format, "FORMAT", "csv or json",
               "csv or json (JSON lines) for --replies-file");
+}
+
+void add_monitor_options(option_adder add, cli_options& o) {
+    add.group = monitor_only_group;
+    add.value("--period", o.period, "DURATION", "a duration like 1s or 500ms",
+              "probe each target once per period (fping -p), each at its own phase");
+    add.value("--count", o.count, "N", "a number of rounds (0: until stopped)",
+              "rounds to send, one per period (0: until stopped; fping -C)");
+    add.value("--timeout", o.timeout, "DURATION", "a duration like 1s or 500ms",
+              "a reply later than this counts as late and its probe as lost (fping -t)");
+    add.value("-Q,--summary-interval", o.summary_interval, "DURATION", "a duration like 60s",
+              "a summary per target this often to -o (fping -Q; default: one at the end)");
+    add.value("--down-after", o.down_after, "N", "a number of rounds from 0 to 60 (0: never)",
+              "consecutive lost rounds that make a target down (an outage event)");
+    add.value("--prometheus", o.prometheus, "ADDR:PORT", "a listen address like 127.0.0.1:9374",
+              "serve Prometheus metrics at http://ADDR:PORT/metrics");
+    add.value("--metrics-targets", o.metrics_targets, "N", "a number of targets (0: none)",
+              "per-target Prometheus series for at most this many targets, the worst first");
+    add.value("--group-by", o.group_by, "/N", "a prefix length from /8 to /32",
+              "group unlabelled targets by this prefix for the group totals and metrics");
 }
 
 void add_network_options(option_adder add, cli_options& o) {
@@ -245,6 +266,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
     option_adder add{app, takes};
     add_basic_options(add, o);
     add_trace_options(add, o);
+    add_monitor_options(add, o);
     add_network_options(add, o);
     add_output_options(add, o);
     add_placement_options(add, o);

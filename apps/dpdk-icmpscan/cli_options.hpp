@@ -13,7 +13,12 @@
 namespace ics::app {
 
 // The help group of the options only -M trace uses; refused in any other mode.
-inline constexpr std::string_view trace_only_group = "Trace mode (-M trace; refused in scan mode)";
+inline constexpr std::string_view trace_only_group = "Trace mode (-M trace; refused in other modes)";
+// The per-reply rows beside the mode's own -o (trace's paths, monitor's summaries).
+inline constexpr std::string_view replies_group =
+    "Reply rows (-M trace and -M monitor; refused in scan mode)";
+// Likewise for -M monitor.
+inline constexpr std::string_view monitor_only_group = "Monitor mode (-M monitor; refused in other modes)";
 
 struct cli_options {
     std::vector<std::string> targets;
@@ -42,6 +47,9 @@ struct cli_options {
     bool preprobe = false;
     std::string preprobe_wait = "1";
     std::string replies_file, replies_format = "csv";
+    // Monitor mode.
+    std::string period = "1s", count = "0", timeout = "1s", summary_interval, down_after = "3";
+    std::string prometheus, metrics_targets = "1000", group_by = "/24";
     std::string metadata_file, status_updates_file;
     bool quiet = false, list_output_fields = false, list_probe_modules = false;
     std::string tx_cores = "1", rx_cores = "1";

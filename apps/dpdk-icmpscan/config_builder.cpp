@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include "dpdk/driver.hpp"
+#include "monitor_options.hpp"
+#include "option_values.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_types.hpp"
 #include "probe/trace_probe.hpp"
@@ -20,46 +22,6 @@
 
 namespace ics::app {
 namespace {
-
-template <typename T>
-std::optional<T> parse_number(std::string_view s) {
-    T v{};
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
-// A whole number in [lo, hi]; a sign, a fraction or a word is refused naming the flag.
-result<uint64_t> whole_number(const std::string& text, std::string_view flag, uint64_t lo,
-                              uint64_t hi = std::numeric_limits<uint64_t>::max()) {
-    auto v = parse_number<unsigned long long>(text);
-    if (v && *v >= lo && *v <= hi) return uint64_t(*v);
-    if (hi == std::numeric_limits<uint64_t>::max())
-        return error{fmt::format("{} '{}' is not valid: give a whole number, {} or more", flag, text, lo)};
-    return error{fmt::format("{} '{}' is not valid: give a whole number from {} to {}", flag, text, lo, hi)};
-}
-
-result<double> seconds(const std::string& text, std::string_view flag,
-                       double hi = std::numeric_limits<double>::max()) {
-    auto v = parse_number<double>(text);
-    if (v && std::isfinite(*v) && *v >= 0 && *v <= hi) return *v;
-    if (hi == std::numeric_limits<double>::max())
-        return error{fmt::format("{} '{}' is not valid: give a number of seconds, 0 or more", flag, text)};
-    return error{fmt::format("{} '{}' is not valid: give a number of seconds from 0 to {}", flag, text, hi)};
-}
-
-// The steps below read many values that may each be refused: ICS_TRY(x, f()) sets x from f's
-// result or returns f's error; ICS_CHECK(f()) returns f's error, if any.
-#define ICS_CAT2(a, b) a##b
-#define ICS_CAT(a, b) ICS_CAT2(a, b)
-#define ICS_TRY(target, expr)                                                                \
-    auto ICS_CAT(tried_, __LINE__) = (expr);                                                 \
-    if (!ICS_CAT(tried_, __LINE__)) return error{ICS_CAT(tried_, __LINE__).error_message()}; \
-    target = *ICS_CAT(tried_, __LINE__)
-#define ICS_CHECK(expr)                                 \
-    if (auto checked = (expr); !checked) return error { \
-            checked.error_message()                     \
-        }
 
 // "10M", "1.5G", "500000" bits per second.
 std::optional<uint64_t> parse_bandwidth(std::string s) {
@@ -97,7 +59,9 @@ result<std::vector<unsigned>> parse_cpu_list(const std::string& text) {
 
 status read_mode(const cli_options& o, scan_config& c) {
     const std::optional<run_mode> mode = parse_run_mode(o.mode);
-    if (!mode) return error{fmt::format("-M/--mode '{}' is not available: use -M scan or -M trace", o.mode)};
+    if (!mode)
+        return error{
+            fmt::format("-M/--mode '{}' is not available: use -M scan, -M trace or -M monitor", o.mode)};
     c.mode = *mode;
     if (!with_probe_type(o.probe_module, [](auto) {}))
         return error{fmt::format("unknown --probe-module '{}': see --list-probe-modules", o.probe_module)};
@@ -123,16 +87,6 @@ status check_trace_flags(const cli_options& o) {
             "-M trace writes paths as JSON lines (-O json), not '{}': per-reply rows go to --replies-file in "
             "--replies-format csv or json",
             *o.output_module)};
-    if (!o.was_given("--replies-file"))
-        for (auto [name, flag] : {std::pair{"--output-fields", "-f/--output-fields"},
-                                  std::pair{"--output-filter", "--output-filter"},
-                                  std::pair{"--replies-format", "--replies-format"},
-                                  std::pair{"--max-results", "-N/--max-results"}})
-            if (o.was_given(name))
-                return error{
-                    fmt::format("{} applies to the reply rows, which -M trace writes only with "
-                                "--replies-file: add --replies-file, or drop {}",
-                                flag, flag)};
     if (!o.preprobe)
         for (const char* flag : {"--stop-set", "--preprobe-wait"})
             if (o.was_given(flag))
@@ -144,15 +98,40 @@ status check_trace_flags(const cli_options& o) {
     return ok();
 }
 
-status check_flags_apply(const cli_options& o, bool trace) {
-    if (!trace) {
-        // The trace-only flags are those declared in trace_only_group (cli_options.cpp).
-        if (auto flags = o.given_in_group(trace_only_group); !flags.empty())
-            return error{fmt::format("{} applies to -M trace only: add -M trace, or drop {}", flags.front(),
-                                     flags.front())};
-    } else if (auto st = check_trace_flags(o); !st) {
-        return st;
-    }
+// Trace and monitor write per-reply rows only to --replies-file: the row flags need it.
+status check_reply_row_flags(const cli_options& o, run_mode mode) {
+    if (o.was_given("--replies-file")) return ok();
+    for (auto [name, flag] :
+         {std::pair{"--output-fields", "-f/--output-fields"}, std::pair{"--output-filter", "--output-filter"},
+          std::pair{"--replies-format", "--replies-format"}, std::pair{"--max-results", "-N/--max-results"}})
+        if (o.was_given(name))
+            return error{
+                fmt::format("{} applies to the reply rows, which -M {} writes only with "
+                            "--replies-file: add --replies-file, or drop {}",
+                            flag, run_mode_name(mode), flag)};
+    return ok();
+}
+
+// The flags of a mode's own group (cli_options.hpp) given in another mode.
+status check_mode_groups(const cli_options& o, run_mode mode) {
+    for (auto [group, owner] :
+         {std::pair{trace_only_group, run_mode::trace}, std::pair{monitor_only_group, run_mode::monitor}})
+        if (auto flags = o.given_in_group(group); mode != owner && !flags.empty())
+            return error{fmt::format("{} applies to -M {} only: add -M {}, or drop {}", flags.front(),
+                                     run_mode_name(owner), run_mode_name(owner), flags.front())};
+    if (auto flags = o.given_in_group(replies_group); mode == run_mode::scan && !flags.empty())
+        return error{
+            fmt::format("{} applies to -M trace and -M monitor only (scan mode writes its rows to -o): "
+                        "drop {}",
+                        flags.front(), flags.front())};
+    return ok();
+}
+
+status check_flags_apply(const cli_options& o, run_mode mode) {
+    ICS_CHECK(check_mode_groups(o, mode));
+    if (mode == run_mode::trace) ICS_CHECK(check_trace_flags(o));
+    if (mode == run_mode::monitor) ICS_CHECK(check_monitor_flags(o));
+    if (mode != run_mode::scan) ICS_CHECK(check_reply_row_flags(o, mode));
     if (o.was_given("--rate") && o.was_given("--bandwidth"))
         return error{"-B/--bandwidth sets the rate: give -r/--rate or -B/--bandwidth, not both"};
     if (o.was_given("--gateway-ip") && o.was_given("--gateway-mac"))
@@ -296,6 +275,7 @@ result<std::optional<double>> read_volume(const cli_options& o, scan_config& c) 
     ICS_TRY(c.cooldown_s, seconds(o.cooldown, "-c/--cooldown-time"));
     ICS_TRY(c.max_runtime_s, seconds(o.max_runtime, "-t/--max-runtime"));
     ICS_TRY(c.max_results, whole_number(o.max_results, "-N/--max-results", 0));
+    if (c.mode == run_mode::monitor) ICS_CHECK(read_monitor(o, c));  // after the cooldown: it sets its own
     std::optional<double> percent;
     if (std::string_view t = o.max_targets; !t.empty() && t.back() == '%') {
         percent = parse_number<double>(t.substr(0, t.size() - 1));
@@ -314,20 +294,21 @@ result<std::optional<double>> read_volume(const cli_options& o, scan_config& c) 
 
 status read_output(const cli_options& o, scan_config& c) {
     const bool trace = c.tracing();
-    // Rows: scan results (-O), or trace mode's per-reply rows (--replies-format); trace paths are
-    // always scamper-style JSON lines.
-    const std::string row_format = trace ? o.replies_format : o.output_module.value_or("csv");
+    // Rows: scan results (-O), or trace and monitor modes' per-reply rows (--replies-format); their
+    // own -o output (paths, summaries) is always JSON lines.
+    const bool rows_apart = c.mode != run_mode::scan;
+    const std::string row_format = rows_apart ? o.replies_format : o.output_module.value_or("csv");
     if (row_format == "csv")
         c.format = output_format::csv;
     else if (row_format == "json")
         c.format = output_format::json;
     else
         return error{fmt::format("{} '{}' is not known: use csv or json",
-                                 trace ? "--replies-format" : "-O/--output-module", row_format)};
+                                 rows_apart ? "--replies-format" : "-O/--output-module", row_format)};
     auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace) : o.output_fields);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;
-    c.output_filter_text = o.output_filter.value_or(trace ? "repeat = 0" : "success = 1 && repeat = 0");
+    c.output_filter_text = o.output_filter.value_or(rows_apart ? "repeat = 0" : "success = 1 && repeat = 0");
     ICS_TRY(c.filter, output_filter::parse(c.output_filter_text));
     c.replies_path = o.replies_file;
     c.output_path = o.output_file;
@@ -484,7 +465,7 @@ result<built_config> build_config(const cli_options& o) {
     built_config b;
     scan_config& c = b.cfg;
     ICS_CHECK(read_mode(o, c));
-    ICS_CHECK(check_flags_apply(o, c.tracing()));
+    ICS_CHECK(check_flags_apply(o, c.mode));
     // Each step may use what the earlier ones read (the rate before the lcores that share it, the
     // lcores before the dry run's single sender).
     ICS_CHECK(read_rate(o, c));
@@ -495,6 +476,7 @@ result<built_config> build_config(const cli_options& o) {
     ICS_TRY(max_targets_percent, read_volume(o, c));
     ICS_CHECK(read_output(o, c));
     ICS_CHECK(read_targets(o, c));
+    if (c.mode == run_mode::monitor) ICS_CHECK(check_monitor_rate(o, c));
     if (max_targets_percent)
         c.max_targets =
             std::max<uint64_t>(1, uint64_t(double(c.targets.size()) * *max_targets_percent / 100.0));

@@ -55,11 +55,12 @@ bool listed(const ics::app::cli_options& opts) {
 }
 
 // Which open file takes the per-reply rows and which the plan's own output: scan rows go to -o;
-// trace rows to --replies-file and its paths to -o.
+// trace and monitor rows to --replies-file, and their paths or summaries to -o. Monitor mode ends
+// with fping's per-target lines on stderr, unless -q.
 ics::dpdk::run_outputs outputs_of(const ics::scan_config& cfg, const ics::app::open_outputs& files,
                                   const ics::app::output_paths& paths) {
-    if (cfg.tracing()) return {files.replies, paths.replies, files.output};
-    return {files.output, paths.output, nullptr};
+    if (cfg.mode == ics::run_mode::scan) return {files.output, paths.output, nullptr, nullptr};
+    return {files.replies, paths.replies, files.output, cfg.quiet ? nullptr : stderr};
 }
 
 // The driver's hooks: files opened only when the run is about to send, notes and status lines to

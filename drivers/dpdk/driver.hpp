@@ -34,7 +34,8 @@ std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_p
 struct run_outputs {
     std::FILE* rows = nullptr;   // per-reply rows (scan: -o; trace: --replies-file), if any
     std::string rows_name;       // its name, for the sentence if writing fails
-    std::FILE* paths = nullptr;  // trace mode's paths (-o)
+    std::FILE* paths = nullptr;  // the plan's own output at -o: trace's paths, monitor's summaries
+    std::FILE* text = nullptr;   // monitor: fping-style lines at the end (stderr unless -q)
 };
 
 struct run_hooks {

@@ -37,10 +37,14 @@ struct scan_flags {
     alignas(64) std::atomic<bool> stop_tx{false};
     std::atomic<bool> stop_rx{false};
     std::atomic<uint64_t> send_end_tsc{UINT64_MAX};  // replies after this are "cooldown"
+    std::atomic<uint64_t> send_start_tsc{0};         // when the first burst is due (0: not yet)
     // Written by the output lcore (once per new hit), read by the control lcore.
     alignas(64) std::atomic<uint64_t> hits{0};
     std::atomic<bool> max_results_reached{false};
     std::atomic<bool> output_failed{false};
+    // Time-driven plans: the TX lcores' recent send lateness (us), a few stores a second, read by
+    // the output lcore (its close cursors wait that much longer).
+    alignas(64) std::atomic<uint64_t> send_lateness_us{0};
     // Written by each TX or RX lcore once, as it exits; read by the control and output lcores.
     alignas(64) std::atomic<unsigned> tx_running{0};
     std::atomic<unsigned> rx_running{0};

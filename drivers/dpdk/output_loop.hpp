@@ -3,6 +3,7 @@
 // what every plan shares: counts, the cooldown mark, -N, the output filter, the row. It stops once
 // the RX lcores have stopped and every ring is empty, so every record that was queued is handled.
 #pragma once
+#include <rte_cycles.h>
 #include <rte_ring_elem.h>
 
 #include "dpdk/idle_backoff.hpp"
@@ -55,6 +56,26 @@ inline void handle_record(output_context<Plan>& c, const result_record& rec, uin
         c.flags->max_results_reached.store(true, std::memory_order_relaxed);
 }
 
+// Plans that act on time passing (monitor: closing rounds) get a tick about once a millisecond,
+// once sending has started, with the send start's clock.
+template <typename Plan>
+inline void tick_plan(output_context<Plan>& c, uint64_t& next_tick) {
+    if constexpr (requires { c.attribution->tick(plan_clock{}); }) {
+        const uint64_t now = rte_rdtsc();
+        const uint64_t start = c.flags->send_start_tsc.load(std::memory_order_acquire);
+        if (now < next_tick || start == 0 || now < start) return;
+        next_tick = now + c.clock.cycles_from_us(1000);
+        plan_clock clock;
+        clock.now_us = c.clock.elapsed_us(now) - c.clock.elapsed_us(start);
+        const uint64_t end = c.flags->send_end_tsc.load(std::memory_order_relaxed);
+        if (end != UINT64_MAX)
+            clock.send_end_us = end > start ? c.clock.elapsed_us(end) - c.clock.elapsed_us(start) : 0;
+        clock.start_wall_ns = c.clock.wall_ns(start);
+        clock.lateness_us = c.flags->send_lateness_us.load(std::memory_order_relaxed);
+        c.attribution->tick(clock);
+    }
+}
+
 // RX lcores publish their exit with release; after it, an empty ring stays empty.
 template <typename Plan>
 inline bool inputs_finished(const output_context<Plan>& c) {
@@ -70,8 +91,9 @@ int output_loop(output_context<Plan>& c) {
     idle_backoff backoff(c.backoff, output_backoff);
     unsigned naps_since_flush = 0;
     result_record recs[output_dequeue_burst];
-    uint64_t written = 0;
+    uint64_t written = 0, next_tick = 0;
     while (true) {
+        tick_plan(c, next_tick);
         unsigned got = 0;
         for (rte_ring* ring : c.rings) {
             const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),

@@ -70,6 +70,8 @@ result<run_outputs> launch_output(run_env& e, output_context<Plan>& out,
     if (files->rows) writer.emplace(files->rows, e.cfg.format, e.cfg.fields);
     out.writer = writer ? &*writer : nullptr;
     if (writer) writer->write_header();
+    if constexpr (requires { out.attribution->set_outputs(files->paths, files->text); })
+        out.attribution->set_outputs(files->paths, files->text);
     rte_eal_remote_launch(launch_trampoline<output_context<Plan>, output_loop<Plan>>, &out, e.lcores.output);
     return files;
 }
@@ -107,6 +109,7 @@ void launch_senders(sender_set<Plan>& tx, run_env& e, const typename Plan::probe
     const unsigned ntx = unsigned(e.lcores.tx.size());
     const uint64_t start_tsc = rte_rdtsc() + e.hz / 1000;
     tx.start_tsc = start_tsc;
+    e.flags.send_start_tsc.store(start_tsc, std::memory_order_release);
     for (unsigned t = 0; t < ntx; ++t) {
         const walk_slice slice = e.cfg.slice(t, ntx);
         auto c = std::make_unique<tx_context<Plan>>(Plan::make_schedule(e.cfg, perm, slice));

@@ -27,6 +27,20 @@ void report_lcore_traffic(scan_report& report, const run_env& e) {
                  q < p.rx_queue_packets.size() ? std::optional(p.rx_queue_packets[q]) : std::nullopt});
 }
 
+// Time-driven plans: how late the senders' bursts left, all TX lcores together.
+template <typename Plan>
+void report_lateness(scan_report& report, const sender_set<Plan>& tx) {
+    if constexpr (is_time_driven<typename Plan::schedule>) {
+        group_rtt_summary all;
+        for (const auto& c : tx.lcores) all.merge(c->schedule.lateness());
+        monitor_figures& m = report.monitor ? *report.monitor : report.monitor.emplace();
+        m.bursts = all.count();
+        m.lateness_p50_us = all.quantile(0.5);
+        m.lateness_p99_us = all.quantile(0.99);
+        m.lateness_max_us = all.max();
+    }
+}
+
 // Once every lcore stopped: the summed counters, hits, targets probed, first replies by type and
 // code, the RTT error bounds, the span of sending, whether every planned probe went out, the
 // NICs' counters and each port's traffic.
@@ -50,6 +64,7 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     report.nic_tx_errors = nic.tx_errors;
     report.ports = std::move(nic.ports);
     report_lcore_traffic(report, e);
+    report_lateness(report, tx);
 }
 
 // The output lcore's write errors, then what the plan writes once every lcore stopped: a failure

@@ -116,12 +116,37 @@ inline void pause_if_due(tx_context<Plan>& c, pacer& pace) {
     }
 }
 
+// Time-driven plans (monitor): waits for the schedule's next due time, napping while it is far off
+// (unless busy-polling), at most 10 ms at a time so that a stop request is seen promptly.
+inline void wait_until_due(const tx_lcore& c, uint64_t due_in_us) {
+    if (c.backoff && due_in_us > 40)
+        idle_backoff::nap_ns(std::min<uint64_t>(due_in_us - 20, 10000) * 1000);
+    else
+        rte_pause();
+}
+
+// Builds a batch's probes into fresh mbufs and sends them; false on a stop request while waiting
+// for mbufs.
 template <typename Plan>
-int tx_loop(tx_context<Plan>& c) {
-    using Probe = typename Plan::probe;
-    idle_backoff::prepare_thread();
-    pacer pace(c.clock.hz(), c.rate, c.start_tsc, tx_burst_max);
+inline bool send_batch(tx_context<Plan>& c, const typename Plan::probe& probe, const interval_set& sources,
+                       const probe_batch& batch) {
     rte_mbuf* bufs[tx_burst_max];
+    if (!alloc_burst(c, bufs, batch.count)) return false;
+    uint8_t* frames[tx_burst_max];
+    ipv4_addr src[tx_burst_max];
+    prepare_frames(bufs, batch.count, Plan::probe::frame_len, frames, sources, batch.dst, src);
+    // Stamped as late as it can be: after the schedule and any wait for mbufs, right before the build.
+    const uint64_t stamp = rte_rdtsc();
+    probe.build_burst(frames, src, batch, c.clock.probe_time_us(stamp));
+    send_all(c, bufs, batch.count, stamp);
+    return true;
+}
+
+// The TX loop of a plan whose schedule hands out what the pacer allows (scan, trace).
+template <typename Plan>
+int paced_tx_loop(tx_context<Plan>& c) {
+    using Probe = typename Plan::probe;
+    pacer pace(c.clock.hz(), c.rate, c.start_tsc, tx_burst_max);
     // Locals, not loads through c: the probe writes bytes, which the compiler must otherwise assume
     // may alias every field of the context.
     const Probe probe = *c.probe;
@@ -142,17 +167,52 @@ int tx_loop(tx_context<Plan>& c) {
             if (consumed > batch.count) c.counters->add(counter::tx_trace_skipped, consumed - batch.count);
         pace.account(batch.count);
         if (batch.count == 0) continue;
-        if (!alloc_burst(c, bufs, batch.count)) break;
-        uint8_t* frames[tx_burst_max];
-        ipv4_addr src[tx_burst_max];
-        prepare_frames(bufs, batch.count, Probe::frame_len, frames, sources, batch.dst, src);
-        // Stamped as late as it can be: after the schedule and any wait for mbufs, right before the build.
-        const uint64_t stamp = rte_rdtsc();
-        probe.build_burst(frames, src, batch, c.clock.probe_time_us(stamp));
-        send_all(c, bufs, batch.count, stamp);
+        if (!send_batch(c, probe, sources, batch)) break;
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;
+}
+
+// The TX loop of a time-driven plan: each burst is what the schedule says is due by now (it
+// measures how late each leaves); no pacer. The recent lateness is published every 100 ms.
+template <typename Plan>
+int timed_tx_loop(tx_context<Plan>& c) {
+    const typename Plan::probe probe = *c.probe;  // a local: see tx_loop
+    const interval_set& sources = *c.sources;
+    const uint64_t start_us = c.clock.elapsed_us(c.start_tsc);
+    const uint64_t publish_every = c.clock.cycles_from_us(100000);
+    uint64_t next_publish = c.start_tsc;
+    probe_batch batch;
+    while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
+        const uint64_t now = rte_rdtsc();
+        if (now < c.start_tsc) {
+            wait_until_due(c, c.clock.elapsed_us(c.start_tsc) - c.clock.elapsed_us(now));
+            continue;
+        }
+        if (now >= next_publish) {
+            c.flags->send_lateness_us.store(c.schedule.take_recent_lateness(), std::memory_order_relaxed);
+            next_publish = now + publish_every;
+        }
+        const uint64_t now_us = c.clock.elapsed_us(now) - start_us;
+        const auto step = c.schedule.next(batch, tx_burst_max, now_us);
+        if (step.count == 0) {
+            if (step.done) break;
+            wait_until_due(c, step.next_due_us - now_us);
+            continue;
+        }
+        if (!send_batch(c, probe, sources, batch)) break;
+    }
+    c.flags->tx_running.fetch_sub(1, std::memory_order_release);
+    return 0;
+}
+
+template <typename Plan>
+int tx_loop(tx_context<Plan>& c) {
+    idle_backoff::prepare_thread();
+    if constexpr (is_time_driven<typename Plan::schedule>)
+        return timed_tx_loop(c);
+    else
+        return paced_tx_loop(c);
 }
 
 }  // namespace ics::dpdk

@@ -13,8 +13,8 @@
 //   finish()       what the plan writes once every lcore has stopped (trace: the paths)
 //   probes_planned / targets_probed / permutation_domain: the run's size, for the status and report
 //
-// The run ends the same way for every plan today (every planned probe sent, then the cooldown, or
-// a limit or signal first); a plan with its own end (monitor: --count rounds) adds it here.
+// The run ends the same way for every plan (every planned probe sent, then the cooldown, or a limit
+// or signal first); monitor's schedule is done after --count rounds, or never (0 probes planned).
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -42,5 +42,23 @@ inline constexpr unsigned max_feedback_per_record = 2;
 struct no_feedback {};
 template <typename Plan>
 inline constexpr bool has_feedback = !std::is_same_v<typename Plan::feedback, no_feedback>;
+
+// A schedule that says itself what is due by a time (monitor mode), instead of handing out what
+// the pacer allows: next(probe_batch&, n, now_us) -> monitor_step. The TX loop then waits for its
+// due times and measures how late each burst leaves; the output lcore's attribution gets a
+// tick(clock) to act on time passing (closing rounds).
+template <typename Schedule>
+inline constexpr bool is_time_driven = requires {
+    requires Schedule::time_driven;
+};
+
+// Where the output lcore is in time, for an attribution's tick(): microseconds since the send
+// start (the time-driven schedules' own clock).
+struct plan_clock {
+    uint64_t now_us = 0;
+    uint64_t send_end_us = UINT64_MAX;  // sending ended here (a stop, or the last round)
+    uint64_t start_wall_ns = 0;         // the send start's wall time
+    uint64_t lateness_us = 0;           // the senders' recent lateness
+};
 
 }  // namespace ics

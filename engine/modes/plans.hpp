@@ -4,6 +4,7 @@
 #pragma once
 #include <type_traits>
 
+#include "modes/monitor_mode.hpp"
 #include "modes/scan_mode.hpp"
 #include "modes/trace_mode.hpp"
 #include "probe/probe_types.hpp"
@@ -21,6 +22,9 @@ bool with_plan(const scan_config& cfg, F&& f) {
             });
         case run_mode::trace:
             f(std::type_identity<trace_mode>{});
+            return true;
+        case run_mode::monitor:
+            f(std::type_identity<monitor_mode>{});
             return true;
     }
     return false;

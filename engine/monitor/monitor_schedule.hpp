@@ -121,6 +121,16 @@ public:
         return s;
     }
 
+    // The close cursor's form (the output lcore walks the same sequence, a timeout behind, to
+    // close each target's rounds in due order): up to n positions due by now_us, as target
+    // indices with their due times, all of one round (returned in `round`).
+    unsigned next_indices(uint64_t* index, uint64_t* due, uint32_t& round, unsigned n, uint64_t now_us) {
+        if (done() || now_us < due_us(round_, pos_)) return 0;
+        return take_indices(index, due, round, unsigned(std::min<uint64_t>(n, due_by(now_us) - pos_)));
+    }
+    // Positions handed out so far, over every round (a TX lcore's probes sent, when all went out).
+    uint64_t handed_out() const { return uint64_t(round_) * m_ + pos_; }
+
 private:
     // A stride coprime with m (so k -> c + k*A mod m is a bijection) near m*0.618, keyed within
     // +-m/32 so that both A and m - A stay >= 0.35*m (see the top of the file).
@@ -146,19 +156,28 @@ private:
     // round advances when its last position is out.
     unsigned take(probe_batch& b, unsigned n) {
         uint64_t index[probe_batch::max];
-        for (unsigned i = 0; i < n; ++i) {
-            index[i] = first_ + stride_ * slot_;
-            slot_ += step_;
-            slot_ = slot_ >= m_ ? slot_ - m_ : slot_;
-        }
+        uint32_t round = 0;
+        take_indices(index, nullptr, round, n);
         if (set_->ranges().size() == 1) {  // one CIDR or range: no lookup at all
             const ipv4_addr base = set_->ranges()[0].first;
             for (unsigned i = 0; i < n; ++i) b.dst[i] = base + uint32_t(index[i]);
         } else {
             set_->at_burst(index, b.dst, n);
         }
-        b.round = round_;
+        b.round = round;
         b.count = n;
+        return n;
+    }
+    // The target indices (and, if asked, due times) of the next n positions of this round.
+    unsigned take_indices(uint64_t* index, uint64_t* due, uint32_t& round, unsigned n) {
+        round = round_;
+        for (unsigned i = 0; i < n; ++i) {
+            index[i] = first_ + stride_ * slot_;
+            slot_ += step_;
+            slot_ = slot_ >= m_ ? slot_ - m_ : slot_;
+        }
+        if (due)
+            for (unsigned i = 0; i < n; ++i) due[i] = due_us(round_, pos_ + i);
         pos_ += n;
         if (pos_ == m_) {
             pos_ = 0;

@@ -8,8 +8,8 @@
 
 namespace ics {
 
-enum class run_mode : uint8_t { scan, trace };
-inline constexpr std::array<std::string_view, 2> run_mode_names{"scan", "trace"};
+enum class run_mode : uint8_t { scan, trace, monitor };
+inline constexpr std::array<std::string_view, 3> run_mode_names{"scan", "trace", "monitor"};
 
 inline std::string_view run_mode_name(run_mode m) {
     return run_mode_names[size_t(m)];

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor/monitor_settings.hpp"
 #include "net/arp.hpp"
 #include "output/fields.hpp"
 #include "output/filter.hpp"
@@ -67,7 +68,8 @@ struct scan_config {
     uint64_t max_results = 0;  // 0 = none
     unsigned gateway_arp_attempts = 3;
 
-    trace_plan trace;  // -M trace
+    trace_plan trace;          // -M trace
+    monitor_settings monitor;  // -M monitor
 
     // Output. Paths only: the app opens the files once the run is about to send. In trace mode
     // -o receives the assembled paths and --replies-file (if given) the per-reply rows.

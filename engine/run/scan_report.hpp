@@ -38,6 +38,15 @@ struct rx_queue_traffic {
     std::optional<uint64_t> rx_packets;  // none where the driver keeps no per-queue count
 };
 
+// Monitor mode's own figures: the schedule's send lateness (how long after its due time each
+// burst went out) and the books' state at the end.
+struct monitor_figures {
+    uint64_t rounds_closed = 0;  // (target, round) pairs counted received or lost
+    uint64_t targets_down = 0;   // at the end
+    uint64_t bursts = 0;         // bursts whose lateness was measured
+    double lateness_p50_us = 0, lateness_p99_us = 0, lateness_max_us = 0;
+};
+
 struct scan_report {
     counter_totals counters;
     // Targets whose first reply was a success (an Echo Reply); trace mode: targets that sent an Echo
@@ -69,6 +78,7 @@ struct scan_report {
     // after its metadata is written.
     std::string output_error;
     std::array<uint64_t, stop_reason_count> paths_by_stop_reason{};
+    std::optional<monitor_figures> monitor;  // monitor mode
 
     uint64_t probes_sent() const { return counters[counter::tx_probes]; }
     // Probes per second from the first probe to the last.

@@ -10,33 +10,36 @@
 namespace ics {
 
 // X(name, description)
-#define ICS_COUNTERS(X)                                                                            \
-    X(tx_probes, "probes handed to the NIC")                                                       \
-    X(tx_alloc_failed, "bursts delayed because the mempool had no free mbuf")                      \
-    X(tx_queue_full, "bursts the NIC queue took only in part (retried)")                           \
-    X(tx_dropped_at_stop, "probes built but not sent because the scan was stopping")               \
-    X(tx_trace_skipped, "trace probes not sent: the stop set or the path's end made them useless") \
-    X(rx_frames, "frames received")                                                                \
-    X(rx_arp, "ARP frames received (passed to the control lcore)")                                 \
-    X(rx_arp_ring_full, "ARP frames dropped because the control ring was full")                    \
-    X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                  \
-    X(rx_truncated, "frames shorter than their headers claim")                                     \
-    X(rx_bad_ip_header, "IPv4 headers with a bad version, header length or total length")          \
-    X(rx_ip_checksum, "IPv4 headers whose checksum does not verify")                               \
-    X(rx_fragment, "IPv4 fragments")                                                               \
-    X(rx_not_icmp, "IPv4 packets other than ICMP")                                                 \
-    X(rx_icmp_ignored, "ICMP messages that cannot answer a probe (echo requests, ...)")            \
-    X(rx_not_our_address, "replies to an address that is not one of our sources")                  \
-    X(rx_quote_invalid, "ICMP errors whose quote is too short or is not one of our probes")        \
-    X(rx_cookie_invalid, "replies whose cookie does not validate (forged, corrupt, stale key)")    \
-    X(rx_valid, "validated replies passed to the output lcore")                                    \
-    X(rx_clock_disagrees, "validated replies received before their send stamp (RTT 0, flagged)")   \
-    X(rx_ring_full, "validated replies dropped because the output ring was full")                  \
-    X(out_records, "records the output lcore processed")                                           \
-    X(out_repeats, "records for a target that had already answered")                               \
-    X(out_filtered, "records the output filter left out")                                          \
-    X(out_not_attributed, "trace replies whose quote shows a rewritten destination (flagged)")     \
-    X(out_feedback_dropped, "trace feedback messages dropped because a TX lcore's ring was full")  \
+#define ICS_COUNTERS(X)                                                                             \
+    X(tx_probes, "probes handed to the NIC")                                                        \
+    X(tx_alloc_failed, "bursts delayed because the mempool had no free mbuf")                       \
+    X(tx_queue_full, "bursts the NIC queue took only in part (retried)")                            \
+    X(tx_dropped_at_stop, "probes built but not sent because the scan was stopping")                \
+    X(tx_trace_skipped, "trace probes not sent: the stop set or the path's end made them useless")  \
+    X(rx_frames, "frames received")                                                                 \
+    X(rx_arp, "ARP frames received (passed to the control lcore)")                                  \
+    X(rx_arp_ring_full, "ARP frames dropped because the control ring was full")                     \
+    X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                   \
+    X(rx_truncated, "frames shorter than their headers claim")                                      \
+    X(rx_bad_ip_header, "IPv4 headers with a bad version, header length or total length")           \
+    X(rx_ip_checksum, "IPv4 headers whose checksum does not verify")                                \
+    X(rx_fragment, "IPv4 fragments")                                                                \
+    X(rx_not_icmp, "IPv4 packets other than ICMP")                                                  \
+    X(rx_icmp_ignored, "ICMP messages that cannot answer a probe (echo requests, ...)")             \
+    X(rx_not_our_address, "replies to an address that is not one of our sources")                   \
+    X(rx_quote_invalid, "ICMP errors whose quote is too short or is not one of our probes")         \
+    X(rx_cookie_invalid, "replies whose cookie does not validate (forged, corrupt, stale key)")     \
+    X(rx_valid, "validated replies passed to the output lcore")                                     \
+    X(rx_clock_disagrees, "validated replies received before their send stamp (RTT 0, flagged)")    \
+    X(rx_ring_full, "validated replies dropped because the output ring was full")                   \
+    X(out_records, "records the output lcore processed")                                            \
+    X(out_repeats, "records for a target that had already answered")                                \
+    X(out_filtered, "records the output filter left out")                                           \
+    X(out_not_attributed, "trace replies whose quote shows a rewritten destination (flagged)")      \
+    X(out_feedback_dropped, "trace feedback messages dropped because a TX lcore's ring was full")   \
+    X(out_duplicates, "monitor: replies to a probe that was answered already")                      \
+    X(out_late, "monitor: replies after --timeout or after their round closed (the probe is lost)") \
+    X(out_round_ahead, "monitor: replies for a round not yet sent (a forged or stale round)")       \
     X(out_written, "result rows written")
 
 enum class counter : unsigned {

@@ -1,0 +1,269 @@
+// Monitor mode's books on the output lcore (monitor_book.hpp): replies in, rounds closed by the
+// close cursors, summaries and outage events out as JSON lines, fping's summary at the end.
+#include "monitor/monitor_book.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "net/ipv4_address.hpp"
+
+namespace ics {
+namespace {
+
+// A JSON object of a group's labels: {"pop":"ams","customer":"42"} (values are checked at parse
+// time to hold no quote, backslash or control character).
+std::string labels_json(const label_set& labels) {
+    std::string out = "{";
+    for (const auto& [k, v] : labels) out += fmt::format("{}\"{}\":\"{}\"", out.size() > 1 ? "," : "", k, v);
+    return out + "}";
+}
+
+// Groups by --group-by prefix, in address order (targets of one prefix are adjacent).
+void group_by_prefix(const interval_set& set, unsigned bits, std::vector<uint32_t>& target_group,
+                     std::vector<label_set>& groups) {
+    const uint32_t mask = bits == 0 ? 0 : ~uint32_t(0) << (32 - bits);
+    target_group.resize(set.size());
+    uint64_t i = 0;
+    std::optional<uint32_t> current;
+    for (const ipv4_range& r : set.ranges())
+        for (uint64_t a = r.first; a <= r.last; ++a, ++i) {
+            const uint32_t prefix = uint32_t(a) & mask;
+            if (!current || *current != prefix) {
+                current = prefix;
+                groups.push_back({{"prefix", fmt::format("{}/{}", format_ipv4(prefix), bits)}});
+            }
+            target_group[i] = uint32_t(groups.size() - 1);
+        }
+}
+
+// fping's rendering of a time in milliseconds: three significant digits.
+std::string fping_ms(double us) {
+    const double ms = us / 1000.0;
+    if (ms < 1.0) return fmt::format("{:.3f}", ms);
+    if (ms < 10.0) return fmt::format("{:.2f}", ms);
+    if (ms < 100.0) return fmt::format("{:.1f}", ms);
+    return fmt::format("{:.0f}", ms);
+}
+
+std::string ms3(double us) {
+    return fmt::format("{:.3f}", us / 1000.0);
+}
+
+}  // namespace
+
+monitor_schedule schedule_of_slice(const scan_config& cfg, walk_slice slice) {
+    return monitor_schedule(cfg.targets, cfg.seed, cfg.monitor.period_us, cfg.monitor.count, slice, 0);
+}
+
+monitor_book::monitor_book(const scan_config& cfg)
+    : cfg_(&cfg),
+      set_(&cfg.targets),
+      settings_(cfg.monitor),
+      summary_rounds_(cfg.monitor.summary_rounds()),
+      targets_(cfg.targets.size()),
+      period_rtt_(cfg.targets.size()),
+      totals_(cfg.targets.size()),
+      periods_(cfg.targets.size()),
+      seen_(cfg.targets.size()) {
+    target_group_ = settings_.target_group;
+    std::vector<label_set> labels = settings_.groups;
+    if (target_group_.empty()) group_by_prefix(cfg.targets, settings_.group_by, target_group_, labels);
+    groups_.resize(labels.size());
+    for (const label_set& l : labels) group_json_.push_back(labels_json(l));
+    for (uint32_t g : target_group_) ++groups_[g].targets;
+    const uint32_t ntx = cfg.lcores.tx_cores;
+    for (uint32_t t = 0; t < ntx; ++t) cursors_.push_back(schedule_of_slice(cfg, cfg.slice(t, ntx)));
+}
+
+attribution monitor_book::on_record(const result_record& rec, counter_block& counters) {
+    attribution a;
+    const std::optional<uint64_t> index = set_->index_of(rec.probe_daddr);
+    if (!index) {
+        counters.add(counter::out_not_attributed);
+        a.repeat = true;
+        return a;
+    }
+    const uint64_t i = *index;
+    if (!rec.success) {
+        count_error(i, rec);
+        return a;
+    }
+    monitor_target& t = targets_[i];
+    group_totals& g = groups_[target_group_[i]];
+    const uint32_t round = extend_round(t.state.next_round_to_close(), uint8_t(rec.round));
+    switch (t.state.on_reply(round, rec.rtt_us, uint32_t(settings_.timeout_us))) {
+        case reply_verdict::accepted:
+            period_rtt_[i].add(rec.rtt_us);
+            g.rtt.add(rec.rtt_us);
+            totals_[i].min_us = std::min(totals_[i].min_us, rec.rtt_us);
+            totals_[i].max_us = std::max(totals_[i].max_us, rec.rtt_us);
+            totals_[i].sum_us += rec.rtt_us;
+            a.new_hit = !seen_[i];
+            seen_[i] = 1;
+            return a;
+        case reply_verdict::duplicate:
+            ++g.duplicates;
+            counters.add(counter::out_duplicates);
+            break;
+        case reply_verdict::late:
+            ++g.late;
+            counters.add(counter::out_late);
+            break;
+        case reply_verdict::ahead:
+            counters.add(counter::out_round_ahead);
+            break;
+    }
+    a.repeat = true;
+    return a;
+}
+
+void monitor_book::count_error(uint64_t i, const result_record& rec) {
+    target_period& p = periods_[i];
+    p.error_sender = rec.saddr;
+    p.error_type = rec.type;
+    p.error_code = rec.code;
+    p.errors += p.errors != UINT16_MAX;
+    std::vector<icmp_error_count>& errors = groups_[target_group_[i]].errors;
+    auto it = std::find_if(errors.begin(), errors.end(), [&](const icmp_error_count& e) {
+        return e.type == rec.type && e.code == rec.code;
+    });
+    if (it == errors.end())
+        errors.push_back({rec.type, rec.code, 1});
+    else
+        ++it->count;
+}
+
+void monitor_book::tick(const plan_clock& clock) {
+    const uint64_t delay = settings_.timeout_us + monitor_close_margin_us + clock.lateness_us;
+    if (clock.now_us < delay) return;
+    uint64_t until = clock.now_us - delay;
+    // After a stop, what was due after sending ended was never sent: finish() closes exactly what was.
+    if (clock.send_end_us != UINT64_MAX) {
+        const uint64_t margin = monitor_close_margin_us + clock.lateness_us;
+        if (clock.send_end_us < margin) return;
+        until = std::min(until, clock.send_end_us - margin);
+    }
+    for (monitor_schedule& cursor : cursors_) close_due(cursor, until, UINT64_MAX, clock);
+}
+
+void monitor_book::close_due(monitor_schedule& cursor, uint64_t until_us, uint64_t limit,
+                             const plan_clock& clock) {
+    uint64_t index[probe_batch::max], due[probe_batch::max];
+    uint32_t round = 0;
+    while (cursor.handed_out() < limit) {
+        const auto n = unsigned(std::min<uint64_t>(probe_batch::max, limit - cursor.handed_out()));
+        const unsigned got = cursor.next_indices(index, due, round, n, until_us);
+        if (got == 0) return;
+        for (unsigned k = 0; k < got; ++k) close_round(index[k], round, due[k], clock);
+    }
+}
+
+void monitor_book::close_round(uint64_t i, uint32_t round, uint64_t due_us, const plan_clock& clock) {
+    monitor_target& t = targets_[i];
+    group_totals& g = groups_[target_group_[i]];
+    const uint32_t received = t.state.received();
+    const std::optional<outage_event> ev = t.state.close_next_round(settings_.down_after);
+    ++rounds_closed_;
+    ++g.sent;
+    if (t.state.received() != received)
+        ++g.received;
+    else
+        ++g.lost;
+    if (ev) {
+        const int d = ev->what == outage_event::kind::down ? 1 : -1;
+        g.down += d;
+        down_ += d;
+        write_event(i, *ev, due_us, clock);
+    }
+    if (summary_rounds_ && (round + 1) % summary_rounds_ == 0)
+        write_summary(i, round + 1 - summary_rounds_, summary_rounds_,
+                      clock.start_wall_ns + (due_us + settings_.timeout_us) * 1000);
+}
+
+void monitor_book::write_event(uint64_t i, const outage_event& ev, uint64_t due_us, const plan_clock& clock) {
+    const uint64_t period = settings_.period_us;
+    const uint64_t first_due = due_us - uint64_t(ev.round - ev.first_lost_round) * period;
+    const auto ms = [&](uint64_t us) { return (clock.start_wall_ns + us * 1000) / 1000000; };
+    std::string line =
+        fmt::format(R"({{"type":"{}","target":"{}","labels":{},"start_ms":{},"first_lost_round":{})",
+                    ev.what == outage_event::kind::down ? "down" : "up", format_ipv4(set_->at(i)),
+                    group_json_[target_group_[i]], ms(first_due), ev.first_lost_round);
+    if (ev.what == outage_event::kind::down) {
+        line += fmt::format(R"(,"round":{},"lost_rounds":{})", ev.round, ev.length_rounds);
+        const target_period& p = periods_[i];
+        if (p.errors)
+            line += fmt::format(R"(,"last_error":{{"type":{},"code":{},"sender":"{}"}})", p.error_type,
+                                p.error_code, format_ipv4(p.error_sender));
+    } else {
+        line += fmt::format(R"(,"end_ms":{},"end_round":{},"lost_rounds":{},"length_s":{:.3f})", ms(due_us),
+                            ev.round, ev.length_rounds, double(ev.length_rounds) * double(period) / 1e6);
+    }
+    emit(line + "}\n");
+}
+
+void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t rounds, uint64_t wall_ns) {
+    monitor_target& t = targets_[i];
+    target_period& p = periods_[i];
+    target_rtt_summary& rtt = period_rtt_[i];
+    const uint32_t received = t.state.received() - t.received_mark;
+    std::string line = fmt::format(
+        R"({{"type":"summary","target":"{}","labels":{},"time_ms":{},"first_round":{},"rounds":{},)"
+        R"("sent":{},"received":{},"lost":{},"loss_pct":{:.3f},"duplicates":{},"late":{})",
+        format_ipv4(set_->at(i)), group_json_[target_group_[i]], wall_ns / 1000000, first_round, rounds,
+        rounds, received, rounds - received,
+        rounds ? 100.0 * double(rounds - received) / double(rounds) : 0.0,
+        t.state.duplicates() - p.duplicate_mark, t.state.late() - p.late_mark);
+    if (rtt.count())
+        line += fmt::format(
+            R"(,"rtt_min_ms":{},"rtt_avg_ms":{},"rtt_max_ms":{},"rtt_mdev_ms":{},"rtt_p50_ms":{},)"
+            R"("rtt_p90_ms":{},"rtt_p99_ms":{})",
+            ms3(rtt.min()), ms3(rtt.avg()), ms3(rtt.max()), ms3(rtt.mdev()), ms3(rtt.quantile(0.5)),
+            ms3(rtt.quantile(0.9)), ms3(rtt.quantile(0.99)));
+    if (p.errors)
+        line += fmt::format(R"(,"icmp_errors":{},"last_error":{{"type":{},"code":{},"sender":"{}"}})",
+                            p.errors, p.error_type, p.error_code, format_ipv4(p.error_sender));
+    emit(line + "}\n");
+    t.received_mark = t.state.received();
+    p = target_period{t.state.late(), t.state.duplicates()};
+    rtt = target_rtt_summary{};
+}
+
+bool monitor_book::finish(std::span<const uint64_t> sent, const plan_clock& clock) {
+    for (size_t t = 0; t < cursors_.size() && t < sent.size(); ++t)
+        close_due(cursors_[t], uint64_t(1) << 62, sent[t], clock);
+    const uint64_t wall_ns = clock.start_wall_ns + clock.now_us * 1000;
+    for (uint64_t i = 0; i < targets_.size(); ++i) {
+        const uint32_t closed = targets_[i].state.next_round_to_close();
+        const uint32_t first = summary_rounds_ ? closed - closed % summary_rounds_ : 0;
+        if (closed > first) write_summary(i, first, closed - first, wall_ns);
+    }
+    if (json_ && std::fflush(json_) != 0) write_failed_ = true;
+    write_fping_lines();
+    return !write_failed_;
+}
+
+// fping -c's summary, one line per target in address order (on stderr, as fping prints it).
+void monitor_book::write_fping_lines() {
+    if (!text_) return;
+    for (uint64_t i = 0; i < targets_.size(); ++i) {
+        const target_state& s = targets_[i].state;
+        if (s.sent() == 0) continue;
+        const unsigned loss =
+            unsigned(uint64_t(s.sent() - std::min(s.received(), s.sent())) * 100 / s.sent());
+        std::string line = fmt::format("{} : xmt/rcv/%loss = {}/{}/{}%", format_ipv4(set_->at(i)), s.sent(),
+                                       s.received(), loss);
+        const target_totals& t = totals_[i];
+        if (s.received())
+            line += fmt::format(", min/avg/max = {}/{}/{}", fping_ms(t.min_us),
+                                fping_ms(double(t.sum_us) / double(s.received())), fping_ms(t.max_us));
+        std::fputs((line + "\n").c_str(), text_);
+    }
+    std::fflush(text_);
+}
+
+void monitor_book::emit(const std::string& line) {
+    if (json_ && std::fwrite(line.data(), 1, line.size(), json_) != line.size()) write_failed_ = true;
+}
+
+}  // namespace ics

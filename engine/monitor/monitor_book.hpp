@@ -1,0 +1,126 @@
+// Monitor mode's books on the output lcore: every target's state (target_state.hpp) and RTT
+// summary for the current summary period, its groups' running totals, and the close cursors that
+// end each (target, round) once its timeout has passed. Replies are matched statelessly (the
+// round's low 8 bits and the send time travel in the probe); this is the only per-target memory,
+// fixed at start-up:
+//   hot, one cache line per target:  monitor_target  64 B  (state, period marks)
+//   per summary period:              target_rtt_summary 400 B  (min/avg/max/mdev, quantiles)
+//   for the end and the exports:     target_totals    16 B  (every accepted reply's min/max/sum)
+//   the rest of the period:          target_period    16 B  (late/duplicate marks, ICMP errors)
+//   group id 4 B, answered-once flag 1 B
+// about 501 B a target: a million targets take about 480 MiB (docs/performance.md has the
+// measured figure).
+//
+// Rounds close in due order: one close cursor per TX lcore slice walks the same keyed sequence the
+// sender walks (monitor_schedule), timeout + margin behind it, so each target's rounds close in
+// round order at its own phase without a timer per target. A close never passes the probes the
+// sender really sent: after sending ended only positions due before its end close by time, and
+// finish() closes exactly the positions each sender sent.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "modes/plan.hpp"
+#include "monitor/monitor_schedule.hpp"
+#include "monitor/monitor_settings.hpp"
+#include "monitor/rtt_summary.hpp"
+#include "monitor/target_state.hpp"
+#include "reply/result_record.hpp"
+#include "run/scan_config.hpp"
+#include "stats/counters.hpp"
+#include "util/result.hpp"
+
+namespace ics {
+
+struct monitor_target {
+    target_state state;
+    uint32_t received_mark = 0;  // state.received() at the summary period's start
+};
+static_assert(sizeof(monitor_target) <= 64, "issue 14's budget: 64 bytes of hot state per target");
+
+// Every accepted reply's RTT, over the whole run (fping's final min/avg/max).
+struct target_totals {
+    uint32_t min_us = UINT32_MAX, max_us = 0;
+    uint64_t sum_us = 0;
+};
+
+// The rest of a target's summary period, touched only by late, duplicate and error replies and
+// the summary: the counters' marks at the period's start and the ICMP errors about its probes
+// (how many, and the last one).
+struct target_period {
+    uint32_t late_mark = 0, duplicate_mark = 0;
+    uint32_t error_sender = 0;
+    uint8_t error_type = 0, error_code = 0;
+    uint16_t errors = 0;
+};
+
+struct icmp_error_count {
+    uint8_t type, code;
+    uint64_t count;
+};
+
+// A group's running totals (closed rounds; late and duplicate replies as they come).
+struct group_totals {
+    uint64_t sent = 0, received = 0, lost = 0, late = 0, duplicates = 0;
+    uint32_t targets = 0, down = 0;
+    std::vector<icmp_error_count> errors;  // by type and code, in first-seen order
+    group_rtt_summary rtt;
+};
+
+// A TX lcore's slice of the schedule; the output lcore's close cursor for that slice is the same.
+monitor_schedule schedule_of_slice(const scan_config& cfg, walk_slice slice);
+
+class monitor_book {
+public:
+    explicit monitor_book(const scan_config& cfg);
+
+    // The JSON lines (-o) and the fping-style summary at the end (stderr; null: none).
+    void set_outputs(std::FILE* json, std::FILE* text) { json_ = json, text_ = text; }
+    attribution on_record(const result_record& rec, counter_block& counters);
+    // Closes every round whose timeout (and margin) has passed.
+    void tick(const plan_clock& clock);
+    // Once every lcore stopped: closes every position sender t sent (sent[t]), writes the last
+    // (partial) period's summaries and the fping-style lines. False when a write failed.
+    bool finish(std::span<const uint64_t> sent, const plan_clock& clock);
+
+    uint64_t targets() const { return targets_.size(); }
+    const monitor_target& target(uint64_t i) const { return targets_[i]; }
+    const target_totals& totals(uint64_t i) const { return totals_[i]; }
+    const std::vector<group_totals>& groups() const { return groups_; }
+    uint32_t group_of(uint64_t i) const { return target_group_[i]; }
+    uint64_t rounds_closed() const { return rounds_closed_; }
+    uint64_t targets_down() const { return down_; }
+    bool write_failed() const { return write_failed_; }
+
+private:
+    void close_due(monitor_schedule& cursor, uint64_t until_us, uint64_t limit, const plan_clock& clock);
+    void close_round(uint64_t index, uint32_t round, uint64_t due_us, const plan_clock& clock);
+    void count_error(uint64_t index, const result_record& rec);
+    void write_event(uint64_t index, const outage_event& ev, uint64_t due_us, const plan_clock& clock);
+    void write_summary(uint64_t index, uint32_t first_round, uint32_t rounds, uint64_t wall_ns);
+    void write_fping_lines();
+    void emit(const std::string& line);
+
+    const scan_config* cfg_;
+    const interval_set* set_;
+    monitor_settings settings_;
+    uint32_t summary_rounds_;
+    std::vector<monitor_target> targets_;
+    std::vector<target_rtt_summary> period_rtt_;
+    std::vector<target_totals> totals_;
+    std::vector<target_period> periods_;
+    std::vector<uint32_t> target_group_;
+    std::vector<group_totals> groups_;
+    std::vector<std::string> group_json_;    // each group's labels as a JSON object
+    std::vector<monitor_schedule> cursors_;  // one per TX lcore slice
+    std::vector<uint8_t> seen_;              // targets that answered once (the status line's hits)
+    uint64_t rounds_closed_ = 0, down_ = 0;
+    std::FILE* json_ = nullptr;
+    std::FILE* text_ = nullptr;
+    bool write_failed_ = false;
+};
+
+}  // namespace ics
