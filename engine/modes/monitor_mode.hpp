@@ -121,9 +121,7 @@ struct monitor_mode {
         if (report.end_wall_ns > clock.start_wall_ns && clock.start_wall_ns)
             clock.now_us = (report.end_wall_ns - clock.start_wall_ns) / 1000;
         const bool written = a.book().finish(sent, clock);
-        monitor_figures& m = report.monitor ? *report.monitor : report.monitor.emplace();
-        m.rounds_closed = a.book().rounds_closed();
-        m.targets_down = a.book().targets_down();
+        report.monitor = a.book().figures();
         if (!written)
             return error{fmt::format(
                 "writing the monitor summaries to '{}' failed (disk full or closed pipe?)", cfg.output_path)};

@@ -171,9 +171,10 @@ void monitor_book::close_round(uint64_t i, uint32_t round, uint64_t due_us, cons
     else
         ++g.lost;
     if (ev) {
-        const int d = ev->what == outage_event::kind::down ? 1 : -1;
-        g.down += d;
-        down_ += d;
+        const bool down = ev->what == outage_event::kind::down;
+        g.down += down ? 1 : -1;
+        down_ += down ? 1 : -1;
+        ++(down ? outages_ : recoveries_);
         write_event(i, *ev, due_us, clock);
     }
     if (summary_rounds_ && (round + 1) % summary_rounds_ == 0)
@@ -224,6 +225,7 @@ void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t roun
         line += fmt::format(R"(,"icmp_errors":{},"last_error":{{"type":{},"code":{},"sender":"{}"}})",
                             p.errors, p.error_type, p.error_code, format_ipv4(p.error_sender));
     emit(line + "}\n");
+    ++summaries_;
     t.received_mark = t.state.received();
     p = target_period{t.state.late(), t.state.duplicates()};
     rtt = target_rtt_summary{};
@@ -260,6 +262,23 @@ void monitor_book::write_fping_lines() {
         std::fputs((line + "\n").c_str(), text_);
     }
     std::fflush(text_);
+}
+
+monitor_figures monitor_book::figures() const {
+    monitor_figures f;
+    f.rounds_closed = rounds_closed_;
+    for (const group_totals& g : groups_) {
+        f.received += g.received;
+        f.lost += g.lost;
+        f.late += g.late;
+        f.duplicates += g.duplicates;
+    }
+    f.outages = outages_;
+    f.recoveries = recoveries_;
+    f.targets_down = down_;
+    f.summaries = summaries_;
+    f.groups = groups_.size();
+    return f;
 }
 
 void monitor_book::emit(const std::string& line) {

@@ -30,6 +30,7 @@
 #include "monitor/target_state.hpp"
 #include "reply/result_record.hpp"
 #include "run/scan_config.hpp"
+#include "run/scan_report.hpp"
 #include "stats/counters.hpp"
 #include "util/result.hpp"
 
@@ -91,8 +92,8 @@ public:
     const target_totals& totals(uint64_t i) const { return totals_[i]; }
     const std::vector<group_totals>& groups() const { return groups_; }
     uint32_t group_of(uint64_t i) const { return target_group_[i]; }
-    uint64_t rounds_closed() const { return rounds_closed_; }
-    uint64_t targets_down() const { return down_; }
+    // The run's totals (the report's monitor figures); groups, outage and summary counts included.
+    monitor_figures figures() const;
     bool write_failed() const { return write_failed_; }
 
 private:
@@ -117,7 +118,7 @@ private:
     std::vector<std::string> group_json_;    // each group's labels as a JSON object
     std::vector<monitor_schedule> cursors_;  // one per TX lcore slice
     std::vector<uint8_t> seen_;              // targets that answered once (the status line's hits)
-    uint64_t rounds_closed_ = 0, down_ = 0;
+    uint64_t rounds_closed_ = 0, down_ = 0, outages_ = 0, recoveries_ = 0, summaries_ = 0;
     std::FILE* json_ = nullptr;
     std::FILE* text_ = nullptr;
     bool write_failed_ = false;

@@ -87,6 +87,42 @@ json trace_section(const scan_config& cfg, const scan_report& r) {
             {"replies_file", cfg.replies_path}};
 }
 
+// Monitor mode's settings and what its books found.
+json monitor_section(const scan_config& cfg, const scan_report& r) {
+    const monitor_settings& m = cfg.monitor;
+    json j = {{"period_s", double(m.period_us) / 1e6},
+              {"count", m.count},
+              {"timeout_s", double(m.timeout_us) / 1e6},
+              {"summary_interval_s", double(m.summary_us) / 1e6},
+              {"summary_rounds", m.summary_rounds()},
+              {"down_after", m.down_after},
+              {"group_by", m.group_by},
+              {"metrics_targets", m.metrics_targets},
+              {"prometheus", m.prometheus},
+              {"summaries_file", cfg.output_path},
+              {"replies_file", cfg.replies_path}};
+    if (r.monitor) {
+        const monitor_figures& f = *r.monitor;
+        j["rounds_closed"] = f.rounds_closed;
+        j["received"] = f.received;
+        j["lost"] = f.lost;
+        j["loss_percent"] = f.rounds_closed ? 100.0 * double(f.lost) / double(f.rounds_closed) : 0.0;
+        j["late"] = f.late;
+        j["duplicates"] = f.duplicates;
+        j["outages"] = f.outages;
+        j["recoveries"] = f.recoveries;
+        j["targets_down_at_end"] = f.targets_down;
+        j["summaries"] = f.summaries;
+        j["groups"] = f.groups;
+    }
+    if (r.lateness)
+        j["send_lateness_us"] = {{"bursts", r.lateness->bursts},
+                                 {"p50_at_most", r.lateness->p50_us},
+                                 {"p99_at_most", r.lateness->p99_us},
+                                 {"max", r.lateness->max_us}};
+    return j;
+}
+
 // Every named counter, the NICs' counters and each port's packets.
 void add_counters(json& m, const scan_report& r) {
     json counters = json::object();
@@ -146,6 +182,7 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     add_settings(m, cfg, r, version);
     add_sending(m, r);
     if (cfg.tracing()) m["trace"] = trace_section(cfg, r);
+    if (cfg.mode == run_mode::monitor) m["monitor"] = monitor_section(cfg, r);
     add_counters(m, r);
     add_replies(m, r);
     return m;

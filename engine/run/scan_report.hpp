@@ -38,13 +38,19 @@ struct rx_queue_traffic {
     std::optional<uint64_t> rx_packets;  // none where the driver keeps no per-queue count
 };
 
-// Monitor mode's own figures: the schedule's send lateness (how long after its due time each
-// burst went out) and the books' state at the end.
+// Monitor mode's own figures: its books at the end.
 struct monitor_figures {
     uint64_t rounds_closed = 0;  // (target, round) pairs counted received or lost
-    uint64_t targets_down = 0;   // at the end
-    uint64_t bursts = 0;         // bursts whose lateness was measured
-    double lateness_p50_us = 0, lateness_p99_us = 0, lateness_max_us = 0;
+    uint64_t received = 0, lost = 0, late = 0, duplicates = 0;
+    uint64_t outages = 0, recoveries = 0;  // down and up events
+    uint64_t targets_down = 0;             // at the end
+    uint64_t summaries = 0, groups = 0;
+};
+
+// Time-driven plans (monitor): how long after its due time each burst left.
+struct send_lateness {
+    uint64_t bursts = 0;
+    double p50_us = 0, p99_us = 0, max_us = 0;
 };
 
 struct scan_report {
@@ -79,6 +85,7 @@ struct scan_report {
     std::string output_error;
     std::array<uint64_t, stop_reason_count> paths_by_stop_reason{};
     std::optional<monitor_figures> monitor;  // monitor mode
+    std::optional<send_lateness> lateness;   // time-driven plans
 
     uint64_t probes_sent() const { return counters[counter::tx_probes]; }
     // Probes per second from the first probe to the last.

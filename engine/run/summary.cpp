@@ -20,8 +20,11 @@ double percent(uint64_t part, uint64_t whole) {
 
 // "completed: sent 32 of 32 probes (2 per target) in 0.01 s (3.10 Kp/s)"
 std::string sent_line(const scan_config& cfg, const scan_report& r) {
-    std::string line = fmt::format("{}: sent {} of {} probes", run_end_name(r.stop_reason), r.probes_sent(),
-                                   r.probes_planned);
+    const bool unbounded = cfg.mode == run_mode::monitor && cfg.monitor.count == 0;
+    std::string line = unbounded ? fmt::format("{}: sent {} probes (no --count: until stopped)",
+                                               run_end_name(r.stop_reason), r.probes_sent())
+                                 : fmt::format("{}: sent {} of {} probes", run_end_name(r.stop_reason),
+                                               r.probes_sent(), r.probes_planned);
     if (!cfg.tracing() && cfg.probes > 1) line += fmt::format(" ({} per target)", cfg.probes);
     line += fmt::format(" in {:.2f} s ({})", r.send_seconds, format_rate(r.achieved_rate()));
     const uint64_t skipped = r.counters[counter::tx_trace_skipped];
@@ -77,6 +80,30 @@ std::string trace_written_line(const scan_config& cfg, const scan_report& r) {
     return line;
 }
 
+// "monitor: 2560 rounds closed (256 targets x 10): 2550 received, 10 lost (0.39%), 0 late, ..."
+std::string monitor_line(const scan_report& r) {
+    const monitor_figures f = r.monitor.value_or(monitor_figures{});
+    std::string line = fmt::format(
+        "monitor: {} probes answered or lost over {} targets: {} received, {} lost ({:.2f}%), {} late, {} "
+        "duplicates; {} outages, {} recoveries, {} targets down at the end",
+        f.rounds_closed, r.targets_probed, f.received, f.lost, percent(f.lost, f.rounds_closed), f.late,
+        f.duplicates, f.outages, f.recoveries, f.targets_down);
+    if (r.lateness)
+        line += fmt::format("; send lateness p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us", r.lateness->p50_us,
+                            r.lateness->p99_us, r.lateness->max_us);
+    return line;
+}
+
+std::string monitor_written_line(const scan_config& cfg, const scan_report& r) {
+    const monitor_figures f = r.monitor.value_or(monitor_figures{});
+    std::string line = fmt::format("summaries written: {} (and {} outage events) to {}", f.summaries,
+                                   f.outages + f.recoveries, file_name(cfg.output_path));
+    if (!cfg.replies_path.empty())
+        line += fmt::format("; reply rows written: {} to {}", r.counters[counter::out_written],
+                            file_name(cfg.replies_path));
+    return line;
+}
+
 }  // namespace
 
 std::vector<std::string> format_summary(const scan_config& cfg, const scan_report& r) {
@@ -84,6 +111,9 @@ std::vector<std::string> format_summary(const scan_config& cfg, const scan_repor
     if (cfg.tracing()) {
         lines.push_back(trace_replies_line(r));
         lines.push_back(trace_written_line(cfg, r));
+    } else if (cfg.mode == run_mode::monitor) {
+        lines.push_back(monitor_line(r));
+        lines.push_back(monitor_written_line(cfg, r));
     } else {
         lines.push_back(scan_replies_line(r));
         lines.push_back(scan_written_line(cfg, r));
