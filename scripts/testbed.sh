@@ -5,6 +5,7 @@
 #   testbed.sh up [--rate-limited] [--no-rps]   create it and write its ground truth
 #   testbed.sh down                  remove everything it created (safe to run twice)
 #   testbed.sh truth                 print the ground truth file's path
+# (scripts/testbed-impair.sh adds loss, delay, outages and unreachables on command.)
 #
 #            scan0 (no kernel IP: the scanner owns it through DPDK af_packet)
 #              |                      ns ics-scan
@@ -248,6 +249,9 @@ ENV
 }
 
 down() {
+    # Impairment jobs first (testbed-impair.sh): a process left inside a namespace would keep it,
+    # and its links, alive after `ip netns del`; their nft tables go with the namespaces.
+    "$(dirname "${BASH_SOURCE[0]}")/testbed-impair.sh" stop-all 2>/dev/null || true
     for n in "${ALL_NS[@]}"; do
         ip netns del "$n" 2>/dev/null || true
     done
