@@ -65,7 +65,7 @@ check "interface '$IF' has 1 queue pair(s) but --tx-cores 2 needs" "${base[@]}" 
 check "none is left to resolve the gateway" "${base[@]}" --af-xdp 198.18.0.0/24
 check "cannot write the output file '/nonexistent/out.csv'" "${base[@]}" -o /nonexistent/out.csv 198.18.0.0/24
 check "-n/--max-targets '0'" "${base[@]}" -n 0 198.18.0.0/24
-check "-M/--mode 'monitor' is not available" "${base[@]}" -M monitor 198.18.0.0/24
+check "-M/--mode 'watch' is not available: use -M scan, -M trace or -M monitor" "${base[@]}" -M watch 198.18.0.0/24
 check "--min-ttl 1 and --max-ttl 64 must satisfy" "${base[@]}" -M trace --max-ttl 64 198.18.0.0/24
 check "--min-ttl 9 and --max-ttl 8 must satisfy" "${base[@]}" -M trace --min-ttl 9 --max-ttl 8 198.18.0.0/24
 check "--trace-order 'up' is not known" "${base[@]}" -M trace --trace-order up 198.18.0.0/24
@@ -108,9 +108,37 @@ PY
 
 # --- Every flag that does nothing in the chosen mode is refused (given, whatever its value) ------
 for flag in --min-ttl=1 --max-ttl=16 --preprobe --preprobe-wait=1 --trace-order=random --stop-set=1 \
-    --gap-limit=5 --replies-file="$WORK/r.csv" --replies-format=csv; do
+    --gap-limit=5; do
     check "${flag%%=*} applies to -M trace only: add -M trace, or drop ${flag%%=*}" "${base[@]}" "$flag" 198.18.0.0/24
+    check "${flag%%=*} applies to -M trace only: add -M trace, or drop ${flag%%=*}" "${base[@]}" -M monitor "$flag" 198.18.0.0/24
 done
+for flag in --period=1s --count=3 --timeout=1s --down-after=3 --prometheus=127.0.0.1:9374 \
+    --metrics-targets=10 --group-by=/24 --summary-interval=60s; do
+    name=${flag%%=*}
+    check "$name applies to -M monitor only: add -M monitor, or drop $name" "${base[@]}" "$flag" 198.18.0.0/24
+    check "$name applies to -M monitor only: add -M monitor, or drop $name" "${base[@]}" -M trace "$flag" 198.18.0.0/24
+done
+for flag in --replies-file="$WORK/r.csv" --replies-format=csv; do
+    check "${flag%%=*} applies to -M trace and -M monitor only (scan mode writes its rows to -o): drop ${flag%%=*}" \
+        "${base[@]}" "$flag" 198.18.0.0/24
+done
+# Monitor mode: what it sets itself, and its values.
+mon=("${base[@]}" -M monitor)
+check "-P/--probes does not apply to -M monitor: it sends one probe per target every --period: give --count" "${mon[@]}" -P 2 198.18.0.0/24
+check "-n/--max-targets does not apply to -M monitor" "${mon[@]}" -n 5 198.18.0.0/24
+check "-c/--cooldown-time does not apply to -M monitor: it waits --timeout for the last replies" "${mon[@]}" -c 1 198.18.0.0/24
+check "-B/--bandwidth does not apply to -M monitor" "${mon[@]}" -B 1M 198.18.0.0/24
+check "-M monitor writes summaries and events as JSON lines (-O json), not 'csv'" "${mon[@]}" -O csv 198.18.0.0/24
+check "-f/--output-fields applies to the reply rows, which -M monitor writes only with --replies-file" "${mon[@]}" -f saddr 198.18.0.0/24
+check "--period '0.5ms' is not valid: give a duration from 1ms to 3600s" "${mon[@]}" --period 0.5ms 198.18.0.0/24
+check "--period 'soon' is not valid" "${mon[@]}" --period soon 198.18.0.0/24
+check "--timeout '11s' is not valid: give a duration from 1ms to 10s" "${mon[@]}" --timeout 11s 198.18.0.0/24
+check "--timeout 2s spans 104 periods of 20ms, more than the 60 rounds a target's window holds open: lengthen --period or shorten --timeout" "${mon[@]}" --period 20ms --timeout 2s 198.18.0.0/24
+check "-Q/--summary-interval '500ms' is not valid: give a duration from 1s to 86400s" "${mon[@]}" -Q 500ms 198.18.0.0/24
+check "--down-after '61' is not valid: give a whole number from 0 to 60" "${mon[@]}" --down-after 61 198.18.0.0/24
+check "--group-by '/7' is not valid: give a prefix length from /8 to /32" "${mon[@]}" --group-by /7 198.18.0.0/24
+check "--period 1s over 256 targets sends 256 probes a second, more than -r 100 allows: lengthen --period to at least 2560ms, or raise -r" \
+    "${mon[@]}" -r 100 198.18.0.0/24
 trace=("${base[@]}" -M trace)
 check "--stop-set works with --preprobe only" "${trace[@]}" --stop-set 1 198.18.0.0/24
 check "--preprobe-wait works with --preprobe only" "${trace[@]}" --preprobe-wait 1 198.18.0.0/24
