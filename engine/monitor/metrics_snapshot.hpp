@@ -83,7 +83,7 @@ struct group_metrics {
     uint64_t targets = 0;
     uint64_t targets_down = 0;                  // down now (after the run's consecutive-loss threshold)
     std::vector<icmp_error_count> icmp_errors;  // one entry per (type, code) seen, counts cumulative
-    prom_histogram<uint64_t> rtt;
+    prom_histogram<uint64_t> rtt;               // replies in time only (rtt.count == counters.received)
 };
 
 // One of the targets exported one by one (the --metrics-targets worst).
@@ -91,6 +91,8 @@ struct target_metrics {
     uint32_t ip = 0;     // IPv4 address, host byte order
     uint32_t group = 0;  // index into metrics_snapshot::groups
     probe_counters counters;
+    // Replies in time only, as smokeping_prober observes them: its rules take _count over
+    // smokeping_requests_total as the success ratio.
     prom_histogram<uint32_t> rtt;
 };
 
