@@ -43,13 +43,14 @@ double seconds(uint64_t us) {
 template <typename Count>
 void histogram(std::string& out, std::string_view name, std::string_view labels,
                const prom_histogram<Count>& h) {
-    const std::string bucket = fmt::format("{}_bucket", name);
+    // `name_bucket{labels,le="` once per histogram: most of an exposition is these lines.
+    const std::string bucket = fmt::format("{}_bucket{{{}{}le=\"", name, labels, labels.empty() ? "" : ",");
     uint64_t cumulative = 0;
     for (unsigned k = 0; k < prom_finite_buckets; ++k) {
         cumulative += h.counts[k];
-        sample(out, bucket, with_label(labels, "le", prom_bucket_le[k]), cumulative);
+        fmt::format_to(std::back_inserter(out), "{}{}\"}} {}\n", bucket, prom_bucket_le[k], cumulative);
     }
-    sample(out, bucket, with_label(labels, "le", "+Inf"), uint64_t(h.count));
+    fmt::format_to(std::back_inserter(out), "{}+Inf\"}} {}\n", bucket, uint64_t(h.count));
     sample(out, fmt::format("{}_sum", name), labels, seconds(h.sum_us));
     sample(out, fmt::format("{}_count", name), labels, uint64_t(h.count));
 }
