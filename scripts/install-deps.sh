@@ -18,11 +18,13 @@ programs=(
     git=git clang-format=clang-format clang-tidy=clang-tidy                # scripts/lint.sh
     clang++=clang                                                          # scripts/fuzz.sh (libFuzzer)
     zmap=zmap masscan=masscan scamper=scamper fping=fping                  # the peers the tests and bench compare with
+    promtool=prometheus                                                    # checks our /metrics exposition (exposition_test)
 )
 # Packages with no program of their own to look for: libraries, headers, DPDK's drivers.
 libraries=(
     build-essential libdpdk-dev dpdk libnuma-dev                          # DPDK 22.11 and NUMA
     libcli11-dev libfmt-dev nlohmann-json3-dev                            # CLI parsing, formatting, JSON
+    libcpp-httplib-dev                                                    # the Prometheus endpoint (drivers/http)
     libgtest-dev libgmock-dev libbenchmark-dev                            # tests and benchmarks
     llvm                                                                  # llvm-symbolizer for sanitizer reports
 )
