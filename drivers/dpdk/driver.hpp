@@ -12,6 +12,8 @@
 #include "output/status.hpp"
 #include "run/scan_config.hpp"
 #include "run/scan_report.hpp"
+#include "monitor/metrics_snapshot.hpp"
+#include "monitor/snapshot_exchange.hpp"
 #include "util/result.hpp"
 
 namespace ics::dpdk {
@@ -49,6 +51,9 @@ struct run_hooks {
     // opens (truncates) its files only now, so a run that fails before sending touches none. The
     // driver writes nothing before it; an error here ends the run before sending.
     std::function<result<run_outputs>()> open_outputs;
+    // Monitor mode with --prometheus: where the output lcore publishes its snapshots (the app's
+    // HTTP endpoint reads them).
+    snapshot_exchange<metrics_snapshot>* metrics = nullptr;
 };
 
 result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks);

@@ -72,6 +72,8 @@ result<run_outputs> launch_output(run_env& e, output_context<Plan>& out,
     if (writer) writer->write_header();
     if constexpr (requires { out.attribution->set_outputs(files->paths, files->text); })
         out.attribution->set_outputs(files->paths, files->text);
+    if constexpr (requires { out.attribution->set_metrics(e.hooks.metrics); })
+        out.attribution->set_metrics(e.hooks.metrics);
     rte_eal_remote_launch(launch_trampoline<output_context<Plan>, output_loop<Plan>>, &out, e.lcores.output);
     return files;
 }

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <string>
 #include <span>
 #include <utility>
 #include <vector>
@@ -14,6 +16,8 @@
 #include <fmt/format.h>
 
 #include "modes/plan.hpp"
+#include "monitor/exposition.hpp"
+#include "monitor/metrics_publisher.hpp"
 #include "monitor/monitor_book.hpp"
 #include "monitor/monitor_schedule.hpp"
 #include "monitor/rtt_summary.hpp"
@@ -61,7 +65,20 @@ private:
 // the last rounds with it).
 class monitor_attribution {
 public:
-    explicit monitor_attribution(const scan_config& cfg) : book_(cfg) {}
+    explicit monitor_attribution(const scan_config& cfg) : cfg_(&cfg), book_(cfg) {}
+
+    // --prometheus: the books are published to `exchange` about once a second.
+    void set_metrics(snapshot_exchange<metrics_snapshot>* exchange) {
+        if (!exchange) return;
+        std::vector<std::string> labels;
+        for (const label_set& set : book_.group_labels()) {
+            std::string text;
+            for (const auto& [k, v] : set) append_prom_label(text, k, v);
+            labels.push_back(std::move(text));
+        }
+        publisher_.emplace(*exchange, cfg_->monitor.metrics_targets, std::move(labels),
+                           format_ipv4(cfg_->sources.ranges()[0].first));
+    }
 
     attribution attribute(const result_record& rec, no_feedback*, counter_block& counters) {
         return book_.on_record(rec, counters);
@@ -69,6 +86,11 @@ public:
     void tick(const plan_clock& clock) {
         clock_ = clock;
         book_.tick(clock);
+        if (publisher_) publisher_->step(book_, clock.now_us, wall_ms(clock), clock.lateness_us);
+    }
+    // The final state, for a last scrape before the endpoint closes.
+    void publish_final() {
+        if (publisher_) publisher_->publish_now(book_, wall_ms(clock_), clock_.lateness_us);
     }
     void set_outputs(std::FILE* json, std::FILE* text) { book_.set_outputs(json, text); }
     const monitor_book& book() const { return book_; }
@@ -76,8 +98,12 @@ public:
     const plan_clock& last_clock() const { return clock_; }
 
 private:
+    static uint64_t wall_ms(const plan_clock& c) { return (c.start_wall_ns + c.now_us * 1000) / 1000000; }
+
+    const scan_config* cfg_;
     monitor_book book_;
     plan_clock clock_;
+    std::optional<metrics_publisher> publisher_;
 };
 
 struct monitor_mode {
@@ -121,6 +147,7 @@ struct monitor_mode {
         if (report.end_wall_ns > clock.start_wall_ns && clock.start_wall_ns)
             clock.now_us = (report.end_wall_ns - clock.start_wall_ns) / 1000;
         const bool written = a.book().finish(sent, clock);
+        a.publish_final();
         report.monitor = a.book().figures();
         if (!written)
             return error{fmt::format(

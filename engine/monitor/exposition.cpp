@@ -64,9 +64,9 @@ void run_level(std::string& out, const run_metrics& run) {
     sample(out, "dpdk_icmpscan_targets", "", run.targets);
     family(out, "dpdk_icmpscan_targets_down", "gauge", "Targets down now.");
     sample(out, "dpdk_icmpscan_targets_down", "", run.targets_down);
-    family(out, "dpdk_icmpscan_send_lateness_p99_seconds", "gauge",
-           "99th percentile of how late probes were sent after their scheduled time.");
-    sample(out, "dpdk_icmpscan_send_lateness_p99_seconds", "", seconds(run.send_lateness_p99_us));
+    family(out, "dpdk_icmpscan_send_lateness_seconds", "gauge",
+           "How late the senders sent a probe after its due time at most, over their last 100 ms.");
+    sample(out, "dpdk_icmpscan_send_lateness_seconds", "", seconds(run.send_lateness_max_us));
     family(out, "dpdk_icmpscan_snapshot_timestamp_seconds", "gauge",
            "When these figures were taken (Unix time).");
     sample(out, "dpdk_icmpscan_snapshot_timestamp_seconds", "", double(run.snapshot_unix_ms) / 1e3);

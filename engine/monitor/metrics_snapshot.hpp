@@ -101,7 +101,7 @@ struct run_metrics {
     uint64_t targets = 0;
     uint64_t targets_down = 0;
     uint64_t probes_sent = 0;
-    uint64_t send_lateness_p99_us = 0;
+    uint64_t send_lateness_max_us = 0;
     uint64_t snapshot_unix_ms = 0;  // when the output lcore took the snapshot (wall clock)
     // Frames the receive side could not take (smokeping_receive_errors_total's place).
     uint64_t receive_errors = 0;

@@ -67,10 +67,11 @@ monitor_book::monitor_book(const scan_config& cfg)
       periods_(cfg.targets.size()),
       seen_(cfg.targets.size()) {
     target_group_ = settings_.target_group;
-    std::vector<label_set> labels = settings_.groups;
-    if (target_group_.empty()) group_by_prefix(cfg.targets, settings_.group_by, target_group_, labels);
-    groups_.resize(labels.size());
-    for (const label_set& l : labels) group_json_.push_back(labels_json(l));
+    group_labels_ = settings_.groups;
+    if (target_group_.empty()) group_by_prefix(cfg.targets, settings_.group_by, target_group_, group_labels_);
+    groups_.resize(group_labels_.size());
+    for (const label_set& l : group_labels_) group_json_.push_back(labels_json(l));
+    if (!settings_.prometheus.empty() && settings_.metrics_targets) prom_rtt_.resize(cfg.targets.size());
     for (uint32_t g : target_group_) ++groups_[g].targets;
     const uint32_t ntx = cfg.lcores.tx_cores;
     for (uint32_t t = 0; t < ntx; ++t) cursors_.push_back(schedule_of_slice(cfg, cfg.slice(t, ntx)));
@@ -96,6 +97,8 @@ attribution monitor_book::on_record(const result_record& rec, counter_block& cou
         case reply_verdict::accepted:
             period_rtt_[i].add(rec.rtt_us);
             g.rtt.add(rec.rtt_us);
+            g.prom_rtt.add(rec.rtt_us);
+            if (!prom_rtt_.empty()) prom_rtt_[i].add(rec.rtt_us);
             totals_[i].min_us = std::min(totals_[i].min_us, rec.rtt_us);
             totals_[i].max_us = std::max(totals_[i].max_us, rec.rtt_us);
             totals_[i].sum_us += rec.rtt_us;
@@ -129,7 +132,7 @@ void monitor_book::count_error(uint64_t i, const result_record& rec) {
         return e.type == rec.type && e.code == rec.code;
     });
     if (it == errors.end())
-        errors.push_back({rec.type, rec.code, 1});
+        errors.push_back(icmp_error_count{rec.type, rec.code, 1});
     else
         ++it->count;
 }

@@ -7,8 +7,9 @@
 //   per summary period:              target_rtt_summary 400 B  (min/avg/max/mdev, quantiles)
 //   for the end and the exports:     target_totals    16 B  (every accepted reply's min/max/sum)
 //   the rest of the period:          target_period    16 B  (late/duplicate marks, ICMP errors)
+//   with --prometheus:               prom_histogram   96 B  (the per-target series' buckets)
 //   group id 4 B, answered-once flag 1 B
-// about 501 B a target: a million targets take about 480 MiB (docs/performance.md has the
+// about 501 B a target (597 B with --prometheus): a million targets take about 480 MiB (570 MiB) (docs/performance.md has the
 // measured figure).
 //
 // Rounds close in due order: one close cursor per TX lcore slice walks the same keyed sequence the
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "modes/plan.hpp"
+#include "monitor/metrics_snapshot.hpp"
 #include "monitor/monitor_schedule.hpp"
 #include "monitor/monitor_settings.hpp"
 #include "monitor/rtt_summary.hpp"
@@ -58,17 +60,13 @@ struct target_period {
     uint16_t errors = 0;
 };
 
-struct icmp_error_count {
-    uint8_t type, code;
-    uint64_t count;
-};
-
 // A group's running totals (closed rounds; late and duplicate replies as they come).
 struct group_totals {
     uint64_t sent = 0, received = 0, lost = 0, late = 0, duplicates = 0;
     uint32_t targets = 0, down = 0;
     std::vector<icmp_error_count> errors;  // by type and code, in first-seen order
     group_rtt_summary rtt;
+    prom_histogram<uint64_t> prom_rtt;  // the same replies in Prometheus' buckets
 };
 
 // A TX lcore's slice of the schedule; the output lcore's close cursor for that slice is the same.
@@ -91,6 +89,13 @@ public:
     const monitor_target& target(uint64_t i) const { return targets_[i]; }
     const target_totals& totals(uint64_t i) const { return totals_[i]; }
     const std::vector<group_totals>& groups() const { return groups_; }
+    const std::vector<label_set>& group_labels() const { return group_labels_; }
+    uint32_t address(uint64_t i) const { return set_->at(i); }
+    // Every in-time reply's RTT in Prometheus' buckets, kept only with --prometheus.
+    const prom_histogram<uint32_t>& prom_histogram_of(uint64_t i) const {
+        static const prom_histogram<uint32_t> none{};
+        return prom_rtt_.empty() ? none : prom_rtt_[i];
+    }
     uint32_t group_of(uint64_t i) const { return target_group_[i]; }
     // The run's totals (the report's monitor figures); groups, outage and summary counts included.
     monitor_figures figures() const;
@@ -107,7 +112,7 @@ private:
 
     const scan_config* cfg_;
     const interval_set* set_;
-    monitor_settings settings_;
+    const monitor_settings& settings_;
     uint32_t summary_rounds_;
     std::vector<monitor_target> targets_;
     std::vector<target_rtt_summary> period_rtt_;
@@ -115,7 +120,9 @@ private:
     std::vector<target_period> periods_;
     std::vector<uint32_t> target_group_;
     std::vector<group_totals> groups_;
+    std::vector<label_set> group_labels_;
     std::vector<std::string> group_json_;    // each group's labels as a JSON object
+    std::vector<prom_histogram<uint32_t>> prom_rtt_;  // per target, with --prometheus only
     std::vector<monitor_schedule> cursors_;  // one per TX lcore slice
     std::vector<uint8_t> seen_;              // targets that answered once (the status line's hits)
     uint64_t rounds_closed_ = 0, down_ = 0, outages_ = 0, recoveries_ = 0, summaries_ = 0;

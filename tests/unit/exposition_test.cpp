@@ -19,7 +19,7 @@ metrics_snapshot small_snapshot() {
              .targets = 2,
              .targets_down = 1,
              .probes_sent = 6,
-             .send_lateness_p99_us = 1500,
+             .send_lateness_max_us = 1500,
              .snapshot_unix_ms = 1764585600123,
              .receive_errors = 0,
              .source = "198.18.0.1",
@@ -56,9 +56,9 @@ dpdk_icmpscan_targets 2
 # HELP dpdk_icmpscan_targets_down Targets down now.
 # TYPE dpdk_icmpscan_targets_down gauge
 dpdk_icmpscan_targets_down 1
-# HELP dpdk_icmpscan_send_lateness_p99_seconds 99th percentile of how late probes were sent after their scheduled time.
-# TYPE dpdk_icmpscan_send_lateness_p99_seconds gauge
-dpdk_icmpscan_send_lateness_p99_seconds 0.0015
+# HELP dpdk_icmpscan_send_lateness_seconds How late the senders sent a probe after its due time at most, over their last 100 ms.
+# TYPE dpdk_icmpscan_send_lateness_seconds gauge
+dpdk_icmpscan_send_lateness_seconds 0.0015
 # HELP dpdk_icmpscan_snapshot_timestamp_seconds When these figures were taken (Unix time).
 # TYPE dpdk_icmpscan_snapshot_timestamp_seconds gauge
 dpdk_icmpscan_snapshot_timestamp_seconds 1764585600.123

@@ -1,0 +1,98 @@
+// Filling and publishing monitor mode's metrics snapshots (metrics_publisher.hpp).
+#include "monitor/metrics_publisher.hpp"
+
+#include "monitor/monitor_book.hpp"
+
+namespace ics {
+
+metrics_publisher::metrics_publisher(snapshot_exchange<metrics_snapshot>& exchange, uint32_t max_targets,
+                                     std::vector<std::string> group_labels, std::string source)
+    : exchange_(&exchange),
+      max_targets_(max_targets),
+      group_labels_(std::move(group_labels)),
+      source_(std::move(source)) {
+    heap_.reserve(max_targets_ + 1);
+}
+
+void metrics_publisher::rank(const monitor_book& book, uint64_t from, uint64_t to) {
+    if (max_targets_ == 0) return;
+    const auto worse = [](const ranked& a, const ranked& b) { return a > b; };  // min-heap on badness
+    for (uint64_t i = from; i < to; ++i) {
+        const target_state& s = book.target(i).state;
+        if (s.sent() == 0) continue;
+        const ranked r{double(s.lost()) / double(s.sent()),
+                       s.received() ? double(book.totals(i).sum_us) / double(s.received()) : 0.0, i};
+        if (heap_.size() < max_targets_) {
+            heap_.push_back(r);
+            std::push_heap(heap_.begin(), heap_.end(), worse);
+        } else if (r > heap_.front()) {
+            std::pop_heap(heap_.begin(), heap_.end(), worse);
+            heap_.back() = r;
+            std::push_heap(heap_.begin(), heap_.end(), worse);
+        }
+    }
+}
+
+void metrics_publisher::step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us) {
+    const uint64_t n = book.targets();
+    if (next_ < n) {
+        const uint64_t slice = std::max<uint64_t>(1024, n / slices_per_pass);
+        const uint64_t to = std::min(n, next_ + slice);
+        rank(book, next_, to);
+        next_ = to;
+        return;
+    }
+    if (published_ && now_us < last_publish_us_ + every_us) return;
+    fill(book, wall_ms, lateness_us);
+    last_publish_us_ = now_us;
+    published_ = true;
+}
+
+void metrics_publisher::publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us) {
+    heap_.clear();
+    rank(book, 0, book.targets());
+    fill(book, wall_ms, lateness_us);
+}
+
+// Fills the back buffer (vectors keep their capacity from earlier fills) and publishes it; the
+// next pass starts.
+void metrics_publisher::fill(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us) {
+    metrics_snapshot& s = exchange_->back();
+    const monitor_figures f = book.figures();
+    s.run.rounds_closed = f.rounds_closed;
+    s.run.targets = book.targets();
+    s.run.targets_down = f.targets_down;
+    s.run.probes_sent = f.rounds_closed;
+    s.run.send_lateness_max_us = lateness_us;
+    s.run.snapshot_unix_ms = wall_ms;
+    s.run.source = source_;
+    s.groups.resize(book.groups().size());
+    for (size_t g = 0; g < s.groups.size(); ++g) {
+        const group_totals& t = book.groups()[g];
+        group_metrics& m = s.groups[g];
+        if (m.labels.empty()) m.labels = group_labels_[g];
+        m.counters = {t.sent, t.received, t.lost, t.late, t.duplicates};
+        m.targets = t.targets;
+        m.targets_down = t.down;
+        m.icmp_errors.resize(t.errors.size());
+        for (size_t e = 0; e < t.errors.size(); ++e)
+            m.icmp_errors[e] = {t.errors[e].type, t.errors[e].code, t.errors[e].count};
+        m.rtt = t.prom_rtt;
+    }
+    std::sort(heap_.begin(), heap_.end(), [](const ranked& a, const ranked& b) { return a > b; });
+    s.targets.resize(heap_.size());
+    for (size_t k = 0; k < heap_.size(); ++k) {
+        const uint64_t i = heap_[k].index;
+        const target_state& st = book.target(i).state;
+        target_metrics& m = s.targets[k];
+        m.ip = book.address(i);
+        m.group = book.group_of(i);
+        m.counters = {st.sent(), st.received(), st.lost(), st.late(), st.duplicates()};
+        m.rtt = book.prom_histogram_of(i);
+    }
+    exchange_->publish();
+    heap_.clear();
+    next_ = 0;
+}
+
+}  // namespace ics

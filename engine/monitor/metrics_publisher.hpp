@@ -1,0 +1,59 @@
+// The output lcore's side of the Prometheus export: about once a second it fills the exchange's
+// back buffer from the books (every group, the run, and the --metrics-targets worst targets) and
+// publishes it; the HTTP thread formats what it takes (drivers/http). The work is spread over the
+// ticks: each tick ranks the next slice of the targets into a bounded heap (the worst by loss, then
+// by mean RTT), so a million targets never stall the output lcore for a whole pass, and nothing is
+// allocated once the buffers have grown to their size.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "monitor/metrics_snapshot.hpp"
+#include "monitor/snapshot_exchange.hpp"
+
+namespace ics {
+
+class monitor_book;
+
+class metrics_publisher {
+public:
+    // `group_labels`: each group's label text (exposition.hpp's append_prom_label).
+    metrics_publisher(snapshot_exchange<metrics_snapshot>& exchange, uint32_t max_targets,
+                      std::vector<std::string> group_labels, std::string source);
+
+    // Ranks the next slice of targets; publishes when a pass over all of them is done and at least
+    // `every_us` has passed since the last publication.
+    void step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us);
+    // The last state, at once (the end of the run).
+    void publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
+
+    static constexpr uint64_t every_us = 1000000;
+    static constexpr uint64_t slices_per_pass = 200;  // a pass spans about 200 ticks of 1 ms
+
+private:
+    // A ranked target: higher is worse.
+    struct ranked {
+        double loss;
+        double mean_rtt_us;
+        uint64_t index;
+        bool operator>(const ranked& o) const {
+            return loss != o.loss ? loss > o.loss : mean_rtt_us != o.mean_rtt_us ? mean_rtt_us > o.mean_rtt_us
+                                                                                 : index < o.index;
+        }
+    };
+    void rank(const monitor_book& book, uint64_t from, uint64_t to);
+    void fill(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
+
+    snapshot_exchange<metrics_snapshot>* exchange_;
+    uint32_t max_targets_;
+    std::vector<std::string> group_labels_;
+    std::string source_;
+    std::vector<ranked> heap_;  // min-heap of the worst seen this pass (its top is the least bad)
+    uint64_t next_ = 0;         // the next target to rank in this pass
+    uint64_t last_publish_us_ = 0;
+    bool published_ = false;
+};
+
+}  // namespace ics
