@@ -24,10 +24,26 @@ struct spec_line {
     int64_t label_set = -1;  // index into parsed_file::label_sets; -1: no labels (grouped by prefix)
 };
 
+struct label_set {
+    std::vector<monitor_label> labels;  // sorted by key
+    std::string printed;                // as monitor_group::prometheus_labels
+};
+
+// Label sets are interned as lines are read: a file of a million labelled lines keeps one copy of
+// each distinct set, not a million.
 struct parsed_file {
     std::vector<spec_line> lines;
-    std::vector<std::vector<monitor_label>> label_sets;  // one per labelled line, sorted by key
+    std::vector<label_set> label_sets;                        // distinct, in order of first appearance
+    std::unordered_map<std::string, uint32_t> label_set_ids;  // by printed labels
 };
+
+std::string print_labels(const std::vector<monitor_label>& labels) {
+    std::string printed;
+    for (const monitor_label& l : labels)
+        fmt::format_to(std::back_inserter(printed), "{}{}=\"{}\"", printed.empty() ? "" : ",", l.key,
+                       l.value);
+    return printed;
+}
 
 // Removes and returns the next blank-separated word of `rest` (empty when none is left).
 std::string_view next_word(std::string_view& rest) {
@@ -138,8 +154,10 @@ result<parsed_file> parse_lines(std::string_view text, std::string_view origin) 
         if (!labels) return error{fmt::format("{} line {}: {}", origin, line_no, labels.error_message())};
         spec_line entry{*range, line_no, spec};
         if (!labels->empty()) {
-            entry.label_set = int64_t(file.label_sets.size());
-            file.label_sets.push_back(std::move(*labels));
+            std::string printed = print_labels(*labels);
+            auto [it, added] = file.label_set_ids.try_emplace(printed, uint32_t(file.label_sets.size()));
+            if (added) file.label_sets.push_back({std::move(*labels), std::move(printed)});
+            entry.label_set = it->second;
         }
         file.lines.push_back(entry);
     }
@@ -165,32 +183,67 @@ status sort_and_check_overlaps(std::vector<spec_line>& lines, std::string_view o
 }
 
 // Numbers groups by their first target in address order and lays out the runs; refuses the group
-// past max_monitor_groups.
+// past max_monitor_groups (returning false).
 class group_builder {
 public:
-    explicit group_builder(monitor_target_list& out) : out_(out) {}
+    group_builder(monitor_target_list& out, size_t label_sets)
+        : out_(out), set_group_(label_sets, UINT32_MAX) {}
 
-    // Targets [first_target, first_target + count) are in the group of `labels` (sorted by key).
-    bool add(uint64_t first_target, uint64_t count, std::vector<monitor_label> labels) {
-        std::string printed;
-        for (const monitor_label& l : labels)
-            fmt::format_to(std::back_inserter(printed), "{}{}=\"{}\"", printed.empty() ? "" : ",", l.key,
-                           l.value);
-        auto it = ids_.find(printed);
-        if (it == ids_.end()) {
-            if (out_.groups.size() == max_monitor_groups) return false;
-            out_.groups.push_back({std::move(labels), printed, 0});
-            it = ids_.emplace(std::move(printed), uint32_t(out_.groups.size() - 1)).first;
+    // Targets [first_target, first_target + count) are in the group of label set `set`.
+    bool add_labelled(uint64_t first_target, uint64_t count, const label_set& set, uint32_t set_id) {
+        if (set_group_[set_id] == UINT32_MAX) {
+            const auto group = find_or_add(set.labels, set.printed);
+            if (!group) return false;
+            set_group_[set_id] = *group;
         }
-        const uint32_t group = it->second;
-        out_.groups[group].target_count += count;
-        if (out_.runs.empty() || out_.runs.back().group != group) out_.runs.push_back({first_target, group});
+        add_run(first_target, count, set_group_[set_id]);
+        return true;
+    }
+
+    // Splits an unlabelled line into its /N prefix pieces, each in its prefix's group.
+    bool add_by_prefix(uint64_t first_target, const ipv4_range& range, unsigned prefix_len) {
+        const unsigned shift = 32 - prefix_len;
+        for (uint64_t p = range.first >> shift; p <= range.last >> shift; ++p) {
+            const ipv4_addr base = ipv4_addr(p << shift);
+            const ipv4_addr first = std::max(range.first, base),
+                            last = std::min(range.last, base | ~prefix_mask(prefix_len));
+            // Addresses come in order, so a prefix seen again is the last one seen: no name to
+            // format and look up for each of a million single addresses in a few thousand /24s.
+            if (p != last_prefix_) {
+                const std::vector<monitor_label> labels = {
+                    {"prefix", fmt::format("{}/{}", format_ipv4(base), prefix_len)}};
+                const auto group = find_or_add(labels, print_labels(labels));
+                if (!group) return false;
+                last_prefix_ = p;
+                last_prefix_group_ = *group;
+            }
+            add_run(first_target + (first - range.first), uint64_t(last) - first + 1, last_prefix_group_);
+        }
         return true;
     }
 
 private:
+    // A label set equal to a prefix group's joins it: found by the printed labels, not the set's id.
+    std::optional<uint32_t> find_or_add(const std::vector<monitor_label>& labels,
+                                        const std::string& printed) {
+        if (auto it = ids_.find(printed); it != ids_.end()) return it->second;
+        if (out_.groups.size() == max_monitor_groups) return std::nullopt;
+        const auto group = uint32_t(out_.groups.size());
+        out_.groups.push_back({labels, printed, 0});
+        ids_.emplace(printed, group);
+        return group;
+    }
+
+    void add_run(uint64_t first_target, uint64_t count, uint32_t group) {
+        out_.groups[group].target_count += count;
+        if (out_.runs.empty() || out_.runs.back().group != group) out_.runs.push_back({first_target, group});
+    }
+
     monitor_target_list& out_;
     std::unordered_map<std::string, uint32_t> ids_;
+    std::vector<uint32_t> set_group_;  // per label set id: its group, UINT32_MAX before its first line
+    uint64_t last_prefix_ = UINT64_MAX;
+    uint32_t last_prefix_group_ = 0;
 };
 
 std::string too_many_groups(std::string_view origin, bool by_prefix, unsigned group_by_prefix) {
@@ -200,22 +253,6 @@ std::string too_many_groups(std::string_view origin, bool by_prefix, unsigned gr
             : std::string("give fewer distinct label sets");
     return fmt::format("{}: the targets fall in more than {} groups, too many series for Prometheus: {}",
                        origin, max_monitor_groups, fix);
-}
-
-// Splits an unlabelled line into its /N prefix pieces, each in its prefix's group.
-bool add_by_prefix(group_builder& groups, const ipv4_range& range, uint64_t first_target,
-                   unsigned prefix_len) {
-    const unsigned shift = 32 - prefix_len;
-    for (uint64_t p = range.first >> shift; p <= range.last >> shift; ++p) {
-        const ipv4_addr base = ipv4_addr(p << shift);
-        const ipv4_addr first = std::max(range.first, base),
-                        last = std::min(range.last, base | ~prefix_mask(prefix_len));
-        std::string name = fmt::format("{}/{}", format_ipv4(base), prefix_len);
-        if (!groups.add(first_target + (first - range.first), uint64_t(last) - first + 1,
-                        {{"prefix", std::move(name)}}))
-            return false;
-    }
-    return true;
 }
 
 }  // namespace
@@ -248,14 +285,15 @@ result<monitor_target_list> parse_monitor_targets(std::string_view text, std::st
     std::vector<ipv4_range> ranges;
     for (const spec_line& l : file->lines) ranges.push_back(l.range);
     out.targets = interval_set(std::move(ranges));
-    group_builder groups(out);
-    uint64_t first_target =
-        0;  // lines are disjoint and sorted, so a line's first index is the count before it
+    group_builder groups(out, file->label_sets.size());
+    // Lines are disjoint and sorted, so a line's first target index is the count of those before it.
+    uint64_t first_target = 0;
     for (const spec_line& l : file->lines) {
         const bool labelled = l.label_set >= 0;
-        const bool added = labelled ? groups.add(first_target, l.range.size(),
-                                                 std::move(file->label_sets[size_t(l.label_set)]))
-                                    : add_by_prefix(groups, l.range, first_target, group_by_prefix);
+        const bool added =
+            labelled ? groups.add_labelled(first_target, l.range.size(),
+                                           file->label_sets[size_t(l.label_set)], uint32_t(l.label_set))
+                     : groups.add_by_prefix(first_target, l.range, group_by_prefix);
         if (!added) return error{too_many_groups(origin, !labelled, group_by_prefix)};
         first_target += l.range.size();
     }

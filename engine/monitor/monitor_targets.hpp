@@ -60,7 +60,8 @@ struct monitor_target_list {
     std::vector<monitor_group_run> runs;  // sorted by first_target, first one at 0, neighbours differ
 
     // The group of targets.at(target_index); target_index < targets.size(). A binary search over
-    // the runs (one per line or per /N prefix piece): memory grows with the file, not the addresses.
+    // the runs: 16 bytes a run, at most one per line plus one per /N prefix of an unlabelled line,
+    // so memory grows with the file and the groups, not with the addresses (a labelled /8 is one run).
     uint32_t group_of(uint64_t target_index) const;
 
     // One group id per target, by target index: 4 bytes per target (1 M targets: 4 MB), for the
