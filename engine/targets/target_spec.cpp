@@ -82,7 +82,7 @@ result<interval_set> parse_target_lines(std::string_view text, std::string_view 
     return interval_set(std::move(ranges));
 }
 
-result<interval_set> read_target_file(const std::string& path, std::string_view what) {
+result<std::string> read_text_file(const std::string& path, std::string_view what) {
     // A directory opens as a stream and reads as empty: say what it is rather than "no targets".
     std::error_code ec;
     const auto st = std::filesystem::status(path, ec);
@@ -95,7 +95,13 @@ result<interval_set> read_target_file(const std::string& path, std::string_view 
     std::ostringstream content;
     content << in.rdbuf();
     if (in.bad()) return error{fmt::format("cannot read {} '{}': read error", what, path)};
-    return parse_target_lines(content.str(), fmt::format("{} '{}'", what, path));
+    return content.str();
+}
+
+result<interval_set> read_target_file(const std::string& path, std::string_view what) {
+    auto content = read_text_file(path, what);
+    if (!content) return error{content.error_message()};
+    return parse_target_lines(*content, fmt::format("{} '{}'", what, path));
 }
 
 }  // namespace ics

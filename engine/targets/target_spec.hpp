@@ -23,6 +23,10 @@ result<interval_set> parse_target_specs(const std::vector<std::string>& specs, s
 // never silently widened.
 result<interval_set> read_target_file(const std::string& path, std::string_view what);
 
+// The whole content of a file of targets; errors name `what` and the path (a missing file, a
+// directory, an unreadable one). Shared by read_target_file and the monitor's labelled target file.
+result<std::string> read_text_file(const std::string& path, std::string_view what);
+
 // Parses text (the file's content) with line numbers for errors; used by read_target_file.
 result<interval_set> parse_target_lines(std::string_view text, std::string_view origin);
 
