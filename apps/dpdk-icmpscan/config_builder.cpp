@@ -359,9 +359,15 @@ std::string covering_entries(const interval_set& targets) {
 status read_targets(const cli_options& o, scan_config& c) {
     interval_set targets;
     ICS_TRY(targets, parse_target_specs(o.targets, "target"));
+    const bool monitor = c.mode == run_mode::monitor;  // its -I file has labels
+    monitor_target_list labelled;
+    if (monitor) {
+        ICS_TRY(labelled, read_labelled_targets(o, c));
+        targets = targets.unite(labelled.targets);
+    }
     for (auto [path, what] :
          {std::pair{&o.allowlist_file, "allowlist file"}, std::pair{&o.list_of_ips_file, "list of IPs"}})
-        if (!path->empty()) {
+        if (!path->empty() && !(monitor && path == &o.list_of_ips_file)) {
             interval_set more;
             ICS_TRY(more, read_target_file(*path, what));
             targets = targets.unite(more);
@@ -372,7 +378,7 @@ status read_targets(const cli_options& o, scan_config& c) {
         ICS_TRY(blocklist, read_target_file(*o.blocklist_file, "blocklist file"));
     }
     c.targets = targets.subtract(blocklist);
-    if (!c.targets.empty()) return ok();
+    if (!c.targets.empty()) return monitor ? assign_monitor_groups(labelled, c) : ok();
     if (o.blocklist_file)
         return error{
             fmt::format("all {} targets are blocklisted by -b '{}': pass another -b FILE "

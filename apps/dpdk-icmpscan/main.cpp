@@ -12,6 +12,7 @@
 #include "cli_options.hpp"
 #include "config_builder.hpp"
 #include "dpdk/driver.hpp"
+#include "http/metrics_server.hpp"
 #include "modes/plans.hpp"
 #include "output_files.hpp"
 #include "probe/probe_types.hpp"
@@ -132,10 +133,23 @@ static int run(int argc, char** argv) {
         std::fprintf(stderr, "dpdk-icmpscan: %s\n", built.error_message().c_str());
         return 2;
     }
+    // --prometheus: the endpoint listens before anything is sent (a port in use is bad input).
+    ics::snapshot_exchange<ics::metrics_snapshot> metrics;
+    std::unique_ptr<ics::metrics_server> server;
+    if (!built->cfg.monitor.prometheus.empty()) {
+        auto started = ics::start_metrics_server(built->cfg.monitor.prometheus, metrics);
+        if (!started) {
+            std::fprintf(stderr, "dpdk-icmpscan: %s\n", started.error_message().c_str());
+            return 2;
+        }
+        server = std::move(*started);
+    }
     install_signal_handlers();
     announce(built->cfg);
     ics::app::open_outputs files;  // closed when run() returns
-    auto report = ics::dpdk::run_scan(built->cfg, make_hooks(*built, files));
+    ics::dpdk::run_hooks hooks = make_hooks(*built, files);
+    if (server) hooks.metrics = &metrics;
+    auto report = ics::dpdk::run_scan(built->cfg, hooks);
     if (!report) {
         std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.error_message().c_str());
         return 1;

@@ -1,6 +1,8 @@
 // -M monitor's flags (monitor_options.hpp).
 #include "monitor_options.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "modes/monitor_mode.hpp"
@@ -84,6 +86,54 @@ status check_monitor_rate(const cli_options& o, scan_config& c) {
                         format_duration(c.monitor.period_us), targets, needed, c.rate,
                         format_duration((targets * 1000000 + c.rate - 1) / c.rate))};
     c.rate = std::max<uint64_t>(1, uint64_t(std::ceil(needed)));
+    return ok();
+}
+
+result<monitor_target_list> read_labelled_targets(const cli_options& o, const scan_config& c) {
+    if (o.list_of_ips_file.empty()) return monitor_target_list{};
+    return read_monitor_target_file(o.list_of_ips_file, c.monitor.group_by);
+}
+
+namespace {
+
+// The targets outside the labelled file, one range a line, for the parser's prefix grouping.
+std::string unlabelled_lines(const interval_set& targets, const interval_set& labelled) {
+    std::string text;
+    const interval_set rest = targets.subtract(labelled);
+    for (const ipv4_range& r : rest.ranges()) text += format_ipv4(r.first) + "-" + format_ipv4(r.last) + "\n";
+    return text;
+}
+
+}  // namespace
+
+status assign_monitor_groups(const monitor_target_list& labelled, scan_config& c) {
+    ICS_TRY(const monitor_target_list rest,
+            parse_monitor_targets(unlabelled_lines(c.targets, labelled.targets), "the targets",
+                                  c.monitor.group_by));
+    // One group per label string, whichever list named it first.
+    std::map<std::string, uint32_t, std::less<>> by_labels;
+    std::vector<uint32_t> ids[2];
+    const monitor_target_list* lists[2] = {&labelled, &rest};
+    for (int l = 0; l < 2; ++l)
+        for (const monitor_group& g : lists[l]->groups) {
+            auto [it, added] = by_labels.try_emplace(g.prometheus_labels, uint32_t(c.monitor.groups.size()));
+            if (added) {
+                label_set set;
+                for (const monitor_label& m : g.labels) set.emplace_back(m.key, m.value);
+                c.monitor.groups.push_back(std::move(set));
+            }
+            ids[l].push_back(it->second);
+        }
+    if (c.monitor.groups.size() > max_monitor_groups)
+        return error{
+            fmt::format("the targets fall into {} groups, more than {}: give a shorter --group-by than /{}",
+                        c.monitor.groups.size(), max_monitor_groups, c.monitor.group_by)};
+    c.monitor.target_group.resize(c.targets.size());
+    for (uint64_t i = 0; i < c.targets.size(); ++i) {
+        const ipv4_addr a = c.targets.at(i);
+        const int l = labelled.targets.contains(a) ? 0 : 1;
+        c.monitor.target_group[i] = ids[l][lists[l]->group_of(*lists[l]->targets.index_of(a))];
+    }
     return ok();
 }
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "monitor/metrics_snapshot.hpp"
+#include "monitor/snapshot_exchange.hpp"
 #include "output/status.hpp"
 #include "run/scan_config.hpp"
 #include "run/scan_report.hpp"
-#include "monitor/metrics_snapshot.hpp"
-#include "monitor/snapshot_exchange.hpp"
 #include "util/result.hpp"
 
 namespace ics::dpdk {

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 

@@ -33,7 +33,14 @@ void metrics_publisher::rank(const monitor_book& book, uint64_t from, uint64_t t
     }
 }
 
-void metrics_publisher::step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us) {
+void metrics_publisher::step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms,
+                             uint64_t lateness_us) {
+    if (!ranking_) {  // a pass starts shortly before its publication is due, so it ranks fresh figures
+        if (published_ && now_us + pass_lead_us < last_publish_us_ + every_us) return;
+        ranking_ = true;
+        next_ = 0;
+        heap_.clear();
+    }
     const uint64_t n = book.targets();
     if (next_ < n) {
         const uint64_t slice = std::max<uint64_t>(1024, n / slices_per_pass);
@@ -42,8 +49,8 @@ void metrics_publisher::step(const monitor_book& book, uint64_t now_us, uint64_t
         next_ = to;
         return;
     }
-    if (published_ && now_us < last_publish_us_ + every_us) return;
     fill(book, wall_ms, lateness_us);
+    ranking_ = false;
     last_publish_us_ = now_us;
     published_ = true;
 }
@@ -91,8 +98,6 @@ void metrics_publisher::fill(const monitor_book& book, uint64_t wall_ms, uint64_
         m.rtt = book.prom_histogram_of(i);
     }
     exchange_->publish();
-    heap_.clear();
-    next_ = 0;
 }
 
 }  // namespace ics

@@ -23,14 +23,15 @@ public:
     metrics_publisher(snapshot_exchange<metrics_snapshot>& exchange, uint32_t max_targets,
                       std::vector<std::string> group_labels, std::string source);
 
-    // Ranks the next slice of targets; publishes when a pass over all of them is done and at least
-    // `every_us` has passed since the last publication.
+    // Called every tick: ranks the next slice of the targets once a pass is under way (it starts
+    // pass_lead_us before a publication is due, every every_us), and publishes when it is done.
     void step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us);
     // The last state, at once (the end of the run).
     void publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
 
     static constexpr uint64_t every_us = 1000000;
     static constexpr uint64_t slices_per_pass = 200;  // a pass spans about 200 ticks of 1 ms
+    static constexpr uint64_t pass_lead_us = 250000;
 
 private:
     // A ranked target: higher is worse.
@@ -39,8 +40,9 @@ private:
         double mean_rtt_us;
         uint64_t index;
         bool operator>(const ranked& o) const {
-            return loss != o.loss ? loss > o.loss : mean_rtt_us != o.mean_rtt_us ? mean_rtt_us > o.mean_rtt_us
-                                                                                 : index < o.index;
+            return loss != o.loss                 ? loss > o.loss
+                   : mean_rtt_us != o.mean_rtt_us ? mean_rtt_us > o.mean_rtt_us
+                                                  : index < o.index;
         }
     };
     void rank(const monitor_book& book, uint64_t from, uint64_t to);
@@ -54,6 +56,7 @@ private:
     uint64_t next_ = 0;         // the next target to rank in this pass
     uint64_t last_publish_us_ = 0;
     bool published_ = false;
+    bool ranking_ = false;
 };
 
 }  // namespace ics

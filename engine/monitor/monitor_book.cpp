@@ -19,24 +19,6 @@ std::string labels_json(const label_set& labels) {
     return out + "}";
 }
 
-// Groups by --group-by prefix, in address order (targets of one prefix are adjacent).
-void group_by_prefix(const interval_set& set, unsigned bits, std::vector<uint32_t>& target_group,
-                     std::vector<label_set>& groups) {
-    const uint32_t mask = bits == 0 ? 0 : ~uint32_t(0) << (32 - bits);
-    target_group.resize(set.size());
-    uint64_t i = 0;
-    std::optional<uint32_t> current;
-    for (const ipv4_range& r : set.ranges())
-        for (uint64_t a = r.first; a <= r.last; ++a, ++i) {
-            const uint32_t prefix = uint32_t(a) & mask;
-            if (!current || *current != prefix) {
-                current = prefix;
-                groups.push_back({{"prefix", fmt::format("{}/{}", format_ipv4(prefix), bits)}});
-            }
-            target_group[i] = uint32_t(groups.size() - 1);
-        }
-}
-
 // fping's rendering of a time in milliseconds: three significant digits.
 std::string fping_ms(double us) {
     const double ms = us / 1000.0;
@@ -68,7 +50,10 @@ monitor_book::monitor_book(const scan_config& cfg)
       seen_(cfg.targets.size()) {
     target_group_ = settings_.target_group;
     group_labels_ = settings_.groups;
-    if (target_group_.empty()) group_by_prefix(cfg.targets, settings_.group_by, target_group_, group_labels_);
+    if (target_group_.empty()) {  // a config built without groups (tests): one group of every target
+        target_group_.assign(cfg.targets.size(), 0);
+        group_labels_ = {{{"group", "all"}}};
+    }
     groups_.resize(group_labels_.size());
     for (const label_set& l : group_labels_) group_json_.push_back(labels_json(l));
     if (!settings_.prometheus.empty() && settings_.metrics_targets) prom_rtt_.resize(cfg.targets.size());

@@ -9,8 +9,8 @@
 //   the rest of the period:          target_period    16 B  (late/duplicate marks, ICMP errors)
 //   with --prometheus:               prom_histogram   96 B  (the per-target series' buckets)
 //   group id 4 B, answered-once flag 1 B
-// about 501 B a target (597 B with --prometheus): a million targets take about 480 MiB (570 MiB) (docs/performance.md has the
-// measured figure).
+// about 501 B a target (597 B with --prometheus): a million targets take about 480 MiB (570 MiB)
+// (docs/performance.md has the measured figure).
 //
 // Rounds close in due order: one close cursor per TX lcore slice walks the same keyed sequence the
 // sender walks (monitor_schedule), timeout + margin behind it, so each target's rounds close in
@@ -121,10 +121,10 @@ private:
     std::vector<uint32_t> target_group_;
     std::vector<group_totals> groups_;
     std::vector<label_set> group_labels_;
-    std::vector<std::string> group_json_;    // each group's labels as a JSON object
+    std::vector<std::string> group_json_;             // each group's labels as a JSON object
     std::vector<prom_histogram<uint32_t>> prom_rtt_;  // per target, with --prometheus only
-    std::vector<monitor_schedule> cursors_;  // one per TX lcore slice
-    std::vector<uint8_t> seen_;              // targets that answered once (the status line's hits)
+    std::vector<monitor_schedule> cursors_;           // one per TX lcore slice
+    std::vector<uint8_t> seen_;                       // targets that answered once (the status line's hits)
     uint64_t rounds_closed_ = 0, down_ = 0, outages_ = 0, recoveries_ = 0, summaries_ = 0;
     std::FILE* json_ = nullptr;
     std::FILE* text_ = nullptr;
