@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# A real Prometheus server (Debian's prometheus) scrapes monitor mode's /metrics once a second in
+# the scanner's namespace while 10 % loss is injected on one labelled /24 and none on another;
+# afterwards its HTTP API is asked for each group's loss. The lossy group's answer must lie inside
+# the 99 % binomial interval of the injected rate for the probes it counted; the clean group's must
+# be exactly 0; the per-target series (smokeping_prober's names) must all be of the lossy group's
+# targets (the --metrics-targets worst by loss); and promtool must accept a scrape of ours.
+source "$(dirname "$0")/lib.sh"
+testbed_up
+NS=$ICS_SCAN_NS
+ip netns exec "$NS" ip link set lo up
+LOSSY=198.18.10.0/24 CLEAN=198.18.11.0/24
+"$SRC/scripts/testbed-impair.sh" loss 10 "$LOSSY"
+cat > "$WORK/targets.txt" <<TARGETS
+$LOSSY pop=lossy
+$CLEAN pop=clean
+TARGETS
+cat > "$WORK/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: dpdk-icmpscan
+    static_configs:
+      - targets: ['127.0.0.1:9374']
+YML
+promtool check config "$WORK/prometheus.yml" >/dev/null
+ip netns exec "$NS" timeout 120 prometheus --config.file="$WORK/prometheus.yml" \
+    --storage.tsdb.path="$WORK/tsdb" --web.listen-address=127.0.0.1:9090 > "$WORK/prometheus.log" 2>&1 &
+PROM=$!
+trap 'kill $PROM 2>/dev/null; wait $PROM 2>/dev/null; cleanup' EXIT
+query() {  # PromQL -> JSON on stdout
+    ip netns exec "$NS" python3 -c 'import sys, urllib.parse, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode({"query": sys.argv[1]}), timeout=5).read().decode())' "$1"
+}
+wait_until 60 "Prometheus to answer" query up
+scan_bg -M monitor --period 250ms --count 40 --timeout 500ms -I "$WORK/targets.txt" --prometheus 127.0.0.1:9374 \
+    --metrics-targets 20 -q -o "$WORK/summaries.jsonl" -m "$WORK/meta.json"
+# While it runs: a scrape of our own for promtool, and the per-target series Prometheus has now.
+sleep 7
+ip netns exec "$NS" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9374/metrics").read().decode(), end="")' > "$WORK/scrape.txt"
+query 'count by (pop) (smokeping_requests_total)' > "$WORK/targets-by-pop.json"
+wait "$SCAN_JOB"
+promtool check metrics < "$WORK/scrape.txt"
+# Once the scanner is gone its series are stale, so ask for their last values: the counters only
+# grow, so the largest sample of the last minute is the last scrape's.
+for g in lossy clean; do
+    query "max_over_time(dpdk_icmpscan_group_probes_lost_total{pop=\"$g\"}[1m])" > "$WORK/lost-$g.json"
+    query "max_over_time(dpdk_icmpscan_group_probes_sent_total{pop=\"$g\"}[1m])" > "$WORK/sent-$g.json"
+done
+python3 - "$WORK" <<'PY'
+import json, math, sys
+work = sys.argv[1]
+def value(name):
+    r = json.load(open(f"{work}/{name}.json"))["data"]["result"]
+    if len(r) != 1:
+        raise SystemExit(f"FAIL: {name}: {len(r)} series from Prometheus, expected 1")
+    return float(r[0]["value"][1])
+fails = []
+lost, sent = value("lost-lossy"), value("sent-lossy")
+# 99 % interval of a binomial(sent, 0.10) count: normal approximation with continuity, z = 2.576.
+mean, sd = sent * 0.10, math.sqrt(sent * 0.10 * 0.90)
+lo, hi = mean - 2.576 * sd - 0.5, mean + 2.576 * sd + 0.5
+if not (sent >= 5000 and lo <= lost <= hi):
+    fails.append(f"lossy group: {lost:.0f} lost of {sent:.0f} in Prometheus, outside [{lo:.0f}, {hi:.0f}] (10 %)")
+if value("lost-clean") != 0 or value("sent-clean") < 5000:
+    fails.append(f"clean group: {value('lost-clean'):.0f} lost of {value('sent-clean'):.0f}: expected 0 of 5000 or more")
+by_pop = {s["metric"].get("pop"): float(s["value"][1])
+          for s in json.load(open(f"{work}/targets-by-pop.json"))["data"]["result"]}
+if by_pop != {"lossy": 20.0}:
+    fails.append(f"per-target series by group: {by_pop}, expected 20 of pop=lossy (the worst by loss)")
+print("\n".join(f"FAIL: {f}" for f in fails) or
+      f"ok   Prometheus: lossy group {lost:.0f} of {sent:.0f} lost ({100 * lost / sent:.2f} %, interval "
+      f"[{lo:.0f}, {hi:.0f}]); clean group 0 lost; 20 per-target series, all lossy")
+sys.exit(1 if fails else 0)
+PY
