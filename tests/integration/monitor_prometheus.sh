@@ -4,16 +4,19 @@
 # afterwards its HTTP API is asked for each group's loss. The lossy group's answer must lie inside
 # the 99 % binomial interval of the injected rate for the probes it counted; the clean group's must
 # be exactly 0; the per-target series (smokeping_prober's names) must all be of the lossy group's
-# targets (the --metrics-targets worst by loss); and promtool must accept a scrape of ours.
+# targets and of a /30 answered by Destination Unreachable (the --metrics-targets worst by loss); promtool must accept a scrape of ours; and every
+# query of the Grafana dashboard (docs/grafana-monitor.json) must run and find data.
 source "$(dirname "$0")/lib.sh"
 testbed_up
 NS=$ICS_SCAN_NS
 ip netns exec "$NS" ip link set lo up
-LOSSY=198.18.10.0/24 CLEAN=198.18.11.0/24
+LOSSY=198.18.10.0/24 CLEAN=198.18.11.0/24 DARK=198.18.12.0/30
 "$SRC/scripts/testbed-impair.sh" loss 10 "$LOSSY"
+"$SRC/scripts/testbed-impair.sh" unreachable 60 "$DARK" 1  # ICMP errors for the dashboard's panel
 cat > "$WORK/targets.txt" <<TARGETS
 $LOSSY pop=lossy
 $CLEAN pop=clean
+$DARK pop=dark
 TARGETS
 cat > "$WORK/prometheus.yml" <<YML
 global:
@@ -40,6 +43,16 @@ scan_bg -M monitor --period 250ms --count 40 --timeout 500ms -I "$WORK/targets.t
 sleep 7
 ip netns exec "$NS" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9374/metrics").read().decode(), end="")' > "$WORK/scrape.txt"
 query 'count by (pop) (smokeping_requests_total)' > "$WORK/targets-by-pop.json"
+# Every query of the Grafana dashboard in docs/ must run and find data (while the run is live).
+python3 -c 'import json, sys
+for panel in json.load(open(sys.argv[1]))["panels"]:
+    for t in panel["targets"]:
+        print(t["expr"].replace("$job", ".*"))' "$SRC/docs/grafana-monitor.json" > "$WORK/dashboard-queries.txt"
+n=0
+while IFS= read -r expr; do
+    n=$((n + 1))
+    query "$expr" > "$WORK/dashboard-$n.json"
+done < "$WORK/dashboard-queries.txt"
 wait "$SCAN_JOB"
 promtool check metrics < "$WORK/scrape.txt"
 # Once the scanner is gone its series are stale, so ask for their last values: the counters only
@@ -65,12 +78,19 @@ if not (sent >= 5000 and lo <= lost <= hi):
     fails.append(f"lossy group: {lost:.0f} lost of {sent:.0f} in Prometheus, outside [{lo:.0f}, {hi:.0f}] (10 %)")
 if value("lost-clean") != 0 or value("sent-clean") < 5000:
     fails.append(f"clean group: {value('lost-clean'):.0f} lost of {value('sent-clean'):.0f}: expected 0 of 5000 or more")
+queries = open(f"{work}/dashboard-queries.txt").read().splitlines()
+for n, expr in enumerate(queries, 1):
+    r = json.load(open(f"{work}/dashboard-{n}.json"))
+    if r.get("status") != "success" or not r["data"]["result"]:
+        fails.append(f"dashboard query {expr!r}: {r.get('status')}, {len(r.get('data', {}).get('result', []))} series")
 by_pop = {s["metric"].get("pop"): float(s["value"][1])
           for s in json.load(open(f"{work}/targets-by-pop.json"))["data"]["result"]}
-if by_pop != {"lossy": 20.0}:
-    fails.append(f"per-target series by group: {by_pop}, expected 20 of pop=lossy (the worst by loss)")
+if by_pop != {"dark": 4.0, "lossy": 16.0}:
+    fails.append(f"per-target series by group: {by_pop}, expected the 4 of pop=dark (all lost) and 16 of "
+                 "pop=lossy (the worst by loss)")
 print("\n".join(f"FAIL: {f}" for f in fails) or
       f"ok   Prometheus: lossy group {lost:.0f} of {sent:.0f} lost ({100 * lost / sent:.2f} %, interval "
-      f"[{lo:.0f}, {hi:.0f}]); clean group 0 lost; 20 per-target series, all lossy")
+      f"[{lo:.0f}, {hi:.0f}]); clean group 0 lost; 20 per-target series: the 4 dark and 16 lossy; "
+      f"{len(queries)} dashboard queries found data")
 sys.exit(1 if fails else 0)
 PY
