@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,9 +68,13 @@ class monitor_attribution {
 public:
     explicit monitor_attribution(const scan_config& cfg) : cfg_(&cfg), book_(cfg) {}
 
-    // --prometheus: the books are published to `exchange` about once a second.
+    // The books are published to `exchange` (--prometheus; null: an exchange of its own) about
+    // once a second; every tenth publication also shows the worst targets on the text output.
     void set_metrics(snapshot_exchange<metrics_snapshot>* exchange) {
-        if (!exchange) return;
+        if (!exchange) {
+            own_exchange_ = std::make_unique<snapshot_exchange<metrics_snapshot>>();
+            exchange = own_exchange_.get();
+        }
         std::vector<std::string> labels;
         for (const label_set& set : book_.group_labels()) {
             std::string text;
@@ -78,6 +83,7 @@ public:
         }
         publisher_.emplace(*exchange, cfg_->monitor.metrics_targets, std::move(labels),
                            format_ipv4(cfg_->sources.ranges()[0].first));
+        publisher_->show_worst(text_, 10);
     }
 
     attribution attribute(const result_record& rec, no_feedback*, counter_block& counters) {
@@ -92,7 +98,10 @@ public:
     void publish_final() {
         if (publisher_) publisher_->publish_now(book_, wall_ms(clock_), clock_.lateness_us);
     }
-    void set_outputs(std::FILE* json, std::FILE* text) { book_.set_outputs(json, text); }
+    void set_outputs(std::FILE* json, std::FILE* text) {
+        book_.set_outputs(json, text);
+        text_ = text;
+    }
     const monitor_book& book() const { return book_; }
     monitor_book& book() { return book_; }
     const plan_clock& last_clock() const { return clock_; }
@@ -103,6 +112,8 @@ private:
     const scan_config* cfg_;
     monitor_book book_;
     plan_clock clock_;
+    std::FILE* text_ = nullptr;
+    std::unique_ptr<snapshot_exchange<metrics_snapshot>> own_exchange_;  // without --prometheus
     std::optional<metrics_publisher> publisher_;
 };
 

@@ -1,7 +1,10 @@
 // Filling and publishing monitor mode's metrics snapshots (metrics_publisher.hpp).
 #include "monitor/metrics_publisher.hpp"
 
+#include <fmt/format.h>
+
 #include "monitor/monitor_book.hpp"
+#include "net/ipv4_address.hpp"
 
 namespace ics {
 
@@ -96,8 +99,29 @@ void metrics_publisher::fill(const monitor_book& book, uint64_t wall_ms, uint64_
         m.group = book.group_of(i);
         m.counters = {st.sent(), st.received(), st.lost(), st.late(), st.duplicates()};
         m.rtt = book.prom_histogram_of(i);
+        m.rtt_sum_us = book.totals(i).sum_us;
     }
+    if (text_ && table_every_ && ++publications_ % table_every_ == 0) write_table(s);
     exchange_->publish();
+}
+
+// "worst targets of 1024 (by loss so far, then mean RTT); 3 down:" and one line per target.
+void metrics_publisher::write_table(const metrics_snapshot& s) const {
+    constexpr size_t rows = 10;
+    std::string out =
+        fmt::format("dpdk-icmpscan: worst targets of {} (by loss so far, then mean RTT); {} down:\n",
+                    s.run.targets, s.run.targets_down);
+    for (size_t k = 0; k < s.targets.size() && k < rows; ++k) {
+        const target_metrics& t = s.targets[k];
+        const probe_counters& c = t.counters;
+        out += fmt::format(
+            "  {:<15}  loss {:6.2f}% ({}/{})  rtt avg {}  late {}  dup {}  {}\n", format_ipv4(t.ip),
+            c.sent ? 100.0 * double(c.lost) / double(c.sent) : 0.0, c.lost, c.sent,
+            c.received ? fmt::format("{:.3f} ms", double(t.rtt_sum_us) / double(c.received) / 1000.0)
+                       : std::string("-"),
+            c.late, c.duplicate, group_labels_[t.group]);
+    }
+    std::fputs(out.c_str(), text_);
 }
 
 }  // namespace ics

@@ -7,6 +7,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ public:
     // Called every tick: ranks the next slice of the targets once a pass is under way (it starts
     // pass_lead_us before a publication is due, every every_us), and publishes when it is done.
     void step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us);
+    // Also write a table of the worst targets to `text` (stderr) every `every_publications`-th
+    // publication (the live view; null: none).
+    void show_worst(std::FILE* text, unsigned every_publications) {
+        text_ = text;
+        table_every_ = every_publications;
+    }
     // The last state, at once (the end of the run).
     void publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
 
@@ -47,6 +54,7 @@ private:
     };
     void rank(const monitor_book& book, uint64_t from, uint64_t to);
     void fill(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
+    void write_table(const metrics_snapshot& s) const;
 
     snapshot_exchange<metrics_snapshot>* exchange_;
     uint32_t max_targets_;
@@ -57,6 +65,8 @@ private:
     uint64_t last_publish_us_ = 0;
     bool published_ = false;
     bool ranking_ = false;
+    std::FILE* text_ = nullptr;
+    unsigned table_every_ = 0, publications_ = 0;
 };
 
 }  // namespace ics

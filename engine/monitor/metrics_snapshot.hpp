@@ -94,6 +94,7 @@ struct target_metrics {
     // Replies in time only, as smokeping_prober observes them: its rules take _count over
     // smokeping_requests_total as the success ratio.
     prom_histogram<uint32_t> rtt;
+    uint64_t rtt_sum_us = 0;  // every accepted reply's RTT, kept with or without --prometheus
 };
 
 struct run_metrics {

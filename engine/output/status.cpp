@@ -46,11 +46,13 @@ std::string format_rate(double r) {
 std::string format_status_line(const progress_snapshot& now, const progress_snapshot& prev) {
     const double dt = now.elapsed_s - prev.elapsed_s;
     const double avg_t = std::max(now.elapsed_s, 1e-9);
+    // A run with no planned end (monitor mode without --count) has no percentage or time left.
     const std::string progress =
-        now.sending ? fmt::format("{:>5} {:.0f}% ({} left)", clock_text(now.elapsed_s), percent_done(now),
-                                  clock_text(std::ceil(send_time_left(now))))
-                    : fmt::format("{:>5} {:.0f}% (cooldown, {} left)", clock_text(now.elapsed_s),
-                                  percent_done(now), clock_text(std::ceil(now.cooldown_left_s)));
+        now.sending && now.to_send == 0 ? fmt::format("{:>5} (until stopped)", clock_text(now.elapsed_s))
+        : now.sending ? fmt::format("{:>5} {:.0f}% ({} left)", clock_text(now.elapsed_s), percent_done(now),
+                                    clock_text(std::ceil(send_time_left(now))))
+                      : fmt::format("{:>5} {:.0f}% (cooldown, {} left)", clock_text(now.elapsed_s),
+                                    percent_done(now), clock_text(std::ceil(now.cooldown_left_s)));
     // Once sending ended the current rate is 0 by definition: say so, as ZMap does.
     std::string send =
         now.sending
