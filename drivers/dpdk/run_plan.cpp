@@ -33,11 +33,8 @@ void report_lateness(scan_report& report, const sender_set<Plan>& tx) {
     if constexpr (is_time_driven<typename Plan::schedule>) {
         group_rtt_summary all;
         for (const auto& c : tx.lcores) all.merge(c->schedule.lateness());
-        monitor_figures& m = report.monitor ? *report.monitor : report.monitor.emplace();
-        m.bursts = all.count();
-        m.lateness_p50_us = all.quantile(0.5);
-        m.lateness_p99_us = all.quantile(0.99);
-        m.lateness_max_us = all.max();
+        report.lateness = send_lateness{all.count(), double(all.quantile(0.5)), double(all.quantile(0.99)),
+                                        double(all.max())};
     }
 }
 
