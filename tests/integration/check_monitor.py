@@ -9,6 +9,7 @@ logs): counts and content, and times only as the acceptance of issue 14 and the 
   check_monitor.py outage SUMMARIES META STDERR PERIOD_MS OUTAGE_PREFIX OUTAGE_LOG UNREACH_PREFIX UNREACH_LOG
   check_monitor.py shards ALL_TARGETS SUMMARIES0 META0 STDERR0 SUMMARIES1 META1 STDERR1
   check_monitor.py signal SUMMARIES META STDERR
+  check_monitor.py period_rtt SUMMARIES META STDERR ROWS   (ROWS with the round field)
 
 Every command first checks the run's own books (`consistent`): each target's summaries cover its
 rounds once and in order, sent == received + lost in each, the metadata's monitor figures are the
@@ -99,7 +100,8 @@ def consistent(sum_path, meta_path, err_path):
             if per_period and i + 1 < len(recs):
                 require(s["rounds"] == per_period, f"{target}: a summary of {s['rounds']} rounds before the last, "
                         f"expected {per_period}")
-            require((s["received"] > 0) == ("rtt_min_ms" in s), f"{target}: RTT figures and replies disagree: {s}")
+            # Not checked here: that a summary with replies has RTT figures. The book adds each RTT to
+            # the period in which it arrives, not its round's (see check_period_rtt).
             next_round += s["rounds"]
             for k in ("sent", "received", "lost", "late", "duplicates"):
                 totals[k] += s[k]
@@ -109,8 +111,8 @@ def consistent(sum_path, meta_path, err_path):
         require(x[:3] == (sent, received, (sent - received) * 100 // sent),
                 f"{target}: fping says xmt/rcv/%loss {x[:3]}, the summaries {sent}/{received}")
         if received:
-            lo = min(us(s["rtt_min_ms"]) for s in recs if s["received"])
-            hi = max(us(s["rtt_max_ms"]) for s in recs if s["received"])
+            lo = min(us(s["rtt_min_ms"]) for s in recs if "rtt_min_ms" in s)
+            hi = max(us(s["rtt_max_ms"]) for s in recs if "rtt_max_ms" in s)
             require(x[3] is not None and (x[3][0], x[3][2]) == (fping_ms(lo), fping_ms(hi)),
                     f"{target}: fping min/avg/max {x[3]}, the summaries' min {lo} us and max {hi} us")
         else:
@@ -351,6 +353,27 @@ def check_shards(all_targets, s0, m0, e0, s1, m1, e1):
     print(f"  shards: {len(sets[0])} + {len(sets[1])} targets, every one of {wanted} once")
 
 
+def check_period_rtt(sum_path, meta_path, err_path, rows_path):
+    """Each summary's RTT figures are those of the replies to its own rounds (rows by round)."""
+    summaries, _, _ = consistent(sum_path, meta_path, err_path)
+    by_round = defaultdict(lambda: defaultdict(list))
+    for r in read_rows(rows_path):
+        if r["success"] == "1" and r["repeat"] == "0":
+            by_round[r["probe_daddr"]][int(r["round"])].append(int(r["rtt_us"]))
+    for target, recs in summaries.items():
+        for s in recs:
+            rtts = [v for k in range(s["first_round"], s["first_round"] + s["rounds"])
+                    for v in by_round[target].get(k % 256, [])]
+            require(len(rtts) == s["received"], f"{target}: rounds {s['first_round']}+{s['rounds']}: "
+                    f"{s['received']} received, {len(rtts)} rows")
+            if rtts:
+                require("rtt_min_ms" in s, f"{target}: a summary with {len(rtts)} replies has no RTT figures: {s}")
+                check_rtt_figures(target, s, rtts)
+            else:
+                require("rtt_min_ms" not in s, f"{target}: a summary without replies has RTT figures: {s}")
+    print(f"  period RTTs: {sum(len(r) for r in summaries.values())} summaries' figures are their own rounds'")
+
+
 def check_signal(sum_path, meta_path, err_path):
     summaries, _, meta = consistent(sum_path, meta_path, err_path)
     require(meta["stop_reason"] == "signal", f"stop_reason {meta['stop_reason']!r}, expected 'signal'")
@@ -364,7 +387,7 @@ def check_signal(sum_path, meta_path, err_path):
 
 def main():
     checks = {"loss": check_loss, "delay": check_delay, "late": check_late, "outage": check_outage,
-              "shards": check_shards, "signal": check_signal}
+              "shards": check_shards, "signal": check_signal, "period_rtt": check_period_rtt}
     if len(sys.argv) < 2 or sys.argv[1] not in checks:
         fail(f"usage: check_monitor.py {'|'.join(checks)} ARGS...")
     checks[sys.argv[1]](*sys.argv[2:])
