@@ -7,7 +7,7 @@ logs): counts and content, and times only as the acceptance of issue 14 and the 
   check_monitor.py delay SUMMARIES META STDERR ROWS DELAY_MS DELAYED_PREFIX BASE_PREFIX DELAY_LOG
   check_monitor.py late SUMMARIES META STDERR ROWS PREFIX DELAY_LOG
   check_monitor.py outage SUMMARIES META STDERR PERIOD_MS OUTAGE_PREFIX OUTAGE_LOG UNREACH_PREFIX UNREACH_LOG
-  check_monitor.py shards ALL_TARGETS SUMMARIES0 META0 STDERR0 SUMMARIES1 META1 STDERR1
+  check_monitor.py shards PREFIX,... SUMMARIES0 META0 STDERR0 SUMMARIES1 META1 STDERR1
   check_monitor.py signal SUMMARIES META STDERR
   check_monitor.py period_rtt SUMMARIES META STDERR ROWS   (ROWS with the round field)
 
@@ -334,8 +334,11 @@ def check_outage(sum_path, meta_path, err_path, period_ms, out_prefix, out_log, 
           f"256 untouched; unreachable errors counted one per lost round")
 
 
-def check_shards(all_targets, s0, m0, e0, s1, m1, e1):
-    wanted = int(all_targets)
+def check_shards(prefixes, s0, m0, e0, s1, m1, e1):
+    # engine/monitor/monitor_schedule.hpp: target index t (address order) is shard t mod shards's
+    # (one TX lcore), whatever the seed.
+    every = sorted({a for p in prefixes.split(",") for a in ipaddress.ip_network(p)})
+    wanted = len(every)
     sets = []
     for shard, (s, m, e) in enumerate(((s0, m0, e0), (s1, m1, e1))):
         summaries, _, meta = consistent(s, m, e)
@@ -346,6 +349,9 @@ def check_shards(all_targets, s0, m0, e0, s1, m1, e1):
         said = re.search(r"probing (\d+) targets", open(e).read())
         require(said and int(said[1]) == len(summaries), f"shard {shard}: start-up line {said and said[0]}, "
                 f"{len(summaries)} targets summarised")
+        mine = {str(a) for i, a in enumerate(every) if i % 2 == shard}
+        require(set(summaries) == mine, f"shard {shard}: {len(set(summaries) ^ mine)} targets differ from every "
+                f"second target from index {shard}, e.g. {sorted(set(summaries) ^ mine)[:3]}")
         sets.append(set(summaries))
     require(not sets[0] & sets[1], f"{len(sets[0] & sets[1])} targets in both shards: {sorted(sets[0] & sets[1])[:5]}")
     require(len(sets[0] | sets[1]) == wanted, f"the shards cover {len(sets[0] | sets[1])} targets of {wanted}")

@@ -19,7 +19,7 @@
 #   last round closes land in the previous summary (check_monitor.py period_rtt).
 source "$(dirname "$0")/lib.sh"
 # Rows with each RTT's error bound (an RTT is an estimate: the reply's arrival is known to a poll window).
-FIELDS=(-f saddr,probe_daddr,type,code,rtt_us,rtt_err_us,success,repeat,round)
+FIELDS=(-f "saddr,probe_daddr,type,code,rtt_us,rtt_err_us,success,repeat,round")
 testbed_up
 IMPAIR=$SRC/scripts/testbed-impair.sh
 CHECK=$SRC/tests/integration/check_monitor.py
