@@ -111,8 +111,9 @@ def consistent(sum_path, meta_path, err_path):
         require(x[:3] == (sent, received, (sent - received) * 100 // sent),
                 f"{target}: fping says xmt/rcv/%loss {x[:3]}, the summaries {sent}/{received}")
         if received:
-            lo = min(us(s["rtt_min_ms"]) for s in recs if "rtt_min_ms" in s)
-            hi = max(us(s["rtt_max_ms"]) for s in recs if "rtt_max_ms" in s)
+            timed = [s for s in recs if "rtt_min_ms" in s]
+            require(timed, f"{target}: {received} replies but no summary with RTT figures")
+            lo, hi = min(us(s["rtt_min_ms"]) for s in timed), max(us(s["rtt_max_ms"]) for s in timed)
             require(x[3] is not None and (x[3][0], x[3][2]) == (fping_ms(lo), fping_ms(hi)),
                     f"{target}: fping min/avg/max {x[3]}, the summaries' min {lo} us and max {hi} us")
         else:
