@@ -57,6 +57,14 @@ monitor_book::monitor_book(const scan_config& cfg)
     groups_.resize(group_labels_.size());
     for (const label_set& l : group_labels_) group_json_.push_back(labels_json(l));
     if (!settings_.prometheus.empty() && settings_.metrics_targets) prom_rtt_.resize(cfg.targets.size());
+    if (summary_rounds_) {
+        // Rounds open at once: the close delay over the period, plus the one being sent and the
+        // one whose reply beat the last close; at most the state window's 64.
+        const uint64_t open = (settings_.timeout_us + monitor_close_margin_us) / settings_.period_us + 3;
+        early_capacity_ = uint32_t(std::min<uint64_t>(open, target_state::window_rounds));
+        early_.resize(cfg.targets.size() * early_capacity_);
+        early_count_.resize(cfg.targets.size());
+    }
     for (uint32_t g : target_group_) ++groups_[g].targets;
     const uint32_t ntx = cfg.lcores.tx_cores;
     for (uint32_t t = 0; t < ntx; ++t) cursors_.push_back(schedule_of_slice(cfg, cfg.slice(t, ntx)));
@@ -80,7 +88,7 @@ attribution monitor_book::on_record(const result_record& rec, counter_block& cou
     const uint32_t round = extend_round(t.state.next_round_to_close(), uint8_t(rec.round));
     switch (t.state.on_reply(round, rec.rtt_us, uint32_t(settings_.timeout_us))) {
         case reply_verdict::accepted:
-            period_rtt_[i].add(rec.rtt_us);
+            add_rtt(i, round, rec.rtt_us);
             g.rtt.add(rec.rtt_us);
             g.prom_rtt.add(rec.rtt_us);
             if (!prom_rtt_.empty()) prom_rtt_[i].add(rec.rtt_us);
@@ -104,6 +112,37 @@ attribution monitor_book::on_record(const result_record& rec, counter_block& cou
     }
     a.repeat = true;
     return a;
+}
+
+// An accepted reply's RTT goes to the summary period of its round: the current one (that of the
+// target's oldest open round), or, for a round of a later period, aside until that period starts.
+void monitor_book::add_rtt(uint64_t i, uint32_t round, uint32_t rtt_us) {
+    const uint32_t current = targets_[i].state.next_round_to_close();
+    if (!summary_rounds_ || round / summary_rounds_ == current / summary_rounds_) {
+        period_rtt_[i].add(rtt_us);
+        return;
+    }
+    uint8_t& n = early_count_[i];
+    if (n < early_capacity_)  // a reply accepted is at most the open rounds ahead: room for each
+        early_[i * early_capacity_ + n++] = (round & 0xff) << 24 | std::min<uint32_t>(rtt_us, 0xffffff);
+    else
+        period_rtt_[i].add(rtt_us);
+}
+
+// The period just started: its replies set aside move into its summary; later ones stay.
+void monitor_book::replay_early(uint64_t i) {
+    uint8_t& n = early_count_[i];
+    const uint32_t current = targets_[i].state.next_round_to_close();
+    uint32_t* slot = &early_[i * early_capacity_];
+    uint8_t kept = 0;
+    for (uint8_t k = 0; k < n; ++k) {
+        const uint32_t round = extend_round(current, uint8_t(slot[k] >> 24));
+        if (round / summary_rounds_ == current / summary_rounds_)
+            period_rtt_[i].add(slot[k] & 0xffffff);
+        else
+            slot[kept++] = slot[k];
+    }
+    n = kept;
 }
 
 void monitor_book::count_error(uint64_t i, const result_record& rec) {
@@ -217,6 +256,7 @@ void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t roun
     t.received_mark = t.state.received();
     p = target_period{t.state.late(), t.state.duplicates()};
     rtt = target_rtt_summary{};
+    if (early_capacity_) replay_early(i);
 }
 
 bool monitor_book::finish(std::span<const uint64_t> sent, const plan_clock& clock) {

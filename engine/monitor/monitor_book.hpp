@@ -7,6 +7,8 @@
 //   per summary period:              target_rtt_summary 400 B  (min/avg/max/mdev, quantiles)
 //   for the end and the exports:     target_totals    16 B  (every accepted reply's min/max/sum)
 //   the rest of the period:          target_period    16 B  (late/duplicate marks, ICMP errors)
+//   with -Q:                         4 B a round open past a period's end (the next period's
+//                                    early replies: 12 B at --period 1s --timeout 2s)
 //   with --prometheus:               prom_histogram   96 B  (the per-target series' buckets)
 //   group id 4 B, answered-once flag 1 B
 // about 501 B a target (597 B with --prometheus): a million targets take about 480 MiB (570 MiB)
@@ -108,6 +110,8 @@ private:
     void write_event(uint64_t index, const outage_event& ev, uint64_t due_us, const plan_clock& clock);
     void write_summary(uint64_t index, uint32_t first_round, uint32_t rounds, uint64_t wall_ns);
     void write_fping_lines();
+    void add_rtt(uint64_t index, uint32_t round, uint32_t rtt_us);
+    void replay_early(uint64_t index);
     void emit(const std::string& line);
 
     const scan_config* cfg_;
@@ -118,6 +122,12 @@ private:
     std::vector<target_rtt_summary> period_rtt_;
     std::vector<target_totals> totals_;
     std::vector<target_period> periods_;
+    // Replies accepted for rounds of a later summary period than the one still closing (its
+    // summary not yet written), kept until it is: `early_capacity_` words per target, each the
+    // round's low 8 bits over a 24-bit RTT, and how many each target holds.
+    uint32_t early_capacity_ = 0;
+    std::vector<uint32_t> early_;
+    std::vector<uint8_t> early_count_;
     std::vector<uint32_t> target_group_;
     std::vector<group_totals> groups_;
     std::vector<label_set> group_labels_;

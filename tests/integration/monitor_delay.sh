@@ -12,11 +12,9 @@
 #   responder's answers to it), none received in any round, every round lost. An outage (a blackhole
 #   before the host) cuts the responder off once it has answered 5 rounds, so that every answer it
 #   logged reaches the scanner before its run ends.
-# - -Q periods: each summary's RTT figures are those of the replies to its own rounds (rows by round).
-#   With a timeout that ends each round before the next is due, as here. With a longer one
-#   (ICS_PERIOD_RTT_TIMEOUT=500ms) this fails today: the book adds an RTT to the period in which
-#   the reply arrives, so replies to a period's first rounds that arrive before the previous period's
-#   last round closes land in the previous summary (check_monitor.py period_rtt).
+# - -Q periods: each summary's RTT figures are those of the replies to its own rounds (rows by round),
+#   with a timeout (500 ms) longer than the period (200 ms), so that replies to a period's first
+#   rounds arrive while the previous period's last round is still open (check_monitor.py period_rtt).
 source "$(dirname "$0")/lib.sh"
 # Rows with each RTT's error bound (an RTT is an estimate: the reply's arrival is known to a poll window).
 FIELDS=(-f "saddr,probe_daddr,type,code,rtt_us,rtt_err_us,success,repeat,round")
@@ -47,7 +45,7 @@ wait "$SCAN_JOB" || { cat "$WORK/late.txt" >&2; fail "the monitor run failed"; }
 python3 "$CHECK" late "$WORK/late.jsonl" "$WORK/late.json" "$WORK/late.txt" "$WORK/late.csv" $L "$LOG"
 
 echo "summary periods: RTTs by round"
-scan -M monitor --period 200ms --count 10 --timeout "${ICS_PERIOD_RTT_TIMEOUT:-100ms}" -Q 1s -o "$WORK/q.jsonl" \
+scan -M monitor --period 200ms --count 10 --timeout 500ms -Q 1s -o "$WORK/q.jsonl" \
     -m "$WORK/q.json" "${FIELDS[@]}" --replies-file "$WORK/q.csv" 198.18.20.0/24 2> "$WORK/q.txt" ||
     { cat "$WORK/q.txt" >&2; fail "the monitor run failed"; }
 python3 "$CHECK" period_rtt "$WORK/q.jsonl" "$WORK/q.json" "$WORK/q.txt" "$WORK/q.csv"
