@@ -39,7 +39,7 @@ public:
     static constexpr bool may_pause = false;
     static constexpr bool time_driven = true;
 
-    explicit monitor_send_schedule(monitor_schedule s) : s_(std::move(s)) {}
+    explicit monitor_send_schedule(const monitor_schedule& s) : s_(s) {}
 
     // What is due by now_us (microseconds since the send start), at most n, one round.
     monitor_step next(probe_batch& b, unsigned n, uint64_t now_us) {

@@ -39,8 +39,7 @@ monitor_schedule schedule_of_slice(const scan_config& cfg, walk_slice slice) {
 }
 
 monitor_book::monitor_book(const scan_config& cfg)
-    : cfg_(&cfg),
-      set_(&cfg.targets),
+    : set_(&cfg.targets),
       settings_(cfg.monitor),
       summary_rounds_(cfg.monitor.summary_rounds()),
       targets_(cfg.targets.size()),

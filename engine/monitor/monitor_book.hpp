@@ -113,8 +113,6 @@ private:
     void add_rtt(uint64_t index, uint32_t round, uint32_t rtt_us);
     void replay_early(uint64_t index);
     void emit(const std::string& line);
-
-    const scan_config* cfg_;
     const interval_set* set_;
     const monitor_settings& settings_;
     uint32_t summary_rounds_;
