@@ -111,16 +111,17 @@ def read_ours_replies(path):
 # The RTT bound (every target, each of min, avg and max): |ours - fping| <= fping's resolution (the
 # last printed digit's unit) + our error bound (rtt_err_us of the replies behind the figure: that
 # reply's for min and max, the mean for avg) + what the two runs meet differently:
-# - for min, PATH_US: the quiet path's RTT is 5-35 us on this testbed, and each tool stamps at its
-#   own points (ours: the send stamp before the burst goes to af_packet, the receive on the RX
-#   ring's poll, which rtt_err_us bounds; fping: user space before sendto, the kernel's receive
-#   stamp); the minimum of 10 samples of either run is the quiet path, within a few us of the other's.
+# - for min, PATH_US: each tool stamps at its own points (ours: the send stamp before the burst goes
+#   to af_packet, the receive on the RX ring's poll, which rtt_err_us bounds; fping: user space
+#   before sendto, the kernel's receive stamp), and the quiet path's RTT itself spans 5-35 us on
+#   this testbed, so the least of 10 samples in one run may lie up to about 30 us from the other's
+#   (seen over four runs: -17 to +35 us).
 # - for avg and max, STALL_US: the runs are 10 s apart and probe the path at other moments; on this
 #   2-core machine shared with builds a probe of either run now and then waits for a CPU (stalls of
 #   2.4 ms in ours and 13.7 ms in fping's were seen), and no such stall is in the other run. 50 ms
 #   is far below the 1 s by which a reply matched to another round would be off, and a unit or
 #   offset error fails the min check.
-PATH_US = 20
+PATH_US = 50
 STALL_US = 50000
 
 
@@ -192,7 +193,7 @@ def check_loss(name, lost, sent, stats, interval, exact_missed):
 
 def check_rtt(targets, vectors, replies):
     """Every target answered by both: min, avg and max within the bound above."""
-    bad, spread = [], {"min": [], "avg": [], "max": []}
+    bad, spread, closest = [], {"min": [], "avg": [], "max": []}, (0.0, "")
     for t in targets:
         f = [v * 1000 for v in vectors[t] if v is not None]
         rows = replies.get(t, [])
@@ -205,11 +206,13 @@ def check_rtt(targets, vectors, replies):
         for what, (ours, theirs, err, differ) in figures.items():
             bound = fping_resolution_us(theirs / 1000) + err + differ
             spread[what].append(ours - theirs)
+            closest = max(closest, (abs(ours - theirs) / bound, f"{t} {what} ({ours - theirs:+.1f} of {bound:.1f} us)"))
             if abs(ours - theirs) > bound:
                 bad.append(f"{t} {what}: ours {ours:.1f} us, fping {theirs:.1f} us, bound {bound:.1f} us")
     require(spread["min"], "no target answered both")
     for what, d in spread.items():
         print(f"  RTT {what}, ours minus fping over {len(d)} targets: {min(d):+.1f} to {max(d):+.1f} us")
+    print(f"  closest to its bound: {closest[1]}")
     listed(bad, "RTT figures outside the bound")
 
 
