@@ -69,7 +69,7 @@ measure() {
     window "$WORK/window" &
     python3 bench/run_measured.py --timeout $((SECS + 10)) -- "$@" > "$WORK/measured.json" 2> "$WORK/$tool.err"
     wait $!
-    tail -n 20 "$WORK/$tool.err" > "$OUT/monitor_peers-$tool-$round.err"  # what it said, for the report
+    { head -n 3; echo ...; tail -n 5; } < "$WORK/$tool.err" > "$OUT/monitor_peers-$tool-$round.err"  # for the report
     python3 - "$tool" "$round" "$WORK/measured.json" $(($(scan0 tx_packets) - tx)) $(($(scan0 rx_packets) - rx)) \
         "$SECS" "$(cat "$WORK/window")" "$(getconf CLK_TCK)" >> "$OUT/monitor_peers.jsonl" <<'PY'
 import json, sys
@@ -93,10 +93,25 @@ for round in $(seq 1 "$ROUNDS"); do
     kernel_ip add
     measure fping "$round" ip netns exec "$ICS_SCAN_NS" fping -C "$SECS" -p 1000 -i 1 -t 900 -q \
         -f "$WORK/targets.txt"
-    # It runs until stopped: SIGINT after SECS s (timeout), its start-up counted as everyone's.
+    # It runs until stopped: SIGINT after SECS s (timeout), its start-up counted as everyone's. Its
+    # own count of what it sent and what came back, scraped 1 s before the stop, is printed too.
+    (sleep $((SECS - 1)); ip netns exec "$ICS_SCAN_NS" python3 - "$PROM_PORT" <<'PY'
+import re, sys, urllib.request
+try:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+except OSError as e:
+    sys.exit(f"bench: the prober's /metrics did not answer 1 s before its stop ({e}): still starting up?")
+total = lambda name: sum(float(v) for v in re.findall(rf"^{name}{{[^}}]*}} (\S+)$", text, re.M))
+print(f"bench: prober round's own count 1 s before its stop: {total('smokeping_requests_total'):.0f} "
+      f"requests, {total('smokeping_response_duration_seconds_count'):.0f} responses", file=sys.stderr)
+PY
+    ) &
     measure prober "$round" ip netns exec "$ICS_SCAN_NS" timeout --signal=INT "$SECS" \
         prometheus-smokeping-prober --privileged --config.file "$WORK/prober.yml" \
         --web.listen-address "127.0.0.1:$PROM_PORT"
+    # It starts one pinger per host, one after the other, and serves /metrics only once all have.
+    echo "bench: prober round $round: $(grep -c 'Starting prober' "$WORK/prober.err" || true) of 1000 pingers" \
+        "started in $SECS s; /metrics served: $(grep -q 'Listening on' "$WORK/prober.err" && echo yes || echo no)" >&2
 done
 kernel_ip del
 
