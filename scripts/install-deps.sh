@@ -18,6 +18,7 @@ programs=(
     git=git clang-format=clang-format clang-tidy=clang-tidy                # scripts/lint.sh
     clang++=clang                                                          # scripts/fuzz.sh (libFuzzer)
     zmap=zmap masscan=masscan scamper=scamper fping=fping                  # the peers the tests and bench compare with
+    prometheus-smokeping-prober=prometheus-smokeping-prober                # bench/monitor_peers.sh (CI does not run it)
     promtool=prometheus                                                    # checks our /metrics exposition (exposition_test)
 )
 # Packages with no program of their own to look for: libraries, headers, DPDK's drivers.
