@@ -1,0 +1,166 @@
+// Monitor mode's output lcore alone (issue 14's "Scale"): monitor_book's per-target books fed Echo
+// Replies in the order the TX lcore's schedule sends them, round after round, with tick() closing
+// each round a timeout behind as time advances, in replies per second (each reply's match and
+// per-target update plus, in steady state, one round closed per reply).
+//
+// Targets: only 198.18.0.0/15 may appear in the project's code, 131,072 addresses, fewer than the
+// issue's million. Arg 0 is the number of books, each over the whole /15 with its own keyed order:
+// 1 is a real 131,072-target run; 8 hold 1,048,576 targets' state (the memory, cache and TLB
+// footprint of a million, reached at random) while every address stays in the allowed range. It is
+// not one book of a million: a figure from it is the footprint's cost, not a measured 1 M run.
+// Arg 1: rounds per summary (-Q in periods; 0: none; 1, the most costly: a JSON line per round
+// closed), the JSON lines going to /dev/null.
+//
+// Checks (fail the program): every reply accepted (none duplicate, late, ahead or unattributed),
+// and after the last round, every (target, round) fed closed received: rounds closed = targets x
+// rounds, and each target's sent == received == rounds.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench_checks.hpp"
+#include "monitor/monitor_book.hpp"
+
+using namespace ics;
+using namespace ics::bench;
+
+namespace {
+
+constexpr uint64_t period_us = 1000000;   // --period 1s
+constexpr uint64_t timeout_us = 1000000;  // --timeout 1s
+constexpr uint64_t tick_every_us = 1000;  // the output lcore ticks about once a millisecond
+
+// Resident memory of this process, from /proc/self/statm (0 where it cannot be read).
+uint64_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long size = 0, resident = 0;
+    const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+    std::fclose(f);
+    return got == 2 ? uint64_t(resident) * 4096 : 0;
+}
+
+// One book over 198.18.0.0/15 with its config (the book keeps a pointer to it), and the order its
+// TX lcore sends in: the target index and due time of every position of a round.
+struct fed_book {
+    scan_config cfg;
+    std::unique_ptr<monitor_book> book;
+    std::vector<uint32_t> order;
+    std::vector<uint32_t> due_in_round;  // microseconds after the round's start
+
+    fed_book(uint64_t seed, uint32_t summary_rounds, std::FILE* json) {
+        cfg.targets = interval_set({{0xc6120000, 0xc613ffff}});
+        cfg.seed = seed;
+        cfg.monitor.period_us = period_us;
+        cfg.monitor.timeout_us = timeout_us;
+        cfg.monitor.summary_us = uint64_t(summary_rounds) * period_us;
+        book = std::make_unique<monitor_book>(cfg);
+        book->set_outputs(json, nullptr);
+        monitor_schedule s = schedule_of_slice(cfg, cfg.slice(0, 1));
+        uint64_t index[probe_batch::max], due[probe_batch::max];
+        uint32_t round = 0;
+        while (order.size() < s.targets_per_round()) {
+            const unsigned n = s.next_indices(index, due, round, probe_batch::max, period_us - 1);
+            for (unsigned i = 0; i < n; ++i) {
+                order.push_back(uint32_t(index[i]));
+                due_in_round.push_back(uint32_t(due[i]));
+            }
+        }
+    }
+};
+
+// The replies to one round of every book, interleaved position by position (the books' targets
+// share one virtual clock, as one TX lcore's would), ticking every book once a millisecond.
+// Returns the replies the books did not accept.
+uint64_t feed_round(std::vector<std::unique_ptr<fed_book>>& books, uint32_t round, counter_block& counters) {
+    const size_t m = books[0]->order.size();
+    const uint64_t round_start = uint64_t(round) * period_us;
+    uint64_t refused = 0, next_tick = round_start;
+    result_record rec{};
+    rec.success = 1;
+    rec.cls = classification::echoreply;
+    rec.round = uint16_t(round & 0xff);  // the probe carries the low 8 bits
+    for (size_t k = 0; k < m; ++k) {
+        const uint64_t now = round_start + books[0]->due_in_round[k];
+        if (now >= next_tick) {
+            plan_clock clock;
+            clock.now_us = now;
+            for (auto& b : books) b->book->tick(clock);
+            next_tick = now + tick_every_us;
+        }
+        for (auto& b : books) {
+            const ipv4_addr target = 0xc6120000 + b->order[k];
+            rec.saddr = rec.probe_daddr = target;
+            rec.rtt_us = 200 + uint32_t((k * 2654435761u) >> 7) % 20000;  // 0.2 to 20.2 ms
+            refused += b->book->on_record(rec, counters).repeat;
+        }
+    }
+    return refused;
+}
+
+// Closes every round fed (rounds 0 .. rounds-1), as the last ticks after sending ended do.
+void close_all(std::vector<std::unique_ptr<fed_book>>& books, uint32_t rounds) {
+    plan_clock clock;
+    clock.send_end_us = uint64_t(rounds) * period_us + monitor_close_margin_us - 1;
+    clock.now_us = clock.send_end_us + timeout_us + monitor_close_margin_us;
+    for (auto& b : books) b->book->tick(clock);
+}
+
+// After close_all(): the checks named at the top of the file; "" when they hold.
+std::string check_books(const std::vector<std::unique_ptr<fed_book>>& books, uint32_t rounds,
+                        uint64_t refused, const counter_block& counters) {
+    if (refused)
+        return std::to_string(refused) + " replies refused (duplicates " +
+               std::to_string(counters.get(counter::out_duplicates)) + ", late " +
+               std::to_string(counters.get(counter::out_late)) + ", ahead " +
+               std::to_string(counters.get(counter::out_round_ahead)) + ", unattributed " +
+               std::to_string(counters.get(counter::out_not_attributed)) + ")";
+    for (const auto& b : books) {
+        const monitor_book& book = *b->book;
+        if (book.rounds_closed() != book.targets() * rounds)
+            return "rounds closed " + std::to_string(book.rounds_closed()) +
+                   ", not targets x rounds = " + std::to_string(book.targets() * rounds);
+        for (uint64_t i = 0; i < book.targets(); ++i) {
+            const target_state& s = book.target(i).state;
+            if (s.sent() != rounds || s.received() != rounds)
+                return "target " + std::to_string(i) + ": sent " + std::to_string(s.sent()) + ", received " +
+                       std::to_string(s.received()) + " of " + std::to_string(rounds) + " rounds";
+        }
+    }
+    return "";
+}
+
+void BM_MonitorAggregate(benchmark::State& state) {
+    const auto nbooks = unsigned(state.range(0));
+    const auto summary_rounds = uint32_t(state.range(1));
+    std::FILE* json = summary_rounds ? std::fopen("/dev/null", "w") : nullptr;
+    const uint64_t rss_before = resident_bytes();
+    std::vector<std::unique_ptr<fed_book>> books;
+    for (unsigned b = 0; b < nbooks; ++b)
+        books.push_back(std::make_unique<fed_book>(7 + b, summary_rounds, json));
+    const uint64_t targets = uint64_t(nbooks) * books[0]->order.size();
+    // The books and their orders (the order is the benchmark's, 8 bytes a target): what is left
+    // is the book's memory.
+    const uint64_t rss_books = resident_bytes() - rss_before - targets * 8;
+    counter_block counters;
+    // Two rounds before timing: from the second on, every reply meets one close (steady state).
+    uint64_t refused = feed_round(books, 0, counters) + feed_round(books, 1, counters);
+    uint32_t round = 2;
+    for (auto _ : state) refused += feed_round(books, round++, counters);
+    close_all(books, round);
+    const std::string failed = check_books(books, round, refused, counters);
+    if (!failed.empty()) fail_check(state, "monitor books: " + failed);
+    if (json) std::fclose(json);
+    state.SetItemsProcessed(int64_t(state.iterations() * targets));
+    state.counters["bytes_per_target"] = double(rss_books) / double(targets);
+    state.SetLabel(
+        std::to_string(targets) + " targets" +
+        (nbooks > 1 ? " (" + std::to_string(nbooks) + " books of the /15)" : "") +
+        (summary_rounds ? ", a summary every " + std::to_string(summary_rounds) + " round(s)" : ""));
+}
+BENCHMARK(BM_MonitorAggregate)->Args({1, 0})->Args({1, 1})->Args({8, 0})->Unit(benchmark::kMillisecond);
+
+}  // namespace
