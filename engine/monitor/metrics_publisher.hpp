@@ -24,7 +24,8 @@ public:
                       std::vector<std::string> group_labels, std::string source);
 
     // Called every tick: ranks the next slice of the targets once a pass is under way (it starts
-    // pass_lead_us before a publication is due, every every_us), and publishes when it is done.
+    // pass_lead_us before a publication is due, every every_us), and publishes once it is done and
+    // the publication is due (the first at once).
     void step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us);
     // The last state, at once (the end of the run).
     void publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
