@@ -5,8 +5,8 @@
 // plus timeout and margin, in due order; late, duplicate, ahead and unattributed replies; outage
 // events with lengths and the last ICMP error; summaries at every -Q boundary and the partial one
 // at finish; group totals; fping's rounding); a stop checks that nothing closes past the send end
-// and that finish closes exactly what was sent; a property test compares random runs with a naive
-// model of the rules (a set of replies per (target, round), no window, no cursor).
+// and that finish closes exactly what was sent, per TX lcore slice; a property test compares random
+// runs with a naive model of the rules (a set of replies per (target, round), no window, no cursor).
 #include "monitor/monitor_book.hpp"
 
 #include <gtest/gtest.h>
@@ -454,6 +454,51 @@ TEST(MonitorBook, StopClosesNothingPastTheSendEndAndFinishClosesWhatWasSent) {
     }
     EXPECT_EQ(s.book.figures().rounds_closed, 41u);
     EXPECT_EQ(s.book.figures().summaries, 12u);
+}
+
+// Two TX lcores, each with its own slice and close cursor: after a stop at 1 s, ticks close each
+// slice's positions due by 950 ms; finish() then closes exactly what each sender says it sent (the
+// first sender 5 more, the second none), and no target gets a round its sender did not send.
+TEST(MonitorBook, FinishClosesEachSlicesOwnCount) {
+    scan_config cfg = monitor_cfg(300000, 13, 0, 0, 0);
+    cfg.lcores.tx_cores = 2;
+    monitor_book book(cfg);
+    counter_block counters;
+    const monitor_schedule slices[2] = {schedule_of_slice(cfg, cfg.slice(0, 2)),
+                                        schedule_of_slice(cfg, cfg.slice(1, 2))};
+    ASSERT_EQ(slices[0].targets_per_round(), 7u);  // targets 0, 2 .. 12
+    ASSERT_EQ(slices[1].targets_per_round(), 6u);  // targets 1, 3 .. 11
+    // Rounds of each target among the first `n` positions of its slice.
+    const auto rounds_in = [&](unsigned t, uint64_t n, std::vector<uint32_t>& per_target) {
+        const uint64_t m = slices[t].targets_per_round();
+        for (uint64_t p = 0; p < n; ++p) ++per_target[*cfg.targets.index_of(slices[t].target_at(p % m))];
+    };
+    const auto due_by = [&](unsigned t, uint64_t until) {
+        uint64_t n = 0;
+        while (slices[t].due_us(uint32_t(n / slices[t].targets_per_round()),
+                                n % slices[t].targets_per_round()) <= until)
+            ++n;
+        return n;
+    };
+    for (uint64_t now = 0; now <= 3000000; now += tick_us)
+        book.tick(plan_clock{now, now >= 1000000 ? 1000000 : UINT64_MAX, wall0_ns, 0});
+    std::vector<uint32_t> by_ticks(13);
+    rounds_in(0, due_by(0, 950000), by_ticks);
+    rounds_in(1, due_by(1, 950000), by_ticks);
+    for (uint64_t i = 0; i < 13; ++i) EXPECT_EQ(book.target(i).state.next_round_to_close(), by_ticks[i]) << i;
+    const uint64_t sent[2] = {due_by(0, 950000) + 5, due_by(1, 950000)};
+    ASSERT_TRUE(book.finish(sent, plan_clock{3000000, 1000000, wall0_ns, 0}));
+    std::vector<uint32_t> want(13);
+    rounds_in(0, sent[0], want);
+    rounds_in(1, sent[1], want);
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < 13; ++i) {
+        EXPECT_EQ(book.target(i).state.sent(), want[i]) << i;
+        EXPECT_EQ(book.target(i).state.lost(), want[i]) << i;
+        total += want[i];
+    }
+    EXPECT_EQ(total, sent[0] + sent[1]);
+    EXPECT_EQ(book.figures().rounds_closed, total);
 }
 
 // fping's sprint_tm (fping 5), written apart from monitor_book's: three significant digits.
