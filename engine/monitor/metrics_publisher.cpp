@@ -52,6 +52,9 @@ void metrics_publisher::step(const monitor_book& book, uint64_t now_us, uint64_t
         next_ = to;
         return;
     }
+    // A pass shorter than its lead holds its ranking until the publication is due, so that
+    // snapshots go out every every_us and not every every_us - pass_lead_us.
+    if (published_ && now_us < last_publish_us_ + every_us) return;
     fill(book, wall_ms, lateness_us);
     ranking_ = false;
     last_publish_us_ = now_us;

@@ -25,7 +25,8 @@ public:
                       std::vector<std::string> group_labels, std::string source);
 
     // Called every tick: ranks the next slice of the targets once a pass is under way (it starts
-    // pass_lead_us before a publication is due, every every_us), and publishes when it is done.
+    // pass_lead_us before a publication is due, every every_us), and publishes once it is done and
+    // the publication is due (the first at once).
     void step(const monitor_book& book, uint64_t now_us, uint64_t wall_ms, uint64_t lateness_us);
     // Also write a table of the worst targets to `text` (stderr) every `every_publications`-th
     // publication (the live view; null: none).

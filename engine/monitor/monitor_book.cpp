@@ -272,16 +272,21 @@ bool monitor_book::finish(std::span<const uint64_t> sent, const plan_clock& cloc
     return !write_failed_;
 }
 
-// fping -c's summary, one line per target in address order (on stderr, as fping prints it).
+// fping -c's summary, one line per target in address order (on stderr, as fping prints it), the
+// names left-aligned to the longest as fping's "%-*s :" pads them, so the columns line up.
 void monitor_book::write_fping_lines() {
     if (!text_) return;
+    size_t width = 0;
+    char name[16];
+    for (uint64_t i = 0; i < targets_.size(); ++i)
+        if (targets_[i].state.sent()) width = std::max(width, format_ipv4_to(set_->at(i), name));
     for (uint64_t i = 0; i < targets_.size(); ++i) {
         const target_state& s = targets_[i].state;
         if (s.sent() == 0) continue;
         const unsigned loss =
             unsigned(uint64_t(s.sent() - std::min(s.received(), s.sent())) * 100 / s.sent());
-        std::string line = fmt::format("{} : xmt/rcv/%loss = {}/{}/{}%", format_ipv4(set_->at(i)), s.sent(),
-                                       s.received(), loss);
+        std::string line = fmt::format("{:<{}} : xmt/rcv/%loss = {}/{}/{}%", format_ipv4(set_->at(i)), width,
+                                       s.sent(), s.received(), loss);
         const target_totals& t = totals_[i];
         if (s.received())
             line += fmt::format(", min/avg/max = {}/{}/{}", fping_ms(t.min_us),

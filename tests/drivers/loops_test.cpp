@@ -1,7 +1,8 @@
 // The driver loops' test program: boots EAL once, in this process, the way a CI machine without
 // root-only set-up can (no PCI, no hugepages unless some are free, no shared runtime files), with
 // two lcores so that a loop can run on lcore 1 while the test drives its port and rings from
-// lcore 0; then runs the tests of tx_loop, rx_loop, output_loop and control_plane.
+// lcore 0; then runs the tests of tx_loop, rx_loop, output_loop, control_plane and the monitor
+// plan on those loops.
 #include <gtest/gtest.h>
 
 #include <sched.h>

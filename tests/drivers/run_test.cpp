@@ -2,12 +2,16 @@
 // driver's one entry point, run_scan, into net_null (no root, no replies): a run that sends
 // everything completes; a --max-runtime and a signal end sending early, each under its own stop
 // reason; in each case the files are opened once, before the first probe, and the counters add
-// up. EAL starts once per process, so each test runs alone: meson runs this program once per
-// test, with a filter, and main fails unless exactly one test ran.
+// up; monitor mode closes every round it sent and writes what its books say. EAL starts once per
+// process, so each test runs alone: meson runs this program once per test, with a filter, and
+// main fails unless exactly one test ran.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "dpdk/driver.hpp"
 
@@ -123,6 +127,82 @@ TEST(Run, SignalEndsSending) {
     // The cooldown after a signal lasts at most a second, not the 30 asked: a bound of 10 s tells
     // the two apart however loaded the machine is.
     EXPECT_LE(r->end_wall_ns - r->send_end_wall_ns, 10000000000u);
+}
+
+// Monitor mode through run_scan into net_null: 16 targets, 3 rounds 100 ms apart, nothing comes
+// back. Every round of every target closes lost (the last ones in finish), one summary per target
+// and round (-Q = the period), each target down once after 2 losses, fping's lines 3/0/100%.
+TEST(Run, MonitorClosesEveryRoundSent) {
+    scan_config cfg = null_scan(28, 0);
+    cfg.mode = run_mode::monitor;
+    cfg.monitor.period_us = 100000;
+    cfg.monitor.count = 3;
+    cfg.monitor.timeout_us = 100000;
+    cfg.monitor.summary_us = 100000;
+    cfg.monitor.down_after = 2;
+    cfg.cooldown_s = 0.15;
+    hook_log log;
+    std::FILE* json_file = std::tmpfile();
+    std::FILE* text_file = std::tmpfile();
+    run_hooks hooks = log.hooks();
+    hooks.open_outputs = [&]() -> result<run_outputs> {
+        ++log.opened;
+        return run_outputs{nullptr, "", json_file, text_file};
+    };
+    const result<scan_report> r = run_scan(cfg, hooks);
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::completed);
+    EXPECT_EQ(r->probes_planned, 48u);
+    EXPECT_EQ(r->probes_sent(), 48u);
+    EXPECT_EQ(r->ports[0].tx_packets, 48u);
+    expect_quiet(*r);
+    EXPECT_EQ(log.opened, 1u);
+    ASSERT_TRUE(r->monitor.has_value());
+    EXPECT_EQ(r->monitor->rounds_closed, 48u);
+    EXPECT_EQ(r->monitor->received, 0u);
+    EXPECT_EQ(r->monitor->lost, 48u);
+    EXPECT_EQ(r->monitor->summaries, 48u);
+    EXPECT_EQ(r->monitor->outages, 16u);
+    EXPECT_EQ(r->monitor->targets_down, 16u);
+    ASSERT_TRUE(r->lateness.has_value());
+    EXPECT_GE(r->lateness->bursts, 1u);
+    EXPECT_TRUE(r->output_error.empty()) << r->output_error;
+
+    std::fflush(json_file);
+    std::rewind(json_file);
+    char buf[1024];
+    std::map<std::string, std::vector<std::string>> lines;  // by target, in order
+    while (std::fgets(buf, sizeof buf, json_file)) {
+        const std::string line(buf);
+        const size_t at = line.find("\"target\":\"") + 10;
+        lines[line.substr(at, line.find('"', at) - at)].push_back(line);
+    }
+    ASSERT_EQ(lines.size(), 16u);
+    for (const auto& [target, got] : lines) {
+        // Round 0's summary; at round 1's close the down event, then its summary; round 2's.
+        ASSERT_EQ(got.size(), 4u) << target;
+        EXPECT_NE(got[1].find(R"({"type":"down")"), std::string::npos) << got[1];
+        EXPECT_NE(got[1].find(R"("first_lost_round":0,"round":1,"lost_rounds":2)"), std::string::npos)
+            << got[1];
+        for (size_t k : {0, 2, 3}) {
+            const std::string want = R"("first_round":)" + std::to_string(k ? k - 1 : 0) +
+                                     R"(,"rounds":1,"sent":1,"received":0,"lost":1,"loss_pct":100.000,)"
+                                     R"("duplicates":0,"late":0})";
+            EXPECT_NE(got[k].find(R"({"type":"summary")"), std::string::npos) << got[k];
+            EXPECT_NE(got[k].find(want), std::string::npos) << got[k];
+        }
+    }
+    std::fflush(text_file);
+    std::rewind(text_file);
+    for (uint32_t i = 0; i < 16; ++i) {
+        ASSERT_TRUE(std::fgets(buf, sizeof buf, text_file));
+        std::string name = "198.18.0." + std::to_string(i);
+        name.resize(11, ' ');
+        EXPECT_EQ(std::string(buf), name + " : xmt/rcv/%loss = 3/0/100%\n");
+    }
+    EXPECT_FALSE(std::fgets(buf, sizeof buf, text_file));
+    std::fclose(json_file);
+    std::fclose(text_file);
 }
 
 }  // namespace
