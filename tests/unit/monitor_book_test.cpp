@@ -780,13 +780,12 @@ TEST(MonitorBook, RandomRunsEqualANaiveModel) {
     }
 }
 
-// Known bug, disabled until fixed: where rounds overlap (--timeout + margin longer than --period,
-// as in -M monitor's defaults of 1 s and 1 s), a summary's RTT figures are those of the replies
-// that came while it was being gathered, not those of its rounds: round r + 1's reply arrives
-// before round r closes and lands in round r's summary, and round r + 1's own summary misses it
-// (with -Q every round here; with a longer -Q, the last rounds of each summary leak into the one
-// before). The counts (received, lost) are right: only the RTT figures move.
-TEST(MonitorBook, DISABLED_SummaryRttHoldsOnlyItsOwnRounds) {
+// Where rounds overlap (--timeout + margin longer than --period, as with -M monitor's defaults of
+// 1 s and 1 s), round r + 1's reply arrives before round r closes; it must still land in round
+// r + 1's summary, not in round r's (with -Q every round here; with a longer -Q, the last rounds
+// of each summary against the next). Once a bug: the summary took the replies that came while it
+// was gathered.
+TEST(MonitorBook, SummaryRttHoldsOnlyItsOwnRounds) {
     book_sim s(monitor_cfg(100000, 1, 4, 1, 0));
     for (uint32_t r = 0; r < 4; ++r) s.echo(0, r, 1000 * (r + 1));
     s.run_to(1000000);
