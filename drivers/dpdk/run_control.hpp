@@ -140,7 +140,9 @@ progress_snapshot control_loop(run_env& e, control_plane& control, const sender_
             prev = cur;
             next_status += e.hz;
         }
-        idle_backoff::nap_ns(1000000);
+        // 4 ms: ARP answers and the stop decisions need no finer grain, and at monitor mode's small
+        // end each wake-up of this lcore is CPU per probe.
+        idle_backoff::nap_ns(4000000);
     }
     return prev;
 }

@@ -8,12 +8,13 @@
 //   by about 10 us, as 10 us naps did when replies were stamped with the poll's time, with half
 //   the wake-ups. Measured at 100 kpps through the testbed (32,768 probes): the RX lcore's CPU time
 //   went from 0.29 to 0.20 s; the kernel's forwarding runs in whichever thread is on the CPU, so
-//   every wake-up also collects some of it. While polls keep coming back empty the nap doubles, up
-//   to 320 us: at scan rates a reply comes within every 20 us nap and nothing changes, but at
-//   monitor mode's small end (1,000 targets a second, a reply a millisecond) 50,000 wake-ups a
-//   second of about 8 us each were nearly all its CPU (300 us of CPU a probe against fping's 60).
-//   The price is the timestamps' error bound there: up to half the nap a reply came in (each
-//   reply's rtt_err_us says it); --busy-poll keeps it at a poll's length.
+//   every wake-up also collects some of it. While polls keep coming back empty the nap grows
+//   fourfold, up to 640 us (20, 80, 320, 640): at scan rates a reply comes within every 20 us nap
+//   and nothing changes, but at monitor mode's small end (1,000 targets a second, a reply a
+//   millisecond) 50,000 wake-ups a second of about 8 us each were nearly all its CPU (300 us of
+//   CPU a probe against fping's 60). The price is the timestamps' error bound there: up to half
+//   the nap a reply came in, 320 us at most (each reply's rtt_err_us says it); --busy-poll keeps
+//   it at a poll's length.
 // - The output lcore never spins and naps 1 ms, doubling to 8 ms while idle: its records carry
 //   their timestamps, its 64k ring fills in 8 ms only above 8 M replies/s, and monitor mode's
 //   rounds close a few milliseconds later at most.
@@ -33,17 +34,18 @@ namespace ics {
 struct backoff_profile {
     unsigned spin_polls;  // empty polls spent spinning before the first nap
     unsigned nap_us;      // the first nap
-    unsigned max_nap_us;  // each further empty poll in a row naps twice as long, up to this
+    unsigned max_nap_us;  // each further empty poll in a row naps longer, up to this
+    unsigned growth_shift;  // by 2^this
 };
-inline constexpr backoff_profile rx_backoff{8, 20, 320};
-inline constexpr backoff_profile output_backoff{0, 1000, 8000};
+inline constexpr backoff_profile rx_backoff{8, 20, 640, 2};
+inline constexpr backoff_profile output_backoff{0, 1000, 8000, 1};
 
 // The nap after the `idle_polls`-th empty poll in a row (counting from 1), 0 to spin; `stretch_us`
 // lengthens it (the cooldown's allowance).
 inline unsigned nap_us(const backoff_profile& p, unsigned idle_polls, unsigned stretch_us = 0) {
     if (idle_polls <= p.spin_polls) return 0;
-    const unsigned doublings = std::min(idle_polls - p.spin_polls - 1, 16u);
-    return std::max(std::min(p.nap_us << doublings, std::max(p.max_nap_us, p.nap_us)), stretch_us);
+    const unsigned shift = std::min((idle_polls - p.spin_polls - 1) * p.growth_shift, 16u);
+    return std::max(std::min(p.nap_us << shift, std::max(p.max_nap_us, p.nap_us)), stretch_us);
 }
 
 // The longest nap that keeps timestamps within 1 % of the RTT, `since_send_end_us` after the last

@@ -1,5 +1,5 @@
-// The idle policy: RX spins a few polls then naps 20 us, doubling while polls stay empty up to
-// 320 us; the output lcore naps 1 ms at once, doubling to 8 ms; the cooldown's allowance lengthens
+// The idle policy: RX spins a few polls then naps 20 us, four times longer each time polls stay
+// empty, up to 640 us; the output lcore naps 1 ms at once, doubling to 8 ms; the cooldown's allowance lengthens
 // a nap at once (a regression once kept RX at 20 us naps through a whole cooldown, tripling the
 // process's CPU time).
 #include "pace/backoff_policy.hpp"
@@ -12,10 +12,10 @@ TEST(BackoffPolicy, RxSpinsThenNaps) {
     for (unsigned polls = 1; polls <= rx_backoff.spin_polls; ++polls)
         EXPECT_EQ(nap_us(rx_backoff, polls), 0u);
     const unsigned first = rx_backoff.spin_polls + 1;
-    const unsigned naps[] = {20, 40, 80, 160, 320, 320, 320};
+    const unsigned naps[] = {20, 80, 320, 640, 640, 640};
     for (unsigned k = 0; k < std::size(naps); ++k) EXPECT_EQ(nap_us(rx_backoff, first + k), naps[k]) << k;
-    EXPECT_EQ(nap_us(rx_backoff, 100000), 320u);
-    EXPECT_EQ(nap_us(rx_backoff, ~0u), 320u);  // no shift past the word
+    EXPECT_EQ(nap_us(rx_backoff, 100000), 640u);
+    EXPECT_EQ(nap_us(rx_backoff, ~0u), 640u);  // no shift past the word
 }
 
 TEST(BackoffPolicy, OutputNapsAtOnceThenLonger) {
@@ -27,7 +27,7 @@ TEST(BackoffPolicy, CooldownStretchesTheNapAtOnce) {
     EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1, cooldown_nap_us(500000)), 1000u);
     EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1, cooldown_nap_us(5000)), 50u);
     EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 1, cooldown_nap_us(1000)), 20u);  // never shorter
-    EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 6, cooldown_nap_us(1000)), 320u);
+    EXPECT_EQ(nap_us(rx_backoff, rx_backoff.spin_polls + 6, cooldown_nap_us(1000)), 640u);
     EXPECT_EQ(nap_us(rx_backoff, 1, cooldown_nap_us(500000)), 0u);  // still spins first
 }
 
