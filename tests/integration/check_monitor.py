@@ -62,9 +62,10 @@ def read_jsonl(path):
 def read_fping(path):
     """fping-style lines on stderr: {target: (xmt, rcv, loss_pct, (min, avg, max) text or None)}."""
     lines = {}
-    pattern = re.compile(r"(\S+) : xmt/rcv/%loss = (\d+)/(\d+)/(\d+)%(?:, min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+))?")
+    pattern = re.compile(r"(\S+) +: xmt/rcv/%loss = (\d+)/(\d+)/(\d+)%(?:, min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+))?")
     for line in open(path):
         m = pattern.fullmatch(line.rstrip("\n"))
+        require(m or "xmt/rcv" not in line, f"an fping-style line that does not parse: {line!r}")
         if m:
             require(m[1] not in lines, f"two fping lines for {m[1]}")
             lines[m[1]] = (int(m[2]), int(m[3]), int(m[4]), m.group(5, 6, 7) if m[5] else None)

@@ -63,10 +63,11 @@ def binomial_interval(n, p, level=0.99):
 
 def read_ours_text(path):
     """{target: (xmt, rcv, (min, avg, max) as printed, in ms, or None)} from our fping-style lines."""
-    rx = re.compile(r"(\S+) : xmt/rcv/%loss = (\d+)/(\d+)/(\d+)%(?:, min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+))?")
+    rx = re.compile(r"(\S+) +: xmt/rcv/%loss = (\d+)/(\d+)/(\d+)%(?:, min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+))?")
     out = {}
     for line in open(path):
         m = rx.fullmatch(line.rstrip("\n"))
+        require(m or "xmt/rcv" not in line, f"an fping-style line that does not parse: {line!r}")
         if m:
             require(m[1] not in out, f"our fping-style summary has {m[1]} twice")
             out[m[1]] = (int(m[2]), int(m[3]), m.group(5, 6, 7) if m[5] else None)
