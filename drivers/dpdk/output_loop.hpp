@@ -106,9 +106,9 @@ int output_loop(output_context<Plan>& c) {
             continue;
         }
         if (inputs_finished(c)) break;
-        // Rows reach the file within ~20 ms of a lull (naps of 1, 2, 4, 8, 8 ms; for tail -f),
-        // without a write per nap.
-        if (backoff.idle() && ++naps_since_flush >= 5 && c.writer) {
+        // Rows reach the file within ~20 ms of a lull (naps of 4, 8, 8 ms; for tail -f), without a
+        // write per nap.
+        if (backoff.idle() && ++naps_since_flush >= 3 && c.writer) {
             c.writer->flush();
             naps_since_flush = 0;
         }

@@ -12,12 +12,14 @@
 //   fourfold, up to 640 us (20, 80, 320, 640): at scan rates a reply comes within every 20 us nap
 //   and nothing changes, but at monitor mode's small end (1,000 targets a second, a reply a
 //   millisecond) 50,000 wake-ups a second of about 8 us each were nearly all its CPU (300 us of
-//   CPU a probe against fping's 60). The price is the timestamps' error bound there: up to half
-//   the nap a reply came in, 320 us at most (each reply's rtt_err_us says it); --busy-poll keeps
-//   it at a poll's length.
-// - The output lcore never spins and naps 1 ms, doubling to 8 ms while idle: its records carry
+//   CPU a probe against fping's 60). And an idle stretch starts at half the last one's naps
+//   (first_nap_us), so replies a millisecond apart are found in one or two naps. The price is the
+//   timestamps' error bound there: up to half the nap a reply came in, 320 us at most (each
+//   reply's rtt_err_us says it); --busy-poll keeps it at a poll's length.
+// - The output lcore never spins and naps 4 ms, doubling to 8 ms while idle: its records carry
 //   their timestamps, its 64k ring fills in 8 ms only above 8 M replies/s, and monitor mode's
-//   rounds close a few milliseconds later at most.
+//   rounds close a few milliseconds later at most (at 1,000 replies a second, 1 ms naps were a
+//   wake-up a reply).
 // - Once sending has ended, a reply that arrives t after the last probe has an RTT of at least t,
 //   so RX naps up to 1 % of t (at most 1 ms) at once: the cooldown then costs little CPU (a 2 s
 //   cooldown: about 0.1 CPU seconds, against 0.7 with 20 us naps throughout) and no timestamp moves
@@ -32,20 +34,32 @@
 namespace ics {
 
 struct backoff_profile {
-    unsigned spin_polls;  // empty polls spent spinning before the first nap
-    unsigned nap_us;      // the first nap
-    unsigned max_nap_us;  // each further empty poll in a row naps longer, up to this
+    unsigned spin_polls;    // empty polls spent spinning before the first nap
+    unsigned nap_us;        // the first nap
+    unsigned max_nap_us;    // each further empty poll in a row naps longer, up to this
     unsigned growth_shift;  // by 2^this
 };
 inline constexpr backoff_profile rx_backoff{8, 20, 640, 2};
-inline constexpr backoff_profile output_backoff{0, 1000, 8000, 1};
+inline constexpr backoff_profile output_backoff{0, 4000, 8000, 1};
 
-// The nap after the `idle_polls`-th empty poll in a row (counting from 1), 0 to spin; `stretch_us`
-// lengthens it (the cooldown's allowance).
-inline unsigned nap_us(const backoff_profile& p, unsigned idle_polls, unsigned stretch_us = 0) {
+// The nap after the `idle_polls`-th empty poll in a row (counting from 1), 0 to spin. The first nap
+// is `first_us` (at least the profile's), each next one 2^growth_shift times longer up to the
+// profile's cap; `stretch_us` lengthens it (the cooldown's allowance).
+inline unsigned nap_us(const backoff_profile& p, unsigned idle_polls, unsigned stretch_us = 0,
+                       unsigned first_us = 0) {
     if (idle_polls <= p.spin_polls) return 0;
+    const unsigned cap = std::max(p.max_nap_us, p.nap_us);
+    const unsigned first = std::min(std::max(first_us, p.nap_us), cap);
     const unsigned shift = std::min((idle_polls - p.spin_polls - 1) * p.growth_shift, 16u);
-    return std::max(std::min(p.nap_us << shift, std::max(p.max_nap_us, p.nap_us)), stretch_us);
+    return std::max(unsigned(std::min<uint64_t>(uint64_t(first) << shift, cap)), stretch_us);
+}
+
+// Where the next idle stretch starts: half of how long the last one napped before something came
+// (replies a millisecond apart: 500 us, found in one or two naps instead of a ramp of four; replies
+// 20 us apart: the profile's first nap). A reply then waits no longer than in the ramp's last nap,
+// where it would have come in anyway.
+inline unsigned first_nap_us(unsigned last_idle_us) {
+    return last_idle_us / 2;
 }
 
 // The longest nap that keeps timestamps within 1 % of the RTT, `since_send_end_us` after the last

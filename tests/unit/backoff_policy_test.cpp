@@ -1,5 +1,6 @@
 // The idle policy: RX spins a few polls then naps 20 us, four times longer each time polls stay
-// empty, up to 640 us; the output lcore naps 1 ms at once, doubling to 8 ms; the cooldown's allowance lengthens
+// empty, up to 640 us, an idle stretch starting at half the last one's naps; the output lcore naps
+// 4 ms at once, doubling to 8 ms; the cooldown's allowance lengthens
 // a nap at once (a regression once kept RX at 20 us naps through a whole cooldown, tripling the
 // process's CPU time).
 #include "pace/backoff_policy.hpp"
@@ -18,8 +19,18 @@ TEST(BackoffPolicy, RxSpinsThenNaps) {
     EXPECT_EQ(nap_us(rx_backoff, ~0u), 640u);  // no shift past the word
 }
 
+TEST(BackoffPolicy, AnIdleStretchStartsAtHalfTheLastOnesNaps) {
+    const unsigned first = rx_backoff.spin_polls + 1;
+    EXPECT_EQ(first_nap_us(1000), 500u);
+    EXPECT_EQ(nap_us(rx_backoff, first, 0, first_nap_us(1000)), 500u);
+    EXPECT_EQ(nap_us(rx_backoff, first + 1, 0, first_nap_us(1000)), 640u);  // capped
+    EXPECT_EQ(nap_us(rx_backoff, first, 0, first_nap_us(20)), 20u);         // never below the profile's
+    EXPECT_EQ(nap_us(rx_backoff, first, 0, first_nap_us(100000)), 640u);    // nor above its cap
+    EXPECT_EQ(nap_us(rx_backoff, 1, 0, first_nap_us(1000)), 0u);            // still spins first
+}
+
 TEST(BackoffPolicy, OutputNapsAtOnceThenLonger) {
-    const unsigned naps[] = {1000, 2000, 4000, 8000, 8000};
+    const unsigned naps[] = {4000, 8000, 8000};
     for (unsigned k = 0; k < std::size(naps); ++k) EXPECT_EQ(nap_us(output_backoff, 1 + k), naps[k]) << k;
 }
 
