@@ -32,6 +32,16 @@ inline constexpr unsigned record_ring_size = 1 << 16;  // records per RX lcore r
 inline constexpr unsigned arp_ring_size = 256;
 inline constexpr unsigned feedback_ring_size = 1 << 16;  // feedback messages per TX lcore
 
+inline constexpr unsigned max_tx_lcores = 64;
+
+// Time-driven plans: one TX lcore's progress for the output lcore's close cursors, a line of its
+// own: the positions it has sent (a cursor never closes past them) and its recent lateness (us; the
+// cursor waits that much longer), stored once a burst and a few times a second.
+struct alignas(64) sender_progress {
+    std::atomic<uint64_t> positions{0};
+    std::atomic<uint64_t> lateness_us{0};
+};
+
 struct scan_flags {
     // Written by the control lcore, polled by every other lcore.
     alignas(64) std::atomic<bool> stop_tx{false};
@@ -42,9 +52,7 @@ struct scan_flags {
     alignas(64) std::atomic<uint64_t> hits{0};
     std::atomic<bool> max_results_reached{false};
     std::atomic<bool> output_failed{false};
-    // Time-driven plans: the TX lcores' recent send lateness (us), a few stores a second, read by
-    // the output lcore (its close cursors wait that much longer).
-    alignas(64) std::atomic<uint64_t> send_lateness_us{0};
+    std::array<sender_progress, max_tx_lcores> senders;
     // Written by each TX or RX lcore once, as it exits; read by the control and output lcores.
     alignas(64) std::atomic<unsigned> tx_running{0};
     std::atomic<unsigned> rx_running{0};
@@ -61,6 +69,7 @@ struct alignas(64) tx_lcore {
     bool backoff = true;
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
+    sender_progress* progress = nullptr;  // time-driven plans: this lcore's, in flags
     // Written by this TX lcore once per burst, read by the control lcore for the status: a line of
     // their own.
     alignas(64) std::atomic<uint64_t> first_tsc{0};
@@ -104,6 +113,7 @@ struct alignas(64) output_context {
     tsc_clock clock;
     uint64_t max_results = 0;
     bool backoff = true;
+    unsigned senders = 0;  // TX lcores (their progress in flags->senders)
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
     // First replies per target by ICMP type and code (type << 4 | code, both < 16): the summary.

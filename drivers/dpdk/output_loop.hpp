@@ -56,8 +56,8 @@ inline void handle_record(output_context<Plan>& c, const result_record& rec, uin
         c.flags->max_results_reached.store(true, std::memory_order_relaxed);
 }
 
-// Plans that act on time passing (monitor: closing rounds) get a tick about once a millisecond,
-// once sending has started, with the send start's clock.
+// Plans that act on time passing (monitor: closing rounds) get a tick at most once a millisecond
+// (every nap, when idle: up to 8 ms), once sending has started, with the send start's clock.
 template <typename Plan>
 inline void tick_plan(output_context<Plan>& c, uint64_t& next_tick) {
     if constexpr (requires { c.attribution->tick(plan_clock{}); }) {
@@ -71,7 +71,13 @@ inline void tick_plan(output_context<Plan>& c, uint64_t& next_tick) {
         if (end != UINT64_MAX)
             clock.send_end_us = end > start ? c.clock.elapsed_us(end) - c.clock.elapsed_us(start) : 0;
         clock.start_wall_ns = c.clock.wall_ns(start);
-        clock.lateness_us = c.flags->send_lateness_us.load(std::memory_order_relaxed);
+        uint64_t sent[max_tx_lcores];
+        for (unsigned t = 0; t < c.senders; ++t) {
+            sent[t] = c.flags->senders[t].positions.load(std::memory_order_acquire);
+            clock.lateness_us =
+                std::max(clock.lateness_us, c.flags->senders[t].lateness_us.load(std::memory_order_relaxed));
+        }
+        clock.sent = std::span<const uint64_t>(sent, c.senders);
         c.attribution->tick(clock);
     }
 }

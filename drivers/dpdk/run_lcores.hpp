@@ -54,6 +54,7 @@ output_context<Plan> make_output_context(run_env& e, const std::vector<rte_ring*
     out.clock = e.clock;
     out.max_results = e.cfg.max_results;
     out.backoff = !e.cfg.lcores.busy_poll;
+    out.senders = unsigned(e.lcores.tx.size());
     out.counters = e.blocks[e.lcores.output].get();
     out.flags = &e.flags;
     return out;
@@ -102,6 +103,7 @@ inline void init_sender(tx_lcore& c, unsigned t, run_env& e, uint64_t start_tsc)
     c.backoff = !cfg.lcores.busy_poll;
     c.counters = e.blocks[e.lcores.tx[t]].get();
     c.flags = &e.flags;
+    c.progress = &e.flags.senders[t];
 }
 
 // One TX lcore per slice of the plan's permutation, each with its own schedule.

@@ -64,17 +64,17 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     report_lateness(report, tx);
 }
 
-// The output lcore's write errors, then what the plan writes once every lcore stopped: a failure
+// What the plan writes once every lcore stopped, then the output lcore's write errors: a failure
 // goes into the report (which is still whole: the app writes the metadata, then fails the run).
 template <typename Plan>
 void finish_output(const run_env& e, const run_outputs& files, const typename Plan::probe& probe,
                    typename Plan::attribution_type& attribution, scan_report& report) {
-    if (e.flags.output_failed.load()) {
+    // The plan's finish runs even after the rows failed: its own file may still take everything.
+    const status st = Plan::finish(e.cfg, probe, attribution, files.paths, report);
+    if (e.flags.output_failed.load())
         report.output_error =
             fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", files.rows_name);
-        return;
-    }
-    if (status st = Plan::finish(e.cfg, probe, attribution, files.paths, report); !st)
+    else if (!st)
         report.output_error = st.error_message();
 }
 

@@ -49,8 +49,8 @@ inline void wait_for_schedule(const tx_lcore& c, const pacer& pace, uint64_t now
 
 // Hands n probes stamped at `now` to the NIC (retrying what the queue did not take, until a stop
 // request), frees what could not be sent, and counts. Notes how long after its stamp the burst
-// was handed over: the send side's share of the RTTs' error.
-inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
+// was handed over: the send side's share of the RTTs' error. Returns how many were sent.
+inline unsigned send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
     unsigned sent = rte_eth_tx_burst(c.port, c.queue, bufs, uint16_t(n));
     if (sent < n) {
         c.counters->add(counter::tx_queue_full);
@@ -72,6 +72,7 @@ inline void send_all(tx_lcore& c, rte_mbuf** bufs, unsigned n, uint64_t now) {
         c.last_tsc.store(now, std::memory_order_relaxed);
     }
     c.counters->add(counter::tx_probes, sent);
+    return sent;
 }
 
 // Allocates n mbufs, waiting while the pool is empty; false on a stop request. A burst that had to
@@ -128,21 +129,20 @@ inline void wait_until_due(const tx_lcore& c, uint64_t due_in_us) {
         rte_pause();
 }
 
-// Builds a batch's probes into fresh mbufs and sends them; false on a stop request while waiting
-// for mbufs.
+// Builds a batch's probes into fresh mbufs and sends them; how many were sent (0 on a stop request
+// while waiting for mbufs).
 template <typename Plan>
-inline bool send_batch(tx_context<Plan>& c, const typename Plan::probe& probe, const interval_set& sources,
-                       const probe_batch& batch) {
+inline unsigned send_batch(tx_context<Plan>& c, const typename Plan::probe& probe,
+                           const interval_set& sources, const probe_batch& batch) {
     rte_mbuf* bufs[tx_burst_max];
-    if (!alloc_burst(c, bufs, batch.count)) return false;
+    if (!alloc_burst(c, bufs, batch.count)) return 0;
     uint8_t* frames[tx_burst_max];
     ipv4_addr src[tx_burst_max];
     prepare_frames(bufs, batch.count, Plan::probe::frame_len, frames, sources, batch.dst, src);
     // Stamped as late as it can be: after the schedule and any wait for mbufs, right before the build.
     const uint64_t stamp = rte_rdtsc();
     probe.build_burst(frames, src, batch, c.clock.probe_time_us(stamp));
-    send_all(c, bufs, batch.count, stamp);
-    return true;
+    return send_all(c, bufs, batch.count, stamp);
 }
 
 // The TX loop of a plan whose schedule hands out what the pacer allows (scan, trace).
@@ -170,21 +170,22 @@ int paced_tx_loop(tx_context<Plan>& c) {
             if (consumed > batch.count) c.counters->add(counter::tx_trace_skipped, consumed - batch.count);
         pace.account(batch.count);
         if (batch.count == 0) continue;
-        if (!send_batch(c, probe, sources, batch)) break;
+        if (send_batch(c, probe, sources, batch) == 0) break;
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;
 }
 
 // The TX loop of a time-driven plan: each burst is what the schedule says is due by now (it
-// measures how late each leaves); no pacer. The recent lateness is published every 100 ms.
+// measures how late each leaves); no pacer. It publishes the positions it has sent after each
+// burst and its recent lateness every 100 ms (sender_progress: the output lcore's close cursors).
 template <typename Plan>
 int timed_tx_loop(tx_context<Plan>& c) {
-    const typename Plan::probe probe = *c.probe;  // a local: see tx_loop
+    const typename Plan::probe probe = *c.probe;  // a local: see paced_tx_loop
     const interval_set& sources = *c.sources;
     const uint64_t start_us = c.clock.elapsed_us(c.start_tsc);
     const uint64_t publish_every = c.clock.cycles_from_us(100000);
-    uint64_t next_publish = c.start_tsc;
+    uint64_t next_publish = c.start_tsc, positions = 0;
     probe_batch batch;
     while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
         const uint64_t now = rte_rdtsc();
@@ -193,7 +194,7 @@ int timed_tx_loop(tx_context<Plan>& c) {
             continue;
         }
         if (now >= next_publish) {
-            c.flags->send_lateness_us.store(c.schedule.take_recent_lateness(), std::memory_order_relaxed);
+            c.progress->lateness_us.store(c.schedule.take_recent_lateness(), std::memory_order_relaxed);
             next_publish = now + publish_every;
         }
         const uint64_t now_us = c.clock.elapsed_us(now) - start_us;
@@ -203,7 +204,10 @@ int timed_tx_loop(tx_context<Plan>& c) {
             wait_until_due(c, step.next_due_us - now_us);
             continue;
         }
-        if (!send_batch(c, probe, sources, batch)) break;
+        const unsigned sent = send_batch(c, probe, sources, batch);
+        positions += sent;
+        c.progress->positions.store(positions, std::memory_order_release);
+        if (sent < batch.count) break;  // a stop request
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

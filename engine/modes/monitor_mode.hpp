@@ -71,6 +71,7 @@ public:
     // The books are published to `exchange` (--prometheus; null: an exchange of its own) about
     // once a second; every tenth publication also shows the worst targets on the text output.
     void set_metrics(snapshot_exchange<metrics_snapshot>* exchange) {
+        if (!exchange && !text_) return;  // -q without --prometheus: nobody would read them
         if (!exchange) {
             own_exchange_ = std::make_unique<snapshot_exchange<metrics_snapshot>>();
             exchange = own_exchange_.get();
@@ -91,7 +92,13 @@ public:
     }
     void tick(const plan_clock& clock) {
         clock_ = clock;
+        clock_.sent = {};  // the caller's, valid for this call only
         book_.tick(clock);
+        if (publisher_ && !clock.sent.empty()) {
+            uint64_t probes = 0;
+            for (uint64_t n : clock.sent) probes += n;
+            publisher_->count_sent(probes);
+        }
         if (publisher_) publisher_->step(book_, clock.now_us, wall_ms(clock), clock.lateness_us);
     }
     // The final state, for a last scrape before the endpoint closes.

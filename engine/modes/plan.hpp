@@ -18,6 +18,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <span>
 
 #include <type_traits>
 
@@ -58,7 +59,9 @@ struct plan_clock {
     uint64_t now_us = 0;
     uint64_t send_end_us = UINT64_MAX;  // sending ended here (a stop, or the last round)
     uint64_t start_wall_ns = 0;         // the send start's wall time
-    uint64_t lateness_us = 0;           // the senders' recent lateness
+    uint64_t lateness_us = 0;           // the senders' recent lateness (the largest)
+    // Each sender's positions sent so far: nothing past them closes (empty: no such limit).
+    std::span<const uint64_t> sent;
 };
 
 }  // namespace ics

@@ -87,7 +87,8 @@ void group_level(std::string& out, const metrics_snapshot& s) {
     const auto counters = [&](std::string_view name, std::string_view help, uint64_t probe_counters::*c) {
         per_group(out, s, name, "counter", help, [c](const group_metrics& g) { return g.counters.*c; });
     };
-    counters("dpdk_icmpscan_group_probes_sent_total", "Probes sent to the group's targets.",
+    counters("dpdk_icmpscan_group_probes_sent_total",
+             "Probes to the group's targets whose round has closed (answered or lost).",
              &probe_counters::sent);
     counters("dpdk_icmpscan_group_replies_received_total", "Replies received in time.",
              &probe_counters::received);

@@ -34,11 +34,13 @@ public:
         text_ = text;
         table_every_ = every_publications;
     }
+    // The probes the senders have sent so far (the run's probes_sent_total).
+    void count_sent(uint64_t probes) { probes_sent_ = probes; }
     // The last state, at once (the end of the run).
     void publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
 
     static constexpr uint64_t every_us = 1000000;
-    static constexpr uint64_t slices_per_pass = 200;  // a pass spans about 200 ticks of 1 ms
+    static constexpr uint64_t slices_per_pass = 200;  // a pass spans 200 ticks (1-8 ms each)
     static constexpr uint64_t pass_lead_us = 250000;
 
 private:
@@ -66,6 +68,7 @@ private:
     uint64_t last_publish_us_ = 0;
     bool published_ = false;
     bool ranking_ = false;
+    uint64_t probes_sent_ = 0;
     std::FILE* text_ = nullptr;
     unsigned table_every_ = 0, publications_ = 0;
 };

@@ -83,7 +83,8 @@ struct group_metrics {
     uint64_t targets = 0;
     uint64_t targets_down = 0;                  // down now (after the run's consecutive-loss threshold)
     std::vector<icmp_error_count> icmp_errors;  // one entry per (type, code) seen, counts cumulative
-    prom_histogram<uint64_t> rtt;               // replies in time only (rtt.count == counters.received)
+    prom_histogram<uint64_t> rtt;  // replies in time only (rtt.count runs ahead of counters.received by the
+                                   // replies to rounds not yet closed)
 };
 
 // One of the targets exported one by one (the --metrics-targets worst).

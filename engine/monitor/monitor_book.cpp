@@ -38,33 +38,44 @@ monitor_schedule schedule_of_slice(const scan_config& cfg, walk_slice slice) {
     return monitor_schedule(cfg.targets, cfg.seed, cfg.monitor.period_us, cfg.monitor.count, slice, 0);
 }
 
+// This shard's targets: every target index t with t mod shards == shard (target_walk's deal, which
+// the senders' slices split further).
+static uint64_t shard_targets(const scan_config& cfg) {
+    const uint64_t n = cfg.targets.size();
+    return cfg.shard < n ? (n - cfg.shard + cfg.shards - 1) / cfg.shards : 0;
+}
+
 monitor_book::monitor_book(const scan_config& cfg)
     : set_(&cfg.targets),
       settings_(cfg.monitor),
       summary_rounds_(cfg.monitor.summary_rounds()),
-      targets_(cfg.targets.size()),
-      period_rtt_(cfg.targets.size()),
-      totals_(cfg.targets.size()),
-      periods_(cfg.targets.size()),
-      seen_(cfg.targets.size()) {
-    target_group_ = settings_.target_group;
+      shard_(cfg.shard),
+      shards_(cfg.shards),
+      targets_(shard_targets(cfg)),
+      period_rtt_(targets_.size()),
+      totals_(targets_.size()),
+      periods_(targets_.size()),
+      seen_(targets_.size()) {
     group_labels_ = settings_.groups;
-    if (target_group_.empty()) {  // a config built without groups (tests): one group of every target
-        target_group_.assign(cfg.targets.size(), 0);
+    group_ids_ = settings_.target_group.data();
+    if (settings_.target_group.empty()) {  // a config built without groups (tests): one group of all
+        fallback_group_ids_.assign(cfg.targets.size(), 0);
+        group_ids_ = fallback_group_ids_.data();
         group_labels_ = {{{"group", "all"}}};
     }
     groups_.resize(group_labels_.size());
     for (const label_set& l : group_labels_) group_json_.push_back(labels_json(l));
-    if (!settings_.prometheus.empty() && settings_.metrics_targets) prom_rtt_.resize(cfg.targets.size());
+    if (!settings_.prometheus.empty() && settings_.metrics_targets) prom_rtt_.resize(targets_.size());
     if (summary_rounds_) {
-        // Rounds open at once: the close delay over the period, plus the one being sent and the
-        // one whose reply beat the last close; at most the state window's 64.
+        // Rounds open at once: the close delay over the period, plus the round being sent, the one
+        // whose reply beat the last close and one for the division's rounding; at most the state
+        // window's 64.
         const uint64_t open = (settings_.timeout_us + monitor_close_margin_us) / settings_.period_us + 3;
         early_capacity_ = uint32_t(std::min<uint64_t>(open, target_state::window_rounds));
-        early_.resize(cfg.targets.size() * early_capacity_);
-        early_count_.resize(cfg.targets.size());
+        early_.resize(targets_.size() * early_capacity_);
+        early_count_.resize(targets_.size());
     }
-    for (uint32_t g : target_group_) ++groups_[g].targets;
+    for (uint64_t i = 0; i < targets_.size(); ++i) ++groups_[group_of(i)].targets;
     const uint32_t ntx = cfg.lcores.tx_cores;
     for (uint32_t t = 0; t < ntx; ++t) cursors_.push_back(schedule_of_slice(cfg, cfg.slice(t, ntx)));
 }
@@ -72,23 +83,22 @@ monitor_book::monitor_book(const scan_config& cfg)
 attribution monitor_book::on_record(const result_record& rec, counter_block& counters) {
     attribution a;
     const std::optional<uint64_t> index = set_->index_of(rec.probe_daddr);
-    if (!index) {
+    if (!index || *index % shards_ != shard_) {  // not a target of this shard
         counters.add(counter::out_not_attributed);
         a.repeat = true;
         return a;
     }
-    const uint64_t i = *index;
+    const uint64_t i = *index / shards_;
     if (!rec.success) {
         count_error(i, rec);
         return a;
     }
     monitor_target& t = targets_[i];
-    group_totals& g = groups_[target_group_[i]];
+    group_totals& g = groups_[group_of(i)];
     const uint32_t round = extend_round(t.state.next_round_to_close(), uint8_t(rec.round));
     switch (t.state.on_reply(round, rec.rtt_us, uint32_t(settings_.timeout_us))) {
         case reply_verdict::accepted:
             add_rtt(i, round, rec.rtt_us);
-            g.rtt.add(rec.rtt_us);
             g.prom_rtt.add(rec.rtt_us);
             if (!prom_rtt_.empty()) prom_rtt_[i].add(rec.rtt_us);
             totals_[i].min_us = std::min(totals_[i].min_us, rec.rtt_us);
@@ -150,7 +160,7 @@ void monitor_book::count_error(uint64_t i, const result_record& rec) {
     p.error_type = rec.type;
     p.error_code = rec.code;
     p.errors += p.errors != UINT16_MAX;
-    std::vector<icmp_error_count>& errors = groups_[target_group_[i]].errors;
+    std::vector<icmp_error_count>& errors = groups_[group_of(i)].errors;
     auto it = std::find_if(errors.begin(), errors.end(), [&](const icmp_error_count& e) {
         return e.type == rec.type && e.code == rec.code;
     });
@@ -164,13 +174,15 @@ void monitor_book::tick(const plan_clock& clock) {
     const uint64_t delay = settings_.timeout_us + monitor_close_margin_us + clock.lateness_us;
     if (clock.now_us < delay) return;
     uint64_t until = clock.now_us - delay;
-    // After a stop, what was due after sending ended was never sent: finish() closes exactly what was.
+    // Never past what each sender has sent (clock.sent); where that is not known (tests), never
+    // past what was due before sending ended. finish() closes exactly what was sent.
     if (clock.send_end_us != UINT64_MAX) {
         const uint64_t margin = monitor_close_margin_us + clock.lateness_us;
         if (clock.send_end_us < margin) return;
         until = std::min(until, clock.send_end_us - margin);
     }
-    for (monitor_schedule& cursor : cursors_) close_due(cursor, until, UINT64_MAX, clock);
+    for (size_t t = 0; t < cursors_.size(); ++t)
+        close_due(cursors_[t], until, t < clock.sent.size() ? clock.sent[t] : UINT64_MAX, clock);
 }
 
 void monitor_book::close_due(monitor_schedule& cursor, uint64_t until_us, uint64_t limit,
@@ -181,13 +193,13 @@ void monitor_book::close_due(monitor_schedule& cursor, uint64_t until_us, uint64
         const auto n = unsigned(std::min<uint64_t>(probe_batch::max, limit - cursor.handed_out()));
         const unsigned got = cursor.next_indices(index, due, round, n, until_us);
         if (got == 0) return;
-        for (unsigned k = 0; k < got; ++k) close_round(index[k], round, due[k], clock);
+        for (unsigned k = 0; k < got; ++k) close_round(index[k] / shards_, round, due[k], clock);
     }
 }
 
 void monitor_book::close_round(uint64_t i, uint32_t round, uint64_t due_us, const plan_clock& clock) {
     monitor_target& t = targets_[i];
-    group_totals& g = groups_[target_group_[i]];
+    group_totals& g = groups_[group_of(i)];
     const uint32_t received = t.state.received();
     const std::optional<outage_event> ev = t.state.close_next_round(settings_.down_after);
     ++rounds_closed_;
@@ -214,12 +226,12 @@ void monitor_book::write_event(uint64_t i, const outage_event& ev, uint64_t due_
     const auto ms = [&](uint64_t us) { return (clock.start_wall_ns + us * 1000) / 1000000; };
     std::string line =
         fmt::format(R"({{"type":"{}","target":"{}","labels":{},"start_ms":{},"first_lost_round":{})",
-                    ev.what == outage_event::kind::down ? "down" : "up", format_ipv4(set_->at(i)),
-                    group_json_[target_group_[i]], ms(first_due), ev.first_lost_round);
+                    ev.what == outage_event::kind::down ? "down" : "up", format_ipv4(address(i)),
+                    group_json_[group_of(i)], ms(first_due), ev.first_lost_round);
     if (ev.what == outage_event::kind::down) {
         line += fmt::format(R"(,"round":{},"lost_rounds":{})", ev.round, ev.length_rounds);
         const target_period& p = periods_[i];
-        if (p.errors)
+        if (p.error_sender)
             line += fmt::format(R"(,"last_error":{{"type":{},"code":{},"sender":"{}"}})", p.error_type,
                                 p.error_code, format_ipv4(p.error_sender));
     } else {
@@ -237,9 +249,8 @@ void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t roun
     std::string line = fmt::format(
         R"({{"type":"summary","target":"{}","labels":{},"time_ms":{},"first_round":{},"rounds":{},)"
         R"("sent":{},"received":{},"lost":{},"loss_pct":{:.3f},"duplicates":{},"late":{})",
-        format_ipv4(set_->at(i)), group_json_[target_group_[i]], wall_ns / 1000000, first_round, rounds,
-        rounds, received, rounds - received,
-        rounds ? 100.0 * double(rounds - received) / double(rounds) : 0.0,
+        format_ipv4(address(i)), group_json_[group_of(i)], wall_ns / 1000000, first_round, rounds, rounds,
+        received, rounds - received, rounds ? 100.0 * double(rounds - received) / double(rounds) : 0.0,
         t.state.duplicates() - p.duplicate_mark, t.state.late() - p.late_mark);
     if (rtt.count())
         line += fmt::format(
@@ -253,7 +264,9 @@ void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t roun
     emit(line + "}\n");
     ++summaries_;
     t.received_mark = t.state.received();
-    p = target_period{t.state.late(), t.state.duplicates()};
+    p.late_mark = t.state.late();  // the last error stays: a later down event reports it
+    p.duplicate_mark = t.state.duplicates();
+    p.errors = 0;
     rtt = target_rtt_summary{};
     if (early_capacity_) replay_early(i);
 }
@@ -279,13 +292,13 @@ void monitor_book::write_fping_lines() {
     size_t width = 0;
     char name[16];
     for (uint64_t i = 0; i < targets_.size(); ++i)
-        if (targets_[i].state.sent()) width = std::max(width, format_ipv4_to(set_->at(i), name));
+        if (targets_[i].state.sent()) width = std::max(width, format_ipv4_to(address(i), name));
     for (uint64_t i = 0; i < targets_.size(); ++i) {
         const target_state& s = targets_[i].state;
         if (s.sent() == 0) continue;
         const unsigned loss =
             unsigned(uint64_t(s.sent() - std::min(s.received(), s.sent())) * 100 / s.sent());
-        std::string line = fmt::format("{:<{}} : xmt/rcv/%loss = {}/{}/{}%", format_ipv4(set_->at(i)), width,
+        std::string line = fmt::format("{:<{}} : xmt/rcv/%loss = {}/{}/{}%", format_ipv4(address(i)), width,
                                        s.sent(), s.received(), loss);
         const target_totals& t = totals_[i];
         if (s.received())

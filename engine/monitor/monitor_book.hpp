@@ -7,8 +7,8 @@
 //   per summary period:              target_rtt_summary 400 B  (min/avg/max/mdev, quantiles)
 //   for the end and the exports:     target_totals    16 B  (every accepted reply's min/max/sum)
 //   the rest of the period:          target_period    16 B  (late/duplicate marks, ICMP errors)
-//   with -Q:                         4 B a round open past a period's end (the next period's
-//                                    early replies: 12 B at --period 1s --timeout 2s)
+//   with -Q:                         4 B a round that may be open at once, 1 B of count (the next
+//                                    period's early replies: 21 B at --period 1s --timeout 2s)
 //   with --prometheus:               prom_histogram   96 B  (the per-target series' buckets)
 //   group id 4 B, answered-once flag 1 B
 // about 501 B a target (597 B with --prometheus): a million targets take about 480 MiB (570 MiB)
@@ -40,7 +40,7 @@
 
 namespace ics {
 
-struct monitor_target {
+struct alignas(64) monitor_target {
     target_state state;
     uint32_t received_mark = 0;  // state.received() at the summary period's start
 };
@@ -67,8 +67,7 @@ struct group_totals {
     uint64_t sent = 0, received = 0, lost = 0, late = 0, duplicates = 0;
     uint32_t targets = 0, down = 0;
     std::vector<icmp_error_count> errors;  // by type and code, in first-seen order
-    group_rtt_summary rtt;
-    prom_histogram<uint64_t> prom_rtt;  // the same replies in Prometheus' buckets
+    prom_histogram<uint64_t> prom_rtt;     // every accepted reply's RTT, in Prometheus' buckets
 };
 
 // A TX lcore's slice of the schedule; the output lcore's close cursor for that slice is the same.
@@ -92,13 +91,14 @@ public:
     const target_totals& totals(uint64_t i) const { return totals_[i]; }
     const std::vector<group_totals>& groups() const { return groups_; }
     const std::vector<label_set>& group_labels() const { return group_labels_; }
-    uint32_t address(uint64_t i) const { return set_->at(i); }
+    // Targets are numbered in this shard (i), from the set's index t = i * shards + shard.
+    uint32_t address(uint64_t i) const { return set_->at(i * shards_ + shard_); }
     // Every in-time reply's RTT in Prometheus' buckets, kept only with --prometheus.
     const prom_histogram<uint32_t>& prom_histogram_of(uint64_t i) const {
         static const prom_histogram<uint32_t> none{};
         return prom_rtt_.empty() ? none : prom_rtt_[i];
     }
-    uint32_t group_of(uint64_t i) const { return target_group_[i]; }
+    uint32_t group_of(uint64_t i) const { return group_ids_[i * shards_ + shard_]; }
     // The run's totals (the report's monitor figures); groups, outage and summary counts included.
     monitor_figures figures() const;
     bool write_failed() const { return write_failed_; }
@@ -116,6 +116,7 @@ private:
     const interval_set* set_;
     const monitor_settings& settings_;
     uint32_t summary_rounds_;
+    uint32_t shard_, shards_;
     std::vector<monitor_target> targets_;
     std::vector<target_rtt_summary> period_rtt_;
     std::vector<target_totals> totals_;
@@ -126,7 +127,8 @@ private:
     uint32_t early_capacity_ = 0;
     std::vector<uint32_t> early_;
     std::vector<uint8_t> early_count_;
-    std::vector<uint32_t> target_group_;
+    const uint32_t* group_ids_ = nullptr;  // by the set's index: the config's, or the fallback
+    std::vector<uint32_t> fallback_group_ids_;
     std::vector<group_totals> groups_;
     std::vector<label_set> group_labels_;
     std::vector<std::string> group_json_;             // each group's labels as a JSON object

@@ -80,7 +80,7 @@ std::string trace_written_line(const scan_config& cfg, const scan_report& r) {
     return line;
 }
 
-// "monitor: 2560 rounds closed (256 targets x 10): 2550 received, 10 lost (0.39%), 0 late, ..."
+// "monitor: 2560 probes answered or lost over 256 targets: 2550 received, 10 lost (0.39%), ..."
 std::string monitor_line(const scan_report& r) {
     const monitor_figures f = r.monitor.value_or(monitor_figures{});
     std::string line = fmt::format(

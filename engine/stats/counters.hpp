@@ -35,7 +35,7 @@ namespace ics {
     X(out_records, "records the output lcore processed")                                            \
     X(out_repeats, "records for a target that had already answered")                                \
     X(out_filtered, "records the output filter left out")                                           \
-    X(out_not_attributed, "trace replies whose quote shows a rewritten destination (flagged)")      \
+    X(out_not_attributed, "trace: quotes with a rewritten destination; monitor: not this shard's")  \
     X(out_feedback_dropped, "trace feedback messages dropped because a TX lcore's ring was full")   \
     X(out_duplicates, "monitor: replies to a probe that was answered already")                      \
     X(out_late, "monitor: replies after --timeout or after their round closed (the probe is lost)") \

@@ -60,6 +60,7 @@ struct monitor_tx_rig {
         c.clock = tsc_clock(rte_get_tsc_hz(), now, 0);
         c.counters = &counters;
         c.flags = &flags;
+        c.progress = &flags.senders[0];
         c.probe = &probe;
         flags.tx_running.store(1);
     }
@@ -108,6 +109,7 @@ TEST(MonitorLoop, TimedTxSendsEveryTargetOncePerRoundInDueOrderNeverEarly) {
     ASSERT_EQ(frames.size(), 192u);
     expect_schedule_order(*rig, frames);
     test::expect_counters(rig->counters, {{counter::tx_probes, 192}});
+    EXPECT_EQ(rig->flags.senders[0].positions.load(), 192u);  // what the close cursors may close
     EXPECT_EQ(rig->flags.tx_running.load(), 0u);
     const group_rtt_summary& late = rig->c.schedule.lateness();
     EXPECT_GE(late.count(), 1u);  // one sample per burst
@@ -129,6 +131,7 @@ TEST(MonitorLoop, TimedTxUntilStoppedSendsAPrefixOfTheSequence) {
     const auto frames = port.sent();
     EXPECT_GE(frames.size(), 100u);
     EXPECT_EQ(rig->counters.get(counter::tx_probes), frames.size());
+    EXPECT_EQ(rig->flags.senders[0].positions.load(), frames.size());
     expect_schedule_order(*rig, frames);
     EXPECT_EQ(rig->flags.tx_running.load(), 0u);
     EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);

@@ -65,7 +65,7 @@ dpdk_icmpscan_snapshot_timestamp_seconds 1764585600.123
 # HELP smokeping_receive_errors_total The number of errors when Pinger attempts to receive packets.
 # TYPE smokeping_receive_errors_total counter
 smokeping_receive_errors_total 0
-# HELP dpdk_icmpscan_group_probes_sent_total Probes sent to the group's targets.
+# HELP dpdk_icmpscan_group_probes_sent_total Probes to the group's targets whose round has closed (answered or lost).
 # TYPE dpdk_icmpscan_group_probes_sent_total counter
 dpdk_icmpscan_group_probes_sent_total{pop="ams",customer="4\"2"} 6
 # HELP dpdk_icmpscan_group_replies_received_total Replies received in time.

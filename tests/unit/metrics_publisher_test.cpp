@@ -136,6 +136,7 @@ TEST(MetricsPublisher, TopKIsTheWorstByLossThenMeanRtt) {
     ASSERT_EQ(b.book.figures().rounds_closed, uint64_t(targets) * rounds);
     snapshot_exchange<metrics_snapshot> ex;
     metrics_publisher p(ex, 6, group_labels, "198.19.255.1");
+    p.count_sent(uint64_t(targets) * rounds);
     p.publish_now(b.book, 1234, 56);
     const metrics_snapshot* s = ex.take();
     ASSERT_NE(s, nullptr);
@@ -143,12 +144,14 @@ TEST(MetricsPublisher, TopKIsTheWorstByLossThenMeanRtt) {
 
     snapshot_exchange<metrics_snapshot> ex2;
     metrics_publisher two(ex2, 2, group_labels, "198.19.255.1");
+    two.count_sent(uint64_t(targets) * rounds);
     two.publish_now(b.book, 1, 0);
     ASSERT_NE(ex2.take(), nullptr);
     expect_snapshot(*ex2.take(), b.book, {5, 1500}, 1, 0);
 
     snapshot_exchange<metrics_snapshot> ex3;  // --metrics-targets 0: groups and run only
     metrics_publisher none(ex3, 0, group_labels, "198.19.255.1");
+    none.count_sent(uint64_t(targets) * rounds);
     none.publish_now(b.book, 2, 0);
     ASSERT_NE(ex3.take(), nullptr);
     expect_snapshot(*ex3.take(), b.book, {}, 2, 0);
@@ -160,6 +163,7 @@ TEST(MetricsPublisher, PassSpreadOverTicksPublishesOncePerPeriod) {
     books b;
     snapshot_exchange<metrics_snapshot> ex;
     metrics_publisher p(ex, 6, group_labels, "198.19.255.1");
+    p.count_sent(uint64_t(targets) * rounds);
     std::vector<uint64_t> published;
     uint64_t last_ms = 0;
     for (uint64_t now = 0; now < 5000000; now += 1000) {
