@@ -171,6 +171,10 @@ void monitor_book::count_error(uint64_t i, const result_record& rec) {
 }
 
 void monitor_book::tick(const plan_clock& clock) {
+    if (json_ && clock.now_us >= next_flush_us_) {  // lines reach the file within a second (tail -f)
+        if (std::fflush(json_) != 0) write_failed_ = true;
+        next_flush_us_ = clock.now_us + 1000000;
+    }
     const uint64_t delay = settings_.timeout_us + monitor_close_margin_us + clock.lateness_us;
     if (clock.now_us < delay) return;
     uint64_t until = clock.now_us - delay;

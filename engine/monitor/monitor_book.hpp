@@ -139,6 +139,7 @@ private:
     std::FILE* json_ = nullptr;
     std::FILE* text_ = nullptr;
     bool write_failed_ = false;
+    uint64_t next_flush_us_ = 0;
 };
 
 }  // namespace ics
