@@ -202,14 +202,13 @@ TEST(MonitorTargets, AtMostSixteenLabelsALine) {
 }
 
 TEST(MonitorTargets, RefusesMoreThanAHundredThousandGroups) {
-    // Two /8s by /24: 131,072 prefixes. By /16 they are 512 groups.
+    // 198.18.0.0/15 by /32: 131,072 prefixes (the cap is met on the way, not after the walk). By
+    // /24 they are 512 groups. (Only the ranges the network rule allows appear in tests.)
     EXPECT_EQ(
-        error_of("198.0.0.0/8\n203.0.0.0/8\n", 24),
+        error_of("198.18.0.0/15\n", 32),
         "t: the targets fall in more than 100000 groups, too many series for Prometheus: group unlabelled "
-        "targets by a shorter prefix than --group-by /24");
-    EXPECT_EQ(parsed("198.0.0.0/8\n203.0.0.0/8\n", 16).groups.size(), 512u);
-    // The whole address space by /32 stops at the cap, without walking four billion prefixes.
-    EXPECT_NE(error_of("0.0.0.0/0", 32).find("--group-by /32"), std::string::npos);
+        "targets by a shorter prefix than --group-by /32");
+    EXPECT_EQ(parsed("198.18.0.0/15\n", 24).groups.size(), 512u);
     std::string labelled;
     for (uint32_t i = 0; i < 100000; ++i)
         labelled += fmt::format("{} customer={}\n", format_ipv4(0xc6120000u + i), i);
