@@ -139,6 +139,18 @@ check "--down-after '61' is not valid: give a whole number from 0 to 60" "${mon[
 check "--group-by '/7' is not valid: give a prefix length from /8 to /32" "${mon[@]}" --group-by /7 198.18.0.0/24
 check "--period 1s over 256 targets sends 256 probes a second, more than -r 100 allows: lengthen --period to at least 2560ms, or raise -r" \
     "${mon[@]}" -r 100 198.18.0.0/24
+printf '198.18.0.0/24 pop=ams\n198.18.1.0/24 pop\n' > "$WORK/labels.txt"
+check "target file '$WORK/labels.txt' line 2: 'pop' is not a label: write labels as key=value after the target" \
+    "${mon[@]}" -I "$WORK/labels.txt"
+# --prometheus on a port already taken (this test's own network namespace: its loopback only).
+ip link set lo up
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 9374)); s.listen(); print("ready", flush=True); time.sleep(60)' > "$WORK/holder.txt" &
+holder=$!
+for _ in $(seq 50); do grep -q ready "$WORK/holder.txt" 2>/dev/null && break; sleep 0.1; done
+check "--prometheus 127.0.0.1:9374: address already in use; pick another port" \
+    "${mon[@]}" --prometheus 127.0.0.1:9374 198.18.0.0/24
+kill "$holder"; wait "$holder" 2>/dev/null
 trace=("${base[@]}" -M trace)
 check "--stop-set works with --preprobe only" "${trace[@]}" --stop-set 1 198.18.0.0/24
 check "--preprobe-wait works with --preprobe only" "${trace[@]}" --preprobe-wait 1 198.18.0.0/24
