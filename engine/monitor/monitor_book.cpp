@@ -52,7 +52,8 @@ monitor_book::monitor_book(const scan_config& cfg)
       shard_(cfg.shard),
       shards_(cfg.shards),
       targets_(shard_targets(cfg)),
-      period_rtt_(targets_.size()),
+      period_rtt_(targets_.size(),
+                  cfg.monitor.summary_rounds() ? cfg.monitor.summary_rounds() : cfg.monitor.count),
       totals_(targets_.size()),
       periods_(targets_.size()),
       seen_(targets_.size()) {
@@ -128,14 +129,14 @@ attribution monitor_book::on_record(const result_record& rec, counter_block& cou
 void monitor_book::add_rtt(uint64_t i, uint32_t round, uint32_t rtt_us) {
     const uint32_t current = targets_[i].state.next_round_to_close();
     if (!summary_rounds_ || round / summary_rounds_ == current / summary_rounds_) {
-        period_rtt_[i].add(rtt_us);
+        period_rtt_.add(i, rtt_us);
         return;
     }
     uint8_t& n = early_count_[i];
     if (n < early_capacity_)  // a reply accepted is at most the open rounds ahead: room for each
         early_[i * early_capacity_ + n++] = (round & 0xff) << 24 | std::min<uint32_t>(rtt_us, 0xffffff);
     else
-        period_rtt_[i].add(rtt_us);
+        period_rtt_.add(i, rtt_us);
 }
 
 // The period just started: its replies set aside move into its summary; later ones stay.
@@ -147,7 +148,7 @@ void monitor_book::replay_early(uint64_t i) {
     for (uint8_t k = 0; k < n; ++k) {
         const uint32_t round = extend_round(current, uint8_t(slot[k] >> 24));
         if (round / summary_rounds_ == current / summary_rounds_)
-            period_rtt_[i].add(slot[k] & 0xffffff);
+            period_rtt_.add(i, slot[k] & 0xffffff);
         else
             slot[kept++] = slot[k];
     }
@@ -248,7 +249,7 @@ void monitor_book::write_event(uint64_t i, const outage_event& ev, uint64_t due_
 void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t rounds, uint64_t wall_ns) {
     monitor_target& t = targets_[i];
     target_period& p = periods_[i];
-    target_rtt_summary& rtt = period_rtt_[i];
+    const rtt_figures rtt = period_rtt_.figures(i);
     const uint32_t received = t.state.received() - t.received_mark;
     std::string line = fmt::format(
         R"({{"type":"summary","target":"{}","labels":{},"time_ms":{},"first_round":{},"rounds":{},)"
@@ -256,12 +257,12 @@ void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t roun
         format_ipv4(address(i)), group_json_[group_of(i)], wall_ns / 1000000, first_round, rounds, rounds,
         received, rounds - received, rounds ? 100.0 * double(rounds - received) / double(rounds) : 0.0,
         t.state.duplicates() - p.duplicate_mark, t.state.late() - p.late_mark);
-    if (rtt.count())
+    if (rtt.count)
         line += fmt::format(
             R"(,"rtt_min_ms":{},"rtt_avg_ms":{},"rtt_max_ms":{},"rtt_mdev_ms":{},"rtt_p50_ms":{},)"
             R"("rtt_p90_ms":{},"rtt_p99_ms":{})",
-            ms3(rtt.min()), ms3(rtt.avg()), ms3(rtt.max()), ms3(rtt.mdev()), ms3(rtt.quantile(0.5)),
-            ms3(rtt.quantile(0.9)), ms3(rtt.quantile(0.99)));
+            ms3(rtt.min), ms3(rtt.avg), ms3(rtt.max), ms3(rtt.mdev), ms3(rtt.p50), ms3(rtt.p90),
+            ms3(rtt.p99));
     if (p.errors)
         line += fmt::format(R"(,"icmp_errors":{},"last_error":{{"type":{},"code":{},"sender":"{}"}})",
                             p.errors, p.error_type, p.error_code, format_ipv4(p.error_sender));
@@ -271,7 +272,7 @@ void monitor_book::write_summary(uint64_t i, uint32_t first_round, uint32_t roun
     p.late_mark = t.state.late();  // the last error stays: a later down event reports it
     p.duplicate_mark = t.state.duplicates();
     p.errors = 0;
-    rtt = target_rtt_summary{};
+    period_rtt_.reset(i);
     if (early_capacity_) replay_early(i);
 }
 

@@ -4,7 +4,8 @@
 // round's low 8 bits and the send time travel in the probe); this is the only per-target memory,
 // fixed at start-up:
 //   hot, one cache line per target:  monitor_target  64 B  (state, period marks)
-//   per summary period:              target_rtt_summary 400 B  (min/avg/max/mdev, quantiles)
+//   per summary period:              period_rtts     <=400 B  (its RTTs: exact samples when a period
+//                                    holds at most 100, else the log-linear summary)
 //   for the end and the exports:     target_totals    16 B  (every accepted reply's min/max/sum)
 //   the rest of the period:          target_period    16 B  (late/duplicate marks, ICMP errors)
 //   with -Q:                         4 B a round that may be open at once, 1 B of count (the next
@@ -30,6 +31,7 @@
 #include "monitor/metrics_snapshot.hpp"
 #include "monitor/monitor_schedule.hpp"
 #include "monitor/monitor_settings.hpp"
+#include "monitor/period_rtts.hpp"
 #include "monitor/rtt_summary.hpp"
 #include "monitor/target_state.hpp"
 #include "reply/result_record.hpp"
@@ -118,7 +120,7 @@ private:
     uint32_t summary_rounds_;
     uint32_t shard_, shards_;
     std::vector<monitor_target> targets_;
-    std::vector<target_rtt_summary> period_rtt_;
+    period_rtts period_rtt_;
     std::vector<target_totals> totals_;
     std::vector<target_period> periods_;
     // Replies accepted for rounds of a later summary period than the one still closing (its

@@ -3,11 +3,9 @@
 # check_monitor.py against the delay responder's log (scripts/testbed-impair.sh):
 # - 20 ms on one /24 of h1, none on its neighbour (the base RTT, measured in the same run): every
 #   reply row of the delayed prefix at least 20 ms (within its stated error bound), once per
-#   responder answer; each delayed target's rows' p50 within 0.5 ms of 20 ms + the base (the
-#   undelayed prefix's p50 of rows); every target's p50/p90/p99 within one bucket
-#   (engine/monitor/rtt_summary.hpp) of the nearest-rank quantile of its rows, min and max exact.
-#   (The summary's p50 itself is only as fine as its bucket, 2 ms wide at 20 ms: check_monitor.py
-#   prints how many were over 0.5 ms off.)
+#   responder answer; each delayed target's summary p50 within 0.5 ms of 20 ms + the base (the
+#   undelayed prefix's p50 of rows), and its p50/p90/p99 exactly its rows' nearest ranks (20 rounds
+#   a period: the samples are kept); every target's min and max exact.
 # - 300 ms with --timeout 200ms on another /24: every reply late (each target's late count equals the
 #   responder's answers to it), none received in any round, every round lost. An outage (a blackhole
 #   before the host) cuts the responder off once it has answered 5 rounds, so that every answer it
