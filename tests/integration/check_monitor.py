@@ -183,10 +183,16 @@ def check_loss(sum_path, meta_path, err_path, rounds, *prefixes):
         require(dropped + passed == sent, f"{prefix}: nft saw {dropped} + {passed} requests, {sent} were sent")
         require(lost == dropped, f"{prefix}: {lost} probes lost, the nft rule dropped {dropped}")
         require(received == passed, f"{prefix}: {received} received, the nft rule passed {passed}")
+        # The measurement is exact (lost == dropped, above); whether it lies in the 99 % interval is
+        # the injector's random draw, outside it in about 1 run in 100 by chance: reported, and a
+        # failure only outside the 99.9999 % interval (an injector that does not drop at its rate).
         lo, hi = binomial_interval(sent, int(pct) / 100)
-        require(lo <= lost <= hi, f"{prefix}: {lost} of {sent} lost at {pct} %, outside the 99 % interval "
-                f"[{lo}, {hi}]")
-        print(f"  {prefix} at {pct} %: {lost} of {sent} lost (nft dropped {dropped}; 99 % interval [{lo}, {hi}])")
+        wide_lo, wide_hi = binomial_interval(sent, int(pct) / 100, 0.999999)
+        require(wide_lo <= lost <= wide_hi, f"{prefix}: {lost} of {sent} lost at {pct} %, outside even the "
+                f"99.9999 % interval [{wide_lo}, {wide_hi}]")
+        verdict = "inside" if lo <= lost <= hi else "OUTSIDE (the injector's draw; the count equals its drops)"
+        print(f"  {prefix} at {pct} %: {lost} of {sent} lost (nft dropped {dropped}; {verdict} the 99 % "
+              f"interval [{lo}, {hi}])")
     require(covered == len(summaries), f"{len(summaries) - covered} summarised targets outside the prefixes")
     require(meta["monitor"]["late"] == 0 and meta["monitor"]["duplicates"] == 0, "late or duplicates in the run")
 
