@@ -234,8 +234,10 @@ while True:
         status = open(f"/proc/{pid}/status").read()
     except FileNotFoundError:
         break
-    rss = int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmRSS:")))
-    samples.append((round(time.monotonic() - start, 2), rss))
+    rss = next((l.split()[1] for l in status.splitlines() if l.startswith("VmRSS:")), None)
+    if rss is None:  # it exited and waits to be reaped (a zombie has no memory lines)
+        break
+    samples.append((round(time.monotonic() - start, 2), int(rss)))
     time.sleep(0.25)
 steady = [r for t, r in samples if 1.0 <= t <= seconds]
 print(json.dumps({"stage": "memory", "seconds": seconds, "rss_kb_after_1s": steady[0] if steady else 0,
