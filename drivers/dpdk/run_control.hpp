@@ -102,17 +102,25 @@ inline uint64_t end_sending(run_env& e, control_plane& control, scan_report& rep
     return now + uint64_t(cooldown_s * double(e.hz));
 }
 
+// The last status line the control loop reported, or the snapshot it started from if it reported
+// none (a run shorter than a second): the final line is then always due.
+struct last_status {
+    progress_snapshot snapshot;
+    bool reported = false;
+};
+
 // The control loop: ARP, a status once a second, the end of sending (every TX lcore done, or an
 // early end), then the cooldown. Returns the last status reported.
 template <typename Plan>
-progress_snapshot control_loop(run_env& e, control_plane& control, const sender_set<Plan>& tx,
-                               scan_report& report) {
+last_status control_loop(run_env& e, control_plane& control, const sender_set<Plan>& tx,
+                         scan_report& report) {
     const double cooldown = e.dryrun() ? 0.0 : e.cfg.cooldown_s;
     // -t counts from when sending starts, not from the start-up (ARP may take seconds before it).
     const uint64_t max_runtime_end =
         e.cfg.max_runtime_s > 0 ? tx.start_tsc + uint64_t(e.cfg.max_runtime_s * double(e.hz)) : UINT64_MAX;
     std::optional<uint64_t> cooldown_end;  // set once sending has ended
     progress_snapshot prev = snapshot(e, tx, true, 0);
+    bool reported = false;
     uint64_t next_status = rte_rdtsc() + e.hz;
     while (true) {
         control.poll();
@@ -138,13 +146,14 @@ progress_snapshot control_loop(run_env& e, control_plane& control, const sender_
             const progress_snapshot cur = snapshot(e, tx, !cooldown_end, left);
             if (e.hooks.on_progress) e.hooks.on_progress(cur, prev);
             prev = cur;
+            reported = true;
             next_status += e.hz;
         }
         // 4 ms: ARP answers and the stop decisions need no finer grain, and at monitor mode's small
         // end each wake-up of this lcore is CPU per probe.
         idle_backoff::nap_ns(4000000);
     }
-    return prev;
+    return {prev, reported};
 }
 
 }  // namespace ics::dpdk

@@ -139,13 +139,16 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     launch_senders(tx, e, tx_probe, perm, out.feedback);
     report.probes_planned = tx.probes_planned;
 
-    const progress_snapshot prev = control_loop(e, control, tx, report);
+    const last_status prev = control_loop(e, control, tx, report);
     e.stop_lcores();
     report.end_wall_ns = e.clock.wall_ns(rte_rdtsc());
     // A last line with the final counts, as ZMap's final update, unless they are the last line's
-    // (its -u row has its own millisecond time, even within the second of the row before).
+    // (its -u row has its own millisecond time, even within the second of the row before). A run
+    // that reported no line gets it whatever the counts: the starting snapshot was never a line
+    // (a short run whose senders finished before it was taken once lost its only status line).
     const progress_snapshot last = snapshot(e, tx, false, 0);
-    if (hooks.on_progress && !same_counts(last, prev)) hooks.on_progress(last, prev);
+    if (hooks.on_progress && (!prev.reported || !same_counts(last, prev.snapshot)))
+        hooks.on_progress(last, prev.snapshot);
 
     finish_report(report, e, tx, out);
     finish_output<Plan>(e, *files, tx_probe, attribution, report);
