@@ -164,6 +164,9 @@ status read_device(const cli_options& o, scan_config& c) {
         return error{devices == 0 ? "no device given: name the interface with -i IFACE (or --pci / --vdev)"
                                   : "more than one device given: use only one of -i, --pci and --vdev"};
     c.port.iface = o.interface;
+    // Monitor mode's RTTs come from the kernel's receive stamps, which only the pcap driver passes
+    // on (DPDK 22.11); scans need af_packet's rate more (docs/design.md, "Timestamps").
+    c.port.kernel_stamps = c.mode == run_mode::monitor;
     c.port.pci = o.pci;
     c.port.vdevs = o.vdev;
     return ok();

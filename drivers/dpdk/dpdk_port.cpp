@@ -1,19 +1,20 @@
 #include "dpdk/dpdk_port.hpp"
 
-#include <dirent.h>
-#include <linux/if_packet.h>
+#include <net/if.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
+#include <cstdio>
 #include <cstring>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_version.h>
+
+#include "dpdk/packet_sockets.hpp"
 
 #include <fmt/format.h>
 
@@ -21,39 +22,17 @@ namespace ics::dpdk {
 
 namespace {
 
-// True for one of DPDK 22.11's af_packet sockets on `ifindex`: an AF_PACKET socket bound to the
-// interface and in the PMD's fanout group, whose id is (pid ^ ifindex) & 0xffff
-// (drivers/net/af_packet/rte_eth_af_packet.c). Other packet sockets of this process on the same
-// interface (libpcap's, say) are in no such group, so they are left alone.
-bool is_pmd_packet_socket(int fd, int ifindex) {
-    int domain = 0;
-    socklen_t len = sizeof(domain);
-    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_PACKET) return false;
-    sockaddr_ll addr{};
-    len = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 || addr.sll_ifindex != ifindex)
-        return false;
-    int fanout = 0;  // id | type << 16 | flags << 24; 0 when the socket is in no group
-    len = sizeof(fanout);
-    return getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &fanout, &len) == 0 && fanout != 0 &&
-           (fanout & 0xffff) == ((getpid() ^ ifindex) & 0xffff);
-}
-
-// DPDK 22.11's af_packet driver keeps its sockets to itself and offers no call that flushes its TX
-// ring (a burst of 0 returns before the kick; no tx_done_cleanup): find them among this process's
-// open descriptors. Remove this once a DPDK release exposes the sockets or kicks on an empty burst.
-std::vector<int> packet_sockets_on(int ifindex) {
-    std::vector<int> fds;
-    DIR* dir = opendir("/proc/self/fd");
-    if (!dir) return fds;
-    while (const dirent* e = readdir(dir)) {
-        const int fd = std::atoi(e->d_name);
-        struct stat st;
-        if (fd <= 2 || fd == dirfd(dir) || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-        if (is_pmd_packet_socket(fd, ifindex)) fds.push_back(fd);
-    }
-    closedir(dir);
-    return fds;
+// DPDK's pcap driver stamps every frame it receives with libpcap's stamp, the kernel's wall clock
+// at arrival: in microseconds up to release 26.03; from 26.07 in nanoseconds and only when the
+// timestamp offload is asked for (which this scanner does not yet do, so no stamps there).
+rx_stamps pcap_rx_stamps() {
+    rx_stamps s;
+    s.offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
+    const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
+    if (s.offset < 0 || bit < 0) return {};
+    s.flag = uint64_t(1) << bit;
+    s.ns_per_unit = RTE_VERSION >= RTE_VERSION_NUM(26, 7, 0, 0) ? 1 : 1000;
+    return s;
 }
 
 // Two af_packet ports on one interface see each other's sockets: the last port opened keeps only
@@ -123,7 +102,7 @@ status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsign
         return error{fmt::format("cannot start port {} ({}): {}", p.id, p.name, rte_strerror(-rc))};
     p.started = true;
     if (std::strcmp(info.driver_name, "net_af_packet") == 0)
-        p.packet_sockets = packet_sockets_on(int(info.if_index));
+        p.packet_sockets = af_packet_sockets_on(int(info.if_index));
     rte_ether_addr addr;
     rte_eth_macaddr_get(p.id, &addr);
     std::copy(addr.addr_bytes, addr.addr_bytes + 6, p.address.begin());
@@ -164,10 +143,37 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
     return ok_t{};
 }
 
+status adopt_pcap_interface(port_handle& port, const std::string& iface) {
+    const int ifindex = int(if_nametoindex(iface.c_str()));
+    const std::string path = "/sys/class/net/" + iface + "/address";
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    unsigned b[6] = {};
+    const bool read = f && std::fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) == 6;
+    if (f) std::fclose(f);
+    if (ifindex == 0 || !read)
+        return error{
+            fmt::format("cannot read the index and MAC address of interface '{}': check that it "
+                        "is an Ethernet interface",
+                        iface)};
+    std::copy(b, b + 6, port.address.begin());
+    const pcap_sockets sockets = pcap_sockets_on(ifindex);
+    if (sockets.rx < 0 || sockets.tx.size() != port.tx_queues || !quiet_pcap_sockets(sockets))
+        return error{
+            fmt::format("the pcap driver's sockets on '{}' are not as expected ({} found for {} TX "
+                        "queues): this DPDK release is not supported with -i in monitor mode; "
+                        "use --vdev net_af_packet0,iface={}",
+                        iface, sockets.tx.size() + (sockets.rx >= 0), port.tx_queues, iface)};
+    port.capture_sockets = {sockets.rx};
+    port.stamps = pcap_rx_stamps();
+    return ok_t{};
+}
+
 void close_port(port_handle& port) {
     if (port.started) rte_eth_dev_stop(port.id);
     rte_eth_dev_close(port.id);
-    port.packet_sockets.clear();  // the PMD closed them: the numbers may name other files now
+    // The PMD closed them: the numbers may name other files now.
+    port.packet_sockets.clear();
+    port.capture_sockets.clear();
 }
 
 void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms) {
@@ -190,12 +196,8 @@ nic_counters read_nic_counters(std::vector<port_handle>& ports) {
     for (port_handle& port : ports) {
         rte_eth_stats st{};
         if (rte_eth_stats_get(port.id, &st) != 0) st = {};
-        for (int fd : port.packet_sockets) {
-            tpacket_stats ps{};
-            socklen_t len = sizeof(ps);
-            if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &ps, &len) == 0)
-                port.packet_drops += ps.tp_drops;
-        }
+        for (int fd : port.packet_sockets) port.packet_drops += read_socket_drops(fd);
+        for (int fd : port.capture_sockets) port.packet_drops += read_socket_drops(fd);
         c.rx_missed += st.imissed + port.packet_drops;
         c.rx_errors += st.ierrors;
         c.rx_nombuf += st.rx_nombuf;

@@ -1,6 +1,6 @@
-// Friendly flags to EAL arguments: which device (--vdev for an af_packet interface or a pcap dry
-// run, -a for a PCI NIC), which lcores on which CPUs, memory and logging. No DPDK calls here,
-// so it is unit-tested as plain strings.
+// Friendly flags to EAL arguments: which device (--vdev for an interface through af_packet or pcap,
+// or for a pcap dry run, -a for a PCI NIC), which lcores on which CPUs, memory and logging. No DPDK calls
+// here, so it is unit-tested as plain strings.
 #pragma once
 #include <algorithm>
 #include <string>
@@ -40,6 +40,9 @@ struct queue_plan {
     }
 };
 queue_plan plan_queues(const port_config& port, const lcore_config& cfg);
+
+// The pcap device for an interface read with kernel receive stamps (port_config::kernel_stamps).
+std::string pcap_iface_vdev(const std::string& iface, unsigned tx_queues);
 
 // argv for rte_eal_init (argv[0] included). `cpus` must not be empty.
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,

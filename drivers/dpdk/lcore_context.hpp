@@ -17,6 +17,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "dpdk/rx_stamps.hpp"
 #include "output/filter.hpp"
 #include "output/record_writer.hpp"
 #include "pace/tsc_clock.hpp"
@@ -96,6 +97,7 @@ struct alignas(64) rx_context {
     std::vector<port_queue> queues;
     const Probe* probe = nullptr;
     tsc_clock clock;
+    rx_stamps stamps;  // the ports' receive stamps, if they have them
     bool backoff = true;
     rte_ring* records = nullptr;  // producer end: this lcore
     rte_ring* arp = nullptr;      // producer end: this lcore

@@ -29,6 +29,7 @@ std::vector<std::unique_ptr<rx_context<Probe>>> launch_receivers(run_env& e, con
         for (size_t k = i; k < rx_queues.size(); k += n) c->queues.push_back(rx_queues[k]);
         c->probe = &probe;
         c->clock = e.clock;
+        c->stamps = e.s.ports.front().stamps;  // the ports are one link, on one driver
         c->backoff = !e.cfg.lcores.busy_poll;
         c->records = rings.records[i];
         c->arp = rings.arp[i];

@@ -2,9 +2,13 @@
 // last poll that emptied the queue to the end of this one: pace/arrival_window.hpp), parse and
 // validate every frame with the probe type, which estimates the RTT within that window and after
 // the probe's send time, and hand fixed-size records to the output lcore through its own
-// SP/SC ring. ARP frames go to the control lcore through another SP/SC ring. Nothing allocates;
-// every frame that is not a result is counted under a named reason.
+// SP/SC ring. When the port stamps frames on arrival (rx_stamps.hpp), a frame's stamp replaces the
+// window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP frames go to the control
+// lcore through another SP/SC ring. Nothing allocates; every frame that is not a result is counted under a
+// named reason.
 #pragma once
+#include <time.h>
+
 #include <vector>
 
 #include <rte_cycles.h>
@@ -15,14 +19,46 @@
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
 #include "pace/arrival_window.hpp"
+#include "pace/device_stamp.hpp"
 #include "reply/reply_parser.hpp"
 
 namespace ics::dpdk {
 
+// When one frame arrived: in the probes' clock (for the RTT) and as the TSC it arrived by.
+struct frame_arrival {
+    arrival_us at;
+    uint64_t closed;
+};
+
+// The frame's receive stamp when it has one that holds (`now`: clocks read after the poll), else
+// the burst's poll window.
+template <typename Probe>
+inline frame_arrival arrival_of(rx_context<Probe>& c, const rte_mbuf* m, const frame_arrival& burst,
+                                clock_pair now) {
+    if (!(m->ol_flags & c.stamps.flag)) return burst;
+    const uint64_t stamp = *RTE_MBUF_DYNFIELD(m, c.stamps.offset, const uint64_t*);
+    if (const uint64_t t = stamp_tsc(stamp * c.stamps.ns_per_unit, now, c.clock.hz()))
+        return {stamped_arrival(c.clock, t), t + c.clock.cycles_from_us(1)};
+    c.counters->add(counter::rx_stamp_refused);
+    return burst;
+}
+
+// The clocks a burst's stamps are taken from: the TSC at the poll's end and the wall clock now
+// (vDSO: no system call); read only when the port stamps frames.
+template <typename Probe>
+inline clock_pair read_clocks(const rx_context<Probe>& c, uint64_t closed) {
+    if (!c.stamps.flag) return {};
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return {closed, uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec)};
+}
+
 // `window`: when the burst's frames arrived (TSC).
 template <typename Probe>
 inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, poll_window window) {
-    const arrival_us at{c.clock.probe_time_us(window.opened), c.clock.probe_time_us(window.closed)};
+    const frame_arrival burst{{c.clock.probe_time_us(window.opened), c.clock.probe_time_us(window.closed)},
+                              window.closed};
+    const clock_pair now = read_clocks(c, window.closed);
     result_record recs[rx_burst];
     rte_mbuf* to_free[rx_burst];
     unsigned nrec = 0, nfree = 0;
@@ -40,8 +76,9 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
             case frame_kind::ipv4: {
                 parsed_reply r;
                 counter why;
-                if (parse_reply(frame, len, r, why) && c.probe->decode(r, at, recs[nrec], why)) {
-                    stamp_arrival(c, recs[nrec], window.closed);
+                const frame_arrival a = arrival_of(c, m, burst, now);
+                if (parse_reply(frame, len, r, why) && c.probe->decode(r, a.at, recs[nrec], why)) {
+                    stamp_arrival(c, recs[nrec], a.closed);
                     ++nrec;
                 } else {
                     c.counters->add(why);
@@ -78,7 +115,7 @@ inline void stamp_arrival(rx_context<Probe>& c, result_record& rec, uint64_t clo
 template <typename Probe>
 int rx_loop(rx_context<Probe>& c) {
     idle_backoff::prepare_thread();
-    idle_backoff backoff(c.backoff, rx_backoff);
+    idle_backoff backoff(c.backoff, c.stamps.flag ? rx_stamped_backoff : rx_backoff);
     rte_mbuf* bufs[rx_burst];
     // Before the loop: nothing allocates in it.
     std::vector<arrival_window> windows(c.queues.size(), arrival_window(rte_rdtsc()));

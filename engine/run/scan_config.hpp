@@ -25,6 +25,9 @@ namespace ics {
 // whose channels DPDK's af_xdp driver cannot count): TX lcores take them in turn.
 struct port_config {
     std::string iface;
+    // With iface: read it through libpcap (DPDK's pcap driver) instead of af_packet, so that every
+    // frame carries the kernel's receive stamp.
+    bool kernel_stamps = false;
     std::string pci;
     std::vector<std::string> vdevs;
     std::string dryrun_pcap;

@@ -4,7 +4,12 @@
 // rings are counted, the loop stops on stop_rx, and no mbuf is left behind.
 #include <gtest/gtest.h>
 
+#include <time.h>
+
+#include <cstdlib>
 #include <tuple>
+
+#include <rte_mbuf_dyn.h>
 
 #include "../unit/packet_craft.hpp"
 #include "dpdk/rx_loop.hpp"
@@ -268,6 +273,52 @@ TEST(RxLoop, FullArpRingIsCountedAndFreed) {
                     {{counter::rx_frames, 5}, {counter::rx_arp, 5}, {counter::rx_arp_ring_full, 2}});
     EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 3u);
     test::free_all(kept);
+    EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);
+}
+
+// A port that stamps frames on arrival (the pcap driver's wall-clock microseconds): a stamped
+// reply's RTT runs from its send stamp to its stamp, within 2 us, wherever the poll window lies,
+// and its receive time is the stamp's; an unstamped reply in the same burst keeps the window; a
+// stamp after the RX lcore's clock reading is refused, counted, and the window used.
+TEST(RxLoop, ReceiveStampsReplaceThePollWindow) {
+    int offset = -1;
+    uint64_t flag = 0;
+    ASSERT_EQ(rte_mbuf_dyn_rx_timestamp_register(&offset, &flag), 0);
+    auto pool = test::make_pool(255);
+    rx_rig rig(0, 64, 64);
+    rig.c.stamps = {flag, offset, 1000};
+    rig.c.clock = tsc_clock(rte_get_tsc_hz(), rte_rdtsc() - rte_get_tsc_hz(), 0);  // a second ago
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    const uint64_t t0 = rte_rdtsc(), wall0_us = uint64_t(ts.tv_sec) * 1000000 + uint64_t(ts.tv_nsec) / 1000;
+    const uint32_t sent_us = rig.c.clock.probe_time_us(t0) - 5000;  // 5 ms ago, stamped 3 ms ago
+    const std::vector<uint64_t> stamps = {wall0_us - 3000, 0, wall0_us + 60'000'000};
+    std::vector<rte_mbuf*> bufs;
+    for (size_t i = 0; i < stamps.size(); ++i) {
+        rte_mbuf* m = test::mbuf_of(
+            pool.get(), test::echo_reply_to(probe_to(rig.probe, net_198_18 + 1 + unsigned(i), sent_us, 0)));
+        ASSERT_NE(m, nullptr);
+        if (stamps[i]) {
+            *RTE_MBUF_DYNFIELD(m, offset, uint64_t*) = stamps[i];
+            m->ol_flags |= flag;
+        }
+        bufs.push_back(m);
+    }
+    const poll_window window{t0 - rig.c.clock.cycles_from_us(10000), rte_rdtsc()};
+    rx_process_burst(rig.c, bufs.data(), unsigned(bufs.size()), window);
+    const std::vector<result_record> recs = rig.take_records();
+    ASSERT_EQ(recs.size(), 3u);
+    EXPECT_EQ(recs[0].rtt_err_us, 2u);
+    EXPECT_LE(std::abs(int64_t(recs[0].rtt_us) - 2000), 3) << recs[0].rtt_us;
+    const int64_t arrival = int64_t(t0 - rig.c.clock.cycles_from_us(3000));
+    EXPECT_LE(std::abs(int64_t(recs[0].rx_tsc) - arrival), int64_t(rig.c.clock.cycles_from_us(3)));
+    for (size_t i : {1u, 2u}) {  // the window: from the send stamp (after it opened) to its close
+        const uint32_t to_close = rig.c.clock.probe_time_us(window.closed) - sent_us;
+        EXPECT_EQ(recs[i].rtt_us, to_close - to_close / 2) << i;
+        EXPECT_EQ(recs[i].rtt_err_us, to_close - to_close / 2 + 1) << i;
+    }
+    expect_counters(rig.counters,
+                    {{counter::rx_frames, 3}, {counter::rx_valid, 3}, {counter::rx_stamp_refused, 1}});
     EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);
 }
 

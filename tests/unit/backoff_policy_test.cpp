@@ -1,6 +1,6 @@
 // The idle policy: RX spins a few polls then naps 20 us, four times longer each time polls stay
 // empty, up to 640 us, an idle stretch starting at half the last one's naps; the output lcore naps
-// 4 ms at once, doubling to 8 ms; the cooldown's allowance lengthens
+// 4 ms at once, doubling to 8 ms; RX on a port that stamps frames naps 4 ms at once, always; the cooldown's allowance lengthens
 // a nap at once (a regression once kept RX at 20 us naps through a whole cooldown, tripling the
 // process's CPU time).
 #include "pace/backoff_policy.hpp"
@@ -17,6 +17,14 @@ TEST(BackoffPolicy, RxSpinsThenNaps) {
     for (unsigned k = 0; k < std::size(naps); ++k) EXPECT_EQ(nap_us(rx_backoff, first + k), naps[k]) << k;
     EXPECT_EQ(nap_us(rx_backoff, 100000), 640u);
     EXPECT_EQ(nap_us(rx_backoff, ~0u), 640u);  // no shift past the word
+}
+
+TEST(BackoffPolicy, RxWithReceiveStampsNaps4msFromTheFirstEmptyPoll) {
+    for (unsigned polls : {1u, 2u, 10u, 100000u, ~0u}) {
+        EXPECT_EQ(nap_us(rx_stamped_backoff, polls), 4000u) << polls;
+        EXPECT_EQ(nap_us(rx_stamped_backoff, polls, 0, first_nap_us(1000)), 4000u) << polls;
+        EXPECT_EQ(nap_us(rx_stamped_backoff, polls, 0, first_nap_us(100000)), 4000u) << polls;
+    }
 }
 
 TEST(BackoffPolicy, AnIdleStretchStartsAtHalfTheLastOnesNaps) {

@@ -1,0 +1,41 @@
+// Receive stamps that a device or the kernel took when a frame arrived, turned into the TSC the rest
+// of the RX path uses. DPDK 22.11's pcap PMD passes libpcap's stamp on every frame: the kernel's
+// wall clock at arrival, in microseconds. With such a stamp a reply's RTT no longer depends on how
+// long the RX lcore napped (its poll window, pace/arrival_window.hpp), so RX may nap milliseconds.
+//
+// A wall-clock reading and a TSC reading taken together after each poll that returned frames
+// anchor the conversion: a stamp's age (milliseconds at most) is measured on the wall clock and
+// taken off the TSC reading, so neither the clocks' rates nor NTP's slewing matter. A stamp after
+// the reading, or older than max_stamp_age_ns (the wall clock was stepped), is refused: the frame
+// keeps its poll window and is counted.
+#pragma once
+#include <cstdint>
+
+#include "pace/arrival_window.hpp"
+#include "pace/tsc_clock.hpp"
+
+namespace ics {
+
+struct clock_pair {
+    uint64_t tsc = 0;
+    uint64_t wall_ns = 0;
+};
+
+inline constexpr uint64_t max_stamp_age_ns = 1'000'000'000;
+
+// The TSC when the frame stamped `stamp_ns` (wall clock) arrived, or 0 when the stamp is refused.
+inline uint64_t stamp_tsc(uint64_t stamp_ns, clock_pair now, uint64_t tsc_hz) {
+    if (stamp_ns > now.wall_ns || now.wall_ns - stamp_ns > max_stamp_age_ns) return 0;
+    // age <= 10^9 ns and tsc_hz < 1.8 * 10^10: the product fits in 64 bits.
+    const uint64_t age_cycles = (now.wall_ns - stamp_ns) * tsc_hz / 1'000'000'000;
+    return age_cycles < now.tsc ? now.tsc - age_cycles : 0;
+}
+
+// The arrival of a stamped frame in the probes' microsecond clock: the stamp's microsecond, as a
+// window one microsecond wide (a stamp in microseconds is a floor).
+inline arrival_us stamped_arrival(const tsc_clock& clock, uint64_t arrival_tsc) {
+    const uint32_t us = clock.probe_time_us(arrival_tsc);
+    return {us, us + 1};
+}
+
+}  // namespace ics
