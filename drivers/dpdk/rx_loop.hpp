@@ -43,14 +43,24 @@ inline frame_arrival arrival_of(rx_context<Probe>& c, const rte_mbuf* m, const f
     return burst;
 }
 
-// The clocks a burst's stamps are taken from: the TSC at the poll's end and the wall clock now
-// (vDSO: no system call); read only when the port stamps frames.
+// The clocks a burst's stamps are taken from, read together: the wall clock (vDSO: no system call)
+// between two TSC reads, at their midpoint. A pair whose reads lie more than 2 us apart (the thread
+// was preempted between them: seen on this 2-core machine as replies before their send stamp) is
+// read again, up to 4 times. Read only when the port stamps frames.
 template <typename Probe>
-inline clock_pair read_clocks(const rx_context<Probe>& c, uint64_t closed) {
+inline clock_pair read_clocks(const rx_context<Probe>& c) {
     if (!c.stamps.flag) return {};
-    timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return {closed, uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec)};
+    const uint64_t close_enough = c.clock.cycles_from_us(2);
+    clock_pair pair;
+    for (int tries = 0; tries < 4; ++tries) {
+        timespec ts;
+        const uint64_t before = rte_rdtsc();
+        clock_gettime(CLOCK_REALTIME, &ts);
+        const uint64_t after = rte_rdtsc();
+        pair = {before + (after - before) / 2, uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec)};
+        if (after - before <= close_enough) break;
+    }
+    return pair;
 }
 
 // `window`: when the burst's frames arrived (TSC).
@@ -58,7 +68,7 @@ template <typename Probe>
 inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, poll_window window) {
     const frame_arrival burst{{c.clock.probe_time_us(window.opened), c.clock.probe_time_us(window.closed)},
                               window.closed};
-    const clock_pair now = read_clocks(c, window.closed);
+    const clock_pair now = read_clocks(c);
     result_record recs[rx_burst];
     rte_mbuf* to_free[rx_burst];
     unsigned nrec = 0, nfree = 0;
