@@ -22,25 +22,42 @@
 # the whole process (bench/run_measured.py) a probe, probes sent and received, the scanner's drop
 # counters (metadata) and every testbed hop's counters that moved (hop_counters.py: where losses were).
 #
-#   bench/monitor_testbed.sh [--quick] [--out DIR] [--no-rps]
+#   bench/monitor_testbed.sh [--quick] [--out DIR] [--rps] [--tx-cores N] [--targets N]
 # --quick: 10,000 targets (every impaired /24 whole, the rest an even sample), 20 rounds at 500 ms,
-# 3 s outages from 4 rounds in (what the meson 'bench' suite runs). --no-rps: the testbed without
-# RPS (the sender's CPU forwards every probe; testbed.sh says why). CPU-heavy, and the testbed's
-# namespaces have fixed names: run it alone, as `flock /tmp/ics-testbed.lock bench/monitor_testbed.sh`
-# (the lock is the caller's, as for the other testbed benchmarks). ICS_BIN overrides the binary,
-# ICS_DELAY_RESPONDER the delay responder (build/tests/tools/delay_responder).
+# 3 s outages from 4 rounds in (what the meson 'bench' suite runs). --targets N: N of the 100,000
+# chosen the same way, to find the rate a set-up carries.
+#
+# The set-up, by default: the testbed without RPS and two sender lcores (--tx-cores 2, one on each
+# of scan0's two queues). Without RPS the kernel forwards each probe, and its reply back to scan0,
+# inside the sending lcore's system call; one sender then tops out near 80 kpps here (the schedule
+# slipped 14.6 s over 60 rounds, so outage lengths in rounds came out a round short), two carry
+# 100 kpps with no packet lost in the kernel. --rps brings the testbed up as the other benchmarks do
+# (receive work spread over both CPUs): there, at 100 kpps on schedule, the hosts and routers lost
+# about 0.45 % of their replies and errors (their IcmpOutErrors: the per-CPU ICMP socket's send
+# buffer full while replies wait in the next hop's backlog; and backlog drops), which the checks
+# report as false loss; testbed.sh says more. --tx-cores N: 1 or 2 (scan0 has two queues).
+#
+# CPU-heavy, and the testbed's namespaces have fixed names: run it alone, as
+# `flock /tmp/ics-testbed.lock bench/monitor_testbed.sh` (the lock is the caller's, as for the other
+# testbed benchmarks). The CPU a probe is the whole process's, and without RPS that includes the
+# testbed's forwarding of every probe and reply, done in the senders' system calls. ICS_BIN
+# overrides the binary, ICS_DELAY_RESPONDER the delay responder (build/tests/tools/delay_responder).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/as-root.sh"
 cd "$(dirname "$0")/.."
 OUT=bench-results
 QUICK=0
-RPS_ARG=()
+WANT=
+TX_CORES=2
+RPS_ARG=(--no-rps)
 while (($#)); do
     case $1 in
         --quick) QUICK=1 ;;
         --out) OUT=$2; shift ;;
-        --no-rps) RPS_ARG=(--no-rps) ;;
-        *) echo "$(basename "$0"): unknown argument '$1' (use --quick, --out DIR or --no-rps)" >&2; exit 2 ;;
+        --rps) RPS_ARG=() ;;
+        --targets) WANT=$2; shift ;;
+        --tx-cores) TX_CORES=$2; shift ;;
+        *) echo "$(basename "$0"): unknown argument '$1' (use --quick, --out DIR, --rps, --tx-cores N or --targets N)" >&2; exit 2 ;;
     esac
     shift
 done
@@ -58,6 +75,10 @@ if ((QUICK)); then
 else
     TARGETS=100000 ROUNDS=60 PERIOD_MS=1000 OUTAGE_S=5 OUTAGE_AFTER=10
 fi
+[[ -z $WANT ]] || TARGETS=$WANT
+[[ $TX_CORES == 1 || $TX_CORES == 2 ]] || { echo "$(basename "$0"): --tx-cores '$TX_CORES' is not 1 or 2 (scan0 has two queues)" >&2; exit 2; }
+[[ $TARGETS =~ ^[0-9]+$ ]] && ((TARGETS >= 2000 && TARGETS <= 100000)) ||
+    { echo "$(basename "$0"): --targets '$TARGETS' is not a whole number from 2000 to 100000" >&2; exit 2; }
 TIMEOUT=2s
 LOSS1=198.18.2.0/24 LOSS10=198.18.80.0/24 DELAYED=198.18.9.0/24 BASE=198.18.10.0/24
 OUTAGE=198.18.12.0/24 UNREACH=198.18.13.0/24
@@ -93,26 +114,43 @@ PY
 "$IMPAIR" delay 20 $DELAYED $((ROUNDS * PERIOD_MS / 1000 + 120))
 DELAY_LOG=$("$IMPAIR" log delay $DELAYED)
 
-# VmRSS, hugepages and CPU of every process in the scanner's namespace (the scanner alone) each second.
-sample() {
-    echo "t_s,pid,vmrss_kb,hugetlb_kb,cpu_ticks"
-    local t0=$SECONDS p
-    while sleep 1; do
-        for p in $(ip netns pids "$ICS_SCAN_NS"); do
-            awk -v t=$((SECONDS - t0)) -v p="$p" -v cpu="$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null)" \
-                '/^VmRSS:/ { r = $2 } /^HugetlbPages:/ { h = $2 } END { if (r) print t "," p "," r "," h "," cpu }' \
-                "/proc/$p/status" 2>/dev/null || true
-        done
-    done
-}
-sample > "$OUT/monitor_testbed.csv" &
+# Each second: VmRSS, hugepages and CPU of the scanner (the one process in its namespace), and at the
+# last sample its CPU by thread (DPDK names an lcore's thread rte-worker-N).
+python3 - "$ICS_SCAN_NS" "$OUT/monitor_testbed.csv" "$WORK/threads.json" <<'PY' &
+import json, os, subprocess, sys, time
+ns, csv_path, threads_path = sys.argv[1:]
+tick = os.sysconf("SC_CLK_TCK")
+def cpu(path):
+    f = open(path).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / tick
+out = open(csv_path, "w", buffering=1)
+out.write("t_s,vmrss_kb,hugetlb_kb,cpu_s\n")
+start, seen = time.monotonic(), False
+while time.monotonic() - start < 600:
+    time.sleep(1)
+    pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+    try:
+        pid = pids[0]
+        kb = {l.split(":")[0]: int(l.split()[1]) for l in open(f"/proc/{pid}/status")
+              if l.startswith(("VmRSS:", "HugetlbPages:"))}
+        threads = {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            threads[name] = threads.get(name, 0) + cpu(f"/proc/{pid}/task/{tid}/stat")
+        out.write(f"{time.monotonic() - start:.1f},{kb['VmRSS']},{kb.get('HugetlbPages', 0)},{cpu(f'/proc/{pid}/stat')}\n")
+        json.dump(threads, open(threads_path, "w"))
+        seen = True
+    except (IndexError, OSError, KeyError, ValueError):
+        if seen:
+            break  # the scanner has ended
+PY
 SAMPLER=$!
 
 RUN_S=$((ROUNDS * PERIOD_MS / 1000 + 30))
 python3 tests/integration/hop_counters.py snapshot "$WORK/hops.before" $ICS_NAMESPACES
 python3 bench/run_measured.py --timeout $((RUN_S + 30)) -- ip netns exec "$ICS_SCAN_NS" "$BIN" "${huge[@]}" \
     -M monitor -i "$ICS_SCAN_IF" -S "$ICS_SCANNER_IP" --gateway-ip "$ICS_GATEWAY_IP" -b /dev/null \
-    -I "$WORK/targets.txt" --period "${PERIOD_MS}ms" --count "$ROUNDS" --timeout $TIMEOUT -t "$RUN_S" \
+    --tx-cores "$TX_CORES" -I "$WORK/targets.txt" --period "${PERIOD_MS}ms" --count "$ROUNDS" --timeout $TIMEOUT -t "$RUN_S" \
     -o "$WORK/sum.jsonl" -m "$OUT/monitor_testbed_meta.json" > "$WORK/measured.json" 2> "$WORK/stderr.txt" &
 SCAN=$!
 # The outages start once the delayed /24 has been answered OUTAGE_AFTER rounds (the run is under way).
@@ -147,23 +185,31 @@ echo "checks:"
 python3 tests/integration/check_monitor.py testbed "$WORK/sum.jsonl" "$OUT/monitor_testbed_meta.json" \
     "$WORK/stderr.txt" "$WORK/plan.json" || status=1
 
-python3 - "$OUT" "$WORK" "$TARGETS" "$ROUNDS" "$PERIOD_MS" "${RPS_ARG[*]:-rps}" <<'PY' || status=1
+python3 - "$OUT" "$WORK" "$TARGETS" "$ROUNDS" "$PERIOD_MS" "${RPS_ARG[*]:-rps}" "$TX_CORES" <<'PY' || status=1
 import csv, json, os, sys
 out, work, targets, rounds, period_ms, rps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
     int(sys.argv[5]), sys.argv[6]
+tx_cores = int(sys.argv[7])
 m = json.load(open(f"{work}/measured.json"))
 meta = json.load(open(f"{out}/monitor_testbed_meta.json"))
 checks = json.load(open(f"{work}/checks.json")) if os.path.exists(f"{work}/checks.json") else {}
 mon, c, nic = meta["monitor"], meta["counters"], meta.get("nic", {})
 rows = list(csv.DictReader(open(f"{out}/monitor_testbed.csv")))
 # While sending: every sample but the first two (start-up) and those after the last round was due.
-rss = [int(r["vmrss_kb"]) for r in rows if 2 <= int(r["t_s"]) <= rounds * period_ms / 1000]
+rss = [int(r["vmrss_kb"]) for r in rows if 2 <= float(r["t_s"]) <= rounds * period_ms / 1000]
+threads = json.load(open(f"{work}/threads.json")) if os.path.exists(f"{work}/threads.json") else {}
+roles = {f"rte-worker-{t['lcore']}": "TX" for t in meta["tx_lcores"]}
+roles.update({f"rte-worker-{q['lcore']}": "RX" for q in meta["rx_queues"]})
+by_role = {}
+for name, v in threads.items():
+    role = roles.get(name, "output" if name.startswith("rte-worker-") else "main" if name == "dpdk-icmpscan" else name)
+    by_role[role] = round(by_role.get(role, 0) + v, 2)
 late = mon.get("send_lateness_us", {})
 sent = meta["packets_sent"]
 drops = {k: v for k, v in c.items() if v and any(w in k for w in ("drop", "full", "miss", "fail", "invalid", "short"))}
 drops.update({f"nic.{k}": v for k, v in nic.items() if v and k in ("rx_missed", "rx_nombuf", "rx_errors", "tx_errors")})
 result = {
-    "stage": "monitor_testbed", "testbed": rps, "targets": targets, "rounds": rounds, "period_ms": period_ms,
+    "stage": "monitor_testbed", "testbed": rps, "tx_cores": tx_cores, "targets": targets, "rounds": rounds, "period_ms": period_ms,
     "probes_sent": sent, "rounds_closed": mon.get("rounds_closed"), "received": mon.get("received"),
     "lost": mon.get("lost"), "late": mon.get("late"), "duplicates": mon.get("duplicates"),
     "rx_frames": c.get("rx_frames"), "achieved_rate": meta.get("achieved_rate"),
@@ -172,10 +218,11 @@ result = {
     "rss_kb_min": min(rss) if rss else None, "rss_kb_max": max(rss) if rss else None,
     "hugetlb_kb": int(rows[-1]["hugetlb_kb"] or 0) if rows else None, "wall_s": m["wall"], "cpu_s": m["cpu"],
     "cpu_us_per_probe": round(m["cpu"] / sent * 1e6, 2) if sent else None, "drops": drops,
+    "threads_cpu_s_last_sample": by_role,
     "checks": checks.get("checks", []), "classes": checks.get("classes", {}),
     "failed": [r["check"] for r in checks.get("checks", []) if not r["ok"]] or ([] if checks else ["no checks"]),
 }
-print(f"monitor_testbed ({rps}): {targets} targets x {rounds} rounds at {period_ms} ms: {sent} probes sent, "
+print(f"monitor_testbed ({rps}, {tx_cores} TX lcore(s)): {targets} targets x {rounds} rounds at {period_ms} ms: {sent} probes sent, "
       f"{mon.get('rounds_closed')} closed, {mon.get('received')} received, {mon.get('lost')} lost, "
       f"{mon.get('late')} late, {mon.get('duplicates')} duplicates; {c.get('rx_frames')} frames received")
 print(f"  send lateness: p50 <= {late.get('p50_at_most')} us, p99 <= {late.get('p99_at_most')} us, "
@@ -183,6 +230,7 @@ print(f"  send lateness: p50 <= {late.get('p50_at_most')} us, p99 <= {late.get('
 print(f"  VmRSS while sending: {result['rss_kb_first']} kB first, {result['rss_kb_last']} kB last, "
       f"{result['rss_kb_min']}..{result['rss_kb_max']} kB over {len(rss)} samples; hugepages {result['hugetlb_kb']} kB apart")
 print(f"  CPU, whole process: {m['cpu']:.1f} s over {m['wall']:.1f} s wall, {result['cpu_us_per_probe']} us a probe")
+print("  CPU by thread (s, at the last sample): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(by_role.items())))
 print(f"  scanner drop counters that moved: {drops or 'none'}")
 print(json.dumps(result), file=open(f"{out}/monitor_testbed.jsonl", "a"))
 sys.exit(1 if result["failed"] or m["exit"] != 0 else 0)
