@@ -2,7 +2,7 @@
 # The local testbed: Linux network namespaces joined by veth pairs, the kernel as real hosts and
 # real routers. Only 198.18.0.0/15 is used (RFC 2544 benchmarking space).
 #
-#   testbed.sh up [--rate-limited] [--no-rps]   create it and write its ground truth
+#   testbed.sh up [--rate-limited] [--no-rps] [--wide]   create it and write its ground truth
 #   testbed.sh down                  remove everything it created (safe to run twice)
 #   testbed.sh truth                 print the ground truth file's path
 # (scripts/testbed-impair.sh adds loss, delay, outages and unreachables on command.)
@@ -23,6 +23,11 @@
 # of 1 to 6 hops, h3's with a gap where the silent r4 is. ICMP error rate limits are switched off so
 # the truth is exact; --rate-limited leaves r6 with the kernel's own limits (1 error a second to
 # each destination after a burst of 6, and 1000 a second in all), as a real router.
+#
+# --wide (for bench/monitor_testbed.sh, 100,000 targets) makes 73,728 more addresses answer Echo,
+# outside the scanned range and away from every link address: h2 also answers 198.18.128.0/17 and
+# h1 198.19.32.0/19, 198.19.64.0/18 and 198.19.128.0/18 (AnyIP, routed there by r1, r2 and r6).
+# Both truth files get their lines; without --wide those addresses get no route from r1.
 #
 # Every router and host receives on every CPU (RPS), as a real network forwards on CPUs of its own;
 # --no-rps leaves receive work on the CPU that sent the packet, so the kernel forwards and answers
@@ -68,13 +73,14 @@ icmp_limits() {  # namespace: no ICMP error limits (r6 keeps the kernel's with -
 }
 
 up() {
-    RATE_LIMITED=0 RPS=1
+    RATE_LIMITED=0 RPS=1 WIDE=0
     local opt
     for opt in "$@"; do
         case $opt in
             --rate-limited) RATE_LIMITED=1 ;;
             --no-rps) RPS=0 ;;
-            *) echo "testbed.sh: unknown option '$opt': use --rate-limited or --no-rps" >&2; exit 2 ;;
+            --wide) WIDE=1 ;;
+            *) echo "testbed.sh: unknown option '$opt': use --rate-limited, --no-rps or --wide" >&2; exit 2 ;;
         esac
     done
     down >/dev/null 2>&1 || true
@@ -193,6 +199,7 @@ NFT
     ns "$H2" ip route add default via 198.19.3.1
     ns "$H2" ip route add local 198.18.64.0/19 dev lo
     ns "$H2" ip route add blackhole 198.18.70.0/25 table local
+    (( WIDE )) && wide_routes
 
     cat > "$STATE/ground-truth.tsv" <<TRUTH
 # prefix	expect	code	sender	(longest prefix wins; scanned range $SCAN_RANGE)
@@ -243,9 +250,32 @@ ICS_LIMITED_ROUTER_NS=$R6
 ICS_LIMITED_ROUTER_IP=198.19.1.2
 ICS_NAMESPACES="${ALL_NS[*]}"
 ICS_RPS=$RPS
+ICS_WIDE=$WIDE
 ENV
+    if (( WIDE )); then
+        printf '%s\techoreply\t0\t-\n' "${WIDE_H2[@]}" "${WIDE_H1[@]}" >> "$STATE/ground-truth.tsv"
+        printf "%s\tCOMPLETED\t0\t$R1A,$R2A,dst\n" "${WIDE_H2[@]}" >> "$STATE/trace-truth.tsv"
+        printf "%s\tCOMPLETED\t0\t$R1A,$R6A,dst\n" "${WIDE_H1[@]}" >> "$STATE/trace-truth.tsv"
+    fi
     echo "testbed up: scan from $SCANNER_IP via $GATEWAY_IP on $SCAN_IF in namespace $SCAN_NS;" \
          "range $SCAN_RANGE; ground truth in $STATE/ground-truth.tsv"
+}
+
+# --wide: the prefixes h2 and h1 also answer, and the routes to them (r1 to r2 or r6, on to the host).
+WIDE_H2=(198.18.128.0/17)
+WIDE_H1=(198.19.32.0/19 198.19.64.0/18 198.19.128.0/18)
+wide_routes() {
+    local p
+    for p in "${WIDE_H2[@]}"; do
+        ns "$R1" ip route add "$p" via 198.19.2.2
+        ns "$R2" ip route add "$p" via 198.19.3.2
+        ns "$H2" ip route add local "$p" dev lo
+    done
+    for p in "${WIDE_H1[@]}"; do
+        ns "$R1" ip route add "$p" via 198.19.1.2
+        ns "$R6" ip route add "$p" via 198.19.6.2
+        ns "$H1" ip route add local "$p" dev lo
+    done
 }
 
 down() {
@@ -268,5 +298,5 @@ case "${1:-}" in
     up) shift; up "$@" ;;
     down) down ;;
     truth) echo "$STATE/ground-truth.tsv" ;;
-    *) echo "usage: $0 up [--rate-limited] [--no-rps] | down | truth" >&2; exit 2 ;;
+    *) echo "usage: $0 up [--rate-limited] [--no-rps] [--wide] | down | truth" >&2; exit 2 ;;
 esac

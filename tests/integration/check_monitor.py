@@ -10,6 +10,7 @@ logs): counts and content, and times only as the acceptance of issue 14 and the 
   check_monitor.py shards PREFIX,... SUMMARIES0 META0 STDERR0 SUMMARIES1 META1 STDERR1
   check_monitor.py signal SUMMARIES META STDERR
   check_monitor.py period_rtt SUMMARIES META STDERR ROWS   (ROWS with the round field)
+  check_monitor.py testbed SUMMARIES META STDERR PLAN.json   (bench/monitor_testbed.sh writes PLAN)
 
 Every command first checks the run's own books (`consistent`): each target's summaries cover its
 rounds once and in order, sent == received + lost in each, the metadata's monitor figures are the
@@ -23,6 +24,8 @@ import math
 import re
 import sys
 from collections import defaultdict
+
+TYPES = {"unreach": 3, "timxceed": 11}
 
 
 def fail(message):
@@ -301,37 +304,48 @@ def read_timed_log(path):
     return int(events[0][1]), int(events[1][1]), events[0][2:]
 
 
+def outage_fault(target, evs, recs, start, end, period, want_error):
+    """Why TARGET's events and summaries do not show one outage from START to END (ms, logged) to
+    within PERIOD ms, with WANT_ERROR ({type, code, sender}) on each lost round or, if None, no
+    ICMP error at all; None when they do."""
+    if [e["type"] for e in evs] != ["down", "up"]:
+        return f"{target}: events {evs}, expected down, up"
+    down, up = evs
+    if down["first_lost_round"] != up["first_lost_round"] or down["start_ms"] != up["start_ms"]:
+        return f"{target}: down and up disagree on the outage's start: {evs}"
+    if abs(up["length_s"] * 1000 - (end - start)) > period:
+        return f"{target}: length {up['length_s']} s, the outage was logged {end - start} ms"
+    if abs(up["start_ms"] - start) > period or abs(up["end_ms"] - end) > period:
+        return f"{target}: outage {up['start_ms']}..{up['end_ms']} ms, logged {start}..{end}"
+    if sum(s["lost"] for s in recs) != up["lost_rounds"]:
+        return f"{target}: lost {sum(s['lost'] for s in recs)} rounds, the outage {up['lost_rounds']}"
+    errors = sum(s.get("icmp_errors", 0) for s in recs)
+    if want_error is None:
+        return None if errors == 0 and "last_error" not in down else f"{target}: ICMP errors in a silent outage"
+    if down.get("last_error") != want_error:
+        return f"{target}: down event's error {down.get('last_error')}, logged {want_error}"
+    if errors != up["lost_rounds"]:
+        return f"{target}: {errors} ICMP errors, one expected for each of its {up['lost_rounds']} lost rounds"
+    if not all(s["last_error"] == want_error for s in recs if s.get("icmp_errors")):
+        return f"{target}: summaries' errors {[s.get('last_error') for s in recs]}, logged {want_error}"
+    return None
+
+
+def logged_error(note):
+    """The error an unreachable log's start line names ("code C from SENDER")."""
+    return {"type": 3, "code": int(note[1]), "sender": note[3]}
+
+
 def check_outage(sum_path, meta_path, err_path, period_ms, out_prefix, out_log, un_prefix, un_log):
     summaries, events, _ = consistent(sum_path, meta_path, err_path)
     period = int(period_ms)
     checked = defaultdict(int)
     for prefix, log in ((out_prefix, out_log), (un_prefix, un_log)):
         start, end, note = read_timed_log(log)
+        want = logged_error(note) if prefix == un_prefix else None
         for target in (t for t in summaries if in_prefix(t, prefix)):
-            evs = events.get(target, [])
-            require([e["type"] for e in evs] == ["down", "up"], f"{target}: events {evs}, expected down, up")
-            down, up = evs
-            require(down["first_lost_round"] == up["first_lost_round"] and down["start_ms"] == up["start_ms"],
-                    f"{target}: down and up disagree on the outage's start: {evs}")
-            require(abs(up["length_s"] * 1000 - (end - start)) <= period, f"{target}: length {up['length_s']} s, "
-                    f"the outage was logged {end - start} ms")
-            require(abs(up["start_ms"] - start) <= period and abs(up["end_ms"] - end) <= period,
-                    f"{target}: outage {up['start_ms']}..{up['end_ms']} ms, logged {start}..{end}")
-            recs = summaries[target]
-            require(sum(s["lost"] for s in recs) == up["lost_rounds"], f"{target}: lost "
-                    f"{sum(s['lost'] for s in recs)} rounds, the outage {up['lost_rounds']}")
-            errors = sum(s.get("icmp_errors", 0) for s in recs)
-            if prefix == un_prefix:
-                code, sender = note[1], note[3]
-                want = {"type": 3, "code": int(code), "sender": sender}
-                require(down.get("last_error") == want, f"{target}: down event's error {down.get('last_error')}, "
-                        f"logged {want}")
-                require(errors == up["lost_rounds"], f"{target}: {errors} ICMP errors, one expected for each of "
-                        f"its {up['lost_rounds']} lost rounds")
-                require(all(s["last_error"] == want for s in recs if s.get("icmp_errors")),
-                        f"{target}: summaries' errors {[s.get('last_error') for s in recs]}, logged {want}")
-            else:
-                require(errors == 0 and "last_error" not in down, f"{target}: ICMP errors in a silent outage")
+            fault = outage_fault(target, events.get(target, []), summaries[target], start, end, period, want)
+            require(fault is None, fault)
             checked[prefix] += 1
     for target, recs in summaries.items():
         if not in_prefix(target, out_prefix) and not in_prefix(target, un_prefix):
@@ -400,10 +414,165 @@ def check_signal(sum_path, meta_path, err_path):
     print(f"  signal: {len(summaries)} targets, {min(rounds)}..{max(rounds)} rounds each, summarised to the "
           f"last one ({partial} targets ended in a partial period)")
 
+class Verdicts:
+    """The testbed benchmark's checks: each one named, kept with its figures, failing or not, so that
+    one run reports every figure instead of stopping at the first that does not hold."""
+
+    def __init__(self):
+        self.rows = []
+
+    def check(self, name, ok, detail):
+        self.rows.append({"check": name, "ok": bool(ok), "detail": detail})
+        print(f"  {'ok  ' if ok else 'FAIL'} {name}: {detail}")
+
+
+def truth_rules(path):
+    """ground-truth.tsv as (network int, mask int, prefix length, expect, code, sender), longest first."""
+    rules = []
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        prefix, expect, code, sender = line.split()[:4]
+        net = ipaddress.ip_network(prefix)
+        rules.append((int(net.network_address), int(net.netmask), net.prefixlen, expect, code, sender))
+    rules.sort(key=lambda r: r[2], reverse=True)
+    return rules
+
+
+def truth_of(rules, addr):
+    a = int(ipaddress.ip_address(addr))
+    for net, mask, _, expect, code, sender in rules:
+        if a & mask == net:
+            return expect, code, sender
+    return "none", "-", "-"
+
+
+def testbed_classes(plan, summaries):
+    """{class: [target]}: an impaired prefix's own class, else the ground truth's outcome."""
+    rules = truth_rules(plan["truth"])
+    impaired = [(s["prefix"], f"loss {s['pct']} %") for s in plan["loss"]]
+    impaired += [(plan[k]["prefix"], k) for k in ("delay", "outage", "unreachable") if k in plan]
+    classes = defaultdict(list)
+    for target in summaries:
+        kind = next((k for p, k in impaired if in_prefix(target, p)), None)
+        if kind is None:
+            expect, code, sender = truth_of(rules, target)
+            kind = "answering" if expect == "echoreply" else "dead" if expect == "none" else \
+                f"{expect} code {code} from {sender}"
+        classes[kind].append(target)
+    return classes
+
+
+def total(summaries, targets, key):
+    return sum(s.get(key, 0) for t in targets for s in summaries[t])
+
+
+def check_testbed_loss(v, plan, summaries, classes):
+    for spec in plan["loss"]:
+        mine = classes[f"loss {spec['pct']} %"]
+        dropped, passed = read_stats(spec["stats"])
+        sent, lost, received = (total(summaries, mine, k) for k in ("sent", "lost", "received"))
+        lo, hi = binomial_interval(sent, spec["pct"] / 100)
+        v.check(f"loss {spec['pct']} % on {spec['prefix']}", lost == dropped and received == passed
+                and dropped + passed == sent and total(summaries, mine, "late") == 0,
+                f"{len(mine)} targets, {sent} probes: {lost} lost (nft dropped {dropped}), {received} received "
+                f"(nft passed {passed}), {total(summaries, mine, 'late')} late")
+        v.check(f"loss {spec['pct']} % inside the 99 % interval", lo <= lost <= hi,
+                f"{lost} of {sent} in [{lo}, {hi}] (the injector's random draw)")
+
+
+def check_testbed_delay(v, plan, summaries, classes):
+    spec = plan["delay"]
+    delay_us, mine = spec["ms"] * 1000, classes["delay"]
+    base_p50s = [us(summaries[t][0]["rtt_p50_ms"]) for t in classes["answering"]
+                 if in_prefix(t, spec["base"]) and "rtt_p50_ms" in summaries[t][0]]
+    if not base_p50s or not mine:
+        return v.check("delay", False, f"no replies from the base prefix {spec['base']} or no delayed target")
+    base = nearest_rank(base_p50s, 0.5)
+    answers = read_delay_log(spec["log"])
+    p50s = sorted(us(summaries[t][0]["rtt_p50_ms"]) for t in mine if "rtt_p50_ms" in summaries[t][0])
+    far = [p for p in p50s if abs(p - (delay_us + base)) > 500]
+    unanswered = [t for t in mine if total(summaries, [t], "received") != len(answers.get(t, []))]
+    lost = total(summaries, mine, "lost") + total(summaries, mine, "late")
+    v.check(f"delay {spec['ms']} ms on {spec['prefix']}: p50 within 0.5 ms of delay + base",
+            len(p50s) == len(mine) and not far and not unanswered and lost == 0,
+            f"base (median of {spec['base']}'s p50s) {base} us; p50s {p50s[0] if p50s else '-'}.."
+            f"{p50s[-1] if p50s else '-'} us, {len(far)} over 0.5 ms from {delay_us + base} us; {len(unanswered)} "
+            f"targets whose replies differ from the responder's answers; {lost} lost or late")
+
+
+def check_testbed_outages(v, plan, summaries, events, classes):
+    for kind in ("outage", "unreachable"):
+        if kind not in plan:
+            continue
+        start, end, note = read_timed_log(plan[kind]["log"])
+        want = logged_error(note) if kind == "unreachable" else None
+        faults = [f for t in classes[kind] if (f := outage_fault(t, events.get(t, []), summaries[t], start, end,
+                                                                plan["period_ms"], want))]
+        lengths = sorted({e["length_s"] for t in classes[kind] for e in events.get(t, []) if e["type"] == "up"})
+        v.check(f"{kind} of {(end - start) / 1000:.1f} s on {plan[kind]['prefix']}: one down, one up each",
+                classes[kind] and not faults, f"{len(classes[kind])} targets, lengths {lengths} s, "
+                f"{len(faults)} not as logged{': ' + faults[0] if faults else ''}")
+
+
+def check_testbed_truth(v, summaries, events, classes):
+    """Targets not impaired do what the ground truth says, every round."""
+    for kind, mine in sorted(classes.items()):
+        if kind == "answering":
+            bad = [t for t in mine if total(summaries, [t], "lost") or total(summaries, [t], "late")
+                   or total(summaries, [t], "duplicates") or t in events or total(summaries, [t], "icmp_errors")]
+            v.check("answering targets: no loss, late, duplicate, error or event", not bad,
+                    f"{len(mine)} targets, {len(bad)} with false loss or late replies "
+                    f"({total(summaries, bad, 'lost')} lost, {total(summaries, bad, 'late')} late)"
+                    f"{', e.g. ' + ', '.join(bad[:3]) if bad else ''}")
+        elif kind == "dead":
+            bad = [t for t in mine if total(summaries, [t], "received") or total(summaries, [t], "icmp_errors")
+                   or [e["type"] for e in events.get(t, [])] != ["down"]]
+            v.check("dead targets: 100 % loss, no error, one down event", not bad,
+                    f"{len(mine)} targets, {len(bad)} otherwise{', e.g. ' + bad[0] if bad else ''}")
+        elif " code " in kind:
+            expect, _, code, _, sender = kind.split()
+            want = {"type": TYPES[expect], "code": int(code), "sender": sender}
+            bad = [t for t in mine if total(summaries, [t], "received")
+                   or total(summaries, [t], "icmp_errors") != total(summaries, [t], "sent")
+                   or summaries[t][-1].get("last_error") != want or [e["type"] for e in events.get(t, [])] != ["down"]]
+            v.check(f"{kind}: every round lost with that error, one down event", not bad,
+                    f"{len(mine)} targets, {total(summaries, mine, 'icmp_errors')} errors of "
+                    f"{total(summaries, mine, 'sent')} rounds; {len(bad)} otherwise{', e.g. ' + bad[0] if bad else ''}")
+
+
+def check_testbed(sum_path, meta_path, err_path, plan_path):
+    """bench/monitor_testbed.sh: every target of the file summarised for every round, and each as
+    the impairments (PLAN's prefixes and logs) or the ground truth say; writes PLAN's "result"."""
+    plan, v = json.load(open(plan_path)), Verdicts()
+    try:
+        summaries, events, meta = consistent(sum_path, meta_path, err_path)
+        v.check("books", True, "summaries, events, metadata and fping lines agree")
+    except SystemExit as e:
+        v.check("books", False, str(e))
+        json.dump(v.rows, open(plan["result"], "w"))
+        raise
+    targets = {line.strip() for line in open(plan["targets"]) if line.strip()}
+    sent = meta["packets_sent"]
+    v.check("every target summarised, every round sent and closed", set(summaries) == targets
+            and sent == len(targets) * plan["rounds"] == meta["monitor"]["rounds_closed"] and meta["completed"]
+            and all(sum(s["sent"] for s in summaries[t]) == plan["rounds"] for t in summaries),
+            f"{len(summaries)} of {len(targets)} targets; sent {sent} (targets x rounds = "
+            f"{len(targets) * plan['rounds']}), closed {meta['monitor']['rounds_closed']}")
+    classes = testbed_classes(plan, summaries)
+    print("  targets: " + ", ".join(f"{k} {len(t)}" for k, t in sorted(classes.items())))
+    check_testbed_loss(v, plan, summaries, classes)
+    if "delay" in plan:
+        check_testbed_delay(v, plan, summaries, classes)
+    check_testbed_outages(v, plan, summaries, events, classes)
+    check_testbed_truth(v, summaries, events, classes)
+    json.dump({"checks": v.rows, "classes": {k: len(t) for k, t in classes.items()}}, open(plan["result"], "w"))
+    require(all(r["ok"] for r in v.rows), f"{sum(not r['ok'] for r in v.rows)} checks failed (above)")
+
 
 def main():
     checks = {"loss": check_loss, "delay": check_delay, "late": check_late, "outage": check_outage,
-              "shards": check_shards, "signal": check_signal, "period_rtt": check_period_rtt}
+              "shards": check_shards, "signal": check_signal, "period_rtt": check_period_rtt, "testbed": check_testbed}
     if len(sys.argv) < 2 or sys.argv[1] not in checks:
         fail(f"usage: check_monitor.py {'|'.join(checks)} ARGS...")
     checks[sys.argv[1]](*sys.argv[2:])
