@@ -32,26 +32,16 @@
 
 #include "bench_checks.hpp"
 #include "modes/monitor_mode.hpp"
-#include "monitor/monitor_targets.hpp"
+#include "monitor_inputs.hpp"
 
 using namespace ics;
 using namespace ics::bench;
 
 namespace {
 
-constexpr uint64_t period_us = 1000000;   // --period 1s
-constexpr uint64_t timeout_us = 1000000;  // --timeout 1s
+constexpr uint64_t period_us = monitor_period_us;
+constexpr uint64_t timeout_us = monitor_timeout_us;
 constexpr uint64_t tick_every_us = 1000;  // the output lcore ticks about once a millisecond
-
-// Resident memory of this process, from /proc/self/statm (0 where it cannot be read).
-uint64_t resident_bytes() {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (!f) return 0;
-    unsigned long size = 0, resident = 0;
-    const int got = std::fscanf(f, "%lu %lu", &size, &resident);
-    std::fclose(f);
-    return got == 2 ? uint64_t(resident) * 4096 : 0;
-}
 
 // One attribution over 198.18.0.0/15 with its config (it keeps a pointer to it), and the order its
 // TX lcore sends in: the target index and due time of every position of a round.
@@ -63,22 +53,7 @@ struct fed_book {
     std::vector<uint32_t> due_in_round;  // microseconds after the round's start
 
     fed_book(uint64_t seed, uint32_t summary_rounds, bool prometheus, std::FILE* json) {
-        // Grouped as the app groups an unlabelled target list: by /24 (512 groups).
-        const result<monitor_target_list> list =
-            parse_monitor_targets("198.18.0.0/15\n", "the benchmark's targets", default_group_by_prefix);
-        cfg.targets = list->targets;
-        for (const monitor_group& g : list->groups) {
-            label_set labels;
-            for (const monitor_label& l : g.labels) labels.emplace_back(l.key, l.value);
-            cfg.monitor.groups.push_back(std::move(labels));
-        }
-        cfg.monitor.target_group = list->group_ids();
-        cfg.sources = interval_set({{0xc613ff01, 0xc613ff01}});
-        cfg.seed = seed;
-        cfg.monitor.period_us = period_us;
-        cfg.monitor.timeout_us = timeout_us;
-        cfg.monitor.summary_us = uint64_t(summary_rounds) * period_us;
-        if (prometheus) cfg.monitor.prometheus = "127.0.0.1:9374";  // only read: nothing listens
+        monitor_config(cfg, seed, summary_rounds, prometheus);
         plan = std::make_unique<monitor_attribution>(cfg);
         plan->set_outputs(json, nullptr);
         exchange = std::make_unique<snapshot_exchange<metrics_snapshot>>();

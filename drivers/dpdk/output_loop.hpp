@@ -91,22 +91,30 @@ inline bool inputs_finished(const output_context<Plan>& c) {
     return true;
 }
 
+// One pass over the record rings: up to a burst from each, every record handled. Returns how many.
+// (Apart from output_loop so that a benchmark can drive the same pass on its own clock.)
+template <typename Plan>
+inline unsigned poll_records(output_context<Plan>& c, uint64_t& written) {
+    result_record recs[output_dequeue_burst];
+    unsigned got = 0;
+    for (rte_ring* ring : c.rings) {
+        const unsigned n =
+            rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record), output_dequeue_burst, nullptr);
+        for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
+        got += n;
+    }
+    return got;
+}
+
 template <typename Plan>
 int output_loop(output_context<Plan>& c) {
     idle_backoff::prepare_thread();
     idle_backoff backoff(c.backoff, output_backoff);
     unsigned naps_since_flush = 0;
-    result_record recs[output_dequeue_burst];
     uint64_t written = 0, next_tick = 0;
     while (true) {
         tick_plan(c, next_tick);
-        unsigned got = 0;
-        for (rte_ring* ring : c.rings) {
-            const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),
-                                                              output_dequeue_burst, nullptr);
-            for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
-            got += n;
-        }
+        const unsigned got = poll_records(c, written);
         if (got) {
             backoff.reset();
             continue;

@@ -39,11 +39,8 @@ inline void fix_icmp_checksum(uint8_t* icmp, size_t len) {
     store_be16(icmp + icmp_off::checksum, checksum_finish(checksum_add(0, icmp, len)));
 }
 
-// The responder's Echo Reply to `probe` (a full Ethernet frame).
-inline std::vector<uint8_t> echo_reply_to(const std::vector<uint8_t>& probe, uint16_t ipid = 0x1234,
-                                          uint8_t ttl = 64) {
-    std::vector<uint8_t> r = probe;
-    uint8_t* f = r.data();
+// Turns the Echo Request in `f` (a full Ethernet frame) into the responder's Echo Reply, in place.
+inline void make_echo_reply(uint8_t* f, uint16_t ipid = 0x1234, uint8_t ttl = 64) {
     uint8_t tmp[6];
     std::memcpy(tmp, f, 6);
     std::memcpy(f, f + 6, 6);
@@ -58,6 +55,13 @@ inline std::vector<uint8_t> echo_reply_to(const std::vector<uint8_t>& probe, uin
     uint8_t* icmp = ip + ipv4_min_header_len;
     icmp[icmp_off::type] = icmp_type::echo_reply;
     fix_icmp_checksum(icmp, load_be16(ip + ip_off::total_len) - ipv4_min_header_len);
+}
+
+// The responder's Echo Reply to `probe` (a full Ethernet frame).
+inline std::vector<uint8_t> echo_reply_to(const std::vector<uint8_t>& probe, uint16_t ipid = 0x1234,
+                                          uint8_t ttl = 64) {
+    std::vector<uint8_t> r = probe;
+    make_echo_reply(r.data(), ipid, ttl);
     return r;
 }
 
