@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -157,12 +158,17 @@ status adopt_pcap_interface(port_handle& port, const std::string& iface) {
                         iface)};
     std::copy(b, b + 6, port.address.begin());
     const pcap_sockets sockets = pcap_sockets_on(ifindex);
-    if (sockets.rx < 0 || sockets.tx.size() != port.tx_queues || !quiet_pcap_sockets(sockets))
+    if (sockets.rx < 0 || sockets.tx.size() != port.tx_queues)
         return error{
             fmt::format("the pcap driver's sockets on '{}' are not as expected ({} found for {} TX "
                         "queues): this DPDK release is not supported with -i in monitor mode; "
-                        "use --vdev net_af_packet0,iface={}",
-                        iface, sockets.tx.size() + (sockets.rx >= 0), port.tx_queues, iface)};
+                        "read the interface with --af-xdp",
+                        iface, sockets.tx.size() + (sockets.rx >= 0), port.tx_queues)};
+    if (!quiet_pcap_sockets(sockets))
+        return error{
+            fmt::format("cannot set up the pcap driver's sockets on '{}' ({}): PACKET_IGNORE_OUTGOING "
+                        "needs Linux 4.20 or later; read the interface with --af-xdp",
+                        iface, std::strerror(errno))};
     port.capture_sockets = {sockets.rx};
     port.stamps = pcap_rx_stamps();
     return ok_t{};

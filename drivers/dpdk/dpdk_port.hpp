@@ -28,7 +28,8 @@ struct port_handle {
     // net_af_packet only: the PMD's sockets (one per queue pair, found by the interface they are
     // bound to), to flush their TX rings and to read the RX drops DPDK 22.11 does not report.
     std::vector<int> packet_sockets;
-    // net_pcap on an interface: its RX capture socket, to read its drops.
+    // net_pcap on an interface: its RX capture socket, to read the drops since libpcap last read
+    // them for the driver's imissed (each reading resets them).
     std::vector<int> capture_sockets;
     uint64_t packet_drops = 0;  // PACKET_STATISTICS tp_drops so far (each reading resets them)
     rx_stamps stamps;           // where the PMD leaves receive stamps, if it does

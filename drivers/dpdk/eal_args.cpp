@@ -39,11 +39,11 @@ std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_p
 }
 
 std::string pcap_iface_vdev(const std::string& iface, unsigned tx_queues) {
-    // rx_iface_in: one capture handle that leaves out our own frames; a send handle per TX queue;
-    // phy_mac: the interface's MAC (the driver makes one up otherwise).
+    // rx_iface_in: one capture handle; a send handle per TX queue. (The driver makes up a MAC address
+    // for handles given apart, phy_mac or not: adopt_pcap_interface takes the interface's.)
     std::string v = "net_pcap0,rx_iface_in=" + iface;
     for (unsigned q = 0; q < tx_queues; ++q) v += ",tx_iface=" + iface;
-    return v + ",phy_mac=1";
+    return v;
 }
 
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,

@@ -37,8 +37,11 @@ inline frame_arrival arrival_of(rx_context<Probe>& c, const rte_mbuf* m, const f
                                 clock_pair now) {
     if (!(m->ol_flags & c.stamps.flag)) return burst;
     const uint64_t stamp = *RTE_MBUF_DYNFIELD(m, c.stamps.offset, const uint64_t*);
-    if (const uint64_t t = stamp_tsc(stamp * c.stamps.ns_per_unit, now, c.clock.hz()))
-        return {stamped_arrival(c.clock, t), t + c.clock.cycles_from_us(1)};
+    const uint64_t stamp_ns = stamp * c.stamps.ns_per_unit;
+    if (const uint64_t t = stamp_tsc(stamp_ns, now, c.clock.hz())) {
+        const arrival_us at = stamped_arrival(c.clock, t, now.wall_ns - stamp_ns);
+        return {at, t + c.clock.cycles_from_us((at.closed - at.opened + 1) / 2)};  // the window's end
+    }
     c.counters->add(counter::rx_stamp_refused);
     return burst;
 }
@@ -46,21 +49,21 @@ inline frame_arrival arrival_of(rx_context<Probe>& c, const rte_mbuf* m, const f
 // The clocks a burst's stamps are taken from, read together: the wall clock (vDSO: no system call)
 // between two TSC reads, at their midpoint. A pair whose reads lie more than 2 us apart (the thread
 // was preempted between them: seen on this 2-core machine as replies before their send stamp) is
-// read again, up to 4 times. Read only when the port stamps frames.
+// read again, up to 4 times; if every try was split, no pair (every stamp of the burst is refused,
+// counted, and the burst keeps its poll window). Read only when the port stamps frames.
 template <typename Probe>
 inline clock_pair read_clocks(const rx_context<Probe>& c) {
     if (!c.stamps.flag) return {};
     const uint64_t close_enough = c.clock.cycles_from_us(2);
-    clock_pair pair;
     for (int tries = 0; tries < 4; ++tries) {
         timespec ts;
         const uint64_t before = rte_rdtsc();
         clock_gettime(CLOCK_REALTIME, &ts);
         const uint64_t after = rte_rdtsc();
-        pair = {before + (after - before) / 2, uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec)};
-        if (after - before <= close_enough) break;
+        if (after - before <= close_enough)
+            return {before + (after - before) / 2, uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec)};
     }
-    return pair;
+    return {};
 }
 
 // `window`: when the burst's frames arrived (TSC).
@@ -86,8 +89,13 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
             case frame_kind::ipv4: {
                 parsed_reply r;
                 counter why;
-                const frame_arrival a = arrival_of(c, m, burst, now);
-                if (parse_reply(frame, len, r, why) && c.probe->decode(r, a.at, recs[nrec], why)) {
+                bool valid = parse_reply(frame, len, r, why);
+                frame_arrival a = burst;
+                if (valid) {  // only replies' stamps: rx_stamp_refused counts nothing else
+                    a = arrival_of(c, m, burst, now);
+                    valid = c.probe->decode(r, a.at, recs[nrec], why);
+                }
+                if (valid) {
                     stamp_arrival(c, recs[nrec], a.closed);
                     ++nrec;
                 } else {

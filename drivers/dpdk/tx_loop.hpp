@@ -122,11 +122,17 @@ inline void pause_if_due(tx_context<Plan>& c, pacer& pace) {
 // promptly. It naps to the due time itself rather than waking early to spin up to it: at 1,000
 // targets a second the spin was a fifth of the process's CPU, and a probe that leaves a wake-up's
 // latency late is counted in the lateness the schedule measures.
-inline void wait_until_due(const tx_lcore& c, uint64_t due_in_us) {
-    if (c.backoff && due_in_us > 40)
+// How far ahead of its due time a napping time-driven sender sends a probe.
+inline constexpr uint64_t send_ahead_us = 1000;
+
+// Naps until the due time when it is far enough off and naps are allowed; true if it napped.
+inline bool wait_until_due(const tx_lcore& c, uint64_t due_in_us) {
+    if (c.backoff && due_in_us > 40) {
         idle_backoff::nap_ns(std::min<uint64_t>(due_in_us, 10000) * 1000);
-    else
-        rte_pause();
+        return true;
+    }
+    rte_pause();
+    return false;
 }
 
 // Builds a batch's probes into fresh mbufs and sends them; how many were sent (0 on a stop request
@@ -177,8 +183,12 @@ int paced_tx_loop(tx_context<Plan>& c) {
 }
 
 // The TX loop of a time-driven plan: each burst is what the schedule says is due by now (it
-// measures how late each leaves); no pacer. It publishes the positions it has sent after each
-// burst and its recent lateness every 100 ms (sender_progress: the output lcore's close cursors).
+// measures how late each leaves); no pacer. Waking from a nap for a probe, it takes what falls due
+// in the next send_ahead_us with it (those leave up to 1 ms early, never late for it): at monitor
+// mode's small end a wake-up for every few probes, not one each. A sender that does not nap (due
+// times under 40 us apart) sends each burst when due. It publishes the
+// positions it has sent after each burst and its recent lateness every 100 ms (sender_progress: the output
+// lcore's close cursors).
 template <typename Plan>
 int timed_tx_loop(tx_context<Plan>& c) {
     const typename Plan::probe probe = *c.probe;  // a local: see paced_tx_loop
@@ -187,6 +197,7 @@ int timed_tx_loop(tx_context<Plan>& c) {
     const uint64_t publish_every = c.clock.cycles_from_us(100000);
     uint64_t next_publish = c.start_tsc, positions = 0;
     probe_batch batch;
+    bool woke = false;  // from a nap for the next due time
     while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
         const uint64_t now = rte_rdtsc();
         if (now < c.start_tsc) {
@@ -198,12 +209,13 @@ int timed_tx_loop(tx_context<Plan>& c) {
             next_publish = now + publish_every;
         }
         const uint64_t now_us = c.clock.elapsed_us(now) - start_us;
-        const auto step = c.schedule.next(batch, tx_burst_max, now_us);
+        const auto step = c.schedule.next(batch, tx_burst_max, now_us, woke ? send_ahead_us : 0);
         if (step.count == 0) {
             if (step.done) break;
-            wait_until_due(c, step.next_due_us - now_us);
+            woke = wait_until_due(c, step.next_due_us - now_us);
             continue;
         }
+        woke = false;
         const unsigned sent = send_batch(c, probe, sources, batch);
         positions += sent;
         c.progress->positions.store(positions, std::memory_order_release);

@@ -41,9 +41,9 @@ public:
 
     explicit monitor_send_schedule(const monitor_schedule& s) : s_(s) {}
 
-    // What is due by now_us (microseconds since the send start), at most n, one round.
-    monitor_step next(probe_batch& b, unsigned n, uint64_t now_us) {
-        const monitor_step step = s_.next(b, n, now_us);
+    // What is due by now_us + ahead_us (microseconds since the send start), at most n, one round.
+    monitor_step next(probe_batch& b, unsigned n, uint64_t now_us, uint64_t ahead_us = 0) {
+        const monitor_step step = s_.next(b, n, now_us, ahead_us);
         if (step.count) {
             const auto late = uint32_t(std::min<uint64_t>(step.lateness_us, group_rtt_summary::top_value));
             lateness_.add(late);

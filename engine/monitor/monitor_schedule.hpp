@@ -28,9 +28,11 @@
 //    The pacer's rate is whole probes per second, so where m / period is not, its clock drifts
 //    from the phases by the fraction dropped (333 for 333.3/s: 0.1 %, a period per 1,000); the
 //    time-driven form has no such drift and is the one a monitor TX loop should use.
-//  - next(batch, n, now_us): time-driven, for a monitor TX loop that measures send lateness. It
-//    hands out only what is due by now (at most n, one round), how late the earliest of them is,
-//    and when the next one falls due (so the loop can nap until then).
+//  - next(batch, n, now_us, ahead_us): time-driven, for a monitor TX loop that measures send
+//    lateness. It hands out only what is due by now + ahead_us (at most n, one round), how late
+//    the earliest of them is (0 when early), and when the next one falls due (so the loop can nap
+//    until ahead_us before then). ahead_us lets a sender that wakes for one probe take those due
+//    soon after it too: at small rates, a wake-up for every few probes instead of each.
 // A TX lcore that falls behind (a stall, a full queue) catches up without skipping: every overdue
 // position is handed out, n at a time, in order; the lateness of each burst grows and is reported
 // (the loop keeps it for the p99), and the rate returns to flat once caught up. Skipping would
@@ -102,8 +104,8 @@ public:
         return take(b, unsigned(std::min<uint64_t>(n, m_ - pos_)));
     }
 
-    // Time-driven: up to n positions due by now_us, all of one round.
-    monitor_step next(probe_batch& b, unsigned n, uint64_t now_us) {
+    // Time-driven: up to n positions due by now_us + ahead_us, all of one round.
+    monitor_step next(probe_batch& b, unsigned n, uint64_t now_us, uint64_t ahead_us = 0) {
         monitor_step s;
         b.count = 0;
         if (done()) {
@@ -112,9 +114,9 @@ public:
             return s;
         }
         const uint64_t first_due = due_us(round_, pos_);
-        if (now_us >= first_due) {
-            s.lateness_us = now_us - first_due;
-            s.count = take(b, unsigned(std::min<uint64_t>(n, due_by(now_us) - pos_)));
+        if (now_us + ahead_us >= first_due) {
+            s.lateness_us = now_us > first_due ? now_us - first_due : 0;
+            s.count = take(b, unsigned(std::min<uint64_t>(n, due_by(now_us + ahead_us) - pos_)));
         }
         s.done = done();
         s.next_due_us = s.done ? never : due_us(round_, pos_);

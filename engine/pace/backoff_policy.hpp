@@ -17,15 +17,15 @@
 //   timestamps' error bound there: up to half the nap a reply came in, 320 us at most (each
 //   reply's rtt_err_us says it); --busy-poll keeps it at a poll's length.
 // - RX on a port that stamps frames on arrival (the pcap driver on an interface, which monitor mode
-//   reads through: pace/device_stamp.hpp) naps 4 ms between empty polls: the stamp, not the poll,
-//   times a reply, so a nap costs no accuracy, only the delay before the output lcore sees the
-//   reply (well inside the 50 ms a round stays open past its timeout). 4 ms hold 400 frames at
-//   100 kpps, far inside libpcap's 2 MiB ring. At 1,000 replies a second: 250 wake-ups instead of
-//   1,700.
-// - The output lcore never spins and naps 4 ms, doubling to 8 ms while idle: its records carry
-//   their timestamps, its 64k ring fills in 8 ms only above 8 M replies/s, and monitor mode's
-//   rounds close a few milliseconds later at most (at 1,000 replies a second, 1 ms naps were a
-//   wake-up a reply).
+//   reads through, up to 10 kpps: pace/device_stamp.hpp) naps 8 ms between empty polls: the stamp,
+//   not the poll, times a reply, so a nap costs no accuracy, only the delay before the output
+//   lcore sees the reply (with the output's nap, 16 ms: well inside the 50 ms a round stays open
+//   past its timeout). 8 ms hold 80 frames at 10 kpps, a few of libpcap's ring's blocks. At 1,000
+//   replies a second: 125 wake-ups instead of 1,700.
+// - The output lcore never spins and naps 8 ms: its records carry their timestamps, its 64k ring
+//   fills in 8 ms only above 8 M replies/s, and monitor mode's rounds close a few milliseconds
+//   later at most (at 1,000 replies a second, 1 ms naps were a wake-up a reply, and naps shorter
+//   than RX's delivery a wake-up for nothing).
 // - Once sending has ended, a reply that arrives t after the last probe has an RTT of at least t,
 //   so RX naps up to 1 % of t (at most 1 ms) at once: the cooldown then costs little CPU (a 2 s
 //   cooldown: about 0.1 CPU seconds, against 0.7 with 20 us naps throughout) and no timestamp moves
@@ -46,8 +46,8 @@ struct backoff_profile {
     unsigned growth_shift;  // by 2^this
 };
 inline constexpr backoff_profile rx_backoff{8, 20, 640, 2};
-inline constexpr backoff_profile rx_stamped_backoff{0, 4000, 4000, 0};
-inline constexpr backoff_profile output_backoff{0, 4000, 8000, 1};
+inline constexpr backoff_profile rx_stamped_backoff{0, 8000, 8000, 0};
+inline constexpr backoff_profile output_backoff{0, 8000, 8000, 0};
 
 // The nap after the `idle_polls`-th empty poll in a row (counting from 1), 0 to spin. The first nap
 // is `first_us` (at least the profile's), each next one 2^growth_shift times longer up to the

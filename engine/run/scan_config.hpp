@@ -26,7 +26,7 @@ namespace ics {
 struct port_config {
     std::string iface;
     // With iface: read it through libpcap (DPDK's pcap driver) instead of af_packet, so that every
-    // frame carries the kernel's receive stamp.
+    // frame carries the kernel's receive stamp (monitor mode up to 10 kpps).
     bool kernel_stamps = false;
     std::string pci;
     std::vector<std::string> vdevs;

@@ -31,7 +31,7 @@ namespace ics {
     X(rx_cookie_invalid, "replies whose cookie does not validate (forged, corrupt, stale key)")     \
     X(rx_valid, "validated replies passed to the output lcore")                                     \
     X(rx_clock_disagrees, "validated replies received before their send stamp (RTT 0, flagged)")    \
-    X(rx_stamp_refused, "frames whose receive stamp was refused (wall clock stepped): poll window used") \
+    X(rx_stamp_refused, "replies whose receive stamp was refused (too old, or no clock pair)")      \
     X(rx_ring_full, "validated replies dropped because the output ring was full")                   \
     X(out_records, "records the output lcore processed")                                            \
     X(out_repeats, "records for a target that had already answered")                                \

@@ -81,7 +81,8 @@ sent_probe read_probe(const echo_probe& probe, const std::vector<uint8_t>& frame
     return {rec.probe_daddr, s >> 24, s & 0xffffff};
 }
 
-// Frame i is position i % m of round i / m: the schedule's target there, sent no earlier than due.
+// Frame i is position i % m of round i / m: the schedule's target there, sent no earlier than
+// send_ahead_us before its due time.
 void expect_schedule_order(const monitor_tx_rig& rig, const std::vector<std::vector<uint8_t>>& frames) {
     const monitor_schedule order = schedule_of_slice(rig.cfg, rig.cfg.slice(0, 1));
     const uint64_t m = order.targets_per_round();
@@ -92,7 +93,7 @@ void expect_schedule_order(const monitor_tx_rig& rig, const std::vector<std::vec
         const auto r = uint32_t(i / m);
         EXPECT_EQ(p.round, r) << i;
         EXPECT_EQ(p.target, order.target_at(i % m)) << i;
-        EXPECT_GE(p.send_us, order.due_us(r, i % m)) << "probe " << i << " sent before its due time";
+        EXPECT_GE(p.send_us + send_ahead_us, order.due_us(r, i % m)) << "probe " << i << " sent too early";
         EXPECT_GE(p.send_us, last_send) << i;
         EXPECT_TRUE(seen.insert({p.round, p.target}).second) << "sent twice: probe " << i;
         last_send = p.send_us;

@@ -2,10 +2,12 @@
 # A real Prometheus server (Debian's prometheus) scrapes monitor mode's /metrics once a second in
 # the scanner's namespace while 10 % loss is injected on one labelled /24 and none on another;
 # afterwards its HTTP API is asked for each group's loss. The lossy group's answer must lie inside
-# the 99 % binomial interval of the injected rate for the probes it counted; the clean group's must
-# be exactly 0; the per-target series (smokeping_prober's names) must all be of the lossy group's
-# targets and of a /30 answered by Destination Unreachable (the --metrics-targets worst by loss); promtool must accept a scrape of ours; and every
-# query of the Grafana dashboard (docs/grafana-monitor.json) must run and find data.
+# the 99 % binomial interval of the injected rate for the probes it counted, and equal the nft rule's
+# drops; the clean group's must be exactly 0 (each allowing only the replies the scanner's host
+# counted as dropped, nic.rx_missed); the per-target series (smokeping_prober's names) must all be
+# of the lossy group's targets and of a /30 answered by Destination Unreachable (the
+# --metrics-targets worst by loss); promtool must accept a scrape of ours; and every query of the
+# Grafana dashboard (docs/grafana-monitor.json) must run and find data.
 source "$(dirname "$0")/lib.sh"
 testbed_up
 NS=$ICS_SCAN_NS
@@ -72,19 +74,26 @@ def value(name):
     return float(r[0]["value"][1])
 fails = []
 lost, sent = value("lost-lossy"), value("sent-lossy")
+lost_clean, sent_clean = value("lost-clean"), value("sent-clean")
 dropped, passed = (int(x) for x in open(f"{work}/loss-stats.txt").read().split()[1::2])
+# Replies the scanner's own host dropped before it could see them are counted (nic.rx_missed: the
+# capture ring's drops, on this 2-core machine when the RX lcore is starved for tens of ms): each
+# is a probe lost beyond the injected ones. Nothing else may add to the loss.
+missed = json.load(open(f"{work}/meta.json"))["nic"]["rx_missed"]
 # 99 % interval of a binomial(sent, 0.10) count: normal approximation with continuity, z = 2.576.
 mean, sd = sent * 0.10, math.sqrt(sent * 0.10 * 0.90)
 lo, hi = mean - 2.576 * sd - 0.5, mean + 2.576 * sd + 0.5
 if sent == dropped + passed:  # the last scrape had every round: Prometheus must say exactly what nft did
-    if lost != dropped:
-        fails.append(f"lossy group: {lost:.0f} lost of {sent:.0f} in Prometheus, the nft rule dropped {dropped}")
+    if not dropped <= lost <= dropped + missed or lost - dropped + lost_clean > missed:
+        fails.append(f"lossy group: {lost:.0f} lost of {sent:.0f} in Prometheus, the nft rule dropped {dropped}, "
+                     f"the clean group lost {lost_clean:.0f}, the scanner's host dropped {missed} replies")
     if not lo <= lost <= hi:  # the injector's draw, outside the 99 % interval about 1 run in 100
         print(f"note: {lost:.0f} of {sent:.0f} dropped, outside [{lo:.0f}, {hi:.0f}] by the injector's draw")
 elif not (sent >= 5000 and lo <= lost <= hi):
     fails.append(f"lossy group: {lost:.0f} lost of {sent:.0f} in Prometheus, outside [{lo:.0f}, {hi:.0f}] (10 %)")
-if value("lost-clean") != 0 or value("sent-clean") < 5000:
-    fails.append(f"clean group: {value('lost-clean'):.0f} lost of {value('sent-clean'):.0f}: expected 0 of 5000 or more")
+if lost_clean > missed or sent_clean < 5000:
+    fails.append(f"clean group: {lost_clean:.0f} lost of {sent_clean:.0f}: expected 0 of 5000 or more "
+                 f"(or as many as the {missed} replies the scanner's host dropped)")
 queries = open(f"{work}/dashboard-queries.txt").read().splitlines()
 for n, expr in enumerate(queries, 1):
     r = json.load(open(f"{work}/dashboard-{n}.json"))
@@ -97,7 +106,8 @@ if by_pop != {"dark": 4.0, "lossy": 16.0}:
                  "pop=lossy (the worst by loss)")
 print("\n".join(f"FAIL: {f}" for f in fails) or
       f"ok   Prometheus: lossy group {lost:.0f} of {sent:.0f} lost ({100 * lost / sent:.2f} %, interval "
-      f"[{lo:.0f}, {hi:.0f}]); clean group 0 lost; 20 per-target series: the 4 dark and 16 lossy; "
+      f"[{lo:.0f}, {hi:.0f}]; nft dropped {dropped}); clean group {lost_clean:.0f} lost; the scanner's host "
+      f"dropped {missed} replies; 20 per-target series: the 4 dark and 16 lossy; "
       f"{len(queries)} dashboard queries found data")
 sys.exit(1 if fails else 0)
 PY

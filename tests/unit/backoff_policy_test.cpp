@@ -1,6 +1,6 @@
 // The idle policy: RX spins a few polls then naps 20 us, four times longer each time polls stay
 // empty, up to 640 us, an idle stretch starting at half the last one's naps; the output lcore naps
-// 4 ms at once, doubling to 8 ms; RX on a port that stamps frames naps 4 ms at once, always; the cooldown's allowance lengthens
+// 8 ms at once; RX on a port that stamps frames naps 8 ms at once, always; the cooldown's allowance lengthens
 // a nap at once (a regression once kept RX at 20 us naps through a whole cooldown, tripling the
 // process's CPU time).
 #include "pace/backoff_policy.hpp"
@@ -19,11 +19,11 @@ TEST(BackoffPolicy, RxSpinsThenNaps) {
     EXPECT_EQ(nap_us(rx_backoff, ~0u), 640u);  // no shift past the word
 }
 
-TEST(BackoffPolicy, RxWithReceiveStampsNaps4msFromTheFirstEmptyPoll) {
+TEST(BackoffPolicy, RxWithReceiveStampsNaps8msFromTheFirstEmptyPoll) {
     for (unsigned polls : {1u, 2u, 10u, 100000u, ~0u}) {
-        EXPECT_EQ(nap_us(rx_stamped_backoff, polls), 4000u) << polls;
-        EXPECT_EQ(nap_us(rx_stamped_backoff, polls, 0, first_nap_us(1000)), 4000u) << polls;
-        EXPECT_EQ(nap_us(rx_stamped_backoff, polls, 0, first_nap_us(100000)), 4000u) << polls;
+        EXPECT_EQ(nap_us(rx_stamped_backoff, polls), 8000u) << polls;
+        EXPECT_EQ(nap_us(rx_stamped_backoff, polls, 0, first_nap_us(1000)), 8000u) << polls;
+        EXPECT_EQ(nap_us(rx_stamped_backoff, polls, 0, first_nap_us(100000)), 8000u) << polls;
     }
 }
 
@@ -37,8 +37,8 @@ TEST(BackoffPolicy, AnIdleStretchStartsAtHalfTheLastOnesNaps) {
     EXPECT_EQ(nap_us(rx_backoff, 1, 0, first_nap_us(1000)), 0u);            // still spins first
 }
 
-TEST(BackoffPolicy, OutputNapsAtOnceThenLonger) {
-    const unsigned naps[] = {4000, 8000, 8000};
+TEST(BackoffPolicy, OutputNaps8msAtOnce) {
+    const unsigned naps[] = {8000, 8000, 8000};
     for (unsigned k = 0; k < std::size(naps); ++k) EXPECT_EQ(nap_us(output_backoff, 1 + k), naps[k]) << k;
 }
 

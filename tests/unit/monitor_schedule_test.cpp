@@ -226,6 +226,40 @@ TEST(MonitorSchedule, LateCallerGetsEveryOverdueProbeOnceWithItsLateness) {
     EXPECT_TRUE(s.done());
 }
 
+// A sender that wakes at the next due time and asks ahead_us further takes every position due
+// within ahead_us of now with it, early (lateness 0), in order, once; a later caller still gets its
+// lateness.
+TEST(MonitorSchedule, AheadTakesWhatFallsDueSoonWithNoLateness) {
+    const auto set = mixed_set();
+    const uint64_t m = set.size(), period = 100000, start = 5000, ahead = 1000;
+    monitor_schedule s(set, 11, period, 2, {}, start);
+    probe_batch b;
+    uint64_t pos = 0, now = start, wakes = 0;
+    while (!s.done()) {
+        const monitor_step st = s.next(b, 64, now, ahead);
+        if (st.count == 0) {
+            ASSERT_GT(st.next_due_us, now + ahead);
+            now = st.next_due_us;  // the nap
+            ++wakes;
+            continue;
+        }
+        EXPECT_EQ(st.lateness_us, 0u);
+        for (unsigned i = 0; i < b.count; ++i, ++pos) {
+            const uint64_t due = s.due_us(b.round, pos % m);
+            EXPECT_EQ(b.dst[i], s.target_at(pos % m));
+            EXPECT_EQ(b.round, uint32_t(pos / m));
+            EXPECT_LE(due, now + ahead);  // never more than ahead_us early
+            EXPECT_GE(due, now);          // and never late
+        }
+    }
+    EXPECT_EQ(pos, 2 * m);
+    // 1,322 targets over 100 ms: one due every 76 us, so a 1 ms reach takes about 13 a wake-up.
+    EXPECT_LE(wakes, 2 * m / 10);
+    // Called late, the lateness is the earliest's, ahead or not.
+    monitor_schedule late(set, 11, period, 1, {}, start);
+    EXPECT_EQ(late.next(b, 1, start + 500, ahead).lateness_us, 500u);
+}
+
 TEST(MonitorSchedule, UntimedAndTimedHandOutTheSameSequence) {
     const auto set = mixed_set();
     monitor_schedule a(set, 77, 5000, 2, {1, 2, 0, 1}, 0), t(set, 77, 5000, 2, {1, 2, 0, 1}, 0);
