@@ -2,10 +2,10 @@
 // last poll that emptied the queue to the end of this one: pace/arrival_window.hpp), parse and
 // validate every frame with the probe type, which estimates the RTT within that window and after
 // the probe's send time, and hand fixed-size records to the output lcore through its own
-// SP/SC ring. When the port stamps frames on arrival (rx_stamps.hpp), a frame's stamp replaces the
-// window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP frames go to the control
-// lcore through another SP/SC ring. Nothing allocates; every frame that is not a result is counted under a
-// named reason.
+// SP/SC ring. When the port stamps frames on arrival (rx_stamps.hpp), a reply's stamp replaces
+// the window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP frames go
+// to the control lcore through another SP/SC ring. Nothing allocates; every frame that is not a
+// result is counted under a named reason.
 #pragma once
 #include <time.h>
 

@@ -117,15 +117,14 @@ inline void pause_if_due(tx_context<Plan>& c, pacer& pace) {
     }
 }
 
-// Time-driven plans (monitor): waits for the schedule's next due time, napping while it is more
-// than 40 us off (unless busy-polling), at most 10 ms at a time so that a stop request is seen
-// promptly. It naps to the due time itself rather than waking early to spin up to it: at 1,000
-// targets a second the spin was a fifth of the process's CPU, and a probe that leaves a wake-up's
-// latency late is counted in the lateness the schedule measures.
-// How far ahead of its due time a napping time-driven sender sends a probe.
+// How far ahead of its due time a time-driven sender that woke from a nap sends a probe.
 inline constexpr uint64_t send_ahead_us = 1000;
 
-// Naps until the due time when it is far enough off and naps are allowed; true if it napped.
+// Time-driven plans (monitor): waits for the schedule's next due time, napping while it is more
+// than 40 us off (unless busy-polling), at most 10 ms at a time so that a stop request is seen
+// promptly; true if it napped. It naps to the due time itself rather than waking early to spin up
+// to it: at 1,000 targets a second the spin was a fifth of the process's CPU, and a probe that
+// leaves a wake-up's latency late is counted in the lateness the schedule measures.
 inline bool wait_until_due(const tx_lcore& c, uint64_t due_in_us) {
     if (c.backoff && due_in_us > 40) {
         idle_backoff::nap_ns(std::min<uint64_t>(due_in_us, 10000) * 1000);
@@ -186,9 +185,9 @@ int paced_tx_loop(tx_context<Plan>& c) {
 // measures how late each leaves); no pacer. Waking from a nap for a probe, it takes what falls due
 // in the next send_ahead_us with it (those leave up to 1 ms early, never late for it): at monitor
 // mode's small end a wake-up for every few probes, not one each. A sender that does not nap (due
-// times under 40 us apart) sends each burst when due. It publishes the
-// positions it has sent after each burst and its recent lateness every 100 ms (sender_progress: the output
-// lcore's close cursors).
+// times under 40 us apart) sends each burst when due. It publishes the positions it has sent after
+// each burst and its recent lateness every 100 ms (sender_progress: the output lcore's close
+// cursors).
 template <typename Plan>
 int timed_tx_loop(tx_context<Plan>& c) {
     const typename Plan::probe probe = *c.probe;  // a local: see paced_tx_loop
