@@ -395,17 +395,9 @@ status read_targets(const cli_options& o, scan_config& c) {
 status check_host(const cli_options& o, scan_config& c) {
     if (!c.port.iface.empty())
         if (auto st = dpdk::check_interface_exists(c.port.iface); !st) return error{st.error_message()};
-    // Monitor mode up to 10 kpps takes its RTTs from the kernel's receive stamps, which only the pcap
-    // driver passes on (DPDK 22.11). Faster, af_packet: it sends a burst a system call where pcap
-    // sends a frame, its ring holds 4,096 frames where libpcap's holds tens of milliseconds, and
-    // replies come within every short nap, so its poll windows are narrow anyway (docs/design.md,
-    // "Timestamps"). Scans need af_packet's rate.
-    c.port.kernel_stamps = c.mode == run_mode::monitor && !o.af_xdp && c.rate <= 10000;
-    if (c.port.kernel_stamps && !c.port.iface.empty() && c.lcores.rx_cores > 1)
-        return error{
-            "-M monitor up to 10 kpps reads -i through one capture, which one RX lcore polls (a second would "
-            "see every "
-            "frame again): drop --rx-cores, or read the interface with --af-xdp"};
+    // Monitor mode takes its RTTs from the kernel's receive stamps in af_packet's ring (rx_stamps.hpp;
+    // docs/design.md, "Timestamps").
+    c.port.kernel_stamps = c.mode == run_mode::monitor;
     // AF_XDP: one socket (DPDK port) per queue of the interface, as DPDK's af_xdp driver opens
     // only one queue per port on devices that report no combined channels (veth).
     if (o.af_xdp) {

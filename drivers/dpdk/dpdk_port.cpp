@@ -1,6 +1,5 @@
 #include "dpdk/dpdk_port.hpp"
 
-#include <net/if.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,8 +11,6 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
-#include <rte_mbuf_dyn.h>
-#include <rte_version.h>
 
 #include "dpdk/packet_sockets.hpp"
 
@@ -22,19 +19,6 @@
 namespace ics::dpdk {
 
 namespace {
-
-// DPDK's pcap driver stamps every frame it receives with libpcap's stamp, the kernel's wall clock
-// at arrival: in microseconds up to release 26.03; from 26.07 in nanoseconds and only when the
-// timestamp offload is asked for (which this scanner does not yet do, so no stamps there).
-rx_stamps pcap_rx_stamps() {
-    rx_stamps s;
-    s.offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
-    const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
-    if (s.offset < 0 || bit < 0) return {};
-    s.flag = uint64_t(1) << bit;
-    s.ns_per_unit = RTE_VERSION >= RTE_VERSION_NUM(26, 7, 0, 0) ? 1 : 1000;
-    return s;
-}
 
 // Two af_packet ports on one interface see each other's sockets: the last port opened keeps only
 // those no earlier port claimed (the earlier ones were opened before its sockets existed), so no
@@ -144,33 +128,24 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
     return ok_t{};
 }
 
-status adopt_pcap_interface(port_handle& port, const std::string& iface) {
-    const int ifindex = int(if_nametoindex(iface.c_str()));
-    const std::string path = "/sys/class/net/" + iface + "/address";
-    std::FILE* f = std::fopen(path.c_str(), "r");
-    unsigned b[6] = {};
-    const bool read = f && std::fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) == 6;
-    if (f) std::fclose(f);
-    if (ifindex == 0 || !read)
+status map_rx_rings(port_handle& port) {
+    std::vector<int> fds = port.packet_sockets;
+    std::ranges::sort(fds);  // the PMD opens queue q's socket before queue q + 1's
+    if (fds.size() != port.rx_queues)
         return error{
-            fmt::format("cannot read the index and MAC address of interface '{}': check that it "
-                        "is an Ethernet interface",
-                        iface)};
-    std::copy(b, b + 6, port.address.begin());
-    const pcap_sockets sockets = pcap_sockets_on(ifindex);
-    if (sockets.rx < 0 || sockets.tx.size() != port.tx_queues)
-        return error{
-            fmt::format("the pcap driver's sockets on '{}' are not as expected ({} found for {} TX "
-                        "queues): this DPDK release is not supported with -i in monitor mode; "
-                        "read the interface with --af-xdp",
-                        iface, sockets.tx.size() + (sockets.rx >= 0), port.tx_queues)};
-    if (!quiet_pcap_sockets(sockets))
-        return error{
-            fmt::format("cannot set up the pcap driver's sockets on '{}' ({}): PACKET_IGNORE_OUTGOING "
-                        "needs Linux 4.20 or later; read the interface with --af-xdp",
-                        iface, std::strerror(errno))};
-    port.capture_sockets = {sockets.rx};
-    port.stamps = pcap_rx_stamps();
+            fmt::format("found {} af_packet sockets for {} RX queues on port {}: cannot read the "
+                        "kernel's receive stamps",
+                        fds.size(), port.rx_queues, port.name)};
+    const size_t ring_bytes = size_t(af_packet_frames) * af_packet_frame_size;
+    for (int fd : fds) {
+        const socket_mapping m = find_socket_mapping(fd);
+        if (m.length != 2 * ring_bytes)  // the PMD maps the RX ring, then the TX ring
+            return error{
+                fmt::format("af_packet's ring on port {} is not mapped as expected ({} bytes): "
+                            "cannot read the kernel's receive stamps",
+                            port.name, m.length)};
+        port.rx_rings.push_back({m.base, af_packet_frame_size, af_packet_frames, 0});
+    }
     return ok_t{};
 }
 
@@ -179,7 +154,7 @@ void close_port(port_handle& port) {
     rte_eth_dev_close(port.id);
     // The PMD closed them: the numbers may name other files now.
     port.packet_sockets.clear();
-    port.capture_sockets.clear();
+    port.rx_rings.clear();
 }
 
 void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms) {
@@ -203,7 +178,6 @@ nic_counters read_nic_counters(std::vector<port_handle>& ports) {
         rte_eth_stats st{};
         if (rte_eth_stats_get(port.id, &st) != 0) st = {};
         for (int fd : port.packet_sockets) port.packet_drops += read_socket_drops(fd);
-        for (int fd : port.capture_sockets) port.packet_drops += read_socket_drops(fd);
         c.rx_missed += st.imissed + port.packet_drops;
         c.rx_errors += st.ierrors;
         c.rx_nombuf += st.rx_nombuf;

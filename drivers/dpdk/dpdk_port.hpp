@@ -28,11 +28,8 @@ struct port_handle {
     // net_af_packet only: the PMD's sockets (one per queue pair, found by the interface they are
     // bound to), to flush their TX rings and to read the RX drops DPDK 22.11 does not report.
     std::vector<int> packet_sockets;
-    // net_pcap on an interface: its RX capture socket, to read the drops since libpcap last read
-    // them for the driver's imissed (each reading resets them).
-    std::vector<int> capture_sockets;
-    uint64_t packet_drops = 0;  // PACKET_STATISTICS tp_drops so far (each reading resets them)
-    rx_stamps stamps;           // where the PMD leaves receive stamps, if it does
+    uint64_t packet_drops = 0;             // PACKET_STATISTICS tp_drops so far (each reading resets them)
+    std::vector<rx_ring_stamps> rx_rings;  // af_packet with kernel stamps: each RX queue's ring
 };
 
 inline constexpr uint16_t rx_descriptors = 1024;
@@ -47,12 +44,9 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
                   std::vector<port_handle>& ports);
 void close_port(port_handle& port);
 
-// DPDK 22.11's pcap driver on an interface (port_config::kernel_stamps) makes up a MAC address
-// and keeps the interface's index to itself when its RX and TX handles are given apart: take the
-// interface's own MAC (the capture is promiscuous, so frames to it arrive), find the capture
-// socket for its drops, keep our own frames out of it and the send handles from capturing
-// (packet_sockets.hpp), and note where stamps are.
-status adopt_pcap_interface(port_handle& port, const std::string& iface);
+// af_packet (port_config::kernel_stamps): finds each RX queue's ring in this process's memory, so
+// that RX reads the kernel's receive stamps there (rx_stamps.hpp).
+status map_rx_rings(port_handle& port);
 
 // The ports' loss counters, summed, and each port's packets in and out.
 struct nic_counters {
@@ -66,7 +60,7 @@ struct nic_counters {
 // sends any more. Other drivers send what a burst call took: nothing to do.
 void drain_tx(const std::vector<port_handle>& ports, unsigned timeout_ms);
 
-// With net_af_packet and net_pcap on an interface, rx_missed includes the frames the kernel dropped because a
+// With net_af_packet, rx_missed includes the frames the kernel dropped because a
 // socket's RX ring was full.
 nic_counters read_nic_counters(std::vector<port_handle>& ports);
 

@@ -24,10 +24,9 @@ queue_plan plan_queues(const port_config& port, const lcore_config& cfg) {
     // A dry run has no ARP to answer and the pcap device one TX queue: no control queue.
     if (!port.dryrun_pcap.empty()) q.control = false;
     // af_packet opens one socket per queue pair and fans received frames out over all of them:
-    // every one must be polled, so RX gets as many queues as TX. pcap's capture handles would each
-    // see every frame: one RX queue.
+    // every one must be polled, so RX gets as many queues as TX.
     if (!port.iface.empty() && port.dryrun_pcap.empty())
-        q.rx_queues = port.kernel_stamps ? 1 : std::max(q.rx_queues, q.tx_queues_on(0));
+        q.rx_queues = std::max(q.rx_queues, q.tx_queues_on(0));
     return q;
 }
 
@@ -35,14 +34,6 @@ std::vector<std::string> af_xdp_vdevs(const std::string& iface, unsigned queue_p
     std::vector<std::string> v;
     for (unsigned q = 0; q < queue_pairs; ++q)
         v.push_back(fmt::format("net_af_xdp{},iface={},start_queue={}", q, iface, q));
-    return v;
-}
-
-std::string pcap_iface_vdev(const std::string& iface, unsigned tx_queues) {
-    // rx_iface_in: one capture handle; a send handle per TX queue. (The driver makes up a MAC address
-    // for handles given apart, phy_mac or not: adopt_pcap_interface takes the interface's.)
-    std::string v = "net_pcap0,rx_iface_in=" + iface;
-    for (unsigned q = 0; q < tx_queues; ++q) v += ",tx_iface=" + iface;
     return v;
 }
 
@@ -88,14 +79,13 @@ std::vector<std::string> build_eal_args(const port_config& port, const lcore_con
         a.push_back("--no-pci");
         if (!port.dryrun_pcap.empty())
             a.push_back(fmt::format("--vdev=net_pcap0,tx_pcap={}", port.dryrun_pcap));
-        else if (!port.iface.empty() && port.kernel_stamps)
-            a.push_back("--vdev=" + pcap_iface_vdev(port.iface, queues.tx_queues_on(0)));
         else if (!port.iface.empty())
             // 4096 frames per ring (the PMD default is 512): room for ~40 ms of replies at 100 kpps
             // if the RX lcore is descheduled; af_packet drops beyond it (read_nic_counters counts
             // those drops, which the PMD does not).
-            a.push_back(fmt::format("--vdev=net_af_packet0,iface={},qpairs={},qdisc_bypass=1,framecnt=4096",
-                                    port.iface, std::max(queues.rx_queues, queues.tx_queues_on(0))));
+            a.push_back(fmt::format(
+                "--vdev=net_af_packet0,iface={},qpairs={},qdisc_bypass=1,framecnt={},framesz={}", port.iface,
+                std::max(queues.rx_queues, queues.tx_queues_on(0)), af_packet_frames, af_packet_frame_size));
         else
             for (const auto& v : port.vdevs) a.push_back("--vdev=" + v);
     }

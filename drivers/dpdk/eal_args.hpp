@@ -1,5 +1,5 @@
-// Friendly flags to EAL arguments: which device (--vdev for an interface through af_packet or pcap,
-// or for a pcap dry run, -a for a PCI NIC), which lcores on which CPUs, memory and logging. No DPDK calls
+// Friendly flags to EAL arguments: which device (--vdev for an af_packet interface or a pcap dry
+// run, -a for a PCI NIC), which lcores on which CPUs, memory and logging. No DPDK calls
 // here, so it is unit-tested as plain strings.
 #pragma once
 #include <algorithm>
@@ -41,8 +41,10 @@ struct queue_plan {
 };
 queue_plan plan_queues(const port_config& port, const lcore_config& cfg);
 
-// The pcap device for an interface read with kernel receive stamps (port_config::kernel_stamps).
-std::string pcap_iface_vdev(const std::string& iface, unsigned tx_queues);
+// The af_packet rings' geometry: frames per ring and bytes a frame (the PMD's default size, given
+// explicitly because RX reads the kernel's receive stamps from the ring: rx_stamps.hpp).
+inline constexpr unsigned af_packet_frames = 4096;
+inline constexpr unsigned af_packet_frame_size = 2048;
 
 // argv for rte_eal_init (argv[0] included). `cpus` must not be empty.
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,

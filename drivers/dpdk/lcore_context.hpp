@@ -97,7 +97,8 @@ struct alignas(64) rx_context {
     std::vector<port_queue> queues;
     const Probe* probe = nullptr;
     tsc_clock clock;
-    rx_stamps stamps;  // the ports' receive stamps, if they have them
+    std::vector<rx_ring_stamps> rings;  // each queue's kernel stamps (empty: none)
+    unsigned stamped_nap_us = 0;        // the nap between empty polls when stamped
     bool backoff = true;
     rte_ring* records = nullptr;  // producer end: this lcore
     rte_ring* arp = nullptr;      // producer end: this lcore

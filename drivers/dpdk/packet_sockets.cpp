@@ -1,15 +1,16 @@
 #include "dpdk/packet_sockets.hpp"
 
 #include <dirent.h>
-#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <string>
 
 namespace ics::dpdk {
 
@@ -55,24 +56,19 @@ std::vector<int> af_packet_sockets_on(int ifindex) {
     return packet_sockets_on(ifindex, [&](int fd) { return in_af_packet_fanout(fd, ifindex); });
 }
 
-pcap_sockets pcap_sockets_on(int ifindex) {
-    std::vector<int> fds =
-        packet_sockets_on(ifindex, [&](int fd) { return !in_af_packet_fanout(fd, ifindex); });
-    std::ranges::sort(fds);
-    pcap_sockets s;
-    if (fds.empty()) return s;
-    s.rx = fds.front();
-    s.tx.assign(fds.begin() + 1, fds.end());
-    return s;
-}
-
-bool quiet_pcap_sockets(const pcap_sockets& s) {
-    const int one = 1;
-    bool ok = setsockopt(s.rx, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) == 0;
-    sock_filter take_nothing{BPF_RET | BPF_K, 0, 0, 0};
-    const sock_fprog prog{1, &take_nothing};
-    for (int fd : s.tx) ok &= setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0;
-    return ok;
+socket_mapping find_socket_mapping(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return {};
+    const std::string name = "socket:[" + std::to_string(st.st_ino) + "]";
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        if (!line.ends_with(" " + name)) continue;
+        unsigned long start = 0, end = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2 || end <= start) return {};
+        return {reinterpret_cast<const uint8_t*>(start), size_t(end - start)};
+    }
+    return {};
 }
 
 unsigned long long read_socket_drops(int fd) {

@@ -1,9 +1,10 @@
-// The kernel packet sockets behind DPDK 22.11's af_packet and pcap drivers, which keep them to
-// themselves: found among this process's open descriptors by the interface they are bound to, so
-// that the scanner can read the RX drops the drivers do not report, flush af_packet's TX rings,
-// and keep pcap's send-only handles from capturing. Remove each use once a DPDK release exposes
-// what it needs.
+// The kernel packet sockets behind DPDK 22.11's af_packet driver, which keeps them to itself: found
+// among this process's open descriptors by the interface they are bound to, so that the scanner can
+// read the RX drops the driver does not report, flush its TX rings, and read the kernel's receive
+// stamps in its RX rings (rx_stamps.hpp). Remove each use once a DPDK release exposes what it needs.
 #pragma once
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace ics::dpdk {
@@ -12,20 +13,13 @@ namespace ics::dpdk {
 // (pid ^ ifindex) & 0xffff (drivers/net/af_packet/rte_eth_af_packet.c).
 std::vector<int> af_packet_sockets_on(int ifindex);
 
-// pcap with one rx_iface_in and tx_iface handles: its sockets in the order the driver opened them,
-// the RX handle first (drivers/net/pcap/pcap_ethdev.c opens RX handles before TX handles, and
-// libpcap keeps every descriptor it opens for a handle, so descriptor numbers rise in that order).
-struct pcap_sockets {
-    int rx = -1;
-    std::vector<int> tx;
+// Where a packet socket's ring is mapped in this process (its line in /proc/self/maps, which names
+// the socket's inode): the first byte and the length, or {nullptr, 0}.
+struct socket_mapping {
+    const uint8_t* base = nullptr;
+    size_t length = 0;
 };
-pcap_sockets pcap_sockets_on(int ifindex);
-
-// Sets up pcap's handles for a scanner: the RX handle ignores outgoing frames in the kernel (libpcap
-// 1.10 drops them only after they were copied to its ring); the TX handles, which are capture
-// handles too, get a filter that takes nothing, as their rings are never read and would count
-// every frame on the link as their drops. False if a socket option was refused.
-bool quiet_pcap_sockets(const pcap_sockets& s);
+socket_mapping find_socket_mapping(int fd);
 
 // The frames a socket's RX ring dropped since the last reading (PACKET_STATISTICS resets them).
 unsigned long long read_socket_drops(int fd);

@@ -180,8 +180,8 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
         !st)
         return error{st.error_message()};
     if (!cfg.port.iface.empty() && cfg.port.kernel_stamps)
-        if (auto st = adopt_pcap_interface(s.ports.front(), cfg.port.iface); !st)
-            return error{st.error_message()};
+        for (port_handle& port : s.ports)
+            if (auto st = map_rx_rings(port); !st) return error{st.error_message()};
     const int node = s.ports.front().socket;
     if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
         for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)

@@ -2,10 +2,10 @@
 // last poll that emptied the queue to the end of this one: pace/arrival_window.hpp), parse and
 // validate every frame with the probe type, which estimates the RTT within that window and after
 // the probe's send time, and hand fixed-size records to the output lcore through its own
-// SP/SC ring. When the port stamps frames on arrival (rx_stamps.hpp), a reply's stamp replaces
-// the window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP frames go
-// to the control lcore through another SP/SC ring. Nothing allocates; every frame that is not a
-// result is counted under a named reason.
+// SP/SC ring. When its queues' rings carry the kernel's receive stamps (rx_stamps.hpp), a reply's
+// stamp replaces the window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP frames
+// go to the control lcore through another SP/SC ring. Nothing allocates; every frame that is not a result is
+// counted under a named reason.
 #pragma once
 #include <time.h>
 
@@ -30,15 +30,14 @@ struct frame_arrival {
     uint64_t closed;
 };
 
-// The frame's receive stamp when it has one that holds (`now`: clocks read after the poll), else
-// the burst's poll window.
+// The i-th frame's receive stamp from its queue's ring, when it has one that holds (`now`: clocks
+// read after the poll), else the burst's poll window.
 template <typename Probe>
-inline frame_arrival arrival_of(rx_context<Probe>& c, const rte_mbuf* m, const frame_arrival& burst,
-                                clock_pair now) {
-    if (!(m->ol_flags & c.stamps.flag)) return burst;
-    const uint64_t stamp = *RTE_MBUF_DYNFIELD(m, c.stamps.offset, const uint64_t*);
-    const uint64_t stamp_ns = stamp * c.stamps.ns_per_unit;
-    if (const uint64_t t = stamp_tsc(stamp_ns, now, c.clock.hz())) {
+inline frame_arrival arrival_of(rx_context<Probe>& c, const rx_ring_stamps* ring, unsigned i,
+                                const rte_mbuf* m, const frame_arrival& burst, clock_pair now) {
+    if (!ring) return burst;
+    const uint64_t stamp_ns = ring->stamp_ns(i, rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
+    if (const uint64_t t = stamp_ns ? stamp_tsc(stamp_ns, now, c.clock.hz()) : 0) {
         const arrival_us at = stamped_arrival(c.clock, t, now.wall_ns - stamp_ns);
         return {at, t + c.clock.cycles_from_us((at.closed - at.opened + 1) / 2)};  // the window's end
     }
@@ -50,10 +49,10 @@ inline frame_arrival arrival_of(rx_context<Probe>& c, const rte_mbuf* m, const f
 // between two TSC reads, at their midpoint. A pair whose reads lie more than 2 us apart (the thread
 // was preempted between them: seen on this 2-core machine as replies before their send stamp) is
 // read again, up to 4 times; if every try was split, no pair (every stamp of the burst is refused,
-// counted, and the burst keeps its poll window). Read only when the port stamps frames.
+// counted, and the burst keeps its poll window). Read only when the queue has stamps.
 template <typename Probe>
-inline clock_pair read_clocks(const rx_context<Probe>& c) {
-    if (!c.stamps.flag) return {};
+inline clock_pair read_clocks(const rx_context<Probe>& c, const rx_ring_stamps* ring) {
+    if (!ring) return {};
     const uint64_t close_enough = c.clock.cycles_from_us(2);
     for (int tries = 0; tries < 4; ++tries) {
         timespec ts;
@@ -66,12 +65,13 @@ inline clock_pair read_clocks(const rx_context<Probe>& c) {
     return {};
 }
 
-// `window`: when the burst's frames arrived (TSC).
+// `window`: when the burst's frames arrived (TSC); `ring`: the queue's stamps, if it has them.
 template <typename Probe>
-inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, poll_window window) {
+inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, poll_window window,
+                             rx_ring_stamps* ring = nullptr) {
     const frame_arrival burst{{c.clock.probe_time_us(window.opened), c.clock.probe_time_us(window.closed)},
                               window.closed};
-    const clock_pair now = read_clocks(c);
+    const clock_pair now = read_clocks(c, ring);
     result_record recs[rx_burst];
     rte_mbuf* to_free[rx_burst];
     unsigned nrec = 0, nfree = 0;
@@ -92,7 +92,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
                 bool valid = parse_reply(frame, len, r, why);
                 frame_arrival a = burst;
                 if (valid) {  // only replies' stamps: rx_stamp_refused counts nothing else
-                    a = arrival_of(c, m, burst, now);
+                    a = arrival_of(c, ring, i, m, burst, now);
                     valid = c.probe->decode(r, a.at, recs[nrec], why);
                 }
                 if (valid) {
@@ -108,6 +108,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
         }
         to_free[nfree++] = m;
     }
+    if (ring) ring->advance(n);
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
     if (nrec) {
         unsigned queued =
@@ -133,7 +134,7 @@ inline void stamp_arrival(rx_context<Probe>& c, result_record& rec, uint64_t clo
 template <typename Probe>
 int rx_loop(rx_context<Probe>& c) {
     idle_backoff::prepare_thread();
-    idle_backoff backoff(c.backoff, c.stamps.flag ? rx_stamped_backoff : rx_backoff);
+    idle_backoff backoff(c.backoff, c.rings.empty() ? rx_backoff : stamped_rx_backoff(c.stamped_nap_us));
     rte_mbuf* bufs[rx_burst];
     // Before the loop: nothing allocates in it.
     std::vector<arrival_window> windows(c.queues.size(), arrival_window(rte_rdtsc()));
@@ -143,7 +144,7 @@ int rx_loop(rx_context<Probe>& c) {
             const uint64_t began = rte_rdtsc();
             const unsigned n = rte_eth_rx_burst(c.queues[k].port, c.queues[k].queue, bufs, rx_burst);
             const poll_window w = windows[k].polled(began, n ? rte_rdtsc() : began, n, rx_burst);
-            if (n) rx_process_burst(c, bufs, n, w);
+            if (n) rx_process_burst(c, bufs, n, w, c.rings.empty() ? nullptr : &c.rings[k]);
             got += n;
         }
         if (got) {

@@ -16,12 +16,12 @@
 //   (first_nap_us), so replies a millisecond apart are found in one or two naps. The price is the
 //   timestamps' error bound there: up to half the nap a reply came in, 320 us at most (each
 //   reply's rtt_err_us says it); --busy-poll keeps it at a poll's length.
-// - RX on a port that stamps frames on arrival (the pcap driver on an interface, which monitor mode
-//   reads through, up to 10 kpps: pace/device_stamp.hpp) naps 8 ms between empty polls: the stamp,
-//   not the poll, times a reply, so a nap costs no accuracy, only the delay before the output
-//   lcore sees the reply (with the output's nap, 16 ms: well inside the 50 ms a round stays open
-//   past its timeout). 8 ms hold 80 frames at 10 kpps, a few of libpcap's ring's blocks. At 1,000
-//   replies a second: 125 wake-ups instead of 1,700.
+// - RX on rings that carry the kernel's receive stamps (monitor mode's af_packet rings:
+//   pace/device_stamp.hpp) naps a fixed time between empty polls: the stamp, not the poll, times a
+//   reply, so a nap costs no accuracy, only the delay before the output lcore sees the reply (with
+//   the output's nap, 16 ms at most: well inside the 50 ms a round stays open past its timeout).
+//   8 ms, or less where the ring would fill more than a quarter in one nap at the run's rate
+//   (4,096 frames: 8 ms up to 128 kpps). At 1,000 replies a second: 125 wake-ups instead of 1,700.
 // - The output lcore never spins and naps 8 ms: its records carry their timestamps, its 64k ring
 //   fills in 8 ms only above 8 M replies/s, and monitor mode's rounds close a few milliseconds
 //   later at most (at 1,000 replies a second, 1 ms naps were a wake-up a reply, and naps shorter
@@ -46,7 +46,6 @@ struct backoff_profile {
     unsigned growth_shift;  // by 2^this
 };
 inline constexpr backoff_profile rx_backoff{8, 20, 640, 2};
-inline constexpr backoff_profile rx_stamped_backoff{0, 8000, 8000, 0};
 inline constexpr backoff_profile output_backoff{0, 8000, 8000, 0};
 
 // The nap after the `idle_polls`-th empty poll in a row (counting from 1), 0 to spin. The first nap
@@ -67,6 +66,16 @@ inline unsigned nap_us(const backoff_profile& p, unsigned idle_polls, unsigned s
 // where it would have come in anyway.
 inline unsigned first_nap_us(unsigned last_idle_us) {
     return last_idle_us / 2;
+}
+
+// RX on stamped rings: the nap, 8 ms or as long as a quarter of `ring_frames` takes to fill at
+// `rate` frames a second (at least 20 us), and a profile that naps it from the first empty poll.
+inline unsigned stamped_rx_nap_us(uint64_t rate, unsigned ring_frames) {
+    const uint64_t quarter_us = rate ? uint64_t(ring_frames / 4) * 1000000 / rate : 8000;
+    return unsigned(std::clamp<uint64_t>(quarter_us, 20, 8000));
+}
+inline backoff_profile stamped_rx_backoff(unsigned nap) {
+    return {0, nap, nap, 0};
 }
 
 // The longest nap that keeps timestamps within 1 % of the RTT, `since_send_end_us` after the last

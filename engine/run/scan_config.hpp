@@ -25,8 +25,7 @@ namespace ics {
 // whose channels DPDK's af_xdp driver cannot count): TX lcores take them in turn.
 struct port_config {
     std::string iface;
-    // With iface: read it through libpcap (DPDK's pcap driver) instead of af_packet, so that every
-    // frame carries the kernel's receive stamp (monitor mode up to 10 kpps).
+    // With iface: RX reads each frame's kernel receive stamp from af_packet's ring (monitor mode).
     bool kernel_stamps = false;
     std::string pci;
     std::vector<std::string> vdevs;

@@ -31,24 +31,9 @@ TEST(EalArgs, InterfaceBecomesAfPacketWithEveryRxQueuePolled) {
     EXPECT_EQ(q.rx_queues, 3u);  // af_packet fans out over every queue pair
     auto args = build_eal_args(port, cfg, plan_lcores(cfg), q, {0, 1, 2, 3, 4, 5});
     EXPECT_EQ(arg_starting(args, "--vdev="),
-              "--vdev=net_af_packet0,iface=scan0,qpairs=3,qdisc_bypass=1,framecnt=4096");
+              "--vdev=net_af_packet0,iface=scan0,qpairs=3,qdisc_bypass=1,framecnt=4096,framesz=2048");
     EXPECT_TRUE(has(args, "--in-memory"));
     EXPECT_TRUE(has(args, "--no-pci"));
-}
-
-TEST(EalArgs, InterfaceWithKernelStampsBecomesOneCaptureAndASendHandlePerTxQueue) {
-    port_config port;
-    port.iface = "scan0";
-    port.kernel_stamps = true;
-    lcore_config cfg;
-    cfg.tx_cores = 2;
-    auto q = plan_queues(port, cfg);
-    EXPECT_EQ(q.tx_queues_on(0), 3u);
-    EXPECT_EQ(q.rx_queues, 1u);  // not one per queue pair: each capture handle would see every frame
-    auto args = build_eal_args(port, cfg, plan_lcores(cfg), q, {0, 1, 2, 3, 4, 5});
-    EXPECT_EQ(arg_starting(args, "--vdev="),
-              "--vdev=net_pcap0,rx_iface_in=scan0,tx_iface=scan0,tx_iface=scan0,tx_iface=scan0");
-    EXPECT_EQ(port.describe(), "interface scan0 (pcap, kernel receive stamps)");
 }
 
 TEST(EalArgs, PciAndDryRun) {

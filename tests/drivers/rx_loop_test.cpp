@@ -9,8 +9,6 @@
 #include <cstdlib>
 #include <tuple>
 
-#include <rte_mbuf_dyn.h>
-
 #include "../unit/packet_craft.hpp"
 #include "dpdk/rx_loop.hpp"
 #include "net/arp.hpp"
@@ -276,36 +274,39 @@ TEST(RxLoop, FullArpRingIsCountedAndFreed) {
     EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);
 }
 
-// A port that stamps frames on arrival (the pcap driver's wall-clock microseconds): a stamped
-// reply's RTT runs from its send stamp to its stamp, within its 3 us bound, wherever the poll window lies,
-// and its receive time is the stamp's; an unstamped reply in the same burst keeps the window; a
-// stamp after the RX lcore's clock reading is refused, counted, and the window used.
-TEST(RxLoop, ReceiveStampsReplaceThePollWindow) {
-    int offset = -1;
-    uint64_t flag = 0;
-    ASSERT_EQ(rte_mbuf_dyn_rx_timestamp_register(&offset, &flag), 0);
+// A queue whose af_packet ring carries the kernel's receive stamps (a ring of 4 slots here, the
+// burst's frames in slots 3, 0 and 1): a stamped reply's RTT runs from its send stamp to its stamp,
+// within its bound, wherever the poll window lies, and its receive time is the stamp's; a slot
+// that holds another frame, or a stamp after the RX lcore's clock reading, is refused and counted,
+// and that reply keeps the window; the ring's next slot moves past the burst.
+TEST(RxLoop, RingStampsReplaceThePollWindow) {
     auto pool = test::make_pool(255);
     rx_rig rig(0, 64, 64);
-    rig.c.stamps = {flag, offset, 1000};
     rig.c.clock = tsc_clock(rte_get_tsc_hz(), rte_rdtsc() - rte_get_tsc_hz(), 0);  // a second ago
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    const uint64_t t0 = rte_rdtsc(), wall0_us = uint64_t(ts.tv_sec) * 1000000 + uint64_t(ts.tv_nsec) / 1000;
+    const uint64_t t0 = rte_rdtsc(), wall0_ns = uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec);
     const uint32_t sent_us = rig.c.clock.probe_time_us(t0) - 5000;  // 5 ms ago, stamped 3 ms ago
-    const std::vector<uint64_t> stamps = {wall0_us - 3000, 0, wall0_us + 60'000'000};
+    const uint64_t stamps[] = {wall0_ns - 3'000'000, wall0_ns - 3'000'000, wall0_ns + 60'000'000'000};
+    std::vector<uint8_t> ring(4 * 2048);
+    rx_ring_stamps view{ring.data(), 2048, 4, 3};
     std::vector<rte_mbuf*> bufs;
-    for (size_t i = 0; i < stamps.size(); ++i) {
-        rte_mbuf* m = test::mbuf_of(
-            pool.get(), test::echo_reply_to(probe_to(rig.probe, net_198_18 + 1 + unsigned(i), sent_us, 0)));
-        ASSERT_NE(m, nullptr);
-        if (stamps[i]) {
-            *RTE_MBUF_DYNFIELD(m, offset, uint64_t*) = stamps[i];
-            m->ol_flags |= flag;
-        }
-        bufs.push_back(m);
+    for (unsigned i = 0; i < 3; ++i) {
+        const auto reply = test::echo_reply_to(probe_to(rig.probe, net_198_18 + 1 + i, sent_us, 0));
+        uint8_t* slot = ring.data() + size_t((3 + i) % 4) * 2048;
+        auto* h = reinterpret_cast<tpacket2_hdr*>(slot);
+        h->tp_sec = uint32_t(stamps[i] / 1000000000);
+        h->tp_nsec = uint32_t(stamps[i] % 1000000000);
+        h->tp_snaplen = h->tp_len = uint32_t(reply.size());
+        h->tp_mac = 66;
+        std::copy(reply.begin(), reply.end(), slot + h->tp_mac);
+        if (i == 1) slot[h->tp_mac + 40] ^= 1;  // another frame than the PMD copied out
+        bufs.push_back(test::mbuf_of(pool.get(), reply));
+        ASSERT_NE(bufs.back(), nullptr);
     }
     const poll_window window{t0 - rig.c.clock.cycles_from_us(10000), rte_rdtsc()};
-    rx_process_burst(rig.c, bufs.data(), unsigned(bufs.size()), window);
+    rx_process_burst(rig.c, bufs.data(), unsigned(bufs.size()), window, &view);
+    EXPECT_EQ(view.next, 2u);
     const std::vector<result_record> recs = rig.take_records();
     ASSERT_EQ(recs.size(), 3u);
     EXPECT_EQ(recs[0].rtt_err_us, 3u);  // 1 us, and 1 us either way for the stamp's 3 ms of age
@@ -318,9 +319,8 @@ TEST(RxLoop, ReceiveStampsReplaceThePollWindow) {
         EXPECT_EQ(recs[i].rtt_err_us, to_close - to_close / 2 + 1) << i;
     }
     expect_counters(rig.counters,
-                    {{counter::rx_frames, 3}, {counter::rx_valid, 3}, {counter::rx_stamp_refused, 1}});
+                    {{counter::rx_frames, 3}, {counter::rx_valid, 3}, {counter::rx_stamp_refused, 2}});
     EXPECT_EQ(rte_mempool_in_use_count(pool.get()), 0u);
 }
-
 }  // namespace
 }  // namespace ics::dpdk

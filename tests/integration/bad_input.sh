@@ -135,7 +135,6 @@ check "--period 'soon' is not valid" "${mon[@]}" --period soon 198.18.0.0/24
 check "--timeout '11s' is not valid: give a duration from 1ms to 10s" "${mon[@]}" --timeout 11s 198.18.0.0/24
 check "--timeout 2s spans 104 periods of 20ms, more than the 60 rounds a target's window holds open: lengthen --period or shorten --timeout" "${mon[@]}" --period 20ms --timeout 2s 198.18.0.0/24
 check "-Q/--summary-interval '500ms' is not valid: give a duration from 1s to 86400s" "${mon[@]}" -Q 500ms 198.18.0.0/24
-check "-M monitor up to 10 kpps reads -i through one capture, which one RX lcore polls (a second would see every frame again): drop --rx-cores, or read the interface with --af-xdp" "${mon[@]}" --rx-cores 2 198.18.0.0/24
 check "--down-after '61' is not valid: give a whole number from 0 to 60" "${mon[@]}" --down-after 61 198.18.0.0/24
 check "--group-by '/7' is not valid: give a prefix length from /8 to /32" "${mon[@]}" --group-by /7 198.18.0.0/24
 check "--period 1s over 256 targets sends 256 probes a second, more than -r 100 allows: lengthen --period to at least 2560ms, or raise -r" \
