@@ -98,7 +98,7 @@ struct alignas(64) rx_context {
     const Probe* probe = nullptr;
     tsc_clock clock;
     std::vector<rx_ring_stamps> rings;  // each queue's kernel stamps (empty: none)
-    unsigned stamped_nap_us = 0;        // the nap between empty polls when stamped
+    unsigned stamped_nap_us = 0;        // the nap between empty polls when stamped (0: rx_backoff)
     bool backoff = true;
     rte_ring* records = nullptr;  // producer end: this lcore
     rte_ring* arp = nullptr;      // producer end: this lcore

@@ -32,7 +32,7 @@ std::vector<std::unique_ptr<rx_context<Probe>>> launch_receivers(run_env& e, con
         for (size_t k = i; k < rx_queues.size(); k += n)
             if (!e.s.ports.front().rx_rings.empty())  // one af_packet port: queue k is ring k
                 c->rings.push_back(e.s.ports.front().rx_rings[rx_queues[k].queue]);
-        c->stamped_nap_us = stamped_rx_nap_us(e.cfg.rate, af_packet_frames);
+        c->stamped_nap_us = c->rings.empty() ? 0 : stamped_rx_nap_us(e.cfg.rate, af_packet_frames);
         c->backoff = !e.cfg.lcores.busy_poll;
         c->records = rings.records[i];
         c->arp = rings.arp[i];

@@ -1,11 +1,11 @@
 // The RX lcore: poll its queues in bursts, note each burst's arrival window with the TSC (from the
 // last poll that emptied the queue to the end of this one: pace/arrival_window.hpp), parse and
 // validate every frame with the probe type, which estimates the RTT within that window and after
-// the probe's send time, and hand fixed-size records to the output lcore through its own
-// SP/SC ring. When its queues' rings carry the kernel's receive stamps (rx_stamps.hpp), a reply's
-// stamp replaces the window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP frames
-// go to the control lcore through another SP/SC ring. Nothing allocates; every frame that is not a result is
-// counted under a named reason.
+// the probe's send time, and hand fixed-size records to the output lcore through its own SP/SC
+// ring. When its queues' rings carry the kernel's receive stamps (rx_stamps.hpp), a reply's stamp
+// replaces the window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP
+// frames go to the control lcore through another SP/SC ring. Nothing allocates; every frame that
+// is not a result is counted under a named reason.
 #pragma once
 #include <time.h>
 
@@ -134,7 +134,7 @@ inline void stamp_arrival(rx_context<Probe>& c, result_record& rec, uint64_t clo
 template <typename Probe>
 int rx_loop(rx_context<Probe>& c) {
     idle_backoff::prepare_thread();
-    idle_backoff backoff(c.backoff, c.rings.empty() ? rx_backoff : stamped_rx_backoff(c.stamped_nap_us));
+    idle_backoff backoff(c.backoff, c.stamped_nap_us ? stamped_rx_backoff(c.stamped_nap_us) : rx_backoff);
     rte_mbuf* bufs[rx_burst];
     // Before the loop: nothing allocates in it.
     std::vector<arrival_window> windows(c.queues.size(), arrival_window(rte_rdtsc()));

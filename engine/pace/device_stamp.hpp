@@ -1,16 +1,17 @@
-// Receive stamps that a device or the kernel took when a frame arrived, turned into the TSC the rest
-// of the RX path uses. DPDK 22.11's pcap PMD passes libpcap's stamp on every frame: the kernel's
-// wall clock at arrival, in microseconds. With such a stamp a reply's RTT no longer depends on how
-// long the RX lcore napped (its poll window, pace/arrival_window.hpp), so RX may nap milliseconds.
+// Receive stamps that the kernel (or a device) took when a frame arrived, turned into the TSC the
+// rest of the RX path uses. The kernel writes one into each frame's header in an af_packet ring:
+// its wall clock at arrival, in nanoseconds (drivers/dpdk/rx_stamps.hpp reads it). With it a
+// reply's RTT no longer depends on how long the RX lcore napped (its poll window,
+// pace/arrival_window.hpp), so RX may nap milliseconds.
 //
 // A wall-clock reading and a TSC reading taken together after each poll that returned frames
-// anchor the conversion: a stamp's age (a few milliseconds: the RX nap and libpcap's block delay)
-// is measured on the wall clock and taken off the TSC reading, so the clocks' rates (the TSC's
-// measured frequency, NTP's slewing: a few hundred ppm at most) matter only over that age: the
-// arrival's window widens by 1/4096 of it (244 ppm) either way. A stamp after the reading, or older than
-// max_stamp_age_ns (a stalled RX lcore, or a wall clock stepped back), is refused: the frame keeps
-// its poll window and is counted. A forward step of the wall clock shorter than that makes a reply
-// look early: at worst before its send stamp, which is flagged (clock_disagrees).
+// anchor the conversion: a stamp's age (a few milliseconds: the RX nap) is measured on the wall
+// clock and taken off the TSC reading, so the clocks' rates (the TSC's measured frequency, NTP's
+// slewing: a few hundred ppm at most) matter only over that age: the arrival's window widens by
+// 1/4096 of it (244 ppm) either way. A stamp after the reading, or older than max_stamp_age_ns (a
+// stalled RX lcore, or a wall clock stepped back), is refused: the frame keeps its poll window and
+// is counted. A forward step of the wall clock shorter than that makes a reply look early: at
+// worst before its send stamp, which is flagged (clock_disagrees).
 #pragma once
 #include <cstdint>
 

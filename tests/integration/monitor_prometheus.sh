@@ -77,7 +77,7 @@ lost, sent = value("lost-lossy"), value("sent-lossy")
 lost_clean, sent_clean = value("lost-clean"), value("sent-clean")
 dropped, passed = (int(x) for x in open(f"{work}/loss-stats.txt").read().split()[1::2])
 # Replies the scanner's own host dropped before it could see them are counted (nic.rx_missed: the
-# capture ring's drops, on this 2-core machine when the RX lcore is starved for tens of ms): each
+# RX ring's drops, when the RX lcore is starved for longer than the ring holds): each
 # is a probe lost beyond the injected ones. Nothing else may add to the loss.
 missed = json.load(open(f"{work}/meta.json"))["nic"]["rx_missed"]
 # 99 % interval of a binomial(sent, 0.10) count: normal approximation with continuity, z = 2.576.

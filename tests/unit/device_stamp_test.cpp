@@ -31,10 +31,10 @@ TEST(DeviceStamp, RefusesStampsAfterTheReadingOrOlderThanTheLimit) {
     EXPECT_EQ(stamp_tsc(now.wall_ns - 50'000'000, clock_pair{1'000, now.wall_ns}, hz), 0u);
 }
 
-// Replies sent at random times and stamped (floored to the microsecond, as libpcap's are) after a
-// random RTT, read in a poll whose window opened long before the send and closed up to 8 ms after
-// the arrival, with the TSC's frequency off by up to 200 ppm: every estimate is within its bound of
-// the true RTT, and the bound is 4 us at most.
+// Replies sent at random times and stamped after a random RTT (floored to the microsecond, coarser
+// than the kernel's nanoseconds), read in a poll whose window opened long before the send and
+// closed up to 8 ms after the arrival, with the TSC's frequency off by up to 200 ppm: every estimate is
+// within its bound of the true RTT, and the bound is 4 us at most.
 TEST(DeviceStamp, RttFromAStampIsWithinItsMicrosecondWhateverTheNap) {
     const uint64_t epoch_tsc = 1'000'000, epoch_wall = 1'796'000'000'000'000'000;
     const tsc_clock clock(hz, epoch_tsc, epoch_wall);
