@@ -64,9 +64,10 @@ socket_mapping find_socket_mapping(int fd) {
     std::string line;
     while (std::getline(maps, line)) {
         if (!line.ends_with(" " + name)) continue;
-        unsigned long start = 0, end = 0;
-        if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2 || end <= start) return {};
-        return {reinterpret_cast<const uint8_t*>(start), size_t(end - start)};
+        void *start = nullptr, *end = nullptr;  // the line's "start-end", in hex as %p reads it
+        if (std::sscanf(line.c_str(), "%p-%p", &start, &end) != 2 || end <= start) return {};
+        const auto* first = static_cast<const uint8_t*>(start);
+        return {first, size_t(static_cast<const uint8_t*>(end) - first)};
     }
     return {};
 }
