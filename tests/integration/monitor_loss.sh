@@ -6,7 +6,7 @@
 # exactly the rule's drops and those received exactly what it passed (no false loss), inside the 99 %
 # binomial interval of the rate; no late or duplicate reply; the metadata's figures are the sums of
 # the summaries; fping's lines on stderr agree with them; every RTT came from its kernel receive
-# stamp (none refused, every bound at most 4 us).
+# stamp (none refused, every bound at most 27 us).
 source "$(dirname "$0")/lib.sh"
 testbed_up
 IMPAIR=$SRC/scripts/testbed-impair.sh
@@ -27,13 +27,15 @@ done
 python3 "$SRC/tests/integration/check_monitor.py" loss "$WORK/sum.jsonl" "$WORK/meta.json" "$WORK/stderr.txt" \
     $ROUNDS "${specs[@]}"
 # Every reply's RTT from the kernel's receive stamp in af_packet's ring (docs/design.md,
-# "Timestamps"): none refused, every bound a few microseconds.
+# "Timestamps"): none refused, and every bound one a stamp gives (2 us and 1 us either way per
+# 4.096 ms of the stamp's age, which is under 100 ms: at most 27 us; a poll window of an 8 ms nap
+# would give thousands).
 python3 - "$WORK/meta.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 refused, bound = m["counters"]["rx_stamp_refused"], m["rtt_error_bound_us"]
-if refused or bound["max"] > 4 or bound["replies"] == 0:
-    sys.exit(f"FAIL: receive stamps: {refused} refused, RTT bounds {bound} (every reply's should be at most 4 us)")
+if refused or bound["max"] > 27 or bound["replies"] == 0:
+    sys.exit(f"FAIL: receive stamps: {refused} refused, RTT bounds {bound} (every reply's should be at most 27 us)")
 print(f"ok   receive stamps: {bound['replies']} replies, every RTT bound at most {bound['max']} us, none refused")
 PY
 echo "PASS"
