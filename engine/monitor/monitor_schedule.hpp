@@ -31,8 +31,8 @@
 //  - next(batch, n, now_us, ahead_us): time-driven, for a monitor TX loop that measures send
 //    lateness. It hands out only what is due by now + ahead_us (at most n, one round), how late
 //    the earliest of them is (0 when early), and when the next one falls due (so the loop can nap
-//    until ahead_us before then). ahead_us lets a sender that wakes for one probe take those due
-//    soon after it too: at small rates, a wake-up for every few probes instead of each.
+//    until then). ahead_us lets a sender that wakes for one probe take those due soon after it
+//    too: at small rates, a wake-up for every few probes instead of each.
 // A TX lcore that falls behind (a stall, a full queue) catches up without skipping: every overdue
 // position is handed out, n at a time, in order; the lateness of each burst grows and is reported
 // (the loop keeps it for the p99), and the rate returns to flat once caught up. Skipping would
