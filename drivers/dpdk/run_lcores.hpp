@@ -26,12 +26,13 @@ std::vector<std::unique_ptr<rx_context<Probe>>> launch_receivers(run_env& e, con
     std::vector<std::unique_ptr<rx_context<Probe>>> rx;
     for (size_t i = 0; i < n; ++i) {
         auto c = std::make_unique<rx_context<Probe>>();
-        for (size_t k = i; k < rx_queues.size(); k += n) c->queues.push_back(rx_queues[k]);
+        const std::vector<rx_ring_stamps>& stamped = e.s.ports.front().rx_rings;  // one af_packet port
+        for (size_t k = i; k < rx_queues.size(); k += n) {
+            c->queues.push_back(rx_queues[k]);
+            if (!stamped.empty()) c->rings.push_back(stamped[rx_queues[k].queue]);  // queue q's ring
+        }
         c->probe = &probe;
         c->clock = e.clock;
-        for (size_t k = i; k < rx_queues.size(); k += n)
-            if (!e.s.ports.front().rx_rings.empty())  // one af_packet port: queue k is ring k
-                c->rings.push_back(e.s.ports.front().rx_rings[rx_queues[k].queue]);
         c->stamped_nap_us = c->rings.empty() ? 0 : stamped_rx_nap_us(e.cfg.rate, af_packet_frames);
         c->backoff = !e.cfg.lcores.busy_poll;
         c->records = rings.records[i];

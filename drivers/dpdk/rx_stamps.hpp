@@ -20,7 +20,7 @@
 namespace ics::dpdk {
 
 struct rx_ring_stamps {
-    const uint8_t* frames = nullptr;  // the ring's first frame; null: this queue has no stamps
+    const uint8_t* frames = nullptr;  // the ring's first frame
     uint32_t frame_size = 0, frame_count = 0;
     uint32_t next = 0;  // the slot of the next frame a burst returns (the PMD's framenum)
 
