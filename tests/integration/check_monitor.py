@@ -281,7 +281,7 @@ def check_delay(sum_path, meta_path, err_path, rows_path, delay_ms, delayed, bas
     p50s = sorted(us(recs[0]["rtt_p50_ms"]) for t, recs in summaries.items() if in_prefix(t, delayed))
     print(f"  delay {delay_ms} ms: base RTT (p50 of {base_prefix}) {base} us; delayed targets' p50 "
           f"{p50s[0]}..{p50s[-1]} us; the responder's p50 holds {held_range[0]}..{held_range[1]} us; {far} over 0.5 ms "
-          f"from their hold + {base} us; each the rows' exact p50); "
+          f"from their hold + {base} us; each the rows' exact p50; "
           f"{len(summaries)} targets' figures within a bucket of their rows")
 
 
