@@ -1,20 +1,113 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing with clang's libFuzzer (plus ASan and UBSan) of everything that parses
-# packets or input: the reply parser and probe decoder, target/blocklist files, output filters.
-#   scripts/fuzz.sh [SECONDS per target, default 60]
-# CI runs the same targets through the bounded mutation driver (meson suite 'fuzz'); this script
-# is for longer, coverage-guided runs. Corpora are kept in build-fuzz/corpus/TARGET.
+# Coverage-guided fuzzing with clang's libFuzzer, under ASan and UBSan, of everything that parses
+# packets or input: the reply parser and the probes' decoders, target and label files, output
+# filters (tests/fuzz/*_fuzz.cpp; each also checks properties of what it parsed, not only that it
+# did not crash). Each target starts from its corpus kept in the repository, tests/fuzz/corpus/
+# TARGET: the seeds its fuzz_seeds() gives (tests/fuzz/mutation_driver.cpp --write-seeds) and the
+# inputs earlier runs found that add coverage.
+#
+#   scripts/fuzz.sh [--ci] [--runs N | SECONDS] [TARGET...]
+#
+#   SECONDS     per target (default 60; --ci: 30); --runs N: N executions per target instead
+#   --ci        the test command's form: two targets at a time, each on a copy of its corpus (the
+#               repository stays as it is); fails on a finding, and on a target that did not load
+#               its whole corpus or ran nothing
+#   otherwise   one target at a time; the inputs a run found that add coverage are merged into
+#               tests/fuzz/corpus/TARGET (libFuzzer -merge=1), ready to be committed
+#
+# Builds into build-fuzz/ with ninja (the engine compiled once, then only what changed). Prints
+# per target: executions, executions a second, coverage (edges), corpus size, findings. A finding
+# is saved as build-fuzz/findings/TARGET/crash-*; make it a unit test (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
-out=build-fuzz
-mkdir -p "$out"
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iengine)
-engine_sources=$(git ls-files 'engine/*.cpp')
-for target in reply_parser_fuzz target_file_fuzz output_filter_fuzz; do
-    # The seeds function is linked in but unused here; libFuzzer starts from the corpus.
-    clang++ "${flags[@]}" "tests/fuzz/$target.cpp" $engine_sources -lfmt -o "$out/$target"
-    mkdir -p "$out/corpus/$target"
-    echo "fuzzing $target for $seconds s"
-    "$out/$target" -max_total_time="$seconds" -print_final_stats=1 "$out/corpus/$target" 2>&1 | tail -4
+ci=0 runs= seconds=
+targets=()
+while (($#)); do
+    case $1 in
+        --ci) ci=1 ;;
+        --runs) runs=${2:?--runs needs a count}; shift ;;
+        [0-9]*) seconds=$1 ;;
+        *_fuzz) targets+=("$1") ;;
+        *) echo "fuzz.sh: unknown argument '$1': give --ci, --runs N, SECONDS or target names (*_fuzz)" >&2; exit 2 ;;
+    esac
+    shift
 done
+seconds=${seconds:-$((ci ? 30 : 60))}
+((${#targets[@]})) || targets=(reply_parser_fuzz target_file_fuzz output_filter_fuzz monitor_targets_fuzz)
+out=build-fuzz
+
+# The build: one ninja file, rewritten each run (cheap), the objects kept.
+write_ninja() {
+    local flags="-std=c++20 -O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I../engine"
+    {
+        echo "flags = $flags"
+        echo "rule cxx"
+        echo "  command = clang++ \$flags -fsanitize=fuzzer-no-link -MD -MF \$out.d -c \$in -o \$out"
+        echo "  depfile = \$out.d"
+        echo "  deps = gcc"
+        echo "rule link"
+        echo "  command = clang++ \$flags -fsanitize=fuzzer \$in -o \$out -lfmt"
+        local objs=() src
+        for src in $(git ls-files 'engine/*.cpp'); do
+            echo "build obj/${src%.cpp}.o: cxx ../$src"
+            objs+=("obj/${src%.cpp}.o")
+        done
+        for t in "${targets[@]}"; do
+            echo "build obj/$t.o: cxx ../tests/fuzz/$t.cpp"
+            echo "build $t: link obj/$t.o ${objs[*]}"
+        done
+    } > "$out/build.ninja"
+}
+mkdir -p "$out/logs"
+write_ninja
+ninja -C "$out" -j2 --quiet "${targets[@]}" >/dev/null
+
+# Runs one target; prints its line; returns libFuzzer's status, or 3 if the run is void.
+fuzz_one() {
+    local t=$1 corpus=tests/fuzz/corpus/$1 work=$out/work/$1 log=$out/logs/$1.log
+    local files limit=(-max_total_time="$seconds")
+    [[ -n $runs ]] && limit=(-runs="$runs")
+    rm -rf "$work" && mkdir -p "$work/new" "$out/logs" "$out/findings/$t"
+    files=$(find "$corpus" -type f | wc -l)
+    if ((ci)); then cp -r "$corpus/." "$work/new/"; fi
+    local rc=0
+    "$out/$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$out/findings/$t/" "$work/new" $( ((ci)) || echo "$corpus") > "$log" 2>&1 || rc=$?
+    python3 - "$t" "$log" "$files" "$rc" <<'PY' || return $?
+import re, sys
+t, log, files, rc = sys.argv[1], open(sys.argv[2], errors="replace").read(), int(sys.argv[3]), int(sys.argv[4])
+stat = dict(re.findall(r"^stat::(\w+):\s+(\d+)", log, re.M))
+cov = re.findall(r"cov: (\d+) ft: \d+ corp: (\d+)", log)
+seen = re.search(r"INFO: seed corpus: files: (\d+)", log)
+loaded = int(seen[1]) if seen else 0
+execs, rate = int(stat.get("number_of_executed_units", 0)), int(stat.get("average_exec_per_sec", 0))
+edges, corp = (cov[-1] if cov else ("0", "0"))
+print(f"  {t}: {execs} executions ({rate}/s), {edges} edges covered, corpus {corp} inputs "
+      f"(from {loaded} files), {'no finding' if rc == 0 else 'A FINDING (exit ' + str(rc) + ')'}")
+if rc != 0:
+    print("\n".join(log.splitlines()[-25:]))
+    sys.exit(rc)
+if execs == 0 or loaded < files:
+    print(f"  {t}: void run: {execs} executions, {loaded} of {files} corpus files loaded")
+    sys.exit(3)
+PY
+    if ((!ci)); then  # keep what added coverage: a minimised merge into the repository's corpus
+        "$out/$t" -merge=1 "$corpus" "$work/new" >> "$log" 2>&1
+    fi
+}
+
+echo "fuzzing ${targets[*]}: ${runs:+$runs executions}${runs:-$seconds s} each (ASan, UBSan)"
+status=0
+if ((ci)); then
+    pids=()
+    for t in "${targets[@]}"; do
+        fuzz_one "$t" > "$out/logs/$t.line" 2>&1 &
+        pids+=($!)
+        if ((${#pids[@]} == 2)); then wait "${pids[0]}" || status=1; pids=("${pids[@]:1}"); fi
+    done
+    for p in "${pids[@]}"; do wait "$p" || status=1; done
+    for t in "${targets[@]}"; do cat "$out/logs/$t.line"; done
+else
+    for t in "${targets[@]}"; do fuzz_one "$t" || status=1; done
+fi
+exit $status

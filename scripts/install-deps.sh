@@ -28,6 +28,7 @@ libraries=(
     libcpp-httplib-dev                                                    # the Prometheus endpoint (drivers/http)
     libgtest-dev libgmock-dev libbenchmark-dev                            # tests and benchmarks
     llvm                                                                  # llvm-symbolizer for sanitizer reports
+    libclang-rt-14-dev                                                    # libFuzzer and clang's sanitizer runtimes (scripts/fuzz.sh)
 )
 
 check_programs() {

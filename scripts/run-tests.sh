@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, builds, and runs every test: engine
-# unit and fuzz tests, the binary and the driver loops on virtual devices (these three suites also
-# under ASan + UBSan), the namespace testbed integration tests, each benchmark once, the linters. Ends with the closing summary of
+# unit tests, fuzzing (bounded mutations, and each target 30 s under libFuzzer with ASan + UBSan),
+# the binary and the driver loops on virtual devices (these two suites also under ASan + UBSan; the
+# lcores' handoffs under TSan), the namespace testbed integration tests, each benchmark once, the
+# linters. Ends with the closing summary of
 # scripts/test-summary.py: every skipped test by name, then "N passed, N failed, N skipped ...".
 # It fails on a failed test, on a suite that registered no test, on a run that wrote no log, and on
 # a skip that tests/expected-skips does not declare for this machine.
@@ -11,7 +13,7 @@
 set -uo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-all_runs="build-asan:unit,fuzz,dpdk build:unit,fuzz,dpdk,bench,lint build:integration"
+all_runs="build-asan:unit,dpdk build:unit,fuzz,dpdk,bench,lint build:integration"
 runs=${ICS_TEST_RUNS:-$all_runs}
 # Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1

@@ -2,13 +2,35 @@
 // UBSan with any compiler: start from the target's seeds, apply bit flips, byte changes,
 // truncations, extensions and splices, and feed each result to the target. Deterministic for a
 // given iteration count (fixed RNG seed). A crash or sanitizer report fails the test.
+// `--write-seeds DIR` writes the seeds as files instead (seed-0, seed-1, ...): the start of the
+// libFuzzer corpora kept in tests/fuzz/corpus/ (scripts/fuzz.sh).
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <string>
 
 #include "fuzz_target.hpp"
 
+namespace {
+int write_seeds(const std::string& dir) {
+    const auto seeds = fuzz_seeds();
+    for (size_t i = 0; i < seeds.size(); ++i) {
+        std::ofstream out(dir + "/seed-" + std::to_string(i), std::ios::binary);
+        out.write(reinterpret_cast<const char*>(seeds[i].data()), std::streamsize(seeds[i].size()));
+        if (!out) {
+            std::fprintf(stderr, "cannot write %s/seed-%zu\n", dir.c_str(), i);
+            return 1;
+        }
+    }
+    std::printf("%zu seeds written to %s\n", seeds.size(), dir.c_str());
+    return 0;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (argc == 3 && std::strcmp(argv[1], "--write-seeds") == 0) return write_seeds(argv[2]);
     const long iterations = argc > 1 ? std::atol(argv[1]) : 100000;
     std::mt19937_64 rng(20261126);
     auto corpus = fuzz_seeds();

@@ -1,6 +1,13 @@
 // Fuzzes the RX path's pure part: frame classification, the reply parser (with RFC 4884 extension
 // objects), and the echo and trace probes' decoders, on arbitrary bytes. Nothing may read outside
-// the input.
+// the input, and what the parser returns must be what the frame says: the ICMP header right after
+// the IPv4 header its length field gives, the payload after it and inside the frame, the addresses,
+// TTL, type and code the bytes hold; a decoded record keeps the reply's sender, type and code, and a
+// refusal names an rx_ counter. A broken property aborts with a message, which the mutation
+// driver and libFuzzer report as a failure.
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "../unit/packet_craft.hpp"
@@ -14,6 +21,34 @@ using namespace ics;
 namespace {
 const echo_probe probe(test::test_probe_setup());
 const trace_probe tracer(test::test_probe_setup());
+
+void check(bool ok, const char* what) {
+    if (ok) return;
+    std::fprintf(stderr, "reply_parser_fuzz: %s\n", what);
+    std::abort();
+}
+
+void check_parsed(const std::vector<uint8_t>& frame, const parsed_reply& r) {
+    const uint8_t* ip = frame.data() + eth_header_len;
+    const uint8_t* end = frame.data() + frame.size();
+    check(r.icmp == ip + size_t(ip[0] & 0x0f) * 4, "the ICMP header is not after the IPv4 header");
+    check(r.icmp + 8 <= end && r.payload == r.icmp + 8, "the ICMP header is not inside the frame");
+    check(r.payload + r.payload_len <= end, "the payload runs past the frame");
+    check(r.saddr == load_be32(ip + 12) && r.daddr == load_be32(ip + 16), "addresses not the frame's");
+    check(r.ttl == ip[8] && r.ipid == load_be16(ip + 4), "TTL or IP ID not the frame's");
+    check(r.type == r.icmp[0] && r.code == r.icmp[1], "type or code not the frame's");
+}
+
+// A decoder's verdict: a record true to the reply, or a refusal by an rx_ counter.
+void check_decoded(bool ok, const parsed_reply& r, const result_record& rec, counter why) {
+    if (ok) {
+        check(rec.saddr == r.saddr && rec.type == r.type && rec.code == r.code,
+              "a record not true to its reply");
+        return;
+    }
+    check(std::string_view(counter_infos[size_t(why)].name).starts_with("rx_"),
+          "a refusal by a non-RX counter");
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -25,11 +60,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     parsed_reply r;
     counter why;
-    if (parse_reply(frame.data(), frame.size(), r, why)) {
-        result_record rec;
-        (void)probe.decode(r, arrival_us{1000, 1000}, rec, why);
-        (void)tracer.decode(r, arrival_us{1000, 1000}, rec, why);
+    if (!parse_reply(frame.data(), frame.size(), r, why)) {
+        check(std::string_view(counter_infos[size_t(why)].name).starts_with("rx_"),
+              "a parse refusal by a non-RX counter");
+        return 0;
     }
+    check_parsed(frame, r);
+    result_record rec{};
+    why = counter::out_written;  // not an RX counter: a refusal must name its own
+    const bool echo_ok = probe.decode(r, arrival_us{1000, 1000}, rec, why);
+    check_decoded(echo_ok, r, rec, why);
+    rec = result_record{};
+    why = counter::out_written;
+    const bool trace_ok = tracer.decode(r, arrival_us{1000, 1000}, rec, why);
+    check_decoded(trace_ok, r, rec, why);
     return 0;
 }
 
