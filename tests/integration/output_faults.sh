@@ -34,20 +34,20 @@ check_failed_run() {
     if [[ $(wc -l < "$err") != 1 || $(cat "$err") != *"$want"* ]]; then
         echo "FAIL: $name: stderr is not one sentence with \"$want\": $(cat "$err")"; failed+=("$name"); return
     fi
-    if ! python3 - "$WORK/$name.json" "$want" "$stop" <<'PY'; then
+    if ! python3 - "$name" "$WORK/$name.json" "$want" "$stop" <<'PY'; then
 import json, sys
-path, want, stop = sys.argv[1:]
+name, path, want, stop = sys.argv[1:]
 try:
     m = json.load(open(path))
 except (OSError, ValueError) as e:
-    sys.exit(f"FAIL: no whole metadata file after the write failure: {e}")
+    sys.exit(f"FAIL: {name}: no whole metadata file after the write failure: {e}")
 if not m.get("packets_sent") or "validation_passed" not in m:
-    sys.exit(f"FAIL: the metadata does not say what was sent and received: {m.get('packets_sent')}")
+    sys.exit(f"FAIL: {name}: the metadata does not say what was sent and received: {m.get('packets_sent')}")
 if want.split(" (")[0] not in (m.get("output_error") or ""):
-    sys.exit(f"FAIL: the metadata's output_error {m.get('output_error')!r} does not say {want!r}")
+    sys.exit(f"FAIL: {name}: the metadata's output_error {m.get('output_error')!r} does not say {want!r}")
 if stop and (m["stop_reason"] != stop or m["completed"] != (stop == "completed")):
-    sys.exit(f"FAIL: stop_reason {m['stop_reason']!r}, completed {m['completed']}: want {stop!r}")
-print(f"  metadata written: {m['packets_sent']} of {m['packets_planned']} probes sent, "
+    sys.exit(f"FAIL: {name}: stop_reason {m['stop_reason']!r}, completed {m['completed']}: want {stop!r}")
+print(f"  {name}: metadata written: {m['packets_sent']} of {m['packets_planned']} probes sent, "
       f"{m['validation_passed']} valid replies, stop_reason {m['stop_reason']}")
 PY
         failed+=("$name: metadata"); return
