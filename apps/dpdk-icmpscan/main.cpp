@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "dpdk/driver.hpp"
 #include "http/metrics_server.hpp"
 #include "modes/plans.hpp"
+#include "output/record_writer.hpp"
 #include "output_files.hpp"
 #include "probe/probe_types.hpp"
 #include "run/metadata.hpp"
@@ -64,9 +66,16 @@ ics::dpdk::run_outputs outputs_of(const ics::scan_config& cfg, const ics::app::o
     return {files.replies, paths.replies, files.output, cfg.quiet ? nullptr : stderr};
 }
 
+// Why writing the -u rows failed, once one did: the run stops on it (on_progress returns false).
+std::string status_file_failure(const std::string& path) {
+    return fmt::format("writing the status updates to '{}' failed ({})", path,
+                       ics::write_error_reason(errno));
+}
+
 // The driver's hooks: files opened only when the run is about to send, notes and status lines to
-// stderr, status rows to -u.
-ics::dpdk::run_hooks make_hooks(const ics::app::built_config& built, ics::app::open_outputs& files) {
+// stderr, status rows to -u (a failed one goes into `status_error`).
+ics::dpdk::run_hooks make_hooks(const ics::app::built_config& built, ics::app::open_outputs& files,
+                                std::string& status_error) {
     const ics::scan_config& cfg = built.cfg;
     ics::dpdk::run_hooks hooks;
     hooks.open_outputs = [&]() -> ics::result<ics::dpdk::run_outputs> {
@@ -77,15 +86,17 @@ ics::dpdk::run_hooks make_hooks(const ics::app::built_config& built, ics::app::o
     hooks.on_note = [&cfg](const std::string& note) {
         if (!cfg.quiet) std::fprintf(stderr, "dpdk-icmpscan: %s\n", note.c_str());
     };
-    hooks.on_progress = [&cfg, &files, header_written = false](const ics::progress_snapshot& now,
-                                                               const ics::progress_snapshot& prev) mutable {
+    hooks.on_progress = [&, header_written = false](const ics::progress_snapshot& now,
+                                                    const ics::progress_snapshot& prev) mutable {
         if (!cfg.quiet) std::fprintf(stderr, "%s\n", ics::format_status_line(now, prev).c_str());
-        if (files.status_updates) {
-            if (!header_written) std::fputs(ics::status_update_header().c_str(), files.status_updates);
-            header_written = true;
-            std::fputs(ics::format_status_update(now, prev).c_str(), files.status_updates);
-            std::fflush(files.status_updates);
-        }
+        if (!files.status_updates || !status_error.empty()) return status_error.empty();
+        std::string rows = header_written ? "" : ics::status_update_header();
+        header_written = true;
+        rows += ics::format_status_update(now, prev);
+        errno = 0;
+        if (std::fputs(rows.c_str(), files.status_updates) < 0 || std::fflush(files.status_updates) != 0)
+            status_error = status_file_failure(built.files.status_updates);
+        return status_error.empty();
     };
     return hooks;
 }
@@ -99,20 +110,47 @@ void announce(const ics::scan_config& cfg) {
                  ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
 }
 
+// Why the run fails though it ran, or "": a file the driver wrote failed, else -u failed, else a file
+// was removed during the run (checked now, with the files still open).
+std::string run_failure(const ics::app::built_config& built, const ics::scan_report& report,
+                        const ics::app::open_outputs& files, const std::string& status_error) {
+    if (!report.output_error.empty()) return report.output_error;
+    if (!status_error.empty()) return status_error;
+    return files.removed_during_run(built.files);
+}
+
+// The failure as one sentence, with what the run did not finish and where the metadata is.
+std::string failure_sentence(const ics::app::built_config& built, const ics::scan_report& report,
+                             const std::string& failure) {
+    std::string s = failure;
+    const bool unbounded = built.cfg.mode == ics::run_mode::monitor && built.cfg.monitor.count == 0;
+    if (report.stop_reason == ics::run_end::output_error)
+        s += unbounded ? fmt::format("; the run stopped there, after {} probes", report.probes_sent())
+                       : fmt::format("; the run stopped there, with {} of {} probes sent",
+                                     report.probes_sent(), report.probes_planned);
+    if (!built.files.metadata.empty())
+        s += fmt::format(" (the metadata, {}, says what was sent and received)",
+                         built.files.metadata == "-" ? "on stdout" : "'" + built.files.metadata + "'");
+    return s;
+}
+
 // The metadata file (whole or not at all: a reader never sees half of it), then the summary, or
-// the sentence saying the results could not all be written (exit 1).
-int report_run(const ics::app::built_config& built, const ics::scan_report& report) {
+// one sentence saying what failed (exit 1): a file that could not be written or was removed, with
+// the metadata still written whole and saying so (output_error) where it can be.
+int report_run(const ics::app::built_config& built, ics::scan_report report,
+               const ics::app::open_outputs& files, const std::string& status_error) {
+    const std::string failure = run_failure(built, report, files, status_error);
+    report.output_error = failure;
     if (!built.files.metadata.empty()) {
         const std::string md = ics::build_metadata(built.cfg, report, ICS_VERSION).dump(2) + "\n";
         if (auto st = ics::app::write_whole_file(built.files.metadata, md); !st) {
-            if (!report.output_error.empty())
-                std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.output_error.c_str());
-            std::fprintf(stderr, "dpdk-icmpscan: %s\n", st.error_message().c_str());
+            std::fprintf(stderr, "dpdk-icmpscan: %s%s\n", failure.empty() ? "" : (failure + ", and ").c_str(),
+                         st.error_message().c_str());
             return 1;
         }
     }
-    if (!report.output_error.empty()) {  // the rows failed: one sentence, no summary of them
-        std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.output_error.c_str());
+    if (!failure.empty()) {  // no summary of rows that were not all kept
+        std::fprintf(stderr, "dpdk-icmpscan: %s\n", failure_sentence(built, report, failure).c_str());
         return 1;
     }
     for (const std::string& line : ics::format_summary(built.cfg, report))
@@ -147,14 +185,15 @@ static int run(int argc, char** argv) {
     install_signal_handlers();
     announce(built->cfg);
     ics::app::open_outputs files;  // closed when run() returns
-    ics::dpdk::run_hooks hooks = make_hooks(*built, files);
+    std::string status_error;      // -u failed: set by the hook
+    ics::dpdk::run_hooks hooks = make_hooks(*built, files, status_error);
     if (server) hooks.metrics = &metrics;
     auto report = ics::dpdk::run_scan(built->cfg, hooks);
     if (!report) {
         std::fprintf(stderr, "dpdk-icmpscan: %s\n", report.error_message().c_str());
         return 1;
     }
-    return report_run(*built, *report);
+    return report_run(*built, std::move(*report), files, status_error);
 }
 
 int main(int argc, char** argv) {

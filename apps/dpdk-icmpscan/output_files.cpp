@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "output/removed_file.hpp"
+
 namespace ics::app {
 namespace {
 
@@ -165,6 +167,16 @@ status open_outputs::open(const output_paths& paths) {
         f.fd = -1;  // the FILE owns it now
     }
     return ok();
+}
+
+std::string open_outputs::removed_during_run(const output_paths& paths) const {
+    const std::pair<std::FILE*, const std::string&> files[] = {
+        {output, paths.output}, {replies, paths.replies}, {status_updates, paths.status_updates}};
+    for (const auto& [file, path] : files)
+        if (removed_while_open(file))
+            return fmt::format("'{}' was removed during the run: what was written to it is gone",
+                               path == "-" ? std::string("stdout") : path);
+    return "";
 }
 
 status write_whole_file(const std::string& path, const std::string& text) {

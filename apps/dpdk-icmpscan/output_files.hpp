@@ -33,6 +33,9 @@ public:
     // Opens the files of `paths` that were asked for, and truncates them only once all have
     // opened; on failure names the file, and leaves existing files as they were and no new ones.
     status open(const output_paths& paths);
+    // Once the run has ended, with the files still open: a sentence naming the first of them that
+    // was removed while the run wrote it (its rows went to a file no one can open), or "".
+    std::string removed_during_run(const output_paths& paths) const;
     std::FILE* output = nullptr;
     std::FILE* replies = nullptr;
     std::FILE* status_updates = nullptr;

@@ -43,8 +43,10 @@ struct run_outputs {
 struct run_hooks {
     // Incremented by the app's signal handler; the scan stops sending once it is non-zero.
     const std::atomic<int>* stop_signals = nullptr;
-    // Called about once a second (and once at the end) with the current and previous snapshot.
-    std::function<void(const progress_snapshot& now, const progress_snapshot& prev)> on_progress;
+    // Called about once a second (and once at the end) with the current and previous snapshot;
+    // false when a file it writes (-u) failed: the run then stops as on any failed write, and the
+    // app names the file.
+    std::function<bool(const progress_snapshot& now, const progress_snapshot& prev)> on_progress;
     // Start-up notes worth a line on stderr (the resolved gateway, NUMA placement).
     std::function<void(const std::string&)> on_note;
     // Called once, after the gateway is resolved and just before the first probe is sent: the app

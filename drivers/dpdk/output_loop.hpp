@@ -106,15 +106,29 @@ inline unsigned poll_records(output_context<Plan>& c, uint64_t& written) {
     return got;
 }
 
+// Whether a file this lcore writes failed: the rows, or the plan's own file during the run
+// (monitor's summaries). A bool or two read per pass; the control lcore stops the run on it.
+template <typename Plan>
+inline bool writes_failed(const output_context<Plan>& c) {
+    if (c.writer && c.writer->failed()) return true;
+    if constexpr (requires { c.attribution->write_failed(); }) return c.attribution->write_failed();
+    return false;
+}
+
 template <typename Plan>
 int output_loop(output_context<Plan>& c) {
     idle_backoff::prepare_thread();
     idle_backoff backoff(c.backoff, output_backoff);
     unsigned naps_since_flush = 0;
     uint64_t written = 0, next_tick = 0;
+    bool failure_told = false;
     while (true) {
         tick_plan(c, next_tick);
         const unsigned got = poll_records(c, written);
+        if (!failure_told && writes_failed(c)) {
+            c.flags->output_failed.store(true, std::memory_order_relaxed);
+            failure_told = true;
+        }
         if (got) {
             backoff.reset();
             continue;
@@ -127,7 +141,7 @@ int output_loop(output_context<Plan>& c) {
             naps_since_flush = 0;
         }
     }
-    if (c.writer && !c.writer->flush()) c.flags->output_failed.store(true);
+    if (c.writer && !c.writer->flush()) c.flags->output_failed.store(true);  // the run's end reads it
     return 0;
 }
 

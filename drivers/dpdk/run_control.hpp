@@ -1,6 +1,6 @@
 // The control lcore's part of a run: ARP (answers, and the gateway's resolution), the status once
-// a second, and the end of sending (every TX lcore done, a signal, --max-results, --max-runtime)
-// followed by the cooldown.
+// a second, and the end of sending (every TX lcore done, a failed write, a signal, --max-results,
+// --max-runtime) followed by the cooldown.
 #pragma once
 #include <algorithm>
 #include <optional>
@@ -130,7 +130,7 @@ last_status control_loop(run_env& e, control_plane& control, const sender_set<Pl
                 cooldown_end = end_sending(e, control, report, cooldown);
             } else if (const std::optional<run_end> why = early_end(
                            {e.signals(), e.flags.max_results_reached.load(std::memory_order_relaxed), now,
-                            max_runtime_end})) {
+                            max_runtime_end, e.flags.output_failed.load(std::memory_order_relaxed)})) {
                 report.stop_reason = *why;
                 e.flags.stop_tx.store(true);
                 cooldown_end = end_sending(e, control, report, cooldown_after(*why, cooldown));
@@ -144,7 +144,8 @@ last_status control_loop(run_env& e, control_plane& control, const sender_set<Pl
             const double left =
                 cooldown_end ? double(*cooldown_end - std::min(*cooldown_end, now)) / double(e.hz) : 0;
             const progress_snapshot cur = snapshot(e, tx, !cooldown_end, left);
-            if (e.hooks.on_progress) e.hooks.on_progress(cur, prev);
+            if (e.hooks.on_progress && !e.hooks.on_progress(cur, prev))  // -u failed: as the rows
+                e.flags.output_failed.store(true, std::memory_order_relaxed);
             prev = cur;
             reported = true;
             next_status += e.hz;

@@ -52,8 +52,11 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     const send_span span = span_of(tx.all);
     report.send_stamp_lag_max_us = double(span.max_lag) * 1e6 / double(e.hz);
     report.send_seconds = span.seconds_to(span.last, e.hz);
-    report.completed = report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
-                       report.probes_planned;
+    // A run a failed write ended is never complete (monitor without --count plans no probes, so
+    // the count alone would say it was).
+    report.completed = report.stop_reason != run_end::output_error &&
+                       report.counters[counter::tx_probes] + report.counters[counter::tx_trace_skipped] >=
+                           report.probes_planned;
     nic_counters nic = read_nic_counters(e.s.ports);
     report.nic_rx_missed = nic.rx_missed;
     report.nic_rx_errors = nic.rx_errors;
@@ -64,16 +67,18 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     report_lateness(report, tx);
 }
 
-// What the plan writes once every lcore stopped, then the output lcore's write errors: a failure
-// goes into the report (which is still whole: the app writes the metadata, then fails the run).
+// What the plan writes once every lcore stopped, then what failed, if anything: the rows (named
+// with the errno of their first failed write), else the plan's own file. The report stays whole:
+// the app writes the metadata, then fails the run.
 template <typename Plan>
-void finish_output(const run_env& e, const run_outputs& files, const typename Plan::probe& probe,
-                   typename Plan::attribution_type& attribution, scan_report& report) {
+void finish_output(const run_env& e, const run_outputs& files, const record_writer* writer,
+                   const typename Plan::probe& probe, typename Plan::attribution_type& attribution,
+                   scan_report& report) {
     // The plan's finish runs even after the rows failed: its own file may still take everything.
     const status st = Plan::finish(e.cfg, probe, attribution, files.paths, report);
-    if (e.flags.output_failed.load())
-        report.output_error =
-            fmt::format("writing the results to '{}' failed (disk full or closed pipe?)", files.rows_name);
+    if (writer && writer->failed())
+        report.output_error = fmt::format("writing the results to '{}' failed ({})", files.rows_name,
+                                          write_error_reason(writer->error_number()));
     else if (!st)
         report.output_error = st.error_message();
 }
@@ -147,11 +152,12 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     // that reported no line gets it whatever the counts: the starting snapshot was never a line
     // (a short run whose senders finished before it was taken once lost its only status line).
     const progress_snapshot last = snapshot(e, tx, false, 0);
+    // (Its -u row failing is the app's to name: sending has ended, so there is nothing to stop.)
     if (hooks.on_progress && (!prev.reported || !same_counts(last, prev.snapshot)))
-        hooks.on_progress(last, prev.snapshot);
+        (void)hooks.on_progress(last, prev.snapshot);
 
     finish_report(report, e, tx, out);
-    finish_output<Plan>(e, *files, tx_probe, attribution, report);
+    finish_output<Plan>(e, *files, writer ? &*writer : nullptr, tx_probe, attribution, report);
     return report;
 }
 

@@ -22,6 +22,7 @@
 #include "monitor/monitor_book.hpp"
 #include "monitor/monitor_schedule.hpp"
 #include "monitor/rtt_summary.hpp"
+#include "output/record_writer.hpp"
 #include "probe/echo_probe.hpp"
 #include "probe/probe_batch.hpp"
 #include "run/scan_config.hpp"
@@ -111,6 +112,9 @@ public:
     }
     const monitor_book& book() const { return book_; }
     monitor_book& book() { return book_; }
+    // A summary or event line failed to reach -o: the output lcore tells the control lcore, which
+    // stops the run (output_loop.hpp).
+    bool write_failed() const { return book_.write_failed(); }
     const plan_clock& last_clock() const { return clock_; }
 
 private:
@@ -168,8 +172,8 @@ struct monitor_mode {
         a.publish_final();
         report.monitor = a.book().figures();
         if (!written)
-            return error{fmt::format(
-                "writing the monitor summaries to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+            return error{fmt::format("writing the monitor summaries to '{}' failed ({})", cfg.output_path,
+                                     write_error_reason(a.book().write_error_number()))};
         return ok();
     }
 };

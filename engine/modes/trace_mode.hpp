@@ -3,6 +3,7 @@
 // probes (trace_probe), replies attributed to their hop, paths written to -o at the end and
 // per-reply rows to --replies-file.
 #pragma once
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <span>
@@ -12,6 +13,7 @@
 
 #include "dedup/seen_bitmap.hpp"
 #include "modes/plan.hpp"
+#include "output/record_writer.hpp"
 #include "probe/probe_batch.hpp"
 #include "probe/trace_probe.hpp"
 #include "run/scan_config.hpp"
@@ -145,9 +147,10 @@ struct trace_mode {
     static status finish(const scan_config& cfg, const trace_probe& probe, trace_attribution& a,
                          std::FILE* paths, scan_report& report) {
         report.trace_interfaces = a.collector().interfaces_in_stop_set();
+        errno = 0;  // what write_paths' failed write leaves is the reason
         if (!paths || !write_paths(cfg, probe, a.collector(), paths, report))
-            return error{
-                fmt::format("writing the paths to '{}' failed (disk full or closed pipe?)", cfg.output_path)};
+            return error{fmt::format("writing the paths to '{}' failed ({})", cfg.output_path,
+                                     write_error_reason(paths ? errno : 0))};
         return ok();
     }
 };

@@ -3,6 +3,7 @@
 #include "monitor/monitor_book.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 #include <fmt/format.h>
 
@@ -173,7 +174,7 @@ void monitor_book::count_error(uint64_t i, const result_record& rec) {
 
 void monitor_book::tick(const plan_clock& clock) {
     if (json_ && clock.now_us >= next_flush_us_) {  // lines reach the file within a second (tail -f)
-        if (std::fflush(json_) != 0) write_failed_ = true;
+        if (!write_failed_ && std::fflush(json_) != 0) note_write_failure();
         next_flush_us_ = clock.now_us + 1000000;
     }
     const uint64_t delay = settings_.timeout_us + monitor_close_margin_us + clock.lateness_us;
@@ -285,7 +286,7 @@ bool monitor_book::finish(std::span<const uint64_t> sent, const plan_clock& cloc
         const uint32_t first = summary_rounds_ ? closed - closed % summary_rounds_ : 0;
         if (closed > first) write_summary(i, first, closed - first, wall_ns);
     }
-    if (json_ && std::fflush(json_) != 0) write_failed_ = true;
+    if (json_ && !write_failed_ && std::fflush(json_) != 0) note_write_failure();
     write_fping_lines();
     return !write_failed_;
 }
@@ -331,8 +332,16 @@ monitor_figures monitor_book::figures() const {
     return f;
 }
 
+// After a failure the lines are dropped, not retried (as record_writer's rows): the file keeps a
+// prefix of them, never a gap, and the run stops on it.
 void monitor_book::emit(const std::string& line) {
-    if (json_ && std::fwrite(line.data(), 1, line.size(), json_) != line.size()) write_failed_ = true;
+    if (json_ && !write_failed_ && std::fwrite(line.data(), 1, line.size(), json_) != line.size())
+        note_write_failure();
+}
+
+void monitor_book::note_write_failure() {
+    write_errno_ = errno;
+    write_failed_ = true;
 }
 
 }  // namespace ics

@@ -104,6 +104,8 @@ public:
     // The run's totals (the report's monitor figures); groups, outage and summary counts included.
     monitor_figures figures() const;
     bool write_failed() const { return write_failed_; }
+    // The errno of the first failed write to the JSON lines, 0 if none (or unknown).
+    int write_error_number() const { return write_errno_; }
 
 private:
     void close_due(monitor_schedule& cursor, uint64_t until_us, uint64_t limit, const plan_clock& clock);
@@ -115,6 +117,7 @@ private:
     void add_rtt(uint64_t index, uint32_t round, uint32_t rtt_us);
     void replay_early(uint64_t index);
     void emit(const std::string& line);
+    void note_write_failure();
     const interval_set* set_;
     const monitor_settings& settings_;
     uint32_t summary_rounds_;
@@ -141,6 +144,7 @@ private:
     std::FILE* json_ = nullptr;
     std::FILE* text_ = nullptr;
     bool write_failed_ = false;
+    int write_errno_ = 0;
     uint64_t next_flush_us_ = 0;
 };
 

@@ -1,7 +1,9 @@
 #include "output/record_writer.hpp"
 
+#include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <string>
 
 #include "net/ipv4_address.hpp"
 #include "reply/mpls_entry.hpp"
@@ -16,6 +18,10 @@ size_t format_timestamp(uint64_t wall_ns, char* out) {
     size_t n = std::strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm_utc);
     auto r = fmt::format_to_n(out + n, 9, ".{:03}+0000", ms);
     return n + r.size;
+}
+
+std::string write_error_reason(int errnum) {
+    return errnum ? std::string(std::strerror(errnum)) : std::string("disk full or closed pipe?");
 }
 
 record_writer::record_writer(std::FILE* out, output_format format, std::vector<field_id> fields)
@@ -107,10 +113,17 @@ void record_writer::write(const output_row& row) {
     if (buf_.size() >= (1u << 16)) flush();
 }
 
+// After a failure the rows are dropped, not retried: the run stops on it (a closed pipe or a full
+// disk does not come back), and each further write would only fail again.
 bool record_writer::flush() {
-    if (buf_.size() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) failed_ = true;
+    const auto fail = [this] {
+        if (!failed_) errno_ = errno;
+        failed_ = true;
+    };
+    errno = 0;
+    if (!failed_ && buf_.size() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) fail();
     buf_.clear();
-    if (std::fflush(out_) != 0) failed_ = true;
+    if (!failed_ && std::fflush(out_) != 0) fail();
     return !failed_;
 }
 

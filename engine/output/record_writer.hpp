@@ -1,9 +1,10 @@
 // Formats result rows as CSV (with a header line) or JSON lines into a large buffer that is
 // written out in big blocks. Runs on the output lcore only: no locks; the only syscalls are the
-// block writes.
+// block writes. A failed write is kept (with its errno) for the run to stop on and to name.
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,10 @@ enum class output_format { csv, json };
 // 2026-11-26T22:14:56.123+0000. Writes at most 32 bytes; returns the length.
 size_t format_timestamp(uint64_t wall_ns, char* out);
 
+// Why a write failed, for the sentence naming the file: strerror's words ("No space left on
+// device", "Broken pipe"), or a guess where the errno was lost (0).
+std::string write_error_reason(int errnum);
+
 class record_writer {
 public:
     record_writer(std::FILE* out, output_format format, std::vector<field_id> fields);
@@ -28,9 +33,11 @@ public:
 
     void write_header();
     void write(const output_row& row);
-    // Writes buffered rows out; false if the stream reported an error.
+    // Writes buffered rows out; false if the stream reported an error (now or before).
     bool flush();
     bool failed() const { return failed_; }
+    // The errno of the first failed write (ENOSPC, EPIPE, ...), 0 if none failed or it was unknown.
+    int error_number() const { return errno_; }
 
 private:
     void append_string_field(field_id id, const output_row& row);
@@ -43,6 +50,7 @@ private:
     char stamp_[32] = {};
     size_t stamp_len_ = 0;
     bool failed_ = false;
+    int errno_ = 0;
 };
 
 }  // namespace ics

@@ -20,11 +20,13 @@ inline std::optional<run_mode> parse_run_mode(std::string_view s) {
     return std::nullopt;
 }
 
-// Why sending ended: every planned probe went out, a signal, --max-results, --max-runtime.
-enum class run_end : uint8_t { completed, signal, max_results, max_runtime };
+// Why sending ended: every planned probe went out, a signal, --max-results, --max-runtime, or a file
+// the run writes failed (a full disk, a closed pipe: the replies of further probes would be lost).
+enum class run_end : uint8_t { completed, signal, max_results, max_runtime, output_error };
 
 inline std::string_view run_end_name(run_end e) {
-    constexpr std::array<std::string_view, 4> names{"completed", "signal", "max_results", "max_runtime"};
+    constexpr std::array<std::string_view, 5> names{"completed", "signal", "max_results", "max_runtime",
+                                                    "output_error"};
     return names[size_t(e)];
 }
 

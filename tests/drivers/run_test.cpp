@@ -52,6 +52,7 @@ struct hook_log {
         h.on_progress = [this](const progress_snapshot& now, const progress_snapshot&) {
             last = now;
             ++statuses;
+            return true;
         };
         return h;
     }
@@ -116,6 +117,7 @@ TEST(Run, SignalEndsSending) {
         log.last = now;
         ++log.statuses;
         log.signals.store(1);
+        return true;
     };
     const result<scan_report> r = run_scan(cfg, hooks);
     ASSERT_TRUE(r) << r.error_message();
@@ -203,6 +205,76 @@ TEST(Run, MonitorClosesEveryRoundSent) {
     EXPECT_FALSE(std::fgets(buf, sizeof buf, text_file));
     std::fclose(json_file);
     std::fclose(text_file);
+}
+
+// A rows file that cannot be written (/dev/full: the header's first flush fails, as net_null
+// brings no replies) ends sending early under its own reason, names the file with its errno, and
+// still reports what was sent.
+TEST(Run, AFailedRowsFileEndsSending) {
+    scan_config cfg = null_scan(16, 1000);
+    cfg.cooldown_s = 30;
+    hook_log log;
+    std::FILE* full = std::fopen("/dev/full", "w");
+    ASSERT_NE(full, nullptr);
+    run_hooks hooks = log.hooks();
+    hooks.open_outputs = [&]() -> result<run_outputs> { return run_outputs{full, "/dev/full", nullptr}; };
+    const result<scan_report> r = run_scan(cfg, hooks);
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::output_error);
+    EXPECT_FALSE(r->completed);
+    EXPECT_LT(r->probes_sent(), 65536u);
+    EXPECT_EQ(r->ports[0].tx_packets, r->probes_sent());
+    EXPECT_EQ(r->output_error, "writing the results to '/dev/full' failed (No space left on device)");
+    // At most a second of cooldown after the failure, not the 30 asked (10 s bounds it on any load).
+    EXPECT_LE(r->end_wall_ns - r->send_end_wall_ns, 10000000000u);
+    std::fclose(full);
+}
+
+// A status hook that fails (the app's -u) ends sending early too; the app names the file.
+TEST(Run, AFailedStatusHookEndsSending) {
+    scan_config cfg = null_scan(16, 1000);
+    hook_log log;
+    run_hooks hooks = log.hooks();
+    hooks.on_progress = [&log](const progress_snapshot& now, const progress_snapshot&) {
+        log.last = now;
+        ++log.statuses;
+        return false;
+    };
+    const result<scan_report> r = run_scan(cfg, hooks);
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::output_error);
+    EXPECT_FALSE(r->completed);
+    EXPECT_LT(r->probes_sent(), 65536u);
+    EXPECT_TRUE(r->output_error.empty()) << "the driver wrote no file that failed";
+    expect_quiet(*r);
+}
+
+// Monitor mode without --count never ends by itself: summaries that cannot be written (-o on
+// /dev/full) end it, under the failure's reason, with every round it sent closed.
+TEST(Run, AFailedSummaryEndsAMonitorWithoutCount) {
+    scan_config cfg = null_scan(28, 0);
+    cfg.mode = run_mode::monitor;
+    cfg.output_path = "/dev/full";
+    cfg.monitor.period_us = 100000;
+    cfg.monitor.count = 0;
+    cfg.monitor.timeout_us = 100000;
+    cfg.monitor.summary_us = 100000;
+    cfg.cooldown_s = 0.15;
+    hook_log log;
+    std::FILE* full = std::fopen("/dev/full", "w");
+    ASSERT_NE(full, nullptr);
+    run_hooks hooks = log.hooks();
+    hooks.open_outputs = [&]() -> result<run_outputs> { return run_outputs{nullptr, "", full, nullptr}; };
+    const result<scan_report> r = run_scan(cfg, hooks);
+    ASSERT_TRUE(r) << r.error_message();
+    EXPECT_EQ(r->stop_reason, run_end::output_error);
+    EXPECT_FALSE(r->completed) << "no planned probes, but ended by a failure";
+    EXPECT_GE(r->probes_sent(), 16u);
+    ASSERT_TRUE(r->monitor.has_value());
+    EXPECT_EQ(r->monitor->rounds_closed, r->probes_sent());
+    EXPECT_EQ(r->output_error,
+              "writing the monitor summaries to '/dev/full' failed (No space left on device)");
+    std::fclose(full);
 }
 
 }  // namespace

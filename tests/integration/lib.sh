@@ -60,7 +60,8 @@ counted() {
     return $rc
 }
 
-# Runs the scanner inside the scanner's namespace, bounded in time. The gateway is the testbed's
+# Runs the scanner inside the scanner's namespace, bounded in time (ICS_SCAN_LIMIT seconds, 120 by
+# default; timeout's 124 when it ran out). The gateway is the testbed's
 # unless the arguments name one (--gateway-ip or -G); no blocklist unless they give one (-b).
 scan() {
     local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=() bl=(-b /dev/null)
@@ -69,7 +70,7 @@ scan() {
     # With SCAN_PIDFILE set, a shell writes its PID there and becomes the scanner (exec keeps it).
     # shellcheck disable=SC2016
     [[ -n ${SCAN_PIDFILE:-} ]] && pid=(sh -c 'echo $$ > "$0" && exec "$@"' "$SCAN_PIDFILE")
-    counted timeout --signal=INT --kill-after=10 120 \
+    counted timeout --signal=INT --kill-after=10 "${ICS_SCAN_LIMIT:-120}" \
         ip netns exec "$ICS_SCAN_NS" "${pid[@]}" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" \
         -S "$ICS_SCANNER_IP" "${gw[@]}" "${bl[@]}" "$@"
 }

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -99,4 +103,78 @@ TEST(RecordWriter, MplsLabelsAreDecodedPerEntry) {
     std::fclose(mem);
     EXPECT_EQ(std::string(data, size), "24001/0/0/1;16/5/1/254;1048575/7/1/255\n\n");
     std::free(data);
+}
+
+// A write that fails is kept with its errno (the app names it), and the rows after it are dropped,
+// not retried: a file that later takes writes again would hold a gap in the middle.
+TEST(RecordWriter, AFullDiskIsKeptWithItsErrno) {
+    std::FILE* full = std::fopen("/dev/full", "w");
+    ASSERT_NE(full, nullptr);
+    record_writer w(full, output_format::csv, *parse_field_list("saddr"));
+    EXPECT_FALSE(w.failed());
+    EXPECT_EQ(w.error_number(), 0);
+    w.write_header();
+    EXPECT_FALSE(w.flush());
+    EXPECT_TRUE(w.failed());
+    EXPECT_EQ(w.error_number(), ENOSPC);
+    std::fclose(full);
+}
+
+TEST(RecordWriter, AClosedPipeIsKeptWithItsErrno) {
+    const auto old = std::signal(SIGPIPE, SIG_IGN);  // as the app: EPIPE, not death
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    std::FILE* out = fdopen(fds[1], "w");
+    std::FILE* in = fdopen(fds[0], "r");
+    result_record r{};
+    r.saddr = 0xc6120005;
+    {
+        record_writer w(out, output_format::csv, *parse_field_list("saddr"));
+        w.write({&r, 0, 0, 0});
+        ASSERT_TRUE(w.flush());
+        char line[32] = {};
+        ASSERT_NE(std::fgets(line, sizeof line, in), nullptr);
+        EXPECT_STREQ(line, "198.18.0.5\n");
+        std::fclose(in);  // the reader leaves
+        w.write({&r, 0, 0, 0});
+        EXPECT_FALSE(w.flush());
+        EXPECT_EQ(w.error_number(), EPIPE);
+    }
+    std::fclose(out);
+    std::signal(SIGPIPE, old);
+}
+
+// A disk that was full and has room again (fopencookie: a stream whose writes fail while `full`):
+// nothing after the failure reaches it, so the file holds a prefix of the rows, never a gap.
+TEST(RecordWriter, NothingIsWrittenAfterAFailureEvenOnceWritesWorkAgain) {
+    struct sink {
+        bool full = false;
+        std::string data;
+    } s;
+    cookie_io_functions_t io{};
+    io.write = [](void* c, const char* buf, size_t n) -> ssize_t {
+        auto* k = static_cast<sink*>(c);
+        if (k->full) {
+            errno = ENOSPC;
+            return -1;
+        }
+        k->data.append(buf, n);
+        return ssize_t(n);
+    };
+    std::FILE* out = fopencookie(&s, "w", io);
+    ASSERT_NE(out, nullptr);
+    result_record r{};
+    {
+        record_writer w(out, output_format::csv, *parse_field_list("saddr"));
+        for (uint32_t i : {1u, 2u, 3u}) {
+            r.saddr = 0xc6120000 + i;
+            w.write({&r, 0, 0, 0});
+            s.full = i == 2;
+            EXPECT_EQ(w.flush(), i == 1) << "row " << i;
+            s.full = false;
+        }
+        EXPECT_EQ(w.error_number(), ENOSPC);
+    }
+    std::fclose(out);
+    EXPECT_EQ(s.data, "198.18.0.1\n") << "row 3 came after the failure";
 }

@@ -25,6 +25,8 @@ TEST(StopPolicy, TheCooldownEachEndLeaves) {
     EXPECT_EQ(cooldown_after(run_end::signal, 8.0), 1.0) << "a signal drains for at most a second";
     EXPECT_EQ(cooldown_after(run_end::signal, 0.25), 0.25);
     EXPECT_EQ(cooldown_after(run_end::max_results, 8.0), 0.0);
+    EXPECT_EQ(cooldown_after(run_end::output_error, 8.0), 1.0) << "a failed write, as a signal";
+    EXPECT_EQ(cooldown_after(run_end::output_error, 0.25), 0.25);
 }
 
 TEST(StopPolicy, MaxResultsCutsTheCooldownAndNamesItselfOnlyAfterACompletedSend) {
@@ -45,4 +47,21 @@ TEST(StopPolicy, AFirstSignalInTheCooldownCutsItASignalThatEndedSendingDoesNot) 
     reason = run_end::signal;  // the signal already ended sending: its short cooldown runs out
     EXPECT_FALSE(cooldown_cut(1, false, reason));
     EXPECT_EQ(reason, run_end::signal);
+}
+
+// A file that cannot be written (full disk, closed pipe) ends sending before anything else: the
+// replies of further probes would be lost, and a monitor run without --count would never end.
+TEST(StopPolicy, AFailedWriteEndsSendingBeforeASignalOrALimit) {
+    EXPECT_EQ(early_end({0, false, 100, 200, true}), run_end::output_error);
+    EXPECT_EQ(early_end({1, true, 300, 200, true}), run_end::output_error);
+    EXPECT_EQ(early_end({0, false, 100, UINT64_MAX, false}), std::nullopt);
+}
+
+TEST(StopPolicy, ASignalCutsAFailedWritesCooldownButTheFailureStaysTheReason) {
+    run_end reason = run_end::output_error;
+    EXPECT_FALSE(cooldown_cut(0, false, reason));
+    EXPECT_TRUE(cooldown_cut(1, false, reason));
+    EXPECT_EQ(reason, run_end::output_error);
+    EXPECT_TRUE(cooldown_cut(0, true, reason));
+    EXPECT_EQ(reason, run_end::output_error) << "-N reached after the failure: still the failure";
 }
