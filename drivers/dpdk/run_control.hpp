@@ -12,7 +12,8 @@
 
 namespace ics::dpdk {
 
-// The control lcore answers ARP for our addresses, on its own TX queue if the port offers one.
+// The control lcore answers ARP for our addresses, on its own TX queue if the port offers one, and
+// counts ARP in its own counter block (lcore 0's).
 inline control_plane make_control_plane(const run_env& e, const std::vector<rte_ring*>& arp_rings,
                                         mac source_mac) {
     const port_handle& port = e.control_port();
@@ -24,7 +25,7 @@ inline control_plane make_control_plane(const run_env& e, const std::vector<rte_
             fmt::format("{} offers no TX queue for ARP answers: the gateway must already know "
                         "{} is at {}",
                         port.name, format_ipv4(e.cfg.sources.ranges()[0].first), format_mac(source_mac)));
-    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings);
+    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings, *e.blocks[0]);
 }
 
 // The gateway's MAC: given (or none needed in a dry run), or asked for by ARP.

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Checks a run that spray.py sprayed: the scanner's counters against what was sprayed of each kind
+(exactly), every frame received in one named counter, and (reflector) that nothing but ARP replies
+for the scanner's own address, its probes and its ARP for the gateway came back on the wire.
+
+usage: check_spray.py reflector SPRAY.json META.json CAPTURE.pcap SCANNER_MAC SCANNER_IP GATEWAY_IP
+                                GATEWAY_MAC TARGET_CIDR
+       check_spray.py scan SPRAY.json META.json CLEAN_META.json RESULTS.csv CLEAN_RESULTS.csv GATEWAY_MAC
+       check_spray.py monitor SPRAY.json META.json REPLIES.csv GATEWAY_MAC TARGET_CIDR ROUNDS
+"""
+import csv
+import ipaddress
+import json
+import socket
+import sys
+
+from frames import records
+
+# Where each frame received ends up: the RX lcore's reasons and the control lcore's ARP reasons.
+# rx_stamp_refused and rx_clock_disagrees flag accepted replies, they are not a frame's fate.
+RX_FATES = ["rx_arp", "rx_not_ipv4", "rx_truncated", "rx_bad_ip_header", "rx_ip_checksum", "rx_fragment",
+            "rx_not_icmp", "rx_icmp_ignored", "rx_not_our_address", "rx_quote_invalid", "rx_cookie_invalid",
+            "rx_valid", "rx_ring_full"]
+ARP_FATES = ["rx_arp_ring_full", "arp_malformed", "arp_gratuitous", "arp_answered", "arp_not_answered",
+             "arp_not_ours", "arp_gateway", "arp_unsolicited"]
+# Counters that differ between two runs of one scan for reasons of timing, not of the spray: the
+# gateway's own ARP for us (answered), and the frame totals that include it.
+TIMING = {"rx_frames", "rx_arp", "arp_answered", "rx_stamp_refused", "rx_clock_disagrees", "tx_alloc_failed",
+          "tx_queue_full"}
+
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: check_spray: {message}")
+
+
+def every_frame_counted(c, what):
+    """Every frame received has exactly one fate, and every ARP frame one ARP reason."""
+    require(c["rx_frames"] == sum(c[k] for k in RX_FATES),
+            f"{what}: rx_frames {c['rx_frames']} != the sum of its fates {sum(c[k] for k in RX_FATES)}")
+    require(c["rx_arp"] == sum(c[k] for k in ARP_FATES),
+            f"{what}: rx_arp {c['rx_arp']} != the sum of the ARP reasons {sum(c[k] for k in ARP_FATES)}")
+
+
+def spray_counted(spray, c, base, what, extra=None):
+    """Each sprayed counter gained exactly what was sprayed into it (plus `extra`); every other
+    drop reason gained nothing. `base`: the same run without the spray (or zeros)."""
+    extra = extra or {}
+    for name in sorted(c):
+        if name in TIMING or name.startswith(("tx_", "out_")):
+            continue
+        want = base.get(name, 0) + spray["expect"].get(name, 0) + extra.get(name, 0)
+        require(c[name] == want, f"{what}: counter {name} is {c[name]}, expected {want}"
+                f" ({base.get(name, 0)} without the spray + {spray['expect'].get(name, 0)} sprayed)")
+    print(f"  {what}: " + ", ".join(f"{k} +{v}" for k, v in sorted(spray["expect"].items())))
+
+
+def gateway_kept(meta, gateway_mac, what):
+    require(meta["gateway_mac"] == gateway_mac,
+            f"{what}: gateway_mac {meta['gateway_mac']} in the metadata, the gateway is at {gateway_mac}")
+
+
+def mac(b):
+    return b.hex(":")
+
+
+def reflector(spray_path, meta_path, pcap, scanner_mac, scanner_ip, gateway_ip, gateway_mac, cidr):
+    spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    net = ipaddress.ip_network(cidr)
+    asked = {(ip, m): 0 for ip, m in spray["arp_for_us"]}
+    gateway_answers = probes = own_requests = 0
+    for t, outgoing, f in records(pcap):
+        if outgoing:
+            continue  # what the gateway's side sent (the spray among it)
+        where = f"frame at {t:.6f} from {mac(f[6:12])}"
+        require(mac(f[6:12]) == scanner_mac, f"{where}: not the scanner's MAC on the scanner's link")
+        kind = f[12:14].hex()
+        if kind == "0806":
+            op, sha, spa, tha, tpa = f[20:22].hex(), mac(f[22:28]), socket.inet_ntoa(f[28:32]), mac(f[32:38]), \
+                socket.inet_ntoa(f[38:42])
+            require(sha == scanner_mac and spa == scanner_ip, f"{where}: ARP for {spa} at {sha}, not the scanner's own")
+            if op == "0001":
+                require(tpa == gateway_ip, f"{where}: an ARP request for {tpa}, not the gateway")
+                own_requests += 1
+            elif (tpa, tha) in asked:
+                require(mac(f[0:6]) == tha, f"{where}: an ARP reply to {tha} sent to {mac(f[0:6])}")
+                asked[(tpa, tha)] += 1
+            else:
+                require((tpa, tha) == (gateway_ip, gateway_mac), f"{where}: an ARP reply to {tpa} ({tha}), never asked")
+                gateway_answers += 1
+            continue
+        ok = kind == "0800" and f[23] == 1 and f[34] == 8 and socket.inet_ntoa(f[26:30]) == scanner_ip \
+            and ipaddress.ip_address(socket.inet_ntoa(f[30:34])) in net and mac(f[0:6]) == gateway_mac
+        require(ok, f"{where}: ethertype {kind}, neither ARP nor one of the scanner's probes: the scanner answered")
+        probes += 1
+    wrong = {k: n for k, n in asked.items() if n != 1}
+    require(not wrong, f"ARP requests for the scanner's address answered other than once: {list(wrong.items())[:5]}")
+    c = meta["counters"]
+    require(probes == c["tx_probes"], f"{probes} probes on the wire, the scanner says it sent {c['tx_probes']}")
+    require(own_requests >= 1, "the scanner's ARP request for its gateway is not in the capture")
+    every_frame_counted(c, "reflector")
+    # The gateway's own requests for us were answered too: the capture has each answer.
+    spray_counted(spray, c, {}, "reflector", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
+    require(c["arp_answered"] == len(asked) + gateway_answers,
+            f"arp_answered {c['arp_answered']}, but {len(asked)} sprayed requests and {gateway_answers}"
+            " of the gateway's were answered on the wire")
+    gateway_kept(meta, gateway_mac, "reflector")
+    print(f"  wire: {probes} probes, {own_requests} ARP request(s) for the gateway, {len(asked)} sprayed ARP "
+          f"requests for {scanner_ip} answered once each, {gateway_answers} of the gateway's answered, nothing else")
+
+
+def rows(path):
+    return sorted(tuple(sorted(r.items())) for r in csv.DictReader(open(path)))
+
+
+def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway_mac):
+    spray, meta, clean = (json.load(open(p)) for p in (spray_path, meta_path, clean_meta_path))
+    got, want = rows(results), rows(clean_results)
+    extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
+    require(got == want, f"the sprayed scan's {len(got)} rows differ from the clean scan's {len(want)}: "
+            f"{len(extra)} only sprayed (e.g. {extra[:2]}), {len(missing)} only clean (e.g. {missing[:2]})")
+    require(len(got) > 0, "the clean scan found nothing")
+    for m, what in ((clean, "clean scan"), (meta, "sprayed scan")):
+        every_frame_counted(m["counters"], what)
+        gateway_kept(m, gateway_mac, what)
+    spray_counted(spray, meta["counters"], clean["counters"], "sprayed scan")
+    print(f"  sprayed scan: {len(got)} rows, the clean scan's exactly; gateway {gateway_mac} kept")
+
+
+def monitor(spray_path, meta_path, replies, gateway_mac, cidr, rounds):
+    spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    net, c = ipaddress.ip_network(cidr), meta["counters"]
+    seen = {}
+    for r in csv.DictReader(open(replies)):
+        require(ipaddress.ip_address(r["probe_daddr"]) in net and r["saddr"] == r["probe_daddr"] and r["type"] == "0",
+                f"monitor: a row that no target of {cidr} sent: {r}")
+        key = (r["probe_daddr"], r["round"])
+        seen[key] = seen.get(key, 0) + 1
+    require(all(n == 1 for n in seen.values()), "monitor: a (target, round) reported twice")
+    want = net.num_addresses * int(rounds)
+    require(len(seen) == want, f"monitor: {len(seen)} (target, round) replies, expected {want}")
+    every_frame_counted(c, "monitor")
+    spray_counted(spray, c, {}, "monitor", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
+    require(c["rx_valid"] == want, f"monitor: rx_valid {c['rx_valid']}, expected {want}")
+    gateway_kept(meta, gateway_mac, "monitor")
+    print(f"  monitor: {len(seen)} replies, one per target and round; gateway {gateway_mac} kept")
+
+
+def main():
+    checks = {"reflector": (reflector, 9), "scan": (scan, 7), "monitor": (monitor, 7)}
+    if len(sys.argv) < 2 or sys.argv[1] not in checks or len(sys.argv) != checks[sys.argv[1]][1] + 1:
+        sys.exit(__doc__)
+    checks[sys.argv[1]][0](*sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
