@@ -6,7 +6,11 @@ for the scanner's own address, its probes and its ARP for the gateway came back 
 usage: check_spray.py reflector SPRAY.json META.json CAPTURE.pcap SCANNER_MAC SCANNER_IP GATEWAY_IP
                                 GATEWAY_MAC TARGET_CIDR
        check_spray.py scan SPRAY.json META.json CLEAN_META.json RESULTS.csv CLEAN_RESULTS.csv GATEWAY_MAC
+                           SNMP_BEFORE SNMP_AFTER
        check_spray.py monitor SPRAY.json META.json REPLIES.csv GATEWAY_MAC TARGET_CIDR ROUNDS
+                              SNMP_BEFORE SNMP_AFTER
+SNMP_*: the scanner's namespace's /proc/net/snmp before and after the sprayed run, for the kinds
+the kernel takes before the scanner sees them (spray.py's "kernel:" counters).
 """
 import csv
 import ipaddress
@@ -42,10 +46,30 @@ def every_frame_counted(c, what):
             f"{what}: rx_arp {c['rx_arp']} != the sum of the ARP reasons {sum(c[k] for k in ARP_FATES)}")
 
 
+def snmp(path):
+    """/proc/net/snmp as {"Ip.ReasmReqds": n, ...}."""
+    lines, out = open(path).read().splitlines(), {}
+    for names, values in zip(lines[::2], lines[1::2]):
+        proto = names.split(":")[0]
+        out.update({f"{proto}.{k}": int(v) for k, v in zip(names.split()[1:], values.split()[1:])})
+    return out
+
+
+def kernel_counted(spray, before, after, what):
+    """The kinds the kernel takes before the scanner: its counter gained exactly what was sprayed."""
+    b, a = snmp(before), snmp(after)
+    for name, n in spray["expect"].items():
+        if name.startswith("kernel:"):
+            key = name.split(":", 1)[1]
+            require(a[key] - b[key] == n, f"{what}: the kernel's {key} gained {a[key] - b[key]}, {n} sprayed")
+
+
 def spray_counted(spray, c, base, what, extra=None):
     """Each sprayed counter gained exactly what was sprayed into it (plus `extra`); every other
     drop reason gained nothing. `base`: the same run without the spray (or zeros)."""
     extra = extra or {}
+    unknown = [k for k in spray["expect"] if k not in c and not k.startswith("kernel:")]
+    require(not unknown, f"{what}: sprayed into counters the scanner does not have: {unknown}")
     for name in sorted(c):
         if name in TIMING or name.startswith(("tx_", "out_")):
             continue
@@ -113,7 +137,7 @@ def rows(path):
     return sorted(tuple(sorted(r.items())) for r in csv.DictReader(open(path)))
 
 
-def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway_mac):
+def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway_mac, before, after):
     spray, meta, clean = (json.load(open(p)) for p in (spray_path, meta_path, clean_meta_path))
     got, want = rows(results), rows(clean_results)
     extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
@@ -124,10 +148,11 @@ def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway
         every_frame_counted(m["counters"], what)
         gateway_kept(m, gateway_mac, what)
     spray_counted(spray, meta["counters"], clean["counters"], "sprayed scan")
+    kernel_counted(spray, before, after, "sprayed scan")
     print(f"  sprayed scan: {len(got)} rows, the clean scan's exactly; gateway {gateway_mac} kept")
 
 
-def monitor(spray_path, meta_path, replies, gateway_mac, cidr, rounds):
+def monitor(spray_path, meta_path, replies, gateway_mac, cidr, rounds, before, after):
     spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
     net, c = ipaddress.ip_network(cidr), meta["counters"]
     seen = {}
@@ -141,13 +166,14 @@ def monitor(spray_path, meta_path, replies, gateway_mac, cidr, rounds):
     require(len(seen) == want, f"monitor: {len(seen)} (target, round) replies, expected {want}")
     every_frame_counted(c, "monitor")
     spray_counted(spray, c, {}, "monitor", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
+    kernel_counted(spray, before, after, "monitor")
     require(c["rx_valid"] == want, f"monitor: rx_valid {c['rx_valid']}, expected {want}")
     gateway_kept(meta, gateway_mac, "monitor")
     print(f"  monitor: {len(seen)} replies, one per target and round; gateway {gateway_mac} kept")
 
 
 def main():
-    checks = {"reflector": (reflector, 9), "scan": (scan, 7), "monitor": (monitor, 7)}
+    checks = {"reflector": (reflector, 9), "scan": (scan, 9), "monitor": (monitor, 9)}
     if len(sys.argv) < 2 or sys.argv[1] not in checks or len(sys.argv) != checks[sys.argv[1]][1] + 1:
         sys.exit(__doc__)
     checks[sys.argv[1]][0](*sys.argv[2:])

@@ -15,7 +15,8 @@ usage: spray.py PROFILE IFACE SCANNER_IP SCANNER_MAC GATEWAY_IP COUNT RATE OUT.j
   jumbo    the link's MTU was raised: oversize frames are 9014 bytes (else 1514)
 
 OUT.json: {"sent": {kind: n}, "expect": {counter: n}, "arp_for_us": [[sender_ip, sender_mac]...],
-"seconds": s}. Addresses used: the scanner's /24 (198.19.255.0/24), 198.18.0.0/15 outside the
+"seconds": s}; a counter named "kernel:Ip.NAME" is the kernel's (/proc/net/snmp in the scanner's
+namespace), for frames the kernel takes before the scanner's sockets. Addresses used: the scanner's /24 (198.19.255.0/24), 198.18.0.0/15 outside the
 scanned targets the tests give (198.18.100.0/24, 198.18.101.0/24), 192.0.2.0/24, 203.0.113.0/24.
 """
 import json
@@ -95,9 +96,13 @@ def malformed_ip_kinds(s):
         ipv4(s.peer(i), s.ip, 1, icmp(0, 0, b"\0" * 4, b""), ver_ihl=[0x43, 0x65, 0x4F][i % 3])))
     s.add("bad_checksum", "rx_ip_checksum", lambda i: s.to_scanner(
         ipv4(s.peer(i), s.ip, 1, icmp(0, 0, struct.pack("!HH", 1, i & 0xFFFF), b"\0" * 56), bad_sum=True)))
-    s.add("fragment", "rx_fragment", lambda i: s.to_scanner(
+    # af_packet's fanout group (the PMD's) defragments before its sockets see a frame: a fragment
+    # that never completes stays in the scanner's namespace's reassembly queue, where the kernel
+    # counts it (Ip ReasmReqds), and never reaches the scanner (whose rx_fragment counts fragments
+    # on ports that pass them: af_xdp, PCI). First and later fragments, each of its own datagram.
+    s.add("fragment", "kernel:Ip.ReasmReqds", lambda i: s.to_scanner(
         ipv4(s.peer(i), s.ip, 1, icmp(0, 0, struct.pack("!HH", 1, i & 0xFFFF), b"\0" * 56),
-             frag=0x2000 if i % 2 else 0x0100 + i % 50)))
+             ident=i & 0xFFFF, frag=0x2000 if i % 2 else 0x0100 + i % 50)))
 
 
 def forged_kinds(s):
