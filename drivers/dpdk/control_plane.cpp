@@ -34,6 +34,8 @@ bool control_plane::send_frame(const uint8_t* frame, size_t len) {
 // from (anyone can announce any address); a request for one of ours is answered; a reply is taken
 // only while resolving, from the gateway's address, to our request's address and MAC.
 counter control_plane::handle(const arp_message& msg) {
+    if (gateway_ && msg.sender_ip == gateway_->ip && msg.sender_mac != gateway_->hw)
+        counters_->add(counter::arp_gateway_claims);
     if (msg.sender_ip == msg.target_ip) return counter::arp_gratuitous;
     if (msg.op == arp_op_request) {
         if (!own_->contains(msg.target_ip)) return counter::arp_not_ours;

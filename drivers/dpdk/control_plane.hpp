@@ -43,6 +43,10 @@ public:
     result<mac> resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
                         const std::string& port_name, const std::atomic<int>* stop);
 
+    // The gateway's address and the MAC the run uses: from here on, ARP that gives that address
+    // another MAC is counted (arp_gateway_claims) and changes nothing.
+    void keep_gateway(ipv4_addr ip, const mac& m) { gateway_ = {ip, m}; }
+
     uint64_t arp_replies_sent() const { return counters_->get(counter::arp_answered); }
 
 private:
@@ -58,6 +62,11 @@ private:
     std::optional<ipv4_addr> wanted_;  // the gateway, while resolve() runs
     ipv4_addr asking_from_ = 0;        // the address our requests for it came from
     std::optional<mac> learned_;
+    struct gateway {
+        ipv4_addr ip;
+        mac hw;
+    };
+    std::optional<gateway> gateway_;  // once known (keep_gateway)
 };
 
 }  // namespace ics::dpdk

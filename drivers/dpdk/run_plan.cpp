@@ -152,6 +152,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
         hooks.on_progress(last, prev.snapshot);
 
     finish_report(report, e, tx, out);
+    note_gateway_claims(e, report);
     finish_output<Plan>(e, *files, tx_probe, attribution, report);
     return report;
 }

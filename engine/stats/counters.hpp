@@ -26,6 +26,7 @@ namespace ics {
     X(arp_not_ours, "ARP requests for addresses that are not ours")                                 \
     X(arp_gateway, "ARP replies to our request for the gateway (the first one's MAC is taken)")     \
     X(arp_unsolicited, "ARP replies we did not ask for (never learned from)")                       \
+    X(arp_gateway_claims, "ARP giving the gateway's address another MAC (also under its reason)")   \
     X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                   \
     X(rx_truncated, "frames shorter than their headers claim")                                      \
     X(rx_bad_ip_header, "IPv4 headers with a bad version, header length or total length")           \

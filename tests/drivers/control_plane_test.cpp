@@ -208,7 +208,8 @@ TEST(ControlPlane, GivesUpAfterItsAttemptsWhenOnlyAStrangerAnswers) {
 
 // Before the gateway's answer, four claims of its address with another MAC are waiting: two
 // gratuitous (a request and a reply), a reply to an address that is not ours and one to our address
-// but another MAC. None is taken; the answer to our request is, and later claims change nothing.
+// but another MAC. None is taken; the answer to our request is, and later claims change nothing
+// but arp_gateway_claims.
 TEST(ControlPlane, NeverLearnsTheGatewayFromGratuitousOrUnsolicitedArp) {
     control_rig rig;
     ASSERT_TRUE(rig.port.ok());
@@ -222,11 +223,17 @@ TEST(ControlPlane, NeverLearnsTheGatewayFromGratuitousOrUnsolicitedArp) {
     EXPECT_EQ(rte_eal_wait_lcore(test::worker_lcore()), 0);
     ASSERT_TRUE(got) << got.error_message();
     EXPECT_EQ(*got, gateway_mac);
-    // After resolution even a reply shaped as the answer to our request is unsolicited.
+    EXPECT_EQ(rig.counters.get(counter::arp_gateway_claims), 0u);  // nothing to compare with yet
+    // After resolution even a reply shaped as the answer to our request is unsolicited; claims of
+    // the gateway's address with another MAC are counted apart too (the gateway's own are not).
+    rig.plane.keep_gateway(gateway_ip, *got);
     rig.arrives(arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip));
+    rig.arrives(arp_frame(arp_op_request, stranger_mac, gateway_ip, gateway_ip));
+    rig.arrives(arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip));
     rig.plane.poll();
     rig.expect_arp_counters(
-        {{counter::arp_gratuitous, 2}, {counter::arp_unsolicited, 3}, {counter::arp_gateway, 1}});
+        {{counter::arp_gratuitous, 3}, {counter::arp_unsolicited, 4}, {counter::arp_gateway, 1}});
+    EXPECT_EQ(rig.counters.get(counter::arp_gateway_claims), 2u);
     for (const auto& f : rig.port.sent()) expect_gateway_request(f);
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }

@@ -5,12 +5,14 @@ for the scanner's own address, its probes and its ARP for the gateway came back 
 
 usage: check_spray.py reflector SPRAY.json META.json CAPTURE.pcap SCANNER_MAC SCANNER_IP GATEWAY_IP
                                 GATEWAY_MAC TARGET_CIDR
-       check_spray.py scan SPRAY.json META.json CLEAN_META.json RESULTS.csv CLEAN_RESULTS.csv GATEWAY_MAC
-                           SNMP_BEFORE SNMP_AFTER
-       check_spray.py monitor SPRAY.json META.json REPLIES.csv GATEWAY_MAC TARGET_CIDR ROUNDS
-                              SNMP_BEFORE SNMP_AFTER
-SNMP_*: the scanner's namespace's /proc/net/snmp before and after the sprayed run, for the kinds
-the kernel takes before the scanner sees them (spray.py's "kernel:" counters).
+       check_spray.py scan SPRAY.json META.json CLEAN_META.json RESULTS.csv CLEAN_RESULTS.csv
+                           GATEWAY_IP GATEWAY_MAC STDERR CLEAN_STDERR SNMP_BEFORE SNMP_AFTER
+       check_spray.py monitor SPRAY.json META.json REPLIES.csv TARGET_CIDR ROUNDS
+                              GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
+STDERR: the run's, whose lines about the gateway must be its one note of the gateway's MAC and, if
+the spray claimed the gateway's address, one note of how many times. SNMP_*: the scanner's
+namespace's /proc/net/snmp before and after the sprayed run, for the kinds the kernel takes before
+the scanner sees them (spray.py's "kernel:" counters).
 """
 import csv
 import ipaddress
@@ -84,6 +86,17 @@ def gateway_kept(meta, gateway_mac, what):
             f"{what}: gateway_mac {meta['gateway_mac']} in the metadata, the gateway is at {gateway_mac}")
 
 
+def gateway_noted(stderr, gateway_ip, gateway_mac, claims, what):
+    """The gateway's lines on stderr: its MAC once, and how often ARP claimed otherwise (if it did)."""
+    said = [line.strip() for line in open(stderr) if "gateway" in line]
+    want = [f"gateway {gateway_ip} is at {gateway_mac}"]
+    if claims:
+        want.append(f"{claims} ARP messages said the gateway {gateway_ip} is at another MAC than {gateway_mac}: "
+                    "ignored (ARP spoofing, or a new gateway: then run again)")
+    require(len(said) == len(want) and all(w in s for w, s in zip(want, said)),
+            f"{what}: stderr says of the gateway {said}, expected {want}")
+
+
 def mac(b):
     return b.hex(":")
 
@@ -137,7 +150,8 @@ def rows(path):
     return sorted(tuple(sorted(r.items())) for r in csv.DictReader(open(path)))
 
 
-def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway_mac, before, after):
+def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway_ip, gateway_mac, stderr,
+         clean_stderr, before, after):
     spray, meta, clean = (json.load(open(p)) for p in (spray_path, meta_path, clean_meta_path))
     got, want = rows(results), rows(clean_results)
     extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
@@ -149,10 +163,12 @@ def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway
         gateway_kept(m, gateway_mac, what)
     spray_counted(spray, meta["counters"], clean["counters"], "sprayed scan")
     kernel_counted(spray, before, after, "sprayed scan")
+    gateway_noted(clean_stderr, gateway_ip, gateway_mac, 0, "clean scan")
+    gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), "sprayed scan")
     print(f"  sprayed scan: {len(got)} rows, the clean scan's exactly; gateway {gateway_mac} kept")
 
 
-def monitor(spray_path, meta_path, replies, gateway_mac, cidr, rounds, before, after):
+def monitor(spray_path, meta_path, replies, cidr, rounds, gateway_ip, gateway_mac, stderr, before, after):
     spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
     net, c = ipaddress.ip_network(cidr), meta["counters"]
     seen = {}
@@ -167,16 +183,18 @@ def monitor(spray_path, meta_path, replies, gateway_mac, cidr, rounds, before, a
     every_frame_counted(c, "monitor")
     spray_counted(spray, c, {}, "monitor", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
     kernel_counted(spray, before, after, "monitor")
+    gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), "monitor")
     require(c["rx_valid"] == want, f"monitor: rx_valid {c['rx_valid']}, expected {want}")
     gateway_kept(meta, gateway_mac, "monitor")
     print(f"  monitor: {len(seen)} replies, one per target and round; gateway {gateway_mac} kept")
 
 
 def main():
-    checks = {"reflector": (reflector, 9), "scan": (scan, 9), "monitor": (monitor, 9)}
-    if len(sys.argv) < 2 or sys.argv[1] not in checks or len(sys.argv) != checks[sys.argv[1]][1] + 1:
+    checks = {"reflector": reflector, "scan": scan, "monitor": monitor}
+    check = checks.get(sys.argv[1] if len(sys.argv) > 1 else "")
+    if not check or len(sys.argv) - 2 != check.__code__.co_argcount:
         sys.exit(__doc__)
-    checks[sys.argv[1]][0](*sys.argv[2:])
+    check(*sys.argv[2:])
 
 
 if __name__ == "__main__":

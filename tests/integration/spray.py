@@ -16,8 +16,9 @@ usage: spray.py PROFILE IFACE SCANNER_IP SCANNER_MAC GATEWAY_IP COUNT RATE OUT.j
 
 OUT.json: {"sent": {kind: n}, "expect": {counter: n}, "arp_for_us": [[sender_ip, sender_mac]...],
 "seconds": s}; a counter named "kernel:Ip.NAME" is the kernel's (/proc/net/snmp in the scanner's
-namespace), for frames the kernel takes before the scanner's sockets. Addresses used: the scanner's /24 (198.19.255.0/24), 198.18.0.0/15 outside the
-scanned targets the tests give (198.18.100.0/24, 198.18.101.0/24), 192.0.2.0/24, 203.0.113.0/24.
+namespace), for frames the kernel takes before the scanner's sockets. Addresses used: the
+scanner's /24 (198.19.255.0/24), 198.18.0.0/15 outside the scanned targets the tests give
+(198.18.100.0/24, 198.18.101.0/24), 192.0.2.0/24, 203.0.113.0/24.
 """
 import json
 import random
@@ -38,7 +39,7 @@ class Spray:
     def __init__(self, scanner_ip, scanner_mac, gateway_ip, own_mac, jumbo, rng):
         self.ip, self.mac, self.gw, self.own = scanner_ip, scanner_mac, gateway_ip, own_mac
         self.jumbo, self.rng = jumbo, rng
-        self.kinds = {}       # kind -> (counter, builder(i))
+        self.kinds = {}       # kind -> (counter, builder(i), counters it also lands in)
         self.arp_for_us = []  # (sender ip, sender mac) of each request for the scanner's address
 
     def rand_mac(self):
@@ -54,8 +55,8 @@ class Spray:
         return ipv4(src, dst, 1, icmp(type_, 0, struct.pack("!HH", 0xBAD0 + i % 16, i & 0xFFFF),
                                       self.rng.randbytes(payload_len)))
 
-    def add(self, kind, counter, build):
-        self.kinds[kind] = (counter, build)
+    def add(self, kind, counter, build, also=()):
+        self.kinds[kind] = (counter, build, also)
 
 
 def reflector_kinds(s):
@@ -119,10 +120,12 @@ def forged_kinds(s):
         s.echo(0, [f"198.18.101.{i % 250 + 1}", "203.0.113.5", "192.0.2.200"][i % 3], s.ip, i)))
     s.add("quote_not_ours", "rx_quote_invalid", lambda i: s.to_scanner(ipv4(
         s.gw, s.ip, 1, icmp(11, 0, b"\0" * 4, ipv4(s.ip, "198.18.1.1", 17, udp(33434 + i, 53, b"")[:8])))))
+    # Both give the gateway's address another MAC: counted apart as well (arp_gateway_claims).
     s.add("gratuitous_gateway", "arp_gratuitous", lambda i: ether(
-        BROADCAST, s.rand_mac(), ARP, arp(1 + i % 2, s.rand_mac(), s.gw, BROADCAST if i % 2 else b"\0" * 6, s.gw)))
+        BROADCAST, s.rand_mac(), ARP, arp(1 + i % 2, s.rand_mac(), s.gw, BROADCAST if i % 2 else b"\0" * 6, s.gw)),
+        also=["arp_gateway_claims"])
     s.add("gateway_claim_reply", "arp_unsolicited", lambda i: ether(
-        s.mac, s.rand_mac(), ARP, arp(2, s.rand_mac(), s.gw, s.mac, s.ip)))
+        s.mac, s.rand_mac(), ARP, arp(2, s.rand_mac(), s.gw, s.mac, s.ip)), also=["arp_gateway_claims"])
     s.add("arp_for_others", "arp_not_ours", lambda i: ether(
         BROADCAST, s.rand_mac(), ARP, arp(1, s.rand_mac(), f"198.19.255.{i % 200 + 20}", b"\0" * 6,
                                           f"198.19.255.{(i + 7) % 200 + 20}")))
@@ -146,7 +149,7 @@ def main():
         forged_kinds(s)
         reflector_kinds(s)
         del s.kinds["arp_for_us"]  # the reflector test's: answered frames are its business
-    frames = [(kind, build(i)) for kind, (_, build) in s.kinds.items() for i in range(count)]
+    frames = [(kind, build(i)) for kind, (_, build, _) in s.kinds.items() for i in range(count)]
     s.rng.shuffle(frames)
     sent, expect = {k: 0 for k in s.kinds}, {}
     start, per_tick = time.monotonic(), max(1, int(rate / 100))
@@ -154,8 +157,8 @@ def main():
         if sock.send(frame) != len(frame):
             sys.exit(f"spray.py: the kernel took part of a {kind} frame")
         sent[kind] += 1
-        counter = s.kinds[kind][0]
-        expect[counter] = expect.get(counter, 0) + 1
+        for counter in [s.kinds[kind][0], *s.kinds[kind][2]]:
+            expect[counter] = expect.get(counter, 0) + 1
         if (n + 1) % per_tick == 0:  # about `rate` a second: a pause every hundredth of a second
             time.sleep(max(0.0, start + (n + 1) / rate - time.monotonic()))
     json.dump({"sent": sent, "expect": expect, "arp_for_us": s.arp_for_us,
