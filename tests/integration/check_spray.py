@@ -40,8 +40,14 @@ def require(ok, message):
         raise SystemExit(f"FAIL: check_spray: {message}")
 
 
-def every_frame_counted(c, what):
-    """Every frame received has exactly one fate, and every ARP frame one ARP reason."""
+def every_frame_counted(meta, what):
+    """Every frame received has exactly one fate, and every ARP frame one ARP reason; and none was
+    lost to a full ring or port queue (counted, but then no kind's count can be checked)."""
+    c, nic = meta["counters"], meta["nic"]
+    full = {"rx_missed": nic["rx_missed"], "rx_nombuf": nic["rx_nombuf"], "rx_ring_full": c["rx_ring_full"],
+            "rx_arp_ring_full": c["rx_arp_ring_full"]}
+    require(not any(full.values()), f"{what}: frames dropped for want of room ({full}): the spray outran the"
+            " scanner's lcores, lower its rate")
     require(c["rx_frames"] == sum(c[k] for k in RX_FATES),
             f"{what}: rx_frames {c['rx_frames']} != the sum of its fates {sum(c[k] for k in RX_FATES)}")
     require(c["rx_arp"] == sum(c[k] for k in ARP_FATES),
@@ -135,7 +141,7 @@ def reflector(spray_path, meta_path, pcap, scanner_mac, scanner_ip, gateway_ip, 
     c = meta["counters"]
     require(probes == c["tx_probes"], f"{probes} probes on the wire, the scanner says it sent {c['tx_probes']}")
     require(own_requests >= 1, "the scanner's ARP request for its gateway is not in the capture")
-    every_frame_counted(c, "reflector")
+    every_frame_counted(meta, "reflector")
     # The gateway's own requests for us were answered too: the capture has each answer.
     spray_counted(spray, c, {}, "reflector", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
     require(c["arp_answered"] == len(asked) + gateway_answers,
@@ -159,7 +165,7 @@ def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway
             f"{len(extra)} only sprayed (e.g. {extra[:2]}), {len(missing)} only clean (e.g. {missing[:2]})")
     require(len(got) > 0, "the clean scan found nothing")
     for m, what in ((clean, "clean scan"), (meta, "sprayed scan")):
-        every_frame_counted(m["counters"], what)
+        every_frame_counted(m, what)
         gateway_kept(m, gateway_mac, what)
     spray_counted(spray, meta["counters"], clean["counters"], "sprayed scan")
     kernel_counted(spray, before, after, "sprayed scan")
@@ -180,7 +186,7 @@ def monitor(spray_path, meta_path, replies, cidr, rounds, gateway_ip, gateway_ma
     require(all(n == 1 for n in seen.values()), "monitor: a (target, round) reported twice")
     want = net.num_addresses * int(rounds)
     require(len(seen) == want, f"monitor: {len(seen)} (target, round) replies, expected {want}")
-    every_frame_counted(c, "monitor")
+    every_frame_counted(meta, "monitor")
     spray_counted(spray, c, {}, "monitor", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
     kernel_counted(spray, before, after, "monitor")
     gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), "monitor")
