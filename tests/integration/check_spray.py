@@ -9,6 +9,7 @@ usage: check_spray.py reflector SPRAY.json META.json CAPTURE.pcap SCANNER_MAC SC
                            GATEWAY_IP GATEWAY_MAC STDERR CLEAN_STDERR SNMP_BEFORE SNMP_AFTER
        check_spray.py monitor SPRAY.json META.json REPLIES.csv TARGET_CIDR ROUNDS
                               GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
+       check_spray.py trace SPRAY.json META.json GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
 STDERR: the run's, whose lines about the gateway must be its one note of the gateway's MAC and, if
 the spray claimed the gateway's address, one note of how many times. SNMP_*: the scanner's
 namespace's /proc/net/snmp before and after the sprayed run, for the kinds the kernel takes before
@@ -186,17 +187,30 @@ def monitor(spray_path, meta_path, replies, cidr, rounds, gateway_ip, gateway_ma
     require(all(n == 1 for n in seen.values()), "monitor: a (target, round) reported twice")
     want = net.num_addresses * int(rounds)
     require(len(seen) == want, f"monitor: {len(seen)} (target, round) replies, expected {want}")
-    every_frame_counted(meta, "monitor")
-    spray_counted(spray, c, {}, "monitor", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
-    kernel_counted(spray, before, after, "monitor")
-    gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), "monitor")
     require(c["rx_valid"] == want, f"monitor: rx_valid {c['rx_valid']}, expected {want}")
-    gateway_kept(meta, gateway_mac, "monitor")
+    counts("monitor", spray, meta, gateway_ip, gateway_mac, stderr, before, after)
     print(f"  monitor: {len(seen)} replies, one per target and round; gateway {gateway_mac} kept")
 
 
+def counts(what, spray, meta, gateway_ip, gateway_mac, stderr, before, after):
+    """A sprayed run without a clean twin: the spray's counters from zero, the real replies aside."""
+    c = meta["counters"]
+    every_frame_counted(meta, what)
+    spray_counted(spray, c, {}, what, {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
+    kernel_counted(spray, before, after, what)
+    gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), what)
+    gateway_kept(meta, gateway_mac, what)
+
+
+def trace(spray_path, meta_path, gateway_ip, gateway_mac, stderr, before, after):
+    """Trace mode's counters (its paths are check_trace.py's, against the testbed's truth)."""
+    spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    counts("trace", spray, meta, gateway_ip, gateway_mac, stderr, before, after)
+    print(f"  trace: every sprayed frame counted; gateway {gateway_mac} kept")
+
+
 def main():
-    checks = {"reflector": reflector, "scan": scan, "monitor": monitor}
+    checks = {"reflector": reflector, "scan": scan, "monitor": monitor, "trace": trace}
     check = checks.get(sys.argv[1] if len(sys.argv) > 1 else "")
     if not check or len(sys.argv) - 2 != check.__code__.co_argcount:
         sys.exit(__doc__)

@@ -2,8 +2,8 @@
 # A hostile wire (issue 15): the same scan (one seed) twice, the second while the gateway's side of
 # the scanner's link sprays about 5 frames for each real reply (spray.py hostile: junk, runts,
 # truncated and jumbo frames, bad IPv4 headers and checksums, fragments, forged errors and replies,
-# ARP claiming the gateway, ARP for other addresses, ...); then a short monitor run under the same
-# spray. check_spray.py: the sprayed scan's results are the clean scan's, row for row; every frame
+# ARP claiming the gateway, ARP for other addresses, ...); then a short monitor run and a trace
+# under the same spray (the trace's paths against the testbed's truth). check_spray.py: the sprayed scan's results are the clean scan's, row for row; every frame
 # received is in one named counter; each counter gained exactly what was sprayed into it; the
 # gateway's MAC never changed, and stderr says how often ARP claimed otherwise.
 source "$(dirname "$0")/lib.sh"
@@ -28,8 +28,9 @@ spray() {
     ip netns exec "$ICS_SCAN_NS" cat /proc/net/snmp > "$3.snmp-after"
 }
 
-# 1024 targets at 1000 a second: about 1 s of sending, at most 1000 real replies a second.
-args=(-r 1000 -c 1 -e 4242 --output-filter "" -f saddr,probe_daddr,type,code,ttl,repeat 198.18.0.0/22)
+# 1024 targets at 1000 a second: about 1 s of sending, at most 1000 real replies a second; the
+# cooldown (2 s) leaves the spray time to end before the run does on a loaded machine.
+args=(-r 1000 -c 2 -e 4242 --output-filter "" -f saddr,probe_daddr,type,code,ttl,repeat 198.18.0.0/22)
 scan "${args[@]}" -o "$WORK/clean.csv" -m "$WORK/clean.json" 2> "$WORK/clean-stderr" \
     || fail "the clean scan failed: $(tail -3 "$WORK/clean-stderr")"
 scan_bg "${args[@]}" -o "$WORK/sprayed.csv" -m "$WORK/sprayed.json" 2> "$WORK/stderr"
@@ -38,12 +39,21 @@ python3 "$SRC/tests/integration/check_spray.py" scan "$WORK/spray-scan.json" "$W
     "$WORK/clean.json" "$WORK/sprayed.csv" "$WORK/clean.csv" "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
     "$WORK/clean-stderr" "$WORK"/spray-scan.json.snmp-{before,after}
 
-# Monitor: 5 rounds of a /24 in 1 s, 1280 real replies; the spray gives about 3000 frames a second.
-scan_bg -M monitor --period 200ms --count 5 --timeout 200ms -e 4242 -o "$WORK/summaries.jsonl" \
+# Monitor: 8 rounds of a /24 in 1.6 s, 2048 real replies; the spray gives about 3000 frames a second.
+scan_bg -M monitor --period 200ms --count 8 --timeout 200ms -e 4242 -o "$WORK/summaries.jsonl" \
     --replies-file "$WORK/replies.csv" -f saddr,probe_daddr,type,round,repeat -m "$WORK/monitor.json" \
     198.18.1.0/24 2> "$WORK/stderr"
 spray 100 3000 "$WORK/spray-monitor.json"
 python3 "$SRC/tests/integration/check_spray.py" monitor "$WORK/spray-monitor.json" "$WORK/monitor.json" \
-    "$WORK/replies.csv" 198.18.1.0/24 5 "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
+    "$WORK/replies.csv" 198.18.1.0/24 8 "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
     "$WORK"/spray-monitor.json.snmp-{before,after}
+
+# Trace: a /24 (paths of 3 hops and dead hosts) against the testbed's truth, under the same spray.
+scan_bg -M trace --max-ttl 8 -r 2000 -c 2 -o "$WORK/paths.jsonl" -m "$WORK/trace.json" 198.18.0.0/24 \
+    2> "$WORK/stderr"
+spray 100 3000 "$WORK/spray-trace.json"
+python3 "$SRC/tests/integration/check_trace.py" "$WORK/paths.jsonl" "$ICS_TESTBED_STATE/trace-truth.tsv" \
+    198.18.0.0/24
+python3 "$SRC/tests/integration/check_spray.py" trace "$WORK/spray-trace.json" "$WORK/trace.json" \
+    "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" "$WORK"/spray-trace.json.snmp-{before,after}
 echo "PASS"
