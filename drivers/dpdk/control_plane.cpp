@@ -34,7 +34,10 @@ bool control_plane::send_frame(const uint8_t* frame, size_t len) {
 // from (anyone can announce any address); a request for one of ours is answered; a reply is taken
 // only while resolving, from the gateway's address, to our request's address and MAC.
 counter control_plane::handle(const arp_message& msg) {
-    if (gateway_ && msg.sender_ip == gateway_->ip && msg.sender_mac != gateway_->hw)
+    // The gateway as far as known: kept for the run, or learned by the resolution under way.
+    const std::optional<ipv4_addr> gw_ip = gateway_ ? std::optional(gateway_->ip) : wanted_;
+    const std::optional<mac> gw_mac = gateway_ ? std::optional(gateway_->hw) : learned_;
+    if (gw_ip && gw_mac && msg.sender_ip == *gw_ip && msg.sender_mac != *gw_mac)
         counters_->add(counter::arp_gateway_claims);
     if (msg.sender_ip == msg.target_ip) return counter::arp_gratuitous;
     if (msg.op == arp_op_request) {

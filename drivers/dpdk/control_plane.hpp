@@ -43,8 +43,9 @@ public:
     result<mac> resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
                         const std::string& port_name, const std::atomic<int>* stop);
 
-    // The gateway's address and the MAC the run uses: from here on, ARP that gives that address
-    // another MAC is counted (arp_gateway_claims) and changes nothing.
+    // The gateway's address and the MAC the run uses: from here on (as from the first answer while
+    // resolving), ARP that gives that address another MAC is counted (arp_gateway_claims) and
+    // changes nothing.
     void keep_gateway(ipv4_addr ip, const mac& m) { gateway_ = {ip, m}; }
 
     uint64_t arp_replies_sent() const { return counters_->get(counter::arp_answered); }

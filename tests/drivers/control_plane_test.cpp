@@ -238,6 +238,22 @@ TEST(ControlPlane, NeverLearnsTheGatewayFromGratuitousOrUnsolicitedArp) {
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }
 
+// Two answers to our request in one burst, the gateway's first (queued before resolve() asks, so
+// that its first poll takes both): its MAC is taken, the other is a claim, counted.
+TEST(ControlPlane, ASecondAnswerForTheGatewayIsAClaim) {
+    control_rig rig;
+    ASSERT_TRUE(rig.port.ok());
+    rig.arrives(arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip));
+    rig.arrives(arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip));
+    const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 3, "ring", nullptr);
+    ASSERT_TRUE(got) << got.error_message();
+    EXPECT_EQ(*got, gateway_mac);
+    rig.expect_arp_counters({{counter::arp_gateway, 2}});
+    EXPECT_EQ(rig.counters.get(counter::arp_gateway_claims), 1u);
+    ASSERT_EQ(rig.port.sent().size(), 1u);
+    EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
+}
+
 TEST(ControlPlane, StopSignalEndsResolutionBeforeAnyRequest) {
     control_rig rig;
     ASSERT_TRUE(rig.port.ok());
