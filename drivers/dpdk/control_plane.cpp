@@ -30,6 +30,30 @@ bool control_plane::send_frame(const uint8_t* frame, size_t len) {
     return false;
 }
 
+// What one ARP message is, and what it does: gratuitous ones are never answered nor learned
+// from (anyone can announce any address); a request for one of ours is answered; a reply is taken
+// only while resolving, from the gateway's address, to our request's address and MAC.
+counter control_plane::handle(const arp_message& msg) {
+    // The gateway as far as known: kept for the run, or learned by the resolution under way.
+    const std::optional<ipv4_addr> gw_ip = gateway_ ? std::optional(gateway_->ip) : wanted_;
+    const std::optional<mac> gw_mac = gateway_ ? std::optional(gateway_->hw) : learned_;
+    if (gw_ip && gw_mac && msg.sender_ip == *gw_ip && msg.sender_mac != *gw_mac)
+        counters_->add(counter::arp_gateway_claims);
+    if (msg.sender_ip == msg.target_ip) return counter::arp_gratuitous;
+    if (msg.op == arp_op_request) {
+        if (!own_->contains(msg.target_ip)) return counter::arp_not_ours;
+        // The gateway asking for us while we resolve it: its MAC is in the question.
+        if (wanted_ && msg.sender_ip == *wanted_ && !learned_) learned_ = msg.sender_mac;
+        std::array<uint8_t, arp_frame_len> reply;
+        build_arp_reply(reply, msg, mac_, msg.target_ip);
+        return send_frame(reply.data(), reply.size()) ? counter::arp_answered : counter::arp_not_answered;
+    }
+    if (!wanted_ || msg.sender_ip != *wanted_ || msg.target_ip != asking_from_ || msg.target_mac != mac_)
+        return counter::arp_unsolicited;
+    if (!learned_) learned_ = msg.sender_mac;  // a second answer (another claimant) changes nothing
+    return counter::arp_gateway;
+}
+
 void control_plane::poll() {
     void* objs[32];
     for (rte_ring* ring : rings_) {
@@ -39,14 +63,7 @@ void control_plane::poll() {
                 rte_mbuf* m = static_cast<rte_mbuf*>(objs[i]);
                 auto msg = parse_arp({rte_pktmbuf_mtod(m, const uint8_t*), m->data_len});
                 rte_pktmbuf_free(m);
-                if (!msg) continue;
-                if (msg->op == arp_op_request && own_->contains(msg->target_ip)) {
-                    std::array<uint8_t, arp_frame_len> reply;
-                    build_arp_reply(reply, *msg, mac_, msg->target_ip);
-                    if (send_frame(reply.data(), reply.size())) ++replies_sent_;
-                }
-                // Learn the gateway from its reply, or from its own request (it asks for us).
-                if (wanted_ && msg->sender_ip == *wanted_ && !learned_) learned_ = msg->sender_mac;
+                counters_->add(msg ? handle(*msg) : counter::arp_malformed);
             }
         }
     }
@@ -56,6 +73,7 @@ result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, uns
                                    const std::string& port_name, const std::atomic<int>* stop) {
     auto stopped = [stop] { return stop && stop->load() > 0; };
     wanted_ = gateway;
+    asking_from_ = asking_from;
     learned_.reset();
     const uint64_t hz = rte_get_tsc_hz();
     for (unsigned a = 0; a < attempts && !learned_ && !stopped(); ++a) {

@@ -2,6 +2,9 @@
 // (the kernel no longer does it once the NIC belongs to DPDK) and resolving the gateway. It owns
 // the consumer ends of the RX lcores' ARP rings and one TX queue of its own, if the port has one
 // to spare (without one it cannot answer: the gateway must already know the scanner's MAC).
+// Every ARP frame it takes is counted under one arp_* counter (engine/stats/counters.hpp). The
+// gateway's MAC is taken only from an answer to our own request (or from the gateway asking for
+// us) while resolve() runs, never from a gratuitous or unsolicited message, and never changes after.
 #pragma once
 #include <atomic>
 #include <optional>
@@ -19,16 +22,20 @@ namespace ics::dpdk {
 
 class control_plane {
 public:
+    // `counters`: the control lcore's block, which only this object writes.
     control_plane(uint16_t port, std::optional<uint16_t> tx_queue, rte_mempool* pool, mac own_mac,
-                  const interval_set& own_addresses, std::vector<rte_ring*> arp_rings)
+                  const interval_set& own_addresses, std::vector<rte_ring*> arp_rings,
+                  counter_block& counters)
         : port_(port),
           queue_(tx_queue),
           pool_(pool),
           mac_(own_mac),
           own_(&own_addresses),
-          rings_(std::move(arp_rings)) {}
+          rings_(std::move(arp_rings)),
+          counters_(&counters) {}
 
-    // Drains the ARP rings: answers requests for our addresses, learns the gateway's reply.
+    // Drains the ARP rings: answers requests for our addresses, learns the gateway's reply (while
+    // resolving), counts each frame under one reason.
     void poll();
 
     // Asks for `gateway`'s MAC `attempts` times, one second apart, answering ARP meanwhile; gives
@@ -36,19 +43,31 @@ public:
     result<mac> resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
                         const std::string& port_name, const std::atomic<int>* stop);
 
-    uint64_t arp_replies_sent() const { return replies_sent_; }
+    // The gateway's address and the MAC the run uses: from here on (as from the first answer while
+    // resolving), ARP that gives that address another MAC is counted (arp_gateway_claims) and
+    // changes nothing.
+    void keep_gateway(ipv4_addr ip, const mac& m) { gateway_ = {ip, m}; }
+
+    uint64_t arp_replies_sent() const { return counters_->get(counter::arp_answered); }
 
 private:
     bool send_frame(const uint8_t* frame, size_t len);
+    counter handle(const arp_message& msg);
     uint16_t port_;
     std::optional<uint16_t> queue_;
     rte_mempool* pool_;
     mac mac_;
     const interval_set* own_;
     std::vector<rte_ring*> rings_;
-    std::optional<ipv4_addr> wanted_;
+    counter_block* counters_;
+    std::optional<ipv4_addr> wanted_;  // the gateway, while resolve() runs
+    ipv4_addr asking_from_ = 0;        // the address our requests for it came from
     std::optional<mac> learned_;
-    uint64_t replies_sent_ = 0;
+    struct gateway {
+        ipv4_addr ip;
+        mac hw;
+    };
+    std::optional<gateway> gateway_;  // once known (keep_gateway)
 };
 
 }  // namespace ics::dpdk

@@ -12,7 +12,8 @@
 
 namespace ics::dpdk {
 
-// The control lcore answers ARP for our addresses, on its own TX queue if the port offers one.
+// The control lcore answers ARP for our addresses, on its own TX queue if the port offers one, and
+// counts ARP in its own counter block (lcore 0's).
 inline control_plane make_control_plane(const run_env& e, const std::vector<rte_ring*>& arp_rings,
                                         mac source_mac) {
     const port_handle& port = e.control_port();
@@ -24,19 +25,35 @@ inline control_plane make_control_plane(const run_env& e, const std::vector<rte_
             fmt::format("{} offers no TX queue for ARP answers: the gateway must already know "
                         "{} is at {}",
                         port.name, format_ipv4(e.cfg.sources.ranges()[0].first), format_mac(source_mac)));
-    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings);
+    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings, *e.blocks[0]);
 }
 
-// The gateway's MAC: given (or none needed in a dry run), or asked for by ARP.
+// The gateway's MAC: given (or none needed in a dry run), or asked for by ARP. It never changes
+// during the run; the control plane counts ARP that says otherwise.
 inline result<mac> gateway_mac(const run_env& e, control_plane& control) {
     const scan_config& cfg = e.cfg;
-    if (cfg.gateway_mac || e.dryrun()) return cfg.gateway_mac.value_or(mac{});
+    if (cfg.gateway_mac || e.dryrun()) {
+        if (cfg.gateway_mac && cfg.gateway_ip) control.keep_gateway(*cfg.gateway_ip, *cfg.gateway_mac);
+        return cfg.gateway_mac.value_or(mac{});
+    }
     auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
                               fmt::format("{} ({})", e.control_port().id, cfg.port.describe()),
                               e.hooks.stop_signals);
-    if (gw && e.hooks.on_note)
+    if (!gw) return gw;
+    control.keep_gateway(*cfg.gateway_ip, *gw);
+    if (e.hooks.on_note)
         e.hooks.on_note(fmt::format("gateway {} is at {}", format_ipv4(*cfg.gateway_ip), format_mac(*gw)));
     return gw;
+}
+
+// ARP that gave the gateway's address another MAC is never silent: one line once the run ended.
+inline void note_gateway_claims(const run_env& e, const scan_report& report) {
+    const uint64_t n = report.counters[counter::arp_gateway_claims];
+    if (n && e.hooks.on_note && e.cfg.gateway_ip)
+        e.hooks.on_note(
+            fmt::format("{} ARP messages said the gateway {} is at another MAC than {}: ignored "
+                        "(ARP spoofing, or a new gateway: then run again)",
+                        n, format_ipv4(*e.cfg.gateway_ip), format_mac(report.gateway_mac)));
 }
 
 // The sender lcores' first and last probe (send TSC), and the longest any burst waited from its

@@ -146,6 +146,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
 
     const last_status prev = control_loop(e, control, tx, report);
     e.stop_lcores();
+    control.poll();  // the ARP the receivers queued last: every frame received gets its counter
     report.end_wall_ns = e.clock.wall_ns(rte_rdtsc());
     // A last line with the final counts, as ZMap's final update, unless they are the last line's
     // (its -u row has its own millisecond time, even within the second of the row before). A run
@@ -157,6 +158,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
         (void)hooks.on_progress(last, prev.snapshot);
 
     finish_report(report, e, tx, out);
+    note_gateway_claims(e, report);
     finish_output<Plan>(e, *files, writer ? &*writer : nullptr, tx_probe, attribution, report);
     return report;
 }

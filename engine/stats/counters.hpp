@@ -17,8 +17,16 @@ namespace ics {
     X(tx_dropped_at_stop, "probes built but not sent because the scan was stopping")                \
     X(tx_trace_skipped, "trace probes not sent: the stop set or the path's end made them useless")  \
     X(rx_frames, "frames received")                                                                 \
-    X(rx_arp, "ARP frames received (passed to the control lcore)")                                  \
+    X(rx_arp, "ARP frames received (passed to the control lcore: one arp_* counter each)")          \
     X(rx_arp_ring_full, "ARP frames dropped because the control ring was full")                     \
+    X(arp_malformed, "ARP frames other than IPv4-over-Ethernet requests and replies")               \
+    X(arp_gratuitous, "gratuitous ARP (sender = target address): never answered, never learned")    \
+    X(arp_answered, "ARP requests for one of our addresses, answered")                              \
+    X(arp_not_answered, "ARP requests for our addresses not answered (no TX queue, no mbuf)")       \
+    X(arp_not_ours, "ARP requests for addresses that are not ours")                                 \
+    X(arp_gateway, "ARP replies to our request for the gateway (the first one's MAC is taken)")     \
+    X(arp_unsolicited, "ARP replies we did not ask for (never learned from)")                       \
+    X(arp_gateway_claims, "ARP giving the gateway's address another MAC (also under its reason)")   \
     X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                   \
     X(rx_truncated, "frames shorter than their headers claim")                                      \
     X(rx_bad_ip_header, "IPv4 headers with a bad version, header length or total length")           \

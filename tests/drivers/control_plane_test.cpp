@@ -2,6 +2,8 @@
 // lcore's ARP ring) are answered on the port's TX queue, nothing else is; without a TX queue
 // nothing is sent; the gateway is resolved from its reply or its own request, a stranger's reply
 // is not taken for it, the attempts run out with every request sent, and a stop ends it at once.
+// Every ARP frame lands in exactly one arp_* counter; gratuitous and unsolicited messages claiming
+// the gateway's address are never learned from, during resolution or after it.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -33,16 +35,37 @@ std::vector<uint8_t> arp_frame(uint16_t op, const mac& sender_mac, ipv4_addr sen
     return f;
 }
 
+// An ARP reply from `sender` to an asker at `target_ip` / `target_mac`, however it was asked.
+std::vector<uint8_t> arp_reply_to(const mac& sender_mac, ipv4_addr sender_ip, const mac& target_mac,
+                                  ipv4_addr target_ip) {
+    std::vector<uint8_t> f(arp_frame_len);
+    arp_message asked{arp_op_request, target_mac, target_ip, {}, sender_ip};
+    build_arp_reply(std::span<uint8_t, arp_frame_len>(f.data(), arp_frame_len), asked, sender_mac, sender_ip);
+    return f;
+}
+
 // The control lcore's plane on a port of its own, reading one ARP ring.
 struct control_rig {
     test::pool_ptr pool = test::make_pool(255);
     test::ring_port port{64, 64, pool.get()};
     test::ring_ptr arp = test::make_ring(64);
+    counter_block counters;
     control_plane plane;
 
     explicit control_rig(bool tx_queue = true)
         : plane(port.id, tx_queue ? std::optional<uint16_t>(0) : std::nullopt, pool.get(), own_mac,
-                own_addresses, {arp.get()}) {}
+                own_addresses, {arp.get()}, counters) {}
+    // Every arp_* counter: the named ones must hold `want`, the others zero.
+    void expect_arp_counters(std::initializer_list<std::pair<counter, uint64_t>> want) const {
+        for (counter c : {counter::arp_malformed, counter::arp_gratuitous, counter::arp_answered,
+                          counter::arp_not_answered, counter::arp_not_ours, counter::arp_gateway,
+                          counter::arp_unsolicited}) {
+            uint64_t expected = 0;
+            for (auto [k, v] : want)
+                if (k == c) expected = v;
+            EXPECT_EQ(counters.get(c), expected) << counter_infos[size_t(c)].name;
+        }
+    }
     // Puts a frame on the ARP ring, as an RX lcore does (called from one thread at a time).
     void arrives(const std::vector<uint8_t>& frame) {
         rte_mbuf* m = test::mbuf_of(pool.get(), frame);
@@ -90,6 +113,10 @@ TEST(ControlPlane, AnswersRequestsForEachOfOurAddressesOnly) {
     ASSERT_EQ(sent.size(), 3u);  // .1, .2, .3; not .4
     for (unsigned i = 0; i < 3; ++i) expect_reply(sent[i], gateway_mac, gateway_ip, own_ip + i);
     EXPECT_EQ(rig.plane.arp_replies_sent(), 3u);
+    rig.expect_arp_counters({{counter::arp_answered, 3},
+                             {counter::arp_not_ours, 1},
+                             {counter::arp_unsolicited, 1},
+                             {counter::arp_malformed, 1}});
     EXPECT_TRUE(rte_ring_empty(rig.arp.get()));
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }
@@ -101,6 +128,7 @@ TEST(ControlPlane, WithoutATxQueueSendsNothing) {
     rig.plane.poll();
     EXPECT_TRUE(rig.port.sent().empty());
     EXPECT_EQ(rig.plane.arp_replies_sent(), 0u);
+    rig.expect_arp_counters({{counter::arp_not_answered, 1}});
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }
 
@@ -175,6 +203,54 @@ TEST(ControlPlane, GivesUpAfterItsAttemptsWhenOnlyAStrangerAnswers) {
     ASSERT_EQ(gw.requests.size(), 2u);
     for (const auto& f : gw.requests) expect_gateway_request(f);
     EXPECT_TRUE(rig.port.sent().empty());
+    EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
+}
+
+// Before the gateway's answer, four claims of its address with another MAC are waiting: two
+// gratuitous (a request and a reply), a reply to an address that is not ours and one to our address
+// but another MAC. None is taken; the answer to our request is, and later claims change nothing
+// but arp_gateway_claims.
+TEST(ControlPlane, NeverLearnsTheGatewayFromGratuitousOrUnsolicitedArp) {
+    control_rig rig;
+    ASSERT_TRUE(rig.port.ok());
+    rig.arrives(arp_frame(arp_op_request, stranger_mac, gateway_ip, gateway_ip));
+    rig.arrives(arp_reply_to(stranger_mac, gateway_ip, own_mac, gateway_ip));
+    rig.arrives(arp_reply_to(stranger_mac, gateway_ip, own_mac, own_ip + 7));
+    rig.arrives(arp_reply_to(stranger_mac, gateway_ip, stranger_mac, own_ip));
+    gateway_side gw{rig, arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip), 1, {}};
+    ASSERT_TRUE(test::launch_on_worker(gw));
+    const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 3, "ring", nullptr);
+    EXPECT_EQ(rte_eal_wait_lcore(test::worker_lcore()), 0);
+    ASSERT_TRUE(got) << got.error_message();
+    EXPECT_EQ(*got, gateway_mac);
+    EXPECT_EQ(rig.counters.get(counter::arp_gateway_claims), 0u);  // nothing to compare with yet
+    // After resolution even a reply shaped as the answer to our request is unsolicited; claims of
+    // the gateway's address with another MAC are counted apart too (the gateway's own are not).
+    rig.plane.keep_gateway(gateway_ip, *got);
+    rig.arrives(arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip));
+    rig.arrives(arp_frame(arp_op_request, stranger_mac, gateway_ip, gateway_ip));
+    rig.arrives(arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip));
+    rig.plane.poll();
+    rig.expect_arp_counters(
+        {{counter::arp_gratuitous, 3}, {counter::arp_unsolicited, 4}, {counter::arp_gateway, 1}});
+    EXPECT_EQ(rig.counters.get(counter::arp_gateway_claims), 2u);
+    for (const auto& f : rig.port.sent()) expect_gateway_request(f);
+    EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
+}
+
+// Two answers to our request in one burst, the gateway's first (queued before resolve() asks, so
+// that its first poll takes both): its MAC is taken, the other is a claim, counted.
+TEST(ControlPlane, ASecondAnswerForTheGatewayIsAClaim) {
+    control_rig rig;
+    ASSERT_TRUE(rig.port.ok());
+    rig.arrives(arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip));
+    rig.arrives(arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip));
+    const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 3, "ring", nullptr);
+    ASSERT_TRUE(got) << got.error_message();
+    EXPECT_EQ(*got, gateway_mac);
+    rig.expect_arp_counters({{counter::arp_gateway, 2}});
+    EXPECT_EQ(rig.counters.get(counter::arp_gateway_claims), 1u);
+    ASSERT_EQ(rig.port.sent().size(), 1u);
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }
 

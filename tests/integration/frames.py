@@ -12,6 +12,9 @@ usage: frames.py capture IFACE OUT.pcap SECONDS READY_FILE
        frames.py print IN.pcap
          one line per frame: time, direction, and what it is (for a failing test's report)
 
+The builders below (ether, ipv4, icmp, udp, tcp_syn, arp) make frames byte by byte for the tests
+that send their own (spray.py, forged_replies.py): every field given, nothing filled in by a kernel.
+
 The capture is a pcap file whose record headers carry the direction (1: IFACE sent it) in the
 field that pcap keeps for the original length: a private format between these subcommands and the
 tests that import records() from here.
@@ -22,6 +25,8 @@ import struct
 import sys
 import time
 
+from inet_checksum import checksum
+
 ETH_P_ALL = 0x0003
 SO_TIMESTAMPNS = 35
 PACKET_OUTGOING = 4
@@ -30,6 +35,8 @@ PACKET_OUTGOING = 4
 def capture(iface, out, seconds, ready):
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    # Room for a spray's burst (thousands of frames a second) while Python writes the file.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     sock.bind((iface, 0))
     sock.settimeout(0.05)
     stop = []
@@ -86,6 +93,49 @@ def show(path):
         else:
             what = f"ethertype {kind}"
         print(f"{t:.6f} {'out' if outgoing else 'in '} {f[6:12].hex(':')} -> {f[0:6].hex(':')} {what}")
+
+
+def mac_bytes(text):
+    return bytes.fromhex(text.replace(":", ""))
+
+
+def ether(dst, src, ethertype, payload):
+    """An Ethernet II frame (no FCS, no padding: the link pads nothing on a veth)."""
+    return dst + src + struct.pack("!H", ethertype) + payload
+
+
+def ipv4(src, dst, proto, payload, ident=0x7777, ttl=60, frag=0, ver_ihl=0x45, total=None, bad_sum=False):
+    """An IPv4 header and payload; `total` overrides the total length, `bad_sum` breaks the checksum.
+    With ver_ihl other than 0x45 the header is still 20 bytes (what a liar sends)."""
+    total = 20 + len(payload) if total is None else total
+    h = struct.pack("!BBHHHBBH4s4s", ver_ihl, 0, total, ident, frag, ttl, proto, 0,
+                    socket.inet_aton(src), socket.inet_aton(dst))
+    c = checksum(h) ^ (0x5555 if bad_sum else 0)
+    return h[:10] + struct.pack("!H", c) + h[12:] + payload
+
+
+def icmp(type_, code, rest, body):
+    """An ICMP message: type, code, the 4 bytes after the checksum, then the body."""
+    msg = struct.pack("!BBH4s", type_, code, 0, rest) + body
+    return msg[:2] + struct.pack("!H", checksum(msg)) + msg[4:]
+
+
+def udp(sport, dport, payload):
+    """A UDP datagram with no checksum (0: allowed over IPv4)."""
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def tcp_syn(src, dst, sport, dport, seq):
+    """A TCP SYN with its checksum over the pseudo-header."""
+    seg = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02, 65535, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(seg))
+    return seg[:16] + struct.pack("!H", checksum(pseudo + seg)) + seg[18:]
+
+
+def arp(op, sender_mac, sender_ip, target_mac, target_ip, ptype=0x0800):
+    """An IPv4-over-Ethernet ARP body (op 1 request, 2 reply); `ptype` to make it something else."""
+    return struct.pack("!HHBBH6s4s6s4s", 1, ptype, 6, 4, op, sender_mac, socket.inet_aton(sender_ip),
+                       target_mac, socket.inet_aton(target_ip))
 
 
 def main():

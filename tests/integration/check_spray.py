@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Checks a run that spray.py sprayed: the scanner's counters against what was sprayed of each kind
+(exactly), every frame received in one named counter, and (reflector) that nothing but ARP replies
+for the scanner's own address, its probes and its ARP for the gateway came back on the wire.
+
+usage: check_spray.py reflector SPRAY.json META.json CAPTURE.pcap SCANNER_MAC SCANNER_IP GATEWAY_IP
+                                GATEWAY_MAC TARGET_CIDR
+       check_spray.py scan SPRAY.json META.json CLEAN_META.json RESULTS.csv CLEAN_RESULTS.csv
+                           GATEWAY_IP GATEWAY_MAC STDERR CLEAN_STDERR SNMP_BEFORE SNMP_AFTER
+       check_spray.py monitor SPRAY.json META.json REPLIES.csv TARGET_CIDR ROUNDS
+                              GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
+       check_spray.py trace SPRAY.json META.json GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
+STDERR: the run's, whose lines about the gateway must be its one note of the gateway's MAC and, if
+the spray claimed the gateway's address, one note of how many times. SNMP_*: the scanner's
+namespace's /proc/net/snmp before and after the sprayed run, for the kinds the kernel takes before
+the scanner sees them (spray.py's "kernel:" counters).
+"""
+import csv
+import ipaddress
+import json
+import socket
+import sys
+
+from frames import records
+
+# Where each frame received ends up: the RX lcore's reasons and the control lcore's ARP reasons.
+# rx_stamp_refused and rx_clock_disagrees flag accepted replies, they are not a frame's fate.
+RX_FATES = ["rx_arp", "rx_not_ipv4", "rx_truncated", "rx_bad_ip_header", "rx_ip_checksum", "rx_fragment",
+            "rx_not_icmp", "rx_icmp_ignored", "rx_not_our_address", "rx_quote_invalid", "rx_cookie_invalid",
+            "rx_valid", "rx_ring_full"]
+ARP_FATES = ["rx_arp_ring_full", "arp_malformed", "arp_gratuitous", "arp_answered", "arp_not_answered",
+             "arp_not_ours", "arp_gateway", "arp_unsolicited"]
+# Counters that differ between two runs of one scan for reasons of timing, not of the spray: the
+# gateway's own ARP for us (answered), and the frame totals that include it.
+TIMING = {"rx_frames", "rx_arp", "arp_answered", "rx_stamp_refused", "rx_clock_disagrees", "tx_alloc_failed",
+          "tx_queue_full"}
+
+
+def require(ok, message):
+    if not ok:
+        raise SystemExit(f"FAIL: check_spray: {message}")
+
+
+def every_frame_counted(meta, what):
+    """Every frame received has exactly one fate, and every ARP frame one ARP reason; and none was
+    lost to a full ring or port queue (counted, but then no kind's count can be checked)."""
+    c, nic = meta["counters"], meta["nic"]
+    full = {"rx_missed": nic["rx_missed"], "rx_nombuf": nic["rx_nombuf"], "rx_ring_full": c["rx_ring_full"],
+            "rx_arp_ring_full": c["rx_arp_ring_full"]}
+    require(not any(full.values()), f"{what}: frames dropped for want of room ({full}): the spray outran the"
+            " scanner's lcores, lower its rate")
+    require(c["rx_frames"] == sum(c[k] for k in RX_FATES),
+            f"{what}: rx_frames {c['rx_frames']} != the sum of its fates {sum(c[k] for k in RX_FATES)}")
+    require(c["rx_arp"] == sum(c[k] for k in ARP_FATES),
+            f"{what}: rx_arp {c['rx_arp']} != the sum of the ARP reasons {sum(c[k] for k in ARP_FATES)}")
+
+
+def snmp(path):
+    """/proc/net/snmp as {"Ip.ReasmReqds": n, ...}."""
+    lines, out = open(path).read().splitlines(), {}
+    for names, values in zip(lines[::2], lines[1::2]):
+        proto = names.split(":")[0]
+        out.update({f"{proto}.{k}": int(v) for k, v in zip(names.split()[1:], values.split()[1:])})
+    return out
+
+
+def kernel_counted(spray, before, after, what):
+    """The kinds the kernel takes before the scanner: its counter gained exactly what was sprayed."""
+    b, a = snmp(before), snmp(after)
+    for name, n in spray["expect"].items():
+        if name.startswith("kernel:"):
+            key = name.split(":", 1)[1]
+            require(a[key] - b[key] == n, f"{what}: the kernel's {key} gained {a[key] - b[key]}, {n} sprayed")
+
+
+def spray_counted(spray, c, base, what, extra=None):
+    """Each sprayed counter gained exactly what was sprayed into it (plus `extra`); every other
+    drop reason gained nothing. `base`: the same run without the spray (or zeros)."""
+    extra = extra or {}
+    unknown = [k for k in spray["expect"] if k not in c and not k.startswith("kernel:")]
+    require(not unknown, f"{what}: sprayed into counters the scanner does not have: {unknown}")
+    for name in sorted(c):
+        if name in TIMING or name.startswith(("tx_", "out_")):
+            continue
+        want = base.get(name, 0) + spray["expect"].get(name, 0) + extra.get(name, 0)
+        require(c[name] == want, f"{what}: counter {name} is {c[name]}, expected {want}"
+                f" ({base.get(name, 0)} without the spray + {spray['expect'].get(name, 0)} sprayed)")
+    print(f"  {what}: " + ", ".join(f"{k} +{v}" for k, v in sorted(spray["expect"].items())))
+
+
+def gateway_kept(meta, gateway_mac, what):
+    require(meta["gateway_mac"] == gateway_mac,
+            f"{what}: gateway_mac {meta['gateway_mac']} in the metadata, the gateway is at {gateway_mac}")
+
+
+def gateway_noted(stderr, gateway_ip, gateway_mac, claims, what):
+    """The gateway's lines on stderr: its MAC once, and how often ARP claimed otherwise (if it did)."""
+    said = [line.strip() for line in open(stderr) if "gateway" in line]
+    want = [f"gateway {gateway_ip} is at {gateway_mac}"]
+    if claims:
+        want.append(f"{claims} ARP messages said the gateway {gateway_ip} is at another MAC than {gateway_mac}: "
+                    "ignored (ARP spoofing, or a new gateway: then run again)")
+    require(len(said) == len(want) and all(w in s for w, s in zip(want, said)),
+            f"{what}: stderr says of the gateway {said}, expected {want}")
+
+
+def mac(b):
+    return b.hex(":")
+
+
+def reflector(spray_path, meta_path, pcap, scanner_mac, scanner_ip, gateway_ip, gateway_mac, cidr):
+    spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    net = ipaddress.ip_network(cidr)
+    asked = {(ip, m): 0 for ip, m in spray["arp_for_us"]}
+    gateway_answers = probes = own_requests = 0
+    for t, outgoing, f in records(pcap):
+        if outgoing:
+            continue  # what the gateway's side sent (the spray among it)
+        where = f"frame at {t:.6f} from {mac(f[6:12])}"
+        require(mac(f[6:12]) == scanner_mac, f"{where}: not the scanner's MAC on the scanner's link")
+        kind = f[12:14].hex()
+        if kind == "0806":
+            op, sha, spa, tha, tpa = f[20:22].hex(), mac(f[22:28]), socket.inet_ntoa(f[28:32]), mac(f[32:38]), \
+                socket.inet_ntoa(f[38:42])
+            require(sha == scanner_mac and spa == scanner_ip, f"{where}: ARP for {spa} at {sha}, not the scanner's own")
+            if op == "0001":
+                require(tpa == gateway_ip, f"{where}: an ARP request for {tpa}, not the gateway")
+                own_requests += 1
+            elif (tpa, tha) in asked:
+                require(mac(f[0:6]) == tha, f"{where}: an ARP reply to {tha} sent to {mac(f[0:6])}")
+                asked[(tpa, tha)] += 1
+            else:
+                require((tpa, tha) == (gateway_ip, gateway_mac), f"{where}: an ARP reply to {tpa} ({tha}), never asked")
+                gateway_answers += 1
+            continue
+        ok = kind == "0800" and f[23] == 1 and f[34] == 8 and socket.inet_ntoa(f[26:30]) == scanner_ip \
+            and ipaddress.ip_address(socket.inet_ntoa(f[30:34])) in net and mac(f[0:6]) == gateway_mac
+        require(ok, f"{where}: ethertype {kind}, neither ARP nor one of the scanner's probes: the scanner answered")
+        probes += 1
+    wrong = {k: n for k, n in asked.items() if n != 1}
+    require(not wrong, f"ARP requests for the scanner's address answered other than once: {list(wrong.items())[:5]}")
+    c = meta["counters"]
+    require(probes == c["tx_probes"], f"{probes} probes on the wire, the scanner says it sent {c['tx_probes']}")
+    require(own_requests >= 1, "the scanner's ARP request for its gateway is not in the capture")
+    every_frame_counted(meta, "reflector")
+    # The gateway's own requests for us were answered too: the capture has each answer.
+    spray_counted(spray, c, {}, "reflector", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
+    require(c["arp_answered"] == len(asked) + gateway_answers,
+            f"arp_answered {c['arp_answered']}, but {len(asked)} sprayed requests and {gateway_answers}"
+            " of the gateway's were answered on the wire")
+    gateway_kept(meta, gateway_mac, "reflector")
+    print(f"  wire: {probes} probes, {own_requests} ARP request(s) for the gateway, {len(asked)} sprayed ARP "
+          f"requests for {scanner_ip} answered once each, {gateway_answers} of the gateway's answered, nothing else")
+
+
+def rows(path):
+    return sorted(tuple(sorted(r.items())) for r in csv.DictReader(open(path)))
+
+
+def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway_ip, gateway_mac, stderr,
+         clean_stderr, before, after):
+    spray, meta, clean = (json.load(open(p)) for p in (spray_path, meta_path, clean_meta_path))
+    got, want = rows(results), rows(clean_results)
+    extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
+    require(got == want, f"the sprayed scan's {len(got)} rows differ from the clean scan's {len(want)}: "
+            f"{len(extra)} only sprayed (e.g. {extra[:2]}), {len(missing)} only clean (e.g. {missing[:2]})")
+    require(len(got) > 0, "the clean scan found nothing")
+    for m, what in ((clean, "clean scan"), (meta, "sprayed scan")):
+        every_frame_counted(m, what)
+        gateway_kept(m, gateway_mac, what)
+    spray_counted(spray, meta["counters"], clean["counters"], "sprayed scan")
+    kernel_counted(spray, before, after, "sprayed scan")
+    gateway_noted(clean_stderr, gateway_ip, gateway_mac, 0, "clean scan")
+    gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), "sprayed scan")
+    print(f"  sprayed scan: {len(got)} rows, the clean scan's exactly; gateway {gateway_mac} kept")
+
+
+def monitor(spray_path, meta_path, replies, cidr, rounds, gateway_ip, gateway_mac, stderr, before, after):
+    spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    net, c = ipaddress.ip_network(cidr), meta["counters"]
+    seen = {}
+    for r in csv.DictReader(open(replies)):
+        require(ipaddress.ip_address(r["probe_daddr"]) in net and r["saddr"] == r["probe_daddr"] and r["type"] == "0",
+                f"monitor: a row that no target of {cidr} sent: {r}")
+        key = (r["probe_daddr"], r["round"])
+        seen[key] = seen.get(key, 0) + 1
+    require(all(n == 1 for n in seen.values()), "monitor: a (target, round) reported twice")
+    want = net.num_addresses * int(rounds)
+    require(len(seen) == want, f"monitor: {len(seen)} (target, round) replies, expected {want}")
+    require(c["rx_valid"] == want, f"monitor: rx_valid {c['rx_valid']}, expected {want}")
+    counts("monitor", spray, meta, gateway_ip, gateway_mac, stderr, before, after)
+    print(f"  monitor: {len(seen)} replies, one per target and round; gateway {gateway_mac} kept")
+
+
+def counts(what, spray, meta, gateway_ip, gateway_mac, stderr, before, after):
+    """A sprayed run without a clean twin: the spray's counters from zero, the real replies aside."""
+    c = meta["counters"]
+    every_frame_counted(meta, what)
+    spray_counted(spray, c, {}, what, {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
+    kernel_counted(spray, before, after, what)
+    gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), what)
+    gateway_kept(meta, gateway_mac, what)
+
+
+def trace(spray_path, meta_path, gateway_ip, gateway_mac, stderr, before, after):
+    """Trace mode's counters (its paths are check_trace.py's, against the testbed's truth)."""
+    spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    counts("trace", spray, meta, gateway_ip, gateway_mac, stderr, before, after)
+    print(f"  trace: every sprayed frame counted; gateway {gateway_mac} kept")
+
+
+def main():
+    checks = {"reflector": reflector, "scan": scan, "monitor": monitor, "trace": trace}
+    check = checks.get(sys.argv[1] if len(sys.argv) > 1 else "")
+    if not check or len(sys.argv) - 2 != check.__code__.co_argcount:
+        sys.exit(__doc__)
+    check(*sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
