@@ -25,7 +25,7 @@ targets=()
 while (($#)); do
     case $1 in
         --ci) ci=1 ;;
-        --runs) runs=${2:?--runs needs a count}; shift ;;
+        --runs) runs=${2:-}; shift ;;
         [0-9]*) seconds=$1 ;;
         *_fuzz) targets+=("$1") ;;
         *) echo "fuzz.sh: unknown argument '$1': give --ci, --runs N, SECONDS or target names (*_fuzz)" >&2; exit 2 ;;
@@ -33,7 +33,13 @@ while (($#)); do
     shift
 done
 seconds=${seconds:-$((ci ? 30 : 60))}
+for n in "$seconds" ${runs:+"$runs"}; do  # libFuzzer takes 0 as "no limit"
+    [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: '$n' is not a count above 0: give SECONDS or --runs N as one" >&2; exit 2; }
+done
 ((${#targets[@]})) || targets=(reply_parser_fuzz target_file_fuzz output_filter_fuzz monitor_targets_fuzz)
+for t in "${targets[@]}"; do
+    [[ -f tests/fuzz/$t.cpp ]] || { echo "fuzz.sh: no fuzz target '$t': the targets are tests/fuzz/*_fuzz.cpp" >&2; exit 2; }
+done
 out=build-fuzz
 
 # The build: one ninja file, rewritten each run (cheap), the objects kept.
@@ -48,7 +54,7 @@ write_ninja() {
         echo "rule link"
         echo "  command = clang++ \$flags -fsanitize=fuzzer \$in -o \$out -lfmt"
         local objs=() src
-        for src in $(git ls-files 'engine/*.cpp'); do
+        for src in $(git ls-files --cached --others --exclude-standard 'engine/*.cpp'); do
             echo "build obj/${src%.cpp}.o: cxx ../$src"
             objs+=("obj/${src%.cpp}.o")
         done
@@ -96,7 +102,8 @@ PY
     fi
 }
 
-echo "fuzzing ${targets[*]}: ${runs:+$runs executions}${runs:-$seconds s} each (ASan, UBSan)"
+if [[ -n $runs ]]; then limit="$runs executions"; else limit="$seconds s"; fi
+echo "fuzzing ${targets[*]}: $limit each (ASan, UBSan)"
 status=0
 if ((ci)); then
     pids=()
@@ -106,7 +113,9 @@ if ((ci)); then
         if ((${#pids[@]} == 2)); then wait "${pids[0]}" || status=1; pids=("${pids[@]:1}"); fi
     done
     for p in "${pids[@]}"; do wait "$p" || status=1; done
-    for t in "${targets[@]}"; do cat "$out/logs/$t.line"; done
+    for t in "${targets[@]}"; do  # a lane that died before its line says so
+        [[ -s $out/logs/$t.line ]] && cat "$out/logs/$t.line" || echo "  $t: the run failed before it could report"
+    done
 else
     for t in "${targets[@]}"; do fuzz_one "$t" || status=1; done
 fi

@@ -37,8 +37,10 @@ counter control_plane::handle(const arp_message& msg) {
     // The gateway as far as known: kept for the run, or learned by the resolution under way.
     const std::optional<ipv4_addr> gw_ip = gateway_ ? std::optional(gateway_->ip) : wanted_;
     const std::optional<mac> gw_mac = gateway_ ? std::optional(gateway_->hw) : learned_;
-    if (gw_ip && gw_mac && msg.sender_ip == *gw_ip && msg.sender_mac != *gw_mac)
+    if (gw_ip && gw_mac && msg.sender_ip == *gw_ip && msg.sender_mac != *gw_mac) {
         counters_->add(counter::arp_gateway_claims);
+        if (!first_claim_) first_claim_ = msg.sender_mac;
+    }
     if (msg.sender_ip == msg.target_ip) return counter::arp_gratuitous;
     if (msg.op == arp_op_request) {
         if (!own_->contains(msg.target_ip)) return counter::arp_not_ours;

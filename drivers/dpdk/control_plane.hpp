@@ -49,6 +49,8 @@ public:
     void keep_gateway(ipv4_addr ip, const mac& m) { gateway_ = {ip, m}; }
 
     uint64_t arp_replies_sent() const { return counters_->get(counter::arp_answered); }
+    // The MAC the first ARP claiming the gateway's address gave (none yet: no claim).
+    const std::optional<mac>& first_gateway_claim() const { return first_claim_; }
 
 private:
     bool send_frame(const uint8_t* frame, size_t len);
@@ -68,6 +70,7 @@ private:
         mac hw;
     };
     std::optional<gateway> gateway_;  // once known (keep_gateway)
+    std::optional<mac> first_claim_;
 };
 
 }  // namespace ics::dpdk

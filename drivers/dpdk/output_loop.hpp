@@ -142,6 +142,7 @@ int output_loop(output_context<Plan>& c) {
         }
     }
     if (c.writer && !c.writer->flush()) c.flags->output_failed.store(true);  // the run's end reads it
+    if (c.writer) c.counters->add(counter::out_write_lost, c.writer->rows_lost());
     return 0;
 }
 

@@ -46,7 +46,18 @@ inline result<mac> gateway_mac(const run_env& e, control_plane& control) {
     return gw;
 }
 
-// ARP that gave the gateway's address another MAC is never silent: one line once the run ended.
+// ARP that gives the gateway's address another MAC is never silent: a line when the first comes
+// (a monitor run may go on for months), and one with the count once the run ended.
+inline void note_first_gateway_claim(const run_env& e, const control_plane& control, mac used, bool& noted) {
+    if (noted || !control.first_gateway_claim() || !e.hooks.on_note || !e.cfg.gateway_ip) return;
+    noted = true;
+    e.hooks.on_note(fmt::format(
+        "ARP says the gateway {} is at {}, not {} as this run uses: ignored, and "
+        "counted (arp_gateway_claims; ARP spoofing, or a new gateway: then run again)",
+        format_ipv4(*e.cfg.gateway_ip), format_mac(*control.first_gateway_claim()), format_mac(used)));
+}
+
+// The claims' count, once the run ended.
 inline void note_gateway_claims(const run_env& e, const scan_report& report) {
     const uint64_t n = report.counters[counter::arp_gateway_claims];
     if (n && e.hooks.on_note && e.cfg.gateway_ip)
@@ -119,6 +130,18 @@ inline uint64_t end_sending(run_env& e, control_plane& control, scan_report& rep
     return now + uint64_t(cooldown_s * double(e.hz));
 }
 
+// During the cooldown: whether it is over (its end, or cut by --max-results or a signal). A write
+// that fails meanwhile brings its end within a second and fails the run.
+inline bool cooldown_over(run_env& e, scan_report& report, uint64_t& cooldown_end, uint64_t now) {
+    const double left_s = double(cooldown_end - std::min(cooldown_end, now)) / double(e.hz);
+    if (const std::optional<double> cut = cooldown_after_failure(
+            e.flags.output_failed.load(std::memory_order_relaxed), report.stop_reason, left_s))
+        cooldown_end = now + uint64_t(*cut * double(e.hz));
+    return now >= cooldown_end ||
+           cooldown_cut(e.signals(), e.flags.max_results_reached.load(std::memory_order_relaxed),
+                        report.stop_reason);
+}
+
 // The last status line the control loop reported, or the snapshot it started from if it reported
 // none (a run shorter than a second): the final line is then always due.
 struct last_status {
@@ -139,8 +162,10 @@ last_status control_loop(run_env& e, control_plane& control, const sender_set<Pl
     progress_snapshot prev = snapshot(e, tx, true, 0);
     bool reported = false;
     uint64_t next_status = rte_rdtsc() + e.hz;
+    bool claim_noted = false;
     while (true) {
         control.poll();
+        note_first_gateway_claim(e, control, report.gateway_mac, claim_noted);
         const uint64_t now = rte_rdtsc();
         if (!cooldown_end) {
             if (e.flags.tx_running.load(std::memory_order_acquire) == 0) {
@@ -152,9 +177,7 @@ last_status control_loop(run_env& e, control_plane& control, const sender_set<Pl
                 e.flags.stop_tx.store(true);
                 cooldown_end = end_sending(e, control, report, cooldown_after(*why, cooldown));
             }
-        } else if (now >= *cooldown_end ||
-                   cooldown_cut(e.signals(), e.flags.max_results_reached.load(std::memory_order_relaxed),
-                                report.stop_reason)) {
+        } else if (cooldown_over(e, report, *cooldown_end, now)) {
             break;
         }
         if (now >= next_status) {

@@ -89,6 +89,11 @@ void record_writer::append_string_field(field_id id, const output_row& row) {
 }
 
 void record_writer::write(const output_row& row) {
+    if (failed_) {  // nothing more reaches a file that failed: counted, not formatted
+        ++rows_lost_;
+        return;
+    }
+    ++rows_unflushed_;
     const bool json = format_ == output_format::json;
     if (json) buf_.push_back('{');
     for (size_t i = 0; i < fields_.size(); ++i) {
@@ -124,6 +129,8 @@ bool record_writer::flush() {
     if (!failed_ && buf_.size() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) fail();
     buf_.clear();
     if (!failed_ && std::fflush(out_) != 0) fail();
+    if (failed_) rows_lost_ += rows_unflushed_;
+    rows_unflushed_ = 0;
     return !failed_;
 }
 

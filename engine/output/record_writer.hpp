@@ -38,6 +38,9 @@ public:
     bool failed() const { return failed_; }
     // The errno of the first failed write (ENOSPC, EPIPE, ...), 0 if none failed or it was unknown.
     int error_number() const { return errno_; }
+    // Rows not known to be in the file: those not yet flushed when a write failed (some may have
+    // reached it in part) and every row given after; 0 while nothing failed.
+    uint64_t rows_lost() const { return rows_lost_; }
 
 private:
     void append_string_field(field_id id, const output_row& row);
@@ -51,6 +54,8 @@ private:
     size_t stamp_len_ = 0;
     bool failed_ = false;
     int errno_ = 0;
+    uint64_t rows_unflushed_ = 0;  // rows since the last flush that succeeded
+    uint64_t rows_lost_ = 0;
 };
 
 }  // namespace ics

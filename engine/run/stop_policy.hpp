@@ -1,8 +1,9 @@
 // When a run stops sending early and when its cooldown ends: the control lcore's decisions
-// (drivers/dpdk/run_control.hpp asks them once a millisecond), apart from DPDK so that each is
+// (drivers/dpdk/run_control.hpp asks them every 10 ms), apart from DPDK so that each is
 // unit-tested. A failed write ends sending first, then a signal, then --max-results, then
 // --max-runtime; after a signal or a failed write the cooldown is at most a second (to drain what
-// is in flight into the counters and the files that still work), after --max-results none.
+// is in flight into the counters and the files that still work), after --max-results none. A
+// write that fails during the cooldown cuts it to a second too, and the run fails for it.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -36,6 +37,15 @@ inline double cooldown_after(run_end why, double cooldown_s) {
     return why == run_end::signal || why == run_end::output_error ? std::min(cooldown_s, 1.0)
            : why == run_end::max_results                          ? 0.0
                                                                   : cooldown_s;
+}
+
+// A write that failed during the cooldown, after sending had ended for another reason: the run
+// fails for it (the reason becomes output_error) and the cooldown ends within a second (what is
+// left of it, `left_s`, at most 1 s; returned). Nothing once the reason is output_error already.
+inline std::optional<double> cooldown_after_failure(bool output_failed, run_end& reason, double left_s) {
+    if (!output_failed || reason == run_end::output_error) return std::nullopt;
+    reason = run_end::output_error;
+    return std::min(left_s, 1.0);
 }
 
 // Whether the cooldown ends early: --max-results reached (the reason, if sending completed), or

@@ -19,6 +19,11 @@ double percent(uint64_t part, uint64_t whole) {
 }
 
 // "completed: sent 32 of 32 probes (2 per target) in 0.01 s (3.10 Kp/s)"
+// Result rows known to be in the file: those given to it, less those a failed write lost.
+uint64_t rows_in_file(const scan_report& r) {
+    return r.counters[counter::out_written] - r.counters[counter::out_write_lost];
+}
+
 std::string sent_line(const scan_config& cfg, const scan_report& r) {
     const bool unbounded = cfg.mode == run_mode::monitor && cfg.monitor.count == 0;
     std::string line = unbounded ? fmt::format("{}: sent {} probes (no --count: until stopped)",
@@ -44,8 +49,8 @@ std::string scan_replies_line(const scan_report& r) {
 }
 
 std::string scan_written_line(const scan_config& cfg, const scan_report& r) {
-    std::string line = fmt::format("results written: {} rows to {}", r.counters[counter::out_written],
-                                   file_name(cfg.output_path));
+    std::string line =
+        fmt::format("results written: {} rows to {}", rows_in_file(r), file_name(cfg.output_path));
     if (const uint64_t filtered = r.counters[counter::out_filtered])
         line += fmt::format(" ({} replies left out by --output-filter)", filtered);
     return line;
@@ -75,8 +80,7 @@ std::string trace_written_line(const scan_config& cfg, const scan_report& r) {
         sep = ", ";
     }
     if (!cfg.replies_path.empty())
-        line += fmt::format("; reply rows written: {} to {}", r.counters[counter::out_written],
-                            file_name(cfg.replies_path));
+        line += fmt::format("; reply rows written: {} to {}", rows_in_file(r), file_name(cfg.replies_path));
     return line;
 }
 
@@ -99,8 +103,7 @@ std::string monitor_written_line(const scan_config& cfg, const scan_report& r) {
     std::string line = fmt::format("summaries written: {} (and {} outage events) to {}", f.summaries,
                                    f.outages + f.recoveries, file_name(cfg.output_path));
     if (!cfg.replies_path.empty())
-        line += fmt::format("; reply rows written: {} to {}", r.counters[counter::out_written],
-                            file_name(cfg.replies_path));
+        line += fmt::format("; reply rows written: {} to {}", rows_in_file(r), file_name(cfg.replies_path));
     return line;
 }
 

@@ -49,7 +49,8 @@ namespace ics {
     X(out_duplicates, "monitor: replies to a probe that was answered already")                      \
     X(out_late, "monitor: replies after --timeout or after their round closed (the probe is lost)") \
     X(out_round_ahead, "monitor: replies for a round not yet sent (a forged or stale round)")       \
-    X(out_written, "result rows written")
+    X(out_written, "result rows given to the output file")                                          \
+    X(out_write_lost, "of those, rows not known to be in it: pending when a write failed, or after")
 
 enum class counter : unsigned {
 #define ICS_COUNTER_ENUM(name, desc) name,

@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
 #include <rte_cycles.h>
 #include <rte_ring_elem.h>
 
@@ -300,6 +302,8 @@ TEST(HandoffTsan, MonitorSnapshotsReachTheEndpointCleanly) {
     EXPECT_EQ(rig.out_counters.get(counter::out_records), rig.enqueued());
     EXPECT_GT(whole, 0u);
     EXPECT_EQ(bad, 0u) << "scrapes that were not a whole exposition";
+    // The books' own file, written on the output lcore meanwhile: whole JSON lines.
+    for (const std::string& line : lines_of(json)) EXPECT_TRUE(nlohmann::json::accept(line)) << line;
     std::fclose(json);
 }
 

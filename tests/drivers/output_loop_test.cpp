@@ -236,13 +236,15 @@ TEST(OutputLoop, NeverStopsBeforeTheRxLcoresAndItsRingsAreDone) {
         for (const result_record& r : *recs) EXPECT_EQ(rows.at(r.rtt_us), row_of(r, false, false));
 }
 
-// A file that cannot be written (a full disk): the loop still handles every record, and says so.
+// A file that cannot be written (a full disk): the loop still handles every record, says so, and
+// counts every row it gave the file as lost.
 TEST(OutputLoop, WriteFailureRaisesOutputFailed) {
     auto rig = std::make_unique<output_rig>(1, "", "/dev/full");
-    rig->put(0, {record(1, net_198_18 + 1)});
+    rig->put(0, {record(1, net_198_18 + 1), record(2, net_198_18 + 2), record(3, net_198_18 + 3)});
     EXPECT_EQ((*rig)(), 0);
     EXPECT_TRUE(rig->flags.output_failed.load());
-    expect_counters(rig->counters, {{counter::out_records, 1}, {counter::out_written, 1}});
+    expect_counters(rig->counters,
+                    {{counter::out_records, 3}, {counter::out_written, 3}, {counter::out_write_lost, 3}});
 }
 
 }  // namespace

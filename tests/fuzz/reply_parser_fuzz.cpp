@@ -3,8 +3,9 @@
 // the input, and what the parser returns must be what the frame says: the ICMP header right after
 // the IPv4 header its length field gives, the payload after it and inside the frame, the addresses,
 // TTL, type and code the bytes hold; a decoded record keeps the reply's sender, type and code, and a
-// refusal names an rx_ counter. A broken property aborts with a message, which the mutation
-// driver and libFuzzer report as a failure.
+// refusal names an rx_ counter; an ARP message holds the op, addresses and MACs of its bytes. A broken
+// property aborts with a message, which the mutation driver and libFuzzer report as a failure.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -55,7 +56,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Copy to an exact-size heap buffer so ASan sees any overrun.
     std::vector<uint8_t> frame(data, data + size);
     if (classify_frame(frame.data(), frame.size()) == frame_kind::arp) {
-        (void)parse_arp(frame);
+        // A parsed ARP message is what the frame's bytes say (Ethernet, then the ARP payload).
+        if (const auto msg = parse_arp(frame)) {
+            const uint8_t* a = frame.data() + eth_header_len;
+            check(frame.size() >= eth_header_len + 28, "ARP parsed from a short frame");
+            check(msg->op == load_be16(a + 6), "ARP op not the frame's");
+            check(msg->sender_ip == load_be32(a + 14) && msg->target_ip == load_be32(a + 24),
+                  "ARP addresses not the frame's");
+            check(std::equal(msg->sender_mac.begin(), msg->sender_mac.end(), a + 8) &&
+                      std::equal(msg->target_mac.begin(), msg->target_mac.end(), a + 18),
+                  "ARP MACs not the frame's");
+        }
         return 0;
     }
     parsed_reply r;

@@ -264,13 +264,16 @@ def check_delay(sum_path, meta_path, err_path, rows_path, delay_ms, delayed, bas
             require(not short, f"{target}: RTTs under the {delay_us} us delay even with their error bound: {short[:3]}")
             require(len(answers.get(target, [])) == len(rtts), f"{target}: the responder answered "
                     f"{len(answers.get(target, []))} times, {len(rtts)} replies received")
-            # Issue 14 asks the p50 within 0.5 ms of the delay + base. A period of at most 100 rounds
-            # keeps its samples (engine/monitor/period_rtts.hpp), so the summary's percentiles are
-            # the rows' own nearest ranks, exactly (a histogram bucket at 20 ms is 2 ms wide).
+            # Issue 14 asks the p50 within 0.5 ms of the delay + base: the delay the responder really
+            # added (its log; at least the one asked). A period of at most 100 rounds keeps its
+            # samples (engine/monitor/period_rtts.hpp), so the summary's percentiles are the rows'
+            # own nearest ranks, exactly (a histogram bucket at 20 ms is 2 ms wide).
             for name, q in (("rtt_p50_ms", 0.5), ("rtt_p90_ms", 0.9), ("rtt_p99_ms", 0.99)):
                 require(us(s[name]) == nearest_rank(rtts, q),
                         f"{target}: {name} {s[name]} ms, the rows' nearest rank {nearest_rank(rtts, q)} us")
             held = held_p50(answers, target)
+            require(held >= delay_us, f"{target}: the responder held its requests {held} us, under the "
+                    f"{delay_us} us asked: the injection did not work")
             held_range = (min(held, held_range[0]), max(held, held_range[1]))
             far += abs(us(s["rtt_p50_ms"]) - (held + base)) > 500
             require(abs(us(s["rtt_p50_ms"]) - (held + base)) <= 500,
@@ -505,13 +508,14 @@ def check_testbed_delay(v, plan, summaries, classes):
     pairs = [(us(summaries[t][0]["rtt_p50_ms"]), held_p50(answers, t)) for t in mine
              if "rtt_p50_ms" in summaries[t][0] and answers.get(t)]
     p50s, holds = sorted(p for p, _ in pairs), sorted(h for _, h in pairs)
-    far = [p for p, h in pairs if abs(p - (h + base)) > 500]
+    far = [p for p, h in pairs if abs(p - (h + base)) > 500 or h < delay_us]
     lost = total(summaries, mine, "lost") + total(summaries, mine, "late")
     v.check(f"delay {spec['ms']} ms on {spec['prefix']}: p50 within 0.5 ms of the responder's hold + base",
             len(pairs) == len(mine) and not far and not unanswered and lost == 0,
             f"base (median of {spec['base']}'s p50s) {base} us; p50s {p50s[0] if p50s else '-'}.."
             f"{p50s[-1] if p50s else '-'} us; the responder's p50 holds {holds[0] if holds else '-'}.."
-            f"{holds[-1] if holds else '-'} us (asked {delay_us}); {len(far)} over 0.5 ms from their hold + base; "
+            f"{holds[-1] if holds else '-'} us (asked {delay_us}, the least allowed); {len(far)} over 0.5 ms from their "
+            f"hold + base or held less; "
             f"{len(unanswered)} targets whose replies differ from the responder's answers; {lost} lost or late")
 
 

@@ -18,6 +18,7 @@ the scanner sees them (spray.py's "kernel:" counters).
 import csv
 import ipaddress
 import json
+import re
 import socket
 import sys
 
@@ -94,13 +95,17 @@ def gateway_kept(meta, gateway_mac, what):
 
 
 def gateway_noted(stderr, gateway_ip, gateway_mac, claims, what):
-    """The gateway's lines on stderr: its MAC once, and how often ARP claimed otherwise (if it did)."""
+    """The gateway's lines on stderr: its MAC once; if ARP claimed otherwise, a line when the first
+    claim came (its MAC, one the spray made up) and one with the count at the end."""
     said = [line.strip() for line in open(stderr) if "gateway" in line]
-    want = [f"gateway {gateway_ip} is at {gateway_mac}"]
+    want = [re.escape(f"gateway {gateway_ip} is at {gateway_mac}")]
     if claims:
-        want.append(f"{claims} ARP messages said the gateway {gateway_ip} is at another MAC than {gateway_mac}: "
-                    "ignored (ARP spoofing, or a new gateway: then run again)")
-    require(len(said) == len(want) and all(w in s for w, s in zip(want, said)),
+        want.append(re.escape(f"ARP says the gateway {gateway_ip} is at ") + "[0-9a-f:]{17}" +
+                    re.escape(f", not {gateway_mac} as this run uses: ignored, and counted (arp_gateway_claims; "
+                              "ARP spoofing, or a new gateway: then run again)"))
+        want.append(re.escape(f"{claims} ARP messages said the gateway {gateway_ip} is at another MAC than "
+                              f"{gateway_mac}: ignored (ARP spoofing, or a new gateway: then run again)"))
+    require(len(said) == len(want) and all(re.search(w, s) for w, s in zip(want, said)),
             f"{what}: stderr says of the gateway {said}, expected {want}")
 
 
@@ -108,7 +113,7 @@ def mac(b):
     return b.hex(":")
 
 
-def reflector(spray_path, meta_path, pcap, scanner_mac, scanner_ip, gateway_ip, gateway_mac, cidr):
+def reflector(spray_path, meta_path, results, pcap, scanner_mac, scanner_ip, gateway_ip, gateway_mac, cidr):
     spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
     net = ipaddress.ip_network(cidr)
     asked = {(ip, m): 0 for ip, m in spray["arp_for_us"]}
@@ -143,6 +148,11 @@ def reflector(spray_path, meta_path, pcap, scanner_mac, scanner_ip, gateway_ip, 
     require(probes == c["tx_probes"], f"{probes} probes on the wire, the scanner says it sent {c['tx_probes']}")
     require(own_requests >= 1, "the scanner's ARP request for its gateway is not in the capture")
     every_frame_counted(meta, "reflector")
+    # The real traffic beside the spray: the gateway's answers to our requests, and the replies
+    # (every one a row: the scan's filter keeps successes, and a /24 answers once per host).
+    found = list(csv.DictReader(open(results)))
+    require(c["rx_valid"] == len(found) > 0, f"reflector: rx_valid {c['rx_valid']}, {len(found)} rows")
+    require(c["arp_gateway"] == own_requests, f"reflector: arp_gateway {c['arp_gateway']}, {own_requests} requests")
     # The gateway's own requests for us were answered too: the capture has each answer.
     spray_counted(spray, c, {}, "reflector", {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
     require(c["arp_answered"] == len(asked) + gateway_answers,
@@ -175,7 +185,22 @@ def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway
     print(f"  sprayed scan: {len(got)} rows, the clean scan's exactly; gateway {gateway_mac} kept")
 
 
-def monitor(spray_path, meta_path, replies, cidr, rounds, gateway_ip, gateway_mac, stderr, before, after):
+def monitor_books(summaries, net, rounds):
+    """Every target's summaries: each round sent and received, nothing lost, late or duplicated."""
+    books = {}
+    for line in open(summaries):
+        j = json.loads(line)
+        require(j["type"] == "summary", f"monitor: an event under the spray: {j}")
+        b = books.setdefault(j["target"], [0, 0, 0])
+        b[0], b[1], b[2] = b[0] + j["sent"], b[1] + j["received"], b[2] + j["lost"] + j["late"] + j["duplicates"]
+    bad = {t: b for t, b in books.items() if b != [rounds, rounds, 0]}
+    require(len(books) == net.num_addresses and not bad,
+            f"monitor: {len(books)} targets summarised of {net.num_addresses}; not {rounds} sent and received "
+            f"with nothing lost, late or duplicated: {list(bad.items())[:3]}")
+
+
+def monitor(spray_path, meta_path, summaries, replies, cidr, rounds, gateway_ip, gateway_mac, stderr, before,
+            after):
     spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
     net, c = ipaddress.ip_network(cidr), meta["counters"]
     seen = {}
@@ -188,6 +213,7 @@ def monitor(spray_path, meta_path, replies, cidr, rounds, gateway_ip, gateway_ma
     want = net.num_addresses * int(rounds)
     require(len(seen) == want, f"monitor: {len(seen)} (target, round) replies, expected {want}")
     require(c["rx_valid"] == want, f"monitor: rx_valid {c['rx_valid']}, expected {want}")
+    monitor_books(summaries, net, int(rounds))
     counts("monitor", spray, meta, gateway_ip, gateway_mac, stderr, before, after)
     print(f"  monitor: {len(seen)} replies, one per target and round; gateway {gateway_mac} kept")
 
@@ -196,6 +222,8 @@ def counts(what, spray, meta, gateway_ip, gateway_mac, stderr, before, after):
     """A sprayed run without a clean twin: the spray's counters from zero, the real replies aside."""
     c = meta["counters"]
     every_frame_counted(meta, what)
+    # The gateway answered our one request once (rx_valid is the caller's to check).
+    require(c["arp_gateway"] == 1, f"{what}: arp_gateway {c['arp_gateway']}, expected the one answer to our request")
     spray_counted(spray, c, {}, what, {"rx_valid": c["rx_valid"], "arp_gateway": c["arp_gateway"]})
     kernel_counted(spray, before, after, what)
     gateway_noted(stderr, gateway_ip, gateway_mac, spray["expect"].get("arp_gateway_claims", 0), what)

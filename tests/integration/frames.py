@@ -35,8 +35,9 @@ PACKET_OUTGOING = 4
 def capture(iface, out, seconds, ready):
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-    # Room for a spray's burst (thousands of frames a second) while Python writes the file.
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    # Room for a spray's burst (thousands of frames a second) while Python writes the file: FORCE,
+    # as root, past net.core.rmem_max (which caps SO_RCVBUF silently). Linux's SO_RCVBUFFORCE is 33.
+    sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
     sock.bind((iface, 0))
     sock.settimeout(0.05)
     stop = []

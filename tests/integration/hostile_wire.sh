@@ -25,6 +25,7 @@ spray() {
         "$ICS_SCANNER_IP" "$scanner_mac" "$ICS_GATEWAY_IP" "$1" "$2" "$3" jumbo
     kill -0 "$SCAN_JOB" 2>/dev/null || fail "the run ended before the spray did"
     wait "$SCAN_JOB" || fail "scanner failed: $(tail -3 "$WORK/stderr")"
+    SCAN_JOB=
     ip netns exec "$ICS_SCAN_NS" cat /proc/net/snmp > "$3.snmp-after"
 }
 
@@ -45,7 +46,7 @@ scan_bg -M monitor --period 200ms --count 8 --timeout 200ms -e 4242 -o "$WORK/su
     198.18.1.0/24 2> "$WORK/stderr"
 spray 100 3000 "$WORK/spray-monitor.json"
 python3 "$SRC/tests/integration/check_spray.py" monitor "$WORK/spray-monitor.json" "$WORK/monitor.json" \
-    "$WORK/replies.csv" 198.18.1.0/24 8 "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
+    "$WORK/summaries.jsonl" "$WORK/replies.csv" 198.18.1.0/24 8 "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
     "$WORK"/spray-monitor.json.snmp-{before,after}
 
 # Trace: a /24 (paths of 3 hops and dead hosts) against the testbed's truth, under the same spray.

@@ -120,6 +120,35 @@ TEST(RecordWriter, AFullDiskIsKeptWithItsErrno) {
     std::fclose(full);
 }
 
+// Rows a failed write took, and every row after, are counted lost (the metadata's out_write_lost),
+// so that the rows in the file are never overstated; none while writes succeed.
+TEST(RecordWriter, RowsAFailedWriteTookAreCountedLost) {
+    result_record r{};
+    r.saddr = 0xc6120005;
+    std::FILE* ok = std::tmpfile();
+    ASSERT_NE(ok, nullptr);
+    {
+        record_writer w(ok, output_format::csv, *parse_field_list("saddr"));
+        for (int i = 0; i < 5; ++i) w.write({&r, 0, 0, 0});
+        EXPECT_TRUE(w.flush());
+        EXPECT_EQ(w.rows_lost(), 0u);
+    }
+    std::fclose(ok);
+    std::FILE* full = std::fopen("/dev/full", "w");
+    ASSERT_NE(full, nullptr);
+    record_writer w(full, output_format::csv, *parse_field_list("saddr"));
+    for (int i = 0; i < 7; ++i) w.write({&r, 0, 0, 0});
+    EXPECT_EQ(w.rows_lost(), 0u) << "nothing failed yet: the rows wait in the buffer";
+    EXPECT_FALSE(w.flush());
+    EXPECT_EQ(w.rows_lost(), 7u);
+    w.write({&r, 0, 0, 0});
+    w.write({&r, 0, 0, 0});
+    EXPECT_EQ(w.rows_lost(), 9u);
+    EXPECT_FALSE(w.flush());
+    EXPECT_EQ(w.rows_lost(), 9u) << "each row counted once";
+    std::fclose(full);
+}
+
 TEST(RecordWriter, AClosedPipeIsKeptWithItsErrno) {
     const auto old = std::signal(SIGPIPE, SIG_IGN);  // as the app: EPIPE, not death
     int fds[2];

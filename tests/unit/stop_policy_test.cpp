@@ -65,3 +65,16 @@ TEST(StopPolicy, ASignalCutsAFailedWritesCooldownButTheFailureStaysTheReason) {
     EXPECT_TRUE(cooldown_cut(0, true, reason));
     EXPECT_EQ(reason, run_end::output_error) << "-N reached after the failure: still the failure";
 }
+
+TEST(StopPolicy, AWriteThatFailsInTheCooldownCutsItToASecondAndBecomesTheReason) {
+    for (run_end before : {run_end::completed, run_end::signal, run_end::max_runtime, run_end::max_results}) {
+        run_end reason = before;
+        EXPECT_EQ(cooldown_after_failure(false, reason, 7.5), std::nullopt);
+        EXPECT_EQ(reason, before);
+        EXPECT_EQ(cooldown_after_failure(true, reason, 7.5), 1.0);
+        EXPECT_EQ(reason, run_end::output_error);
+        EXPECT_EQ(cooldown_after_failure(true, reason, 0.5), std::nullopt) << "once: the cut stands";
+    }
+    run_end reason = run_end::completed;
+    EXPECT_EQ(cooldown_after_failure(true, reason, 0.25), 0.25) << "less than a second left: kept";
+}
