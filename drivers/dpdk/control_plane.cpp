@@ -43,7 +43,10 @@ void control_plane::poll() {
                 if (msg->op == arp_op_request && own_->contains(msg->target_ip)) {
                     std::array<uint8_t, arp_frame_len> reply;
                     build_arp_reply(reply, *msg, mac_, msg->target_ip);
-                    if (send_frame(reply.data(), reply.size())) ++replies_sent_;
+                    if (send_frame(reply.data(), reply.size()))
+                        ++replies_sent_;
+                    else if (counters_)  // a request dropped here is named like any other drop
+                        counters_->add(counter::rx_arp_unanswered);
                 }
                 // Learn the gateway from its reply, or from its own request (it asks for us).
                 if (wanted_ && msg->sender_ip == *wanted_ && !learned_) learned_ = msg->sender_mac;

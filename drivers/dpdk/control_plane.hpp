@@ -19,14 +19,17 @@ namespace ics::dpdk {
 
 class control_plane {
 public:
+    // `counters`: the control lcore's block (rx_arp_unanswered), if any.
     control_plane(uint16_t port, std::optional<uint16_t> tx_queue, rte_mempool* pool, mac own_mac,
-                  const interval_set& own_addresses, std::vector<rte_ring*> arp_rings)
+                  const interval_set& own_addresses, std::vector<rte_ring*> arp_rings,
+                  counter_block* counters = nullptr)
         : port_(port),
           queue_(tx_queue),
           pool_(pool),
           mac_(own_mac),
           own_(&own_addresses),
-          rings_(std::move(arp_rings)) {}
+          rings_(std::move(arp_rings)),
+          counters_(counters) {}
 
     // Drains the ARP rings: answers requests for our addresses, learns the gateway's reply.
     void poll();
@@ -46,6 +49,7 @@ private:
     mac mac_;
     const interval_set* own_;
     std::vector<rte_ring*> rings_;
+    counter_block* counters_;
     std::optional<ipv4_addr> wanted_;
     std::optional<mac> learned_;
     uint64_t replies_sent_ = 0;

@@ -24,7 +24,7 @@ inline control_plane make_control_plane(const run_env& e, const std::vector<rte_
             fmt::format("{} offers no TX queue for ARP answers: the gateway must already know "
                         "{} is at {}",
                         port.name, format_ipv4(e.cfg.sources.ranges()[0].first), format_mac(source_mac)));
-    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings);
+    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings, e.blocks[0].get());
 }
 
 // The gateway's MAC: given (or none needed in a dry run), or asked for by ARP.

@@ -1,7 +1,8 @@
 // Test-only set-up sizes: smaller rings and pools, and a slow output lcore, so that a test can make
 // each drop counter move on purpose in the real binary (tests/integration/drop_counters.sh). The
 // app reads them once from ICS_TEST_* environment variables (docs/testing.md, "Forcing drops");
-// 0 everywhere is a normal run. They are sizes chosen at set-up, never tested per packet.
+// 0 everywhere is a normal run. They are sizes chosen at set-up, never tested per packet; the
+// metadata lists them (test_sizes) when any is set.
 #pragma once
 
 namespace ics {

@@ -19,6 +19,7 @@ namespace ics {
     X(rx_frames, "frames received")                                                                 \
     X(rx_arp, "ARP frames received (passed to the control lcore)")                                  \
     X(rx_arp_ring_full, "ARP frames dropped because the control ring was full")                     \
+    X(rx_arp_unanswered, "ARP requests for our addresses not answered: no TX queue, mbuf or room")  \
     X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                   \
     X(rx_truncated, "frames shorter than their headers claim")                                      \
     X(rx_bad_ip_header, "IPv4 headers with a bad version, header length or total length")           \

@@ -38,11 +38,12 @@ struct control_rig {
     test::pool_ptr pool = test::make_pool(255);
     test::ring_port port{64, 64, pool.get()};
     test::ring_ptr arp = test::make_ring(64);
+    counter_block counters;
     control_plane plane;
 
     explicit control_rig(bool tx_queue = true)
         : plane(port.id, tx_queue ? std::optional<uint16_t>(0) : std::nullopt, pool.get(), own_mac,
-                own_addresses, {arp.get()}) {}
+                own_addresses, {arp.get()}, &counters) {}
     // Puts a frame on the ARP ring, as an RX lcore does (called from one thread at a time).
     void arrives(const std::vector<uint8_t>& frame) {
         rte_mbuf* m = test::mbuf_of(pool.get(), frame);
@@ -90,17 +91,21 @@ TEST(ControlPlane, AnswersRequestsForEachOfOurAddressesOnly) {
     ASSERT_EQ(sent.size(), 3u);  // .1, .2, .3; not .4
     for (unsigned i = 0; i < 3; ++i) expect_reply(sent[i], gateway_mac, gateway_ip, own_ip + i);
     EXPECT_EQ(rig.plane.arp_replies_sent(), 3u);
+    EXPECT_EQ(rig.counters.get(counter::rx_arp_unanswered), 0u);
     EXPECT_TRUE(rte_ring_empty(rig.arp.get()));
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }
 
+// ... and counts each request for our addresses it left unanswered (not the others').
 TEST(ControlPlane, WithoutATxQueueSendsNothing) {
     control_rig rig(false);
     ASSERT_TRUE(rig.port.ok());
     rig.arrives(arp_frame(arp_op_request, gateway_mac, gateway_ip, own_ip));
+    rig.arrives(arp_frame(arp_op_request, gateway_mac, gateway_ip, own_ip + 4));
     rig.plane.poll();
     EXPECT_TRUE(rig.port.sent().empty());
     EXPECT_EQ(rig.plane.arp_replies_sent(), 0u);
+    EXPECT_EQ(rig.counters.get(counter::rx_arp_unanswered), 1u);
     EXPECT_EQ(rte_mempool_in_use_count(rig.pool.get()), 0u);
 }
 

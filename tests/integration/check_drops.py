@@ -6,7 +6,7 @@ usage: check_drops.py CASE COUNTER META.json ROWS.csv STDERR.log STATUS.csv TRUT
                       HOPS_BEFORE.json HOPS_AFTER.json [ARP_SPRAYED]
 
 COUNTER is the loss the case forces (rx_ring_full, nic.rx_missed, tx_alloc_failed,
-rx_arp_ring_full): it must be above 0. ROWS must hold saddr, probe_daddr, type, code, repeat and
+rx_arp_ring_full): it must be above 0, and the metadata must list the test sizes in effect. ROWS must hold saddr, probe_daddr, type, code, repeat and
 be written with --output-filter "" (every record a row). The scanner ran with -G and the gateway
 had a permanent neighbour entry for it, so no ARP crossed the link but the ARP_SPRAYED requests
 the test sent itself. Checks, each exact:
@@ -23,8 +23,8 @@ the test sent itself. Checks, each exact:
   reported:  the last status line's "[nic missed, no mbuf, ring full, tx alloc waits]" and the last
              -u row's drop_total equal the metadata's counters;
   sent:      every planned probe was sent (a tiny pool delays probes, never loses them);
-  arp:       with ARP_SPRAYED, rx_arp = ARP_SPRAYED and rx_arp_ring_full + the ARP replies the
-             scanner sent (its ports' tx_packets - tx_probes) = ARP_SPRAYED.
+  arp:       with ARP_SPRAYED, rx_arp = ARP_SPRAYED and rx_arp_ring_full + rx_arp_unanswered +
+             the ARP replies the scanner sent (its ports' tx_packets - tx_probes) = ARP_SPRAYED.
 Prints the numbers it checked; exits 1 on any failure.
 """
 import csv
@@ -95,6 +95,8 @@ def main():
     losses = ring_full + missed + nombuf
     wire = scan0_rx(hb, ha)
     fails = []
+    knobs = {k: v for k, v in m.get("test_sizes", {}).items() if v}
+    print(f"  [{case}] test sizes in the metadata: {knobs}")
 
     def check(name, ok, text):
         print(f"  [{case}] {name:9} {'ok  ' if ok else 'FAIL'} {text}")
@@ -119,7 +121,7 @@ def main():
           f"rx_valid {c['rx_valid']} = out_records {c['out_records']} = out_written {c['out_written']} "
           f"= rows {rows}; targets missing {absent} = replies lost {reply_losses}; {problems[:3]}")
     value = nic[counter[4:]] if counter.startswith("nic.") else c[counter]
-    check("forced", value > 0, f"{counter} = {value}")
+    check("forced", value > 0 and bool(knobs), f"{counter} = {value}, with {knobs}")
     line, row = last_status(stderr_path, status_path)
     detail = STATUS_DETAIL.search(line) if line else None
     shown = tuple(map(int, detail.groups())) if detail else (0, 0, 0, 0)
@@ -132,9 +134,10 @@ def main():
           f"sent {m['packets_sent']} of {m['packets_planned']} (tx_alloc_failed {c['tx_alloc_failed']})")
     if sprayed:
         arp_out = sum(p["tx_packets"] for p in m["ports"]) - c["tx_probes"]
-        check("arp", c["rx_arp"] == sprayed and c["rx_arp_ring_full"] + arp_out == sprayed,
-              f"rx_arp {c['rx_arp']}, rx_arp_ring_full {c['rx_arp_ring_full']} + ARP replies sent "
-              f"{arp_out} = sprayed {sprayed}")
+        dropped = c["rx_arp_ring_full"] + c["rx_arp_unanswered"]
+        check("arp", c["rx_arp"] == sprayed and dropped + arp_out == sprayed,
+              f"rx_arp {c['rx_arp']}, rx_arp_ring_full {c['rx_arp_ring_full']} + rx_arp_unanswered "
+              f"{c['rx_arp_unanswered']} + ARP replies sent {arp_out} = sprayed {sprayed}")
     return 1 if fails else 0
 
 

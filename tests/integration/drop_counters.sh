@@ -7,13 +7,15 @@
 #           rx_ring_full;
 #   missed  af_packet rings of 16 frames, overrun by each burst's replies: nic.rx_missed (the
 #           sockets' drops, read with PACKET_STATISTICS);
-#   mbufs   a pool of 64 mbufs and no per-lcore cache: the TX lcore's 64-probe bursts wait
-#           whenever the RX lcore holds any (tx_alloc_failed: probes delayed, none lost), and the
-#           frames af_packet finds no mbuf for wait in its ring. How often the two meet is timing:
-#           14 to 25 bursts a run in 6 runs here, and never 0 in 12 runs at 64 to 80 mbufs, so
-#           only "above 0" is asked of the counter, and everything else exactly;
-#   arp     a 2-slot ARP ring (1 frame) while the gateway's namespace sends 300 ARP requests for
-#           the scanner's address: rx_arp_ring_full, and every other request answered.
+#   mbufs   a pool of 64 mbufs and no per-lcore cache, while the gateway's namespace sends 300
+#           ARP requests for the scanner's address: the RX lcore takes the pool's every mbuf into
+#           the ARP ring until the control lcore's next pass (10 ms), so the TX lcore waits
+#           (tx_alloc_failed: probes delayed, none lost), frames wait in af_packet's ring, and the
+#           control lcore may find no mbuf for a reply (rx_arp_unanswered). Without the requests
+#           the pool ran dry only when an RX burst met a TX burst: 0 to 25 times a run here, so
+#           "above 0" could not be asked;
+#   arp     a 2-slot ARP ring (1 frame) and the same 300 requests: rx_arp_ring_full, and every
+#           other request answered.
 # The scanner runs with -G and the gateway gets a permanent neighbour entry for it, so that no ARP
 # crosses the link but what the test sends: every frame scan0 receives is then a reply or one of
 # those requests, and the equations are exact.
@@ -23,47 +25,15 @@ SCAN_MAC=$(ip netns exec "$ICS_SCAN_NS" cat "/sys/class/net/$ICS_SCAN_IF/address
 GW_MAC=$(ip netns exec "$ICS_GATEWAY_NS" cat "/sys/class/net/$ICS_GATEWAY_IF/address")
 ip netns exec "$ICS_GATEWAY_NS" ip neigh replace "$ICS_SCANNER_IP" lladdr "$SCAN_MAC" \
     dev "$ICS_GATEWAY_IF" nud permanent
-ARP_SPRAY=300
 FIELDS=saddr,probe_daddr,type,code,repeat
-
-# args: CASE COUNTER RATE KNOB=VALUE...: a scan with those knobs in its environment, then its checks.
-run_case() {
-    local name=$1 counter=$2 rate=$3 sprayed=0
-    shift 3
-    local out=$WORK/$name
-    (
-        export "$@"
-        scan -r "$rate" -c 1 -P 1 -G "$GW_MAC" --output-filter "" -f "$FIELDS" -o "$out.csv" \
-            -m "$out.json" -u "$out.status" "$ICS_SCAN_RANGE" 2> "$out.log"
-    ) || { cat "$out.log" >&2; fail "$name: the scan failed"; }
-    grep -q "test-only sizes from ICS_TEST_\* in effect" "$out.log" || fail "$name: no note of the knobs"
-    check "$name" "$counter" "$sprayed"
-}
-# Every case runs and says what it found; the test fails at the end if any did.
 FAILED=()
-check() {
-    local out=$WORK/$1 extra=()
-    [[ $3 == 0 ]] || extra=("$3")
-    python3 "$SRC/tests/integration/check_drops.py" "$1" "$2" "$out.json" "$out.csv" "$out.log" \
-        "$out.status" "$ICS_TESTBED_STATE/ground-truth.tsv" "$ICS_SCAN_RANGE" "$WORK/hops.before" \
-        "$WORK/hops.after" "${extra[@]}" || FAILED+=("$1")
-}
 
-run_case ring rx_ring_full 100000 ICS_TEST_RECORD_RING=256 ICS_TEST_OUTPUT_NAP_US=5000
-run_case missed nic.rx_missed 100000 ICS_TEST_AF_PACKET_FRAMES=16
-run_case mbufs tx_alloc_failed 100000 ICS_TEST_MBUFS=64
-
-# arp: the requests go out while the scan sends (its first -u row with replies), from the
-# gateway's own MAC and address, back to back.
-out=$WORK/arp
-export ICS_TEST_ARP_RING=2
-scan_bg -r 10000 -c 1 -P 1 -G "$GW_MAC" --output-filter "" -f "$FIELDS" -o "$out.csv" -m "$out.json" \
-    -u "$out.status" "$ICS_SCAN_RANGE" 2> "$out.log"
-unset ICS_TEST_ARP_RING
-wait_until 30 "replies in the status file" status_has_replies "$out.status"
-ip netns exec "$ICS_GATEWAY_NS" python3 - "$ICS_GATEWAY_IF" "$ICS_GATEWAY_IP" "$ICS_SCANNER_IP" \
-    "$ARP_SPRAY" <<'PY'
-import socket, struct, sys
+# spray N: N ARP requests for the scanner's address from the gateway's MAC and address, in batches
+# of 100 back to back, 20 ms apart: each batch alone is more than the mbufs case's pool, and lands
+# apart from the others in the control lcore's 10 ms passes (one pass may drain a whole batch).
+spray() {
+    ip netns exec "$ICS_GATEWAY_NS" python3 - "$ICS_GATEWAY_IF" "$ICS_GATEWAY_IP" "$ICS_SCANNER_IP" "$1" <<'PY'
+import socket, struct, sys, time
 iface, sender, target, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((iface, 0))
@@ -71,13 +41,41 @@ own = s.getsockname()[4]
 # Ethernet (broadcast, from us, ARP), then an ARP request: who has target, tell sender.
 frame = b"\xff" * 6 + own + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + own \
     + socket.inet_aton(sender) + b"\x00" * 6 + socket.inet_aton(target)
-for _ in range(n):
+for i in range(n):
+    if i and i % 100 == 0:
+        time.sleep(0.02)
     s.send(frame.ljust(60, b"\x00"))
 PY
-wait "$SCAN_JOB" || { cat "$out.log" >&2; fail "arp: the scan failed"; }
-SCAN_JOB=
-grep -q "test-only sizes from ICS_TEST_\* in effect" "$out.log" || fail "arp: no note of the knobs"
-check arp rx_arp_ring_full "$ARP_SPRAY"
+}
+
+# run_case NAME COUNTER RATE SPRAYED KNOB=VALUE...: a scan of the range with those knobs in its
+# environment (and SPRAYED ARP requests once it has replies), then its checks. Every case runs and
+# says what it found; the test fails at the end if any did.
+run_case() {
+    local name=$1 counter=$2 rate=$3 sprayed=$4 out=$WORK/$1 extra=()
+    shift 4
+    export "$@"
+    scan_bg -r "$rate" -c 1 -P 1 -G "$GW_MAC" --output-filter "" -f "$FIELDS" -o "$out.csv" \
+        -m "$out.json" -u "$out.status" "$ICS_SCAN_RANGE" 2> "$out.log"
+    unset "${@%%=*}"
+    if ((sprayed)); then
+        wait_until 30 "replies in the status file" status_has_replies "$out.status"
+        spray "$sprayed"
+        extra=("$sprayed")
+    fi
+    wait "$SCAN_JOB" || { cat "$out.log" >&2; fail "$name: the scan failed"; }
+    SCAN_JOB=
+    grep -q "test-only sizes from ICS_TEST_\* in effect" "$out.log" || fail "$name: no note of the knobs"
+    python3 "$SRC/tests/integration/check_drops.py" "$name" "$counter" "$out.json" "$out.csv" "$out.log" \
+        "$out.status" "$ICS_TESTBED_STATE/ground-truth.tsv" "$ICS_SCAN_RANGE" "$WORK/hops.before" \
+        "$WORK/hops.after" "${extra[@]}" || FAILED+=("$name")
+}
+
+run_case ring rx_ring_full 100000 0 ICS_TEST_RECORD_RING=256 ICS_TEST_OUTPUT_NAP_US=5000
+run_case missed nic.rx_missed 100000 0 ICS_TEST_AF_PACKET_FRAMES=16
+# 10 kpps: the scan is still sending when its first -u row (after a second) says replies came.
+run_case mbufs tx_alloc_failed 10000 300 ICS_TEST_MBUFS=64
+run_case arp rx_arp_ring_full 10000 300 ICS_TEST_ARP_RING=2
 # The hop report (lib.sh) covers the last scan only: each case's lines above name its numbers.
 ((${#FAILED[@]} == 0)) || fail "losses not accounted for exactly in: ${FAILED[*]} (above)"
 echo "PASS"
