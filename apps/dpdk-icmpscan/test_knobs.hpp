@@ -12,7 +12,7 @@ namespace ics::app {
 // Reads every ICS_TEST_* variable that is set; a bad value fails with one sentence naming it.
 status read_test_knobs(scan_config& c);
 
-// "record ring 64, output nap 5000 us" for the knobs in effect (empty when none is).
+// "record ring 256, output nap (us) 5000" for the knobs in effect (empty when none is).
 std::string describe_test_knobs(const scan_config& c);
 
 }  // namespace ics::app
