@@ -41,6 +41,7 @@ status read_test_knobs(scan_config& c) {
                           {"ICS_TEST_ARP_RING", 2, 1u << 20, true, t.arp_ring},
                           {"ICS_TEST_MBUFS", 64, 1u << 20, false, t.mbufs},
                           {"ICS_TEST_OUTPUT_NAP_US", 1, 1000000, false, t.output_nap_us},
+                          {"ICS_TEST_FEEDBACK_RING", 2, 1u << 20, true, t.feedback_ring},
                           {"ICS_TEST_AF_PACKET_FRAMES", 2, 1u << 20, false, c.port.af_packet_frames}};
     for (const knob& k : knobs)
         if (status st = read_knob(k.name, k.lo, k.hi, k.power_of_two, k.out); !st) return st;
@@ -62,6 +63,7 @@ std::string describe_test_knobs(const scan_config& c) {
     add(t.arp_ring, "ARP ring");
     add(t.mbufs, "mbufs");
     add(t.output_nap_us, "output nap (us)");
+    add(t.feedback_ring, "feedback ring");
     add(c.port.af_packet_frames, "af_packet frames");
     return out;
 }

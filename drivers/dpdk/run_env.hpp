@@ -121,12 +121,14 @@ inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int s
     return rings;
 }
 
-// Plans with feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them.
+// Plans with feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them
+// (`test_size`: a test's smaller ring, 0 otherwise).
 inline status create_feedback_rings(dpdk_session& s, unsigned tx_lcores, int socket, unsigned elem_size,
-                                    std::vector<rte_ring*>& rings) {
+                                    unsigned test_size, std::vector<rte_ring*>& rings) {
     for (unsigned t = 0; t < tx_lcores; ++t) {
         rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), elem_size,
-                                            feedback_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+                                            test_size ? test_size : feedback_ring_size, socket,
+                                            RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (!fb) return error{fmt::format("cannot create the feedback rings: {}", rte_strerror(rte_errno))};
         s.rings.push_back(fb);
         rings.push_back(fb);

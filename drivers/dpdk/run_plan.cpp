@@ -99,7 +99,8 @@ result<run_outputs> prepare_to_send(run_env& e, control_plane& control, probe_se
         static_assert(sizeof(typename Plan::feedback) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
         if (Plan::uses_feedback(e.cfg))
             if (status st = create_feedback_rings(e.s, unsigned(e.lcores.tx.size()), e.s.ports.front().socket,
-                                                  sizeof(typename Plan::feedback), out.feedback);
+                                                  sizeof(typename Plan::feedback), e.cfg.test.feedback_ring,
+                                                  out.feedback);
                 !st)
                 return error{st.error_message()};
     }

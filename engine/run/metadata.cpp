@@ -58,6 +58,7 @@ void add_settings(json& m, const scan_config& cfg, const scan_report& r, const s
                            {"arp_ring", t.arp_ring},
                            {"mbufs", t.mbufs},
                            {"output_nap_us", t.output_nap_us},
+                           {"feedback_ring", t.feedback_ring},
                            {"af_packet_frames", cfg.port.af_packet_frames}};
 }
 

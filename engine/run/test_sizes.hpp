@@ -12,7 +12,8 @@ struct test_sizes {
     unsigned arp_ring = 0;       // ICS_TEST_ARP_RING: ARP frames per RX lcore's ring (a power of 2)
     unsigned mbufs = 0;          // ICS_TEST_MBUFS: mbufs in each port's pool (and no per-lcore cache)
     unsigned output_nap_us = 0;  // ICS_TEST_OUTPUT_NAP_US: the output lcore naps after each burst
-    bool any() const { return record_ring || arp_ring || mbufs || output_nap_us; }
+    unsigned feedback_ring = 0;  // ICS_TEST_FEEDBACK_RING: trace feedback per TX lcore's ring (power of 2)
+    bool any() const { return record_ring || arp_ring || mbufs || output_nap_us || feedback_ring; }
 };
 
 }  // namespace ics

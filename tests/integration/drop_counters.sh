@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every drop forced and counted: four short scans of the testbed's range, each with one test-only
+# Every drop forced and counted: five short runs of the testbed's range, each with one test-only
 # knob (docs/testing.md, "Forcing drops") that makes one loss happen on purpose, and for each run
 # check_drops.py checks exactly that every reply the testbed sent back is a row of the output or a
 # named loss, that the forced counter moved, and that the metadata and the status line agree:
@@ -15,7 +15,11 @@
 #           the pool ran dry only when an RX burst met a TX burst: 0 to 25 times a run here, so
 #           "above 0" could not be asked;
 #   arp     a 2-slot ARP ring (1 frame) and the same 300 requests: rx_arp_ring_full, and every
-#           other request answered.
+#           other request answered;
+#   feedback  trace mode's backward order (--preprobe) with 2-slot feedback rings: the output
+#           lcore's stop-set messages to the TX lcore overflow (out_feedback_dropped: probes a
+#           stop set would have saved are sent; no reply is lost), checked without the ground
+#           truth, which is one reply per address for scans only.
 # The scanner runs with -G and the gateway gets a permanent neighbour entry for it, so that no ARP
 # crosses the link but what the test sends: every frame scan0 receives is then a reply or one of
 # those requests, and the equations are exact.
@@ -48,16 +52,17 @@ for i in range(n):
 PY
 }
 
-# run_case NAME COUNTER RATE SPRAYED KNOB=VALUE...: a scan of the range with those knobs in its
-# environment (and SPRAYED ARP requests once it has replies), then its checks. Every case runs and
-# says what it found; the test fails at the end if any did.
+# run_case NAME COUNTER SPRAYED TRUTH "KNOB=VALUE ..." SCAN_ARGS...: a scan of the range with those
+# knobs in its environment (and SPRAYED ARP requests once it has replies), its rows in
+# $WORK/NAME.csv (the SCAN_ARGS say so), then its checks (TRUTH "-": a trace run, checked without
+# the ground truth). Every case runs and says what it found; the test fails at the end if any did.
 run_case() {
-    local name=$1 counter=$2 rate=$3 sprayed=$4 out=$WORK/$1 extra=()
-    shift 4
-    export "$@"
-    scan_bg -r "$rate" -c 1 -P 1 -G "$GW_MAC" --output-filter "" -f "$FIELDS" -o "$out.csv" \
-        -m "$out.json" -u "$out.status" "$ICS_SCAN_RANGE" 2> "$out.log"
-    unset "${@%%=*}"
+    local name=$1 counter=$2 sprayed=$3 truth=$4 knobs=$5 out=$WORK/$1 extra=() kv
+    shift 5
+    # shellcheck disable=SC2086
+    export $knobs
+    scan_bg -G "$GW_MAC" -c 1 -m "$out.json" -u "$out.status" "$@" "$ICS_SCAN_RANGE" 2> "$out.log"
+    for kv in $knobs; do unset "${kv%%=*}"; done
     if ((sprayed)); then
         wait_until 30 "replies in the status file" status_has_replies "$out.status"
         spray "$sprayed"
@@ -67,15 +72,20 @@ run_case() {
     SCAN_JOB=
     grep -q "test-only sizes from ICS_TEST_\* in effect" "$out.log" || fail "$name: no note of the knobs"
     python3 "$SRC/tests/integration/check_drops.py" "$name" "$counter" "$out.json" "$out.csv" "$out.log" \
-        "$out.status" "$ICS_TESTBED_STATE/ground-truth.tsv" "$ICS_SCAN_RANGE" "$WORK/hops.before" \
-        "$WORK/hops.after" "${extra[@]}" || FAILED+=("$name")
+        "$out.status" "$truth" "$ICS_SCAN_RANGE" "$WORK/hops.before" "$WORK/hops.after" "${extra[@]}" \
+        || FAILED+=("$name")
 }
-
-run_case ring rx_ring_full 100000 0 ICS_TEST_RECORD_RING=256 ICS_TEST_OUTPUT_NAP_US=5000
-run_case missed nic.rx_missed 100000 0 ICS_TEST_AF_PACKET_FRAMES=16
+TRUTH=$ICS_TESTBED_STATE/ground-truth.tsv
+# Scans: one probe a target, every record a row.
+ROWS=(-P 1 --output-filter "" -f "$FIELDS")
+run_case ring rx_ring_full 0 "$TRUTH" "ICS_TEST_RECORD_RING=256 ICS_TEST_OUTPUT_NAP_US=5000" -r 100000 \
+    "${ROWS[@]}" -o "$WORK/ring.csv"
+run_case missed nic.rx_missed 0 "$TRUTH" ICS_TEST_AF_PACKET_FRAMES=16 -r 100000 "${ROWS[@]}" -o "$WORK/missed.csv"
 # 10 kpps: the scan is still sending when its first -u row (after a second) says replies came.
-run_case mbufs tx_alloc_failed 10000 300 ICS_TEST_MBUFS=64
-run_case arp rx_arp_ring_full 10000 300 ICS_TEST_ARP_RING=2
+run_case mbufs tx_alloc_failed 300 "$TRUTH" ICS_TEST_MBUFS=64 -r 10000 "${ROWS[@]}" -o "$WORK/mbufs.csv"
+run_case arp rx_arp_ring_full 300 "$TRUTH" ICS_TEST_ARP_RING=2 -r 10000 "${ROWS[@]}" -o "$WORK/arp.csv"
+run_case feedback out_feedback_dropped 0 - ICS_TEST_FEEDBACK_RING=2 -M trace --preprobe --max-ttl 4 \
+    -r 50000 --replies-file "$WORK/feedback.csv" -o "$WORK/feedback.jsonl"
 # The hop report (lib.sh) covers the last scan only: each case's lines above name its numbers.
 ((${#FAILED[@]} == 0)) || fail "losses not accounted for exactly in: ${FAILED[*]} (above)"
 echo "PASS"
