@@ -57,12 +57,12 @@ PY
 # $WORK/NAME.csv (the SCAN_ARGS say so), then its checks (TRUTH "-": a trace run, checked without
 # the ground truth). Every case runs and says what it found; the test fails at the end if any did.
 run_case() {
-    local name=$1 counter=$2 sprayed=$3 truth=$4 knobs=$5 out=$WORK/$1 extra=() kv
+    local name=$1 counter=$2 sprayed=$3 truth=$4 out=$WORK/$1 extra=() knobs kv
+    read -ra knobs <<< "$5"
     shift 5
-    # shellcheck disable=SC2086
-    export $knobs
+    export "${knobs[@]}"
     scan_bg -G "$GW_MAC" -c 1 -m "$out.json" -u "$out.status" "$@" "$ICS_SCAN_RANGE" 2> "$out.log"
-    for kv in $knobs; do unset "${kv%%=*}"; done
+    for kv in "${knobs[@]}"; do unset "${kv%%=*}"; done
     if ((sprayed)); then
         wait_until 30 "replies in the status file" status_has_replies "$out.status"
         spray "$sprayed"
