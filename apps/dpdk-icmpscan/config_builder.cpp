@@ -19,6 +19,7 @@
 #include "probe/probe_types.hpp"
 #include "probe/trace_probe.hpp"
 #include "targets/target_spec.hpp"
+#include "test_knobs.hpp"
 
 namespace ics::app {
 namespace {
@@ -480,6 +481,7 @@ result<built_config> build_config(const cli_options& o) {
     ICS_CHECK(read_rate(o, c));
     ICS_CHECK(read_lcores(o, c));
     ICS_CHECK(read_device(o, c));
+    ICS_CHECK(read_test_knobs(c));
     ICS_CHECK(read_addresses(o, c));
     std::optional<double> max_targets_percent;
     ICS_TRY(max_targets_percent, read_volume(o, c));

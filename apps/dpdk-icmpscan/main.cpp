@@ -20,6 +20,7 @@
 #include "probe/probe_types.hpp"
 #include "run/metadata.hpp"
 #include "run/summary.hpp"
+#include "test_knobs.hpp"
 
 namespace {
 
@@ -108,6 +109,9 @@ void announce(const ics::scan_config& cfg) {
                  (unsigned long long)size.targets, (unsigned long long)size.probes,
                  cfg.rate ? fmt::format("{} pps", cfg.rate).c_str() : "full speed",
                  ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
+    // A knob left set by accident must not pass for a normal run's losses.
+    if (const std::string knobs = ics::app::describe_test_knobs(cfg); !knobs.empty())
+        std::fprintf(stderr, "dpdk-icmpscan: test-only sizes from ICS_TEST_* in effect: %s\n", knobs.c_str());
 }
 
 // Why the run fails though it ran, or "": a file the driver wrote failed, else -u failed, else a file

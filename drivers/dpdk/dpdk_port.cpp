@@ -28,7 +28,7 @@ void keep_own_sockets(std::vector<port_handle>& ports) {
 }
 
 status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsigned lcores,
-                bool control_queue_optional) {
+                bool control_queue_optional, unsigned test_mbufs) {
     char name[RTE_ETH_NAME_MAX_LEN] = {};
     rte_eth_dev_get_name_by_port(p.id, name);
     p.name = name;
@@ -53,9 +53,12 @@ status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsign
     p.socket = rte_eth_dev_socket_id(p.id);
     if (p.socket < 0) p.socket = int(rte_socket_id());
     // Enough mbufs for every descriptor ring, every lcore's cache and bursts in flight.
+    // A test's small pool has no per-lcore cache, so that its size is what every lcore shares.
     unsigned mbufs =
         (p.rx_queues * rx_descriptors + p.tx_queues * tx_descriptors) + lcores * (256 + 64) + 4096;
-    p.pool = rte_pktmbuf_pool_create(fmt::format("ics_pool_{}", p.id).c_str(), mbufs, 256, 0,
+    const unsigned cache = test_mbufs ? 0 : 256;
+    if (test_mbufs) mbufs = test_mbufs;
+    p.pool = rte_pktmbuf_pool_create(fmt::format("ics_pool_{}", p.id).c_str(), mbufs, cache, 0,
                                      RTE_MBUF_DEFAULT_BUF_SIZE, p.socket);
     if (!p.pool)
         return error{
@@ -94,7 +97,7 @@ status open_one(port_handle& p, unsigned index, const queue_plan& queues, unsign
 
 }  // namespace
 
-status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_optional,
+status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_optional, unsigned test_mbufs,
                   std::vector<port_handle>& ports) {
     std::vector<uint16_t> ids;
     uint16_t pid;
@@ -110,8 +113,8 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
                         ids.size(), queues.ports)};
     for (uint16_t id : ids) {
         ports.emplace_back().id = id;
-        if (auto st =
-                open_one(ports.back(), unsigned(ports.size() - 1), queues, lcores, control_queue_optional);
+        if (auto st = open_one(ports.back(), unsigned(ports.size() - 1), queues, lcores,
+                               control_queue_optional, test_mbufs);
             !st)
             return st;
         keep_own_sockets(ports);
@@ -126,7 +129,7 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
     return ok_t{};
 }
 
-status map_rx_rings(port_handle& port) {
+status map_rx_rings(port_handle& port, unsigned frames) {
     std::vector<int> fds = port.packet_sockets;
     std::ranges::sort(fds);  // the PMD opens queue q's socket before queue q + 1's
     if (fds.size() != port.rx_queues)
@@ -134,7 +137,7 @@ status map_rx_rings(port_handle& port) {
             fmt::format("found {} af_packet sockets for {} RX queues on port {}: cannot read the "
                         "kernel's receive stamps",
                         fds.size(), port.rx_queues, port.name)};
-    const size_t ring_bytes = size_t(af_packet_frames) * af_packet_frame_size;
+    const size_t ring_bytes = size_t(frames) * af_packet_frame_size;
     for (int fd : fds) {
         const socket_mapping m = find_socket_mapping(fd);
         if (m.length != 2 * ring_bytes)  // the PMD maps the RX ring, then the TX ring
@@ -142,7 +145,7 @@ status map_rx_rings(port_handle& port) {
                 fmt::format("af_packet's ring on port {} is not mapped as expected ({} bytes): "
                             "cannot read the kernel's receive stamps",
                             port.name, m.length)};
-        port.rx_rings.push_back({m.base, af_packet_frame_size, af_packet_frames, 0});
+        port.rx_rings.push_back({m.base, af_packet_frame_size, frames, 0});
     }
     return ok_t{};
 }

@@ -39,14 +39,14 @@ inline constexpr uint16_t tx_descriptors = 1024;
 // it to `ports` as soon as it has a mempool (so the caller releases whatever was set up, error or
 // not). When a port offers one TX queue too few and `control_queue_optional` (no ARP resolution
 // needed), it runs without the control lcore's queue. Several ports must be one link: the same
-// MAC address.
-status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_optional,
+// MAC address. `test_mbufs` (tests only, 0 otherwise): each pool's size, with no per-lcore cache.
+status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_optional, unsigned test_mbufs,
                   std::vector<port_handle>& ports);
 void close_port(port_handle& port);
 
 // af_packet (port_config::kernel_stamps): finds each RX queue's ring in this process's memory, so
-// that RX reads the kernel's receive stamps there (rx_stamps.hpp).
-status map_rx_rings(port_handle& port);
+// that RX reads the kernel's receive stamps there (rx_stamps.hpp); each ring has `frames` frames.
+status map_rx_rings(port_handle& port, unsigned frames);
 
 // The ports' loss counters, summed, and each port's packets in and out.
 struct nic_counters {

@@ -85,7 +85,7 @@ std::vector<std::string> build_eal_args(const port_config& port, const lcore_con
             // those drops, which the PMD does not).
             a.push_back(fmt::format(
                 "--vdev=net_af_packet0,iface={},qpairs={},qdisc_bypass=1,framecnt={},framesz={}", port.iface,
-                std::max(queues.rx_queues, queues.tx_queues_on(0)), af_packet_frames, af_packet_frame_size));
+                std::max(queues.rx_queues, queues.tx_queues_on(0)), ring_frames(port), af_packet_frame_size));
         else
             for (const auto& v : port.vdevs) a.push_back("--vdev=" + v);
     }

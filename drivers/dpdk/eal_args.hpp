@@ -45,6 +45,10 @@ queue_plan plan_queues(const port_config& port, const lcore_config& cfg);
 // explicitly because RX reads the kernel's receive stamps from the ring: rx_stamps.hpp).
 inline constexpr unsigned af_packet_frames = 4096;
 inline constexpr unsigned af_packet_frame_size = 2048;
+// Frames per ring of this port: af_packet_frames unless a test asked for fewer.
+inline unsigned ring_frames(const port_config& port) {
+    return port.af_packet_frames ? port.af_packet_frames : af_packet_frames;
+}
 
 // argv for rte_eal_init (argv[0] included). `cpus` must not be empty.
 std::vector<std::string> build_eal_args(const port_config& port, const lcore_config& cfg,

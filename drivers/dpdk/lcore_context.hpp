@@ -116,7 +116,8 @@ struct alignas(64) output_context {
     tsc_clock clock;
     uint64_t max_results = 0;
     bool backoff = true;
-    unsigned senders = 0;  // TX lcores (their progress in flags->senders)
+    unsigned test_nap_us = 0;  // tests only: a nap after each pass that took records (a slow output)
+    unsigned senders = 0;      // TX lcores (their progress in flags->senders)
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
     // First replies per target by ICMP type and code (type << 4 | code, both < 16): the summary.

@@ -131,6 +131,10 @@ int output_loop(output_context<Plan>& c) {
         }
         if (got) {
             backoff.reset();
+            // A test's slow output (docs/testing.md): one branch a pass of up to a burst per ring,
+            // never taken in a normal run, and nothing per record.
+            if (c.test_nap_us) [[unlikely]]
+                idle_backoff::nap_ns(uint64_t(c.test_nap_us) * 1000);
             continue;
         }
         if (inputs_finished(c)) break;

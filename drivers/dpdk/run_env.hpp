@@ -95,17 +95,21 @@ struct run_env {
     }
 };
 
-// One record ring and one ARP ring per RX lcore, single producer, single consumer.
+// One record ring and one ARP ring per RX lcore, single producer, single consumer (each holds one
+// less than its size; a test may ask for smaller ones).
 struct rx_rings {
     std::vector<rte_ring*> records, arp;
 };
 
-inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int socket) {
+inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int socket,
+                                        const test_sizes& test) {
     rx_rings rings;
+    const unsigned rec_size = test.record_ring ? test.record_ring : record_ring_size;
+    const unsigned arp_size = test.arp_ring ? test.arp_ring : arp_ring_size;
     for (size_t i = 0; i < rx_lcores; ++i) {
         rte_ring* rec = rte_ring_create_elem(fmt::format("ics_rec_{}", i).c_str(), sizeof(result_record),
-                                             record_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        rte_ring* arp = rte_ring_create(fmt::format("ics_arp_{}", i).c_str(), arp_ring_size, socket,
+                                             rec_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        rte_ring* arp = rte_ring_create(fmt::format("ics_arp_{}", i).c_str(), arp_size, socket,
                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (!rec || !arp)
             return error{fmt::format("cannot create the RX rings: {}", rte_strerror(rte_errno))};
@@ -117,12 +121,14 @@ inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int s
     return rings;
 }
 
-// Plans with feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them.
+// Plans with feedback: one SP/SC ring per TX lcore, the output lcore producing into all of them
+// (`test_size`: a test's smaller ring, 0 otherwise).
 inline status create_feedback_rings(dpdk_session& s, unsigned tx_lcores, int socket, unsigned elem_size,
-                                    std::vector<rte_ring*>& rings) {
+                                    unsigned test_size, std::vector<rte_ring*>& rings) {
     for (unsigned t = 0; t < tx_lcores; ++t) {
         rte_ring* fb = rte_ring_create_elem(fmt::format("ics_fb_{}", t).c_str(), elem_size,
-                                            feedback_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+                                            test_size ? test_size : feedback_ring_size, socket,
+                                            RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (!fb) return error{fmt::format("cannot create the feedback rings: {}", rte_strerror(rte_errno))};
         s.rings.push_back(fb);
         rings.push_back(fb);

@@ -33,7 +33,7 @@ std::vector<std::unique_ptr<rx_context<Probe>>> launch_receivers(run_env& e, con
         }
         c->probe = &probe;
         c->clock = e.clock;
-        c->stamped_nap_us = c->rings.empty() ? 0 : stamped_rx_nap_us(e.cfg.rate, af_packet_frames);
+        c->stamped_nap_us = c->rings.empty() ? 0 : stamped_rx_nap_us(e.cfg.rate, ring_frames(e.cfg.port));
         c->backoff = !e.cfg.lcores.busy_poll;
         c->records = rings.records[i];
         c->arp = rings.arp[i];
@@ -59,6 +59,7 @@ output_context<Plan> make_output_context(run_env& e, const std::vector<rte_ring*
     out.clock = e.clock;
     out.max_results = e.cfg.max_results;
     out.backoff = !e.cfg.lcores.busy_poll;
+    out.test_nap_us = e.cfg.test.output_nap_us;
     out.senders = unsigned(e.lcores.tx.size());
     out.counters = e.blocks[e.lcores.output].get();
     out.flags = &e.flags;

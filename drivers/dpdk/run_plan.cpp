@@ -104,7 +104,8 @@ result<run_outputs> prepare_to_send(run_env& e, control_plane& control, probe_se
         static_assert(sizeof(typename Plan::feedback) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
         if (Plan::uses_feedback(e.cfg))
             if (status st = create_feedback_rings(e.s, unsigned(e.lcores.tx.size()), e.s.ports.front().socket,
-                                                  sizeof(typename Plan::feedback), out.feedback);
+                                                  sizeof(typename Plan::feedback), e.cfg.test.feedback_ring,
+                                                  out.feedback);
                 !st)
                 return error{st.error_message()};
     }
@@ -122,7 +123,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     run_env e(cfg, hooks, s, lcores, queues);
     scan_report report = start_report(e, port);
 
-    const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket);
+    const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket, cfg.test);
     if (!rings) return error{rings.error_message()};
     probe_setup setup = make_probe_setup(cfg, report.source_mac);
     const Probe rx_probe(setup);  // decoding needs no gateway: built before it is known
@@ -183,13 +184,14 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
                         "(EAL arguments: {})",
                         rte_strerror(rte_errno), fmt::join(args, " "))};
     s.eal = true;
-    if (auto st = open_ports(queues, lcores.total(),
-                             cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty(), s.ports);
+    if (auto st =
+            open_ports(queues, lcores.total(), cfg.gateway_mac.has_value() && cfg.port.dryrun_pcap.empty(),
+                       cfg.test.mbufs, s.ports);
         !st)
         return error{st.error_message()};
     if (!cfg.port.iface.empty() && cfg.port.kernel_stamps)
         for (port_handle& port : s.ports)
-            if (auto st = map_rx_rings(port); !st) return error{st.error_message()};
+            if (auto st = map_rx_rings(port, ring_frames(cfg.port)); !st) return error{st.error_message()};
     const int node = s.ports.front().socket;
     if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
         for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)

@@ -51,6 +51,15 @@ void add_settings(json& m, const scan_config& cfg, const scan_report& r, const s
     m["dryrun"] = !cfg.port.dryrun_pcap.empty();
     m["targets_allowed"] = cfg.targets.size();
     m["target_ranges"] = cfg.targets.ranges().size();
+    // Only when a test shrank them (docs/testing.md): the losses such a run counts are on purpose.
+    const test_sizes& t = cfg.test;
+    if (t.any() || cfg.port.af_packet_frames)
+        m["test_sizes"] = {{"record_ring", t.record_ring},
+                           {"arp_ring", t.arp_ring},
+                           {"mbufs", t.mbufs},
+                           {"output_nap_us", t.output_nap_us},
+                           {"feedback_ring", t.feedback_ring},
+                           {"af_packet_frames", cfg.port.af_packet_frames}};
 }
 
 // When it ran, why it stopped, and what it sent of what it planned.

@@ -13,6 +13,7 @@
 #include "output/record_writer.hpp"
 #include "probe/cookie.hpp"
 #include "run/run_mode.hpp"
+#include "run/test_sizes.hpp"
 #include "targets/interval_set.hpp"
 #include "targets/target_walk.hpp"
 #include "trace/trace_plan.hpp"
@@ -27,6 +28,9 @@ struct port_config {
     std::string iface;
     // With iface: RX reads each frame's kernel receive stamp from af_packet's ring (monitor mode).
     bool kernel_stamps = false;
+    // With iface, tests only (ICS_TEST_AF_PACKET_FRAMES, docs/testing.md): frames per af_packet
+    // ring, to overrun it on purpose; 0: the driver's size.
+    unsigned af_packet_frames = 0;
     std::string pci;
     std::vector<std::string> vdevs;
     std::string dryrun_pcap;
@@ -82,6 +86,8 @@ struct scan_config {
     std::string output_filter_text;
     output_filter filter;
     bool quiet = false;
+
+    test_sizes test;  // tests only: 0 everywhere in a normal run
 
     bool tracing() const { return mode == run_mode::trace; }
     // TX lcore `thread` of `threads` in this shard: the positions it walks (targets/target_walk.hpp).

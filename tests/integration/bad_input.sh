@@ -60,6 +60,10 @@ check "no gateway" -i "$IF" -S 198.19.255.1 -b /dev/null 198.18.0.0/24
 check "-S/--source-ip: '198.19.255.x'" -i "$IF" -S 198.19.255.x --gateway-ip 198.19.255.254 198.18.0.0/24
 check "-G/--gateway-mac 'zz'" -i "$IF" -S 198.19.255.1 -b /dev/null -G zz 198.18.0.0/24
 check "-O/--output-module 'xml'" "${base[@]}" -O xml 198.18.0.0/24
+# The test-only knobs (docs/testing.md) are checked like flags.
+ICS_TEST_RECORD_RING=100 check "ICS_TEST_RECORD_RING='100' is not a whole number from 2 to 1048576 and a power of two" \
+    "${base[@]}" 198.18.0.0/24
+ICS_TEST_AF_PACKET_FRAMES=15 check "ICS_TEST_AF_PACKET_FRAMES=15 is odd" "${base[@]}" 198.18.0.0/24
 check "--af-xdp needs the kernel interface" --vdev net_null0 --af-xdp -S 198.19.255.1 -G 02:00:00:00:00:01 198.18.0.0/24
 check "interface '$IF' has 1 queue pair(s) but --tx-cores 2 needs" "${base[@]}" --af-xdp --tx-cores 2 198.18.0.0/24
 check "none is left to resolve the gateway" "${base[@]}" --af-xdp 198.18.0.0/24
