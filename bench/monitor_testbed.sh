@@ -12,10 +12,11 @@
 # Checks (check_monitor.py testbed; exit 1 if one fails, every one reported): the books agree (as
 # every monitor test checks); every target summarised, every round sent and closed; per lossy /24
 # lost == the nft drops and received == what it passed, and whether the count lies in the 99 %
-# binomial interval; each delayed target's p50 within 0.5 ms of the base RTT (the median p50 of a
-# neighbouring /24; exact nearest ranks, as 60 rounds <= 100) plus the responder's logged p50 hold
-# of its requests (20 ms asked; a loaded machine holds longer), and its replies those the responder
-# logged; the outage and the unreachable time one down and one up event per target, within a period
+# binomial interval; the delayed targets' p50s over the responder's logged p50 holds of their
+# requests (20 ms asked, the least allowed; a loaded machine holds longer) by the base RTT (the
+# median p50 of a neighbouring /24; exact nearest ranks, as 60 rounds <= 100): the median excess
+# within 0.5 ms of it, no p50 under its hold, single targets over 0.5 ms reported; and its replies
+# those the responder logged; the outage and the unreachable time one down and one up event per target, within a period
 # of the logged times, with the logged code and sender; every other answering target no loss, late,
 # duplicate, error or event (false loss is counted); dead targets 100 % lost with one down event;
 # each error range every round lost with its error. Printed and written to OUT/monitor_testbed.jsonl

@@ -15,6 +15,7 @@ programs=(
     g++=g++ meson=meson ninja=ninja-build pkg-config=pkg-config            # build
     ip=iproute2 ethtool=ethtool sysctl=procps nft=nftables                 # the testbed and its tests
     ping=iputils-ping bc=bc python3=python3 flock=util-linux mount=mount   # (python3: standard library only)
+    chrt=util-linux                                                        # scripts/run-tests.sh (the idle-priority build)
     git=git clang-format=clang-format clang-tidy=clang-tidy                # scripts/lint.sh
     clang++=clang                                                          # scripts/fuzz.sh (libFuzzer)
     zmap=zmap masscan=masscan scamper=scamper fping=fping                  # the peers the tests and bench compare with

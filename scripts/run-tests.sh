@@ -13,7 +13,7 @@
 set -uo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-all_runs="build-asan:unit,dpdk build:unit,fuzz,dpdk,bench,lint build:integration"
+all_runs="build:unit,fuzz,dpdk,bench,lint build:integration build-asan:unit,dpdk"
 runs=${ICS_TEST_RUNS:-$all_runs}
 # Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1
@@ -23,18 +23,33 @@ if ! pkg-config --exists libdpdk; then
     echo "pkg-config finds no libdpdk, which the dpdk, lint, integration and bench tests need: install libdpdk-dev (scripts/install-deps.sh) or fix PKG_CONFIG_PATH" >&2
     exit 1
 fi
-build_args=()
-[[ " $runs" == *" build-asan:"* ]] && build_args=(--asan)
-scripts/build.sh "${build_args[@]}" || { echo "build failed" >&2; exit 1; }
+scripts/build.sh || { echo "build failed" >&2; exit 1; }
 scripts/setup-hugepages.sh || echo "continuing without hugepages: the tests fall back to --no-huge"
 
 status=0
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+# The sanitizer build compiles while build/'s tests run, at SCHED_IDLE: on the CPU those tests leave
+# idle (the testbed's tests wait on timers and the network much of the time), never taking it from
+# them. Its runs wait for it (they come last in the list).
+asan_build=
+if [[ " $runs" == *" build-asan:"* ]]; then
+    chrt --idle 0 scripts/build.sh --asan-only > "$logs/asan-build.log" 2>&1 &
+    asan_build=$!
+fi
+# A run that ends before the sanitizer build (an error, ^C) stops it: ninja stops its compilers.
+trap '[[ -n $asan_build ]] && { pkill -TERM -P "$asan_build"; kill "$asan_build"; } 2>/dev/null; rm -rf "$logs"' EXIT
 summary_args=()
 for spec in $runs; do  # build-dir:suite,suite...
     dir=${spec%%:*}
     suites=${spec#*:}
+    if [[ $dir == build-asan && -n $asan_build ]]; then
+        if ! wait "$asan_build"; then
+            cat "$logs/asan-build.log" >&2
+            echo "the sanitizer build failed" >&2
+            exit 1
+        fi
+        asan_build=
+    fi
     args=()
     for s in ${suites//,/ }; do args+=(--suite "$s"); done
     # The log this run writes, and never one left by an earlier run.
