@@ -8,7 +8,7 @@
 #
 #   scripts/fuzz.sh [--ci] [--runs N | SECONDS] [TARGET...]
 #
-#   SECONDS     per target (default 60; --ci: 30); --runs N: N executions per target instead
+#   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead
 #   --ci        the test command's form: two targets at a time, each on a copy of its corpus (the
 #               repository stays as it is); fails on a finding, and on a target that did not load
 #               its whole corpus or ran nothing
@@ -32,7 +32,7 @@ while (($#)); do
     esac
     shift
 done
-seconds=${seconds:-$((ci ? 30 : 60))}
+seconds=${seconds:-$((ci ? 20 : 60))}
 for n in "$seconds" ${runs:+"$runs"}; do  # libFuzzer takes 0 as "no limit"
     [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: '$n' is not a count above 0: give SECONDS or --runs N as one" >&2; exit 2; }
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, builds, and runs every test: engine
-# unit tests, fuzzing (bounded mutations, and each target 30 s under libFuzzer with ASan + UBSan),
+# unit tests, fuzzing (bounded mutations, and each target 20 s under libFuzzer with ASan + UBSan),
 # the binary and the driver loops on virtual devices (these two suites also under ASan + UBSan; the
 # lcores' handoffs under TSan), the namespace testbed integration tests, each benchmark once, the
 # linters. Ends with the closing summary of
