@@ -147,6 +147,18 @@ void add_network_options(option_adder add, cli_options& o) {
               "write the probes to this pcap file instead of sending them");
 }
 
+void add_checkpoint_options(option_adder add, cli_options& o) {
+    add.group = checkpoint_group;
+    add.value("--checkpoint", o.checkpoint, "FILE", "a file name",
+              "keep a checkpoint here (replaced atomically), to finish the scan with --resume after a "
+              "crash");
+    add.value("--checkpoint-interval", o.checkpoint_interval, "SECONDS", "a number of seconds above 0",
+              "seconds between checkpoints");
+    add.value("--resume", o.resume, "FILE", "a checkpoint file",
+              "finish the scan this checkpoint is of (same targets and options; -e is taken from it); "
+              "the checkpoint is kept in it unless --checkpoint names another file");
+}
+
 void add_output_options(option_adder add, cli_options& o) {
     add.group = "Output";
     add.value("-O,--output-module", o.output_module, "FORMAT", "csv or json",
@@ -269,6 +281,7 @@ parse_outcome parse_command_line(int argc, char** argv) {
     add_monitor_options(add, o);
     add_network_options(add, o);
     add_output_options(add, o);
+    add_checkpoint_options(add, o);
     add_placement_options(add, o);
 
     try {

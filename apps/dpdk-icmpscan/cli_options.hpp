@@ -19,6 +19,8 @@ inline constexpr std::string_view replies_group =
     "Reply rows (-M trace and -M monitor; refused in scan mode)";
 // Likewise for -M monitor.
 inline constexpr std::string_view monitor_only_group = "Monitor mode (-M monitor; refused in other modes)";
+// Checkpoints, which only scan mode keeps so far.
+inline constexpr std::string_view checkpoint_group = "Checkpoints (-M scan; refused in other modes)";
 
 struct cli_options {
     std::vector<std::string> targets;
@@ -51,6 +53,7 @@ struct cli_options {
     std::string period = "1s", count = "0", timeout = "1s", summary_interval, down_after = "3";
     std::string prometheus, metrics_targets = "1000", group_by = "/24";
     std::string metadata_file, status_updates_file;
+    std::string checkpoint, checkpoint_interval = "1", resume;
     bool quiet = false, list_output_fields = false, list_probe_modules = false;
     std::string tx_cores = "1", rx_cores = "1";
     std::string cpus;

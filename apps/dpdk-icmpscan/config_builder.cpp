@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <tuple>
 
@@ -18,6 +20,7 @@
 #include "pace/pacer.hpp"
 #include "probe/probe_types.hpp"
 #include "probe/trace_probe.hpp"
+#include "run/checkpoint.hpp"
 #include "targets/target_spec.hpp"
 #include "test_knobs.hpp"
 
@@ -120,6 +123,9 @@ status check_mode_groups(const cli_options& o, run_mode mode) {
         if (auto flags = o.given_in_group(group); mode != owner && !flags.empty())
             return error{fmt::format("{} applies to -M {} only: add -M {}, or drop {}", flags.front(),
                                      run_mode_name(owner), run_mode_name(owner), flags.front())};
+    if (auto flags = o.given_in_group(checkpoint_group); mode != run_mode::scan && !flags.empty())
+        return error{fmt::format("{} applies to -M scan only (-M {} keeps no checkpoint yet): drop {}",
+                                 flags.front(), run_mode_name(mode), flags.front())};
     if (auto flags = o.given_in_group(replies_group); mode == run_mode::scan && !flags.empty())
         return error{
             fmt::format("{} applies to -M trace and -M monitor only (scan mode writes its rows to -o): "
@@ -391,6 +397,51 @@ status read_targets(const cli_options& o, scan_config& c) {
                     targets.size(), covering_entries(targets))};
 }
 
+// --- Step 3b: checkpoints ------------------------------------------------------------------------
+
+// The text of the --resume file, or why it cannot be read.
+result<std::string> read_checkpoint_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text;
+    if (in) text.assign(std::istreambuf_iterator<char>(in), {});
+    if (!in && !in.eof())
+        return error{fmt::format("cannot read --resume '{}': {}: give the file --checkpoint wrote", path,
+                                 std::strerror(errno))};
+    return text;
+}
+
+// --checkpoint and --resume: a resumed run takes the checkpoint's seed (unless -e was given, which
+// must then be the same), must walk the same probes, and keeps its checkpoint in the same file
+// unless --checkpoint names another.
+status read_checkpoint(const cli_options& o, scan_config& c) {
+    checkpoint_settings& k = c.checkpoint;
+    k.path = o.checkpoint.empty() ? o.resume : o.checkpoint;
+    if (k.path == "-")
+        return error{"--checkpoint '-' is not a file: name a file, which is replaced at each checkpoint"};
+    ICS_TRY(k.interval_s, seconds(o.checkpoint_interval, "--checkpoint-interval"));
+    if (!(k.interval_s > 0))
+        return error{
+            fmt::format("--checkpoint-interval '{}' must be above 0 seconds", o.checkpoint_interval)};
+    if (o.resume.empty()) return ok();
+    std::string text;
+    ICS_TRY(text, read_checkpoint_file(o.resume));
+    checkpoint saved;
+    ICS_TRY(saved, parse_checkpoint(text, o.resume));
+    if (!c.seed_given) {
+        c.seed = saved.identity.seed;
+        c.seed_given = true;
+    }
+    if (auto why = identity_mismatch(saved.identity, identity_of(c), o.resume)) return error{*why};
+    if (saved.complete())
+        return error{
+            fmt::format("--resume '{}': that scan is complete (all {} probes covered): nothing is "
+                        "left to send",
+                        o.resume, saved.planned)};
+    k.resumed_from = o.resume;
+    k.start_positions = saved.positions;
+    return ok();
+}
+
 // --- Step 4: the host ----------------------------------------------------------------------------
 
 status check_host(const cli_options& o, scan_config& c) {
@@ -437,12 +488,14 @@ std::tuple<dev_t, ino_t, std::string> file_identity(const std::string& path) {
 }
 
 status check_output_files(const cli_options& o, output_paths& files) {
-    files = {o.output_file, o.replies_file, o.status_updates_file, o.metadata_file};
+    files = {o.output_file, o.replies_file, o.status_updates_file, o.metadata_file,
+             o.checkpoint.empty() ? o.resume : o.checkpoint};
     const std::pair<const std::string*, const char*> named[] = {
         {&files.output, "-o/--output-file"},
         {&files.replies, "--replies-file"},
         {&files.status_updates, "-u/--status-updates-file"},
-        {&files.metadata, "-m/--metadata-file"}};
+        {&files.metadata, "-m/--metadata-file"},
+        {&files.checkpoint, o.checkpoint.empty() ? "--resume" : "--checkpoint"}};
     for (size_t i = 0; i < std::size(named); ++i)
         for (size_t j = i + 1; j < std::size(named); ++j)
             if (!named[i].first->empty() && !named[j].first->empty() &&
@@ -452,7 +505,8 @@ status check_output_files(const cli_options& o, output_paths& files) {
     for (auto [path, what, renamed] : {std::tuple{&files.output, "the output file", false},
                                        std::tuple{&files.replies, "the replies file", false},
                                        std::tuple{&files.status_updates, "the status updates file", false},
-                                       std::tuple{&files.metadata, "the metadata file", true}})
+                                       std::tuple{&files.metadata, "the metadata file", true},
+                                       std::tuple{&files.checkpoint, "the checkpoint file", true}})
         if (!path->empty())
             if (auto st = check_writable(*path, what, renamed); !st) return st;
     return ok();
@@ -491,6 +545,7 @@ result<built_config> build_config(const cli_options& o) {
     if (max_targets_percent)
         c.max_targets =
             std::max<uint64_t>(1, uint64_t(double(c.targets.size()) * *max_targets_percent / 100.0));
+    ICS_CHECK(read_checkpoint(o, c));
     ICS_CHECK(check_host(o, c));
     ICS_CHECK(check_output_files(o, b.files));
     ICS_CHECK(draw_keys(c));

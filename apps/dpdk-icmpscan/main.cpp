@@ -83,6 +83,14 @@ ics::dpdk::run_hooks make_hooks(const ics::app::built_config& built, ics::app::o
         if (auto st = files.open(built.files); !st) return ics::error{st.error_message()};
         return outputs_of(cfg, files, built.files);
     };
+    // --checkpoint: the rows it claims reach the disk before it does.
+    if (!built.files.checkpoint.empty())
+        hooks.save_checkpoint = [&built, &files](const std::string& text) -> ics::status {
+            if (files.output_sync_fd >= 0 && fdatasync(files.output_sync_fd) != 0)
+                return ics::error{fmt::format("syncing the output file '{}' for a checkpoint failed ({})",
+                                              built.files.output, ics::write_error_reason(errno))};
+            return ics::app::write_whole_file(built.files.checkpoint, text, "the checkpoint file");
+        };
     hooks.stop_signals = &stop_signals;
     hooks.on_note = [&cfg](const std::string& note) {
         if (!cfg.quiet) std::fprintf(stderr, "dpdk-icmpscan: %s\n", note.c_str());
@@ -147,7 +155,7 @@ int report_run(const ics::app::built_config& built, ics::scan_report report,
     report.output_error = failure;
     if (!built.files.metadata.empty()) {
         const std::string md = ics::build_metadata(built.cfg, report, ICS_VERSION).dump(2) + "\n";
-        if (auto st = ics::app::write_whole_file(built.files.metadata, md); !st) {
+        if (auto st = ics::app::write_whole_file(built.files.metadata, md, "the metadata file"); !st) {
             std::fprintf(stderr, "dpdk-icmpscan: %s%s\n", failure.empty() ? "" : (failure + ", and ").c_str(),
                          st.error_message().c_str());
             return 1;

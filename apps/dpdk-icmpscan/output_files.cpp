@@ -83,6 +83,14 @@ std::optional<mode_t> current_umask() {
 // Gives the temporary file `fd` what the file it replaces had: its owner and group (run as root,
 // the rename would otherwise hand a user's file to root) and its mode; a new file gets the mode a
 // plain open would give, 0666 less the umask (mkstemp's 0600 if the umask cannot be read).
+// Makes a rename in `dir` durable (best effort: a file system may not sync directories).
+void sync_directory(const std::string& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return;
+    (void)fsync(fd);
+    close(fd);
+}
+
 status take_place_of(int fd, const struct stat* old) {
     struct stat now {};
     if (old && fstat(fd, &now) == 0 && (now.st_uid != old->st_uid || now.st_gid != old->st_gid) &&
@@ -159,6 +167,7 @@ status open_outputs::open(const output_paths& paths) {
         if (f.fd < 0) continue;
         struct stat st {};
         if (fstat(f.fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(f.fd, 0) != 0)) return undo(f, errno);
+        if (&f.file == &output && S_ISREG(st.st_mode)) output_sync_fd = f.fd;  // the FILE keeps it
     }
     for (one_file& f : files) {
         if (f.fd < 0) continue;
@@ -179,9 +188,9 @@ std::string open_outputs::removed_during_run(const output_paths& paths) const {
     return "";
 }
 
-status write_whole_file(const std::string& path, const std::string& text) {
+status write_whole_file(const std::string& path, const std::string& text, const char* what) {
     auto failed = [&](const char* why) {
-        return error{fmt::format("cannot write the metadata file '{}': {}", path, why)};
+        return error{fmt::format("cannot write {} '{}': {}", what, path, why)};
     };
     if (path == "-") {
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
@@ -203,8 +212,10 @@ status write_whole_file(const std::string& path, const std::string& text) {
     if (fd < 0) return failed(std::strerror(errno));
     status done = write_all(fd, text);
     if (done) done = take_place_of(fd, exists ? &st : nullptr);
+    if (done && fsync(fd) != 0) done = error{std::strerror(errno)};  // the content before the name
     if (close(fd) != 0 && done) done = error{std::strerror(errno)};
     if (done && rename(temp.c_str(), target.c_str()) != 0) done = error{std::strerror(errno)};
+    if (done) sync_directory(directory_of(target));  // the name too, after a crash
     if (!done) {
         unlink(temp.c_str());
         return failed(done.error_message().c_str());

@@ -16,6 +16,7 @@ struct output_paths {
     std::string replies;
     std::string status_updates;
     std::string metadata;
+    std::string checkpoint;  // --checkpoint (or --resume): replaced whole, never opened for rows
 };
 
 // Whether `path` could be written, without creating or truncating it: an existing file must be
@@ -39,11 +40,15 @@ public:
     std::FILE* output = nullptr;
     std::FILE* replies = nullptr;
     std::FILE* status_updates = nullptr;
+    // -o's descriptor when it is a regular file (-1 otherwise), taken when it opened: synced to disk
+    // before each checkpoint, from the control lcore, while the output lcore writes through `output`.
+    int output_sync_fd = -1;
 };
 
-// Writes `text` to `path` so that a reader sees the old content or all of the new: a temporary
-// file beside it, given the old file's owner, group and mode and renamed into place. Stdout ("-")
-// and existing non-regular files (a pipe, /dev/null) are written directly.
-status write_whole_file(const std::string& path, const std::string& text);
+// Writes `text` to `path` so that a reader, or the file system after a crash, sees the old content
+// or all of the new: a temporary file beside it, given the old file's owner, group and mode, synced
+// and renamed into place. Stdout ("-") and existing non-regular files (a pipe, /dev/null) are
+// written directly. `what` names the file in the error ("the metadata file").
+status write_whole_file(const std::string& path, const std::string& text, const char* what);
 
 }  // namespace ics::app

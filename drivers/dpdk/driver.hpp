@@ -53,6 +53,9 @@ struct run_hooks {
     // opens (truncates) its files only now, so a run that fails before sending touches none. The
     // driver writes nothing before it; an error here ends the run before sending.
     std::function<result<run_outputs>()> open_outputs;
+    // --checkpoint: saves a checkpoint's text durably (the rows synced to disk first, then the
+    // file replaced atomically); an error ends the run as a failed write.
+    std::function<status(const std::string& text)> save_checkpoint;
     // Monitor mode with --prometheus: where the output lcore publishes its snapshots (the app's
     // HTTP endpoint reads them).
     snapshot_exchange<metrics_snapshot>* metrics = nullptr;

@@ -35,9 +35,10 @@ inline constexpr unsigned feedback_ring_size = 1 << 16;  // feedback messages pe
 
 inline constexpr unsigned max_tx_lcores = 64;
 
-// Time-driven plans: one TX lcore's progress for the output lcore's close cursors, a line of its
-// own: the positions it has sent (a cursor never closes past them) and its recent lateness (us; the
-// cursor waits that much longer), stored once a burst and a few times a second.
+// One TX lcore's progress, a line of its own: the positions of its schedule it has sent, stored once
+// a burst (scan: what a checkpoint may claim; time-driven plans: a close cursor of the output lcore
+// never passes them), and time-driven plans' recent lateness (us; the cursor waits that much
+// longer), stored a few times a second.
 struct alignas(64) sender_progress {
     std::atomic<uint64_t> positions{0};
     std::atomic<uint64_t> lateness_us{0};
@@ -49,10 +50,14 @@ struct scan_flags {
     std::atomic<bool> stop_rx{false};
     std::atomic<uint64_t> send_end_tsc{UINT64_MAX};  // replies after this are "cooldown"
     std::atomic<uint64_t> send_start_tsc{0};         // when the first burst is due (0: not yet)
+    // A checkpoint's flush request (its TSC; 0: none yet): the output lcore answers in flushed_at.
+    std::atomic<uint64_t> flush_request{0};
     // Written by the output lcore (once per new hit), read by the control lcore.
     alignas(64) std::atomic<uint64_t> hits{0};
     std::atomic<bool> max_results_reached{false};
     std::atomic<bool> output_failed{false};
+    // The last flush request served: every record queued before it is in the output file.
+    std::atomic<uint64_t> flushed_at{0};
     std::array<sender_progress, max_tx_lcores> senders;
     // Written by each TX or RX lcore once, as it exits; read by the control and output lcores.
     alignas(64) std::atomic<unsigned> tx_running{0};

@@ -3,6 +3,8 @@
 // what every plan shares: counts, the cooldown mark, -N, the output filter, the row. It stops once
 // the RX lcores have stopped and every ring is empty, so every record that was queued is handled.
 #pragma once
+#include <algorithm>
+
 #include <rte_cycles.h>
 #include <rte_ring_elem.h>
 
@@ -115,6 +117,25 @@ inline bool writes_failed(const output_context<Plan>& c) {
     return false;
 }
 
+// A checkpoint's flush (drivers/dpdk/checkpoint_keeper.hpp): once the control lcore asks at time T,
+// the records each ring held (every one queued before T, and maybe more) are handled and the rows
+// flushed, then T is published. One load per pass while nothing is asked.
+template <typename Plan>
+inline void serve_flush_request(output_context<Plan>& c, uint64_t& written) {
+    const uint64_t asked = c.flags->flush_request.load(std::memory_order_acquire);
+    if (asked == c.flags->flushed_at.load(std::memory_order_relaxed)) return;
+    result_record recs[output_dequeue_burst];
+    for (rte_ring* ring : c.rings)
+        for (unsigned left = rte_ring_count(ring); left > 0;) {
+            const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),
+                                                              std::min(left, output_dequeue_burst), nullptr);
+            for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
+            left -= n;
+        }
+    if (c.writer) c.writer->flush();
+    c.flags->flushed_at.store(asked, std::memory_order_release);
+}
+
 template <typename Plan>
 int output_loop(output_context<Plan>& c) {
     idle_backoff::prepare_thread();
@@ -124,6 +145,7 @@ int output_loop(output_context<Plan>& c) {
     bool failure_told = false;
     while (true) {
         tick_plan(c, next_tick);
+        serve_flush_request(c, written);
         const unsigned got = poll_records(c, written);
         if (!failure_told && writes_failed(c)) {
             c.flags->output_failed.store(true, std::memory_order_relaxed);

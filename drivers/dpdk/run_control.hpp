@@ -1,10 +1,12 @@
 // The control lcore's part of a run: ARP (answers, and the gateway's resolution), the status once
-// a second, and the end of sending (every TX lcore done, a failed write, a signal, --max-results,
+// a second, checkpoints, and the end of sending (every TX lcore done, a failed write, a signal,
+// --max-results,
 // --max-runtime) followed by the cooldown.
 #pragma once
 #include <algorithm>
 #include <optional>
 
+#include "dpdk/checkpoint_keeper.hpp"
 #include "dpdk/control_plane.hpp"
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/run_lcores.hpp"
@@ -149,11 +151,11 @@ struct last_status {
     bool reported = false;
 };
 
-// The control loop: ARP, a status once a second, the end of sending (every TX lcore done, or an
-// early end), then the cooldown. Returns the last status reported.
+// The control loop: ARP, a status once a second, checkpoints, the end of sending (every TX lcore
+// done, or an early end), then the cooldown. Returns the last status reported.
 template <typename Plan>
 last_status control_loop(run_env& e, control_plane& control, const sender_set<Plan>& tx,
-                         scan_report& report) {
+                         checkpoint_keeper& keeper, scan_report& report) {
     const double cooldown = e.dryrun() ? 0.0 : e.cfg.cooldown_s;
     // -t counts from when sending starts, not from the start-up (ARP may take seconds before it).
     const uint64_t max_runtime_end =
@@ -167,6 +169,7 @@ last_status control_loop(run_env& e, control_plane& control, const sender_set<Pl
         control.poll();
         note_first_gateway_claim(e, control, report.gateway_mac, claim_noted);
         const uint64_t now = rte_rdtsc();
+        keeper.poll(now);
         if (!cooldown_end) {
             if (e.flags.tx_running.load(std::memory_order_acquire) == 0) {
                 cooldown_end = end_sending(e, control, report, cooldown);

@@ -124,6 +124,7 @@ void launch_senders(sender_set<Plan>& tx, run_env& e, const typename Plan::probe
         const walk_slice slice = e.cfg.slice(t, ntx);
         auto c = std::make_unique<tx_context<Plan>>(Plan::make_schedule(e.cfg, perm, slice));
         init_sender(*c, t, e, start_tsc);
+        e.flags.senders[t].positions.store(e.cfg.checkpoint.start(t), std::memory_order_relaxed);
         c->probe = &probe;
         if (!feedback.empty()) c->feedback = feedback[t];
         tx.probes_planned += Plan::probes_planned(e.cfg, slice);

@@ -83,6 +83,20 @@ void finish_output(const run_env& e, const run_outputs& files, const record_writ
         report.output_error = st.error_message();
 }
 
+// What the checkpoint covers, in the report and in a line when the scan is not finished; a
+// checkpoint that could not be saved fails the run (unless something failed before it).
+void finish_checkpoint(const run_env& e, const checkpoint_keeper& keeper, scan_report& report) {
+    if (!keeper.active()) return;
+    report.checkpoint_covered = keeper.covered();
+    report.checkpoint_planned = keeper.planned();
+    if (keeper.failed() && report.output_error.empty()) report.output_error = keeper.error();
+    if (keeper.covered() < keeper.planned() && e.hooks.on_note)
+        e.hooks.on_note(
+            fmt::format("the checkpoint '{}' covers {} of the scan's {} probes: --resume {} "
+                        "sends the rest",
+                        e.cfg.checkpoint.path, keeper.covered(), keeper.planned(), e.cfg.checkpoint.path));
+}
+
 // The report's start: what is known before anything runs.
 scan_report start_report(const run_env& e, const port_handle& port) {
     scan_report report;
@@ -145,8 +159,13 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     launch_senders(tx, e, tx_probe, perm, out.feedback);
     report.probes_planned = tx.probes_planned;
 
-    const last_status prev = control_loop(e, control, tx, report);
+    uint64_t planned_before = 0;  // a resumed run's: what the run before it covered
+    for (unsigned t = 0; t < tx.lcores.size(); ++t) planned_before += cfg.checkpoint.start(t);
+    checkpoint_keeper keeper(e, unsigned(tx.lcores.size()), tx.probes_planned + planned_before);
+
+    const last_status prev = control_loop(e, control, tx, keeper, report);
     e.stop_lcores();
+    keeper.finish(e.flags.send_end_tsc.load(), rte_rdtsc());
     control.poll();  // the ARP the receivers queued last: every frame received gets its counter
     report.end_wall_ns = e.clock.wall_ns(rte_rdtsc());
     // A last line with the final counts, as ZMap's final update, unless they are the last line's
@@ -161,6 +180,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     finish_report(report, e, tx, out);
     note_gateway_claims(e, report);
     finish_output<Plan>(e, *files, writer ? &*writer : nullptr, tx_probe, attribution, report);
+    finish_checkpoint(e, keeper, report);
     return report;
 }
 

@@ -160,6 +160,7 @@ int paced_tx_loop(tx_context<Plan>& c) {
     const Probe probe = *c.probe;
     const interval_set& sources = *c.sources;
     probe_batch batch;
+    uint64_t positions = c.progress->positions.load(std::memory_order_relaxed);  // a resumed run's start
     while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
         pause_if_due(c, pace);
         take_feedback(c);
@@ -175,7 +176,11 @@ int paced_tx_loop(tx_context<Plan>& c) {
             if (consumed > batch.count) c.counters->add(counter::tx_trace_skipped, consumed - batch.count);
         pace.account(batch.count);
         if (batch.count == 0) continue;
-        if (send_batch(c, probe, sources, batch) == 0) break;
+        const unsigned sent = send_batch(c, probe, sources, batch);
+        // A burst cut by a stop request sent its first `sent` probes, the first positions of it.
+        positions += sent == batch.count ? consumed : sent;
+        c.progress->positions.store(positions, std::memory_order_release);
+        if (sent < batch.count) break;
     }
     c.flags->tx_running.fetch_sub(1, std::memory_order_release);
     return 0;

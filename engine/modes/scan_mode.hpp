@@ -25,8 +25,8 @@ public:
     static constexpr bool may_pause = false;
 
     scan_schedule(const interval_set& targets, const permutation& perm, uint64_t limit, uint32_t rounds,
-                  walk_slice slice)
-        : walk_(targets, perm, limit, rounds, slice) {}
+                  walk_slice slice, uint64_t start = 0)
+        : walk_(targets, perm, limit, rounds, slice, start) {}
 
     // Up to n next probes, all of one round; returns how many (0: the walk is done).
     unsigned next(probe_batch& b, unsigned n) {
@@ -68,7 +68,7 @@ struct scan_mode {
     static bool uses_feedback(const scan_config&) { return false; }
     static schedule make_schedule(const scan_config& cfg, const permutation& perm, walk_slice slice) {
         const uint64_t limit = cfg.max_targets ? cfg.max_targets : cfg.targets.size();
-        return schedule(cfg.targets, perm, limit, cfg.probes, slice);
+        return schedule(cfg.targets, perm, limit, cfg.probes, slice, cfg.checkpoint.start(slice.thread));
     }
     // Targets a slice (a shard's TX lcore) visits per round.
     static uint64_t targets_per_round(const scan_config& cfg, walk_slice slice) {
@@ -77,15 +77,20 @@ struct scan_mode {
     static uint64_t targets_in_shard(const scan_config& cfg) {
         return targets_per_round(cfg, cfg.slice(0, 1));
     }
+    // This run's probes: a resumed run's senders start past the checkpoint's positions.
     static uint64_t probes_planned(const scan_config& cfg, walk_slice slice) {
-        return targets_per_round(cfg, slice) * cfg.probes;
+        return targets_per_round(cfg, slice) * cfg.probes - cfg.checkpoint.start(slice.thread);
     }
-    // Each TX lcore's first round probes each of its targets once, so after `sent[t]` probes TX
-    // lcore t has probed min(sent[t], its targets per round).
+    // Each TX lcore's first round probes each of its targets once, so after `sent[t]` probes of
+    // this run, from its start, TX lcore t has probed min(start + sent[t], its targets per round)
+    // less what the run before it probed.
     static uint64_t targets_probed(const scan_config& cfg, std::span<const uint64_t> sent) {
         uint64_t n = 0;
-        for (size_t t = 0; t < sent.size(); ++t)
-            n += std::min(sent[t], targets_per_round(cfg, cfg.slice(uint32_t(t), uint32_t(sent.size()))));
+        for (size_t t = 0; t < sent.size(); ++t) {
+            const uint64_t per_round = targets_per_round(cfg, cfg.slice(uint32_t(t), uint32_t(sent.size())));
+            const uint64_t before = std::min(cfg.checkpoint.start(uint32_t(t)), per_round);
+            n += std::min(sent[t], per_round - before);
+        }
         return n;
     }
     static status finish(const scan_config&, const Probe&, scan_attribution&, std::FILE*, scan_report&) {

@@ -183,6 +183,22 @@ void add_replies(json& m, const scan_report& r) {
                                {"p99_at_most", r.rtt_error.at_most(0.99)}};
     m["tsc_hz"] = r.tsc_hz;
 }
+
+// --checkpoint / --resume: the file, what its last checkpoint covers of the whole scan, and what
+// the run resumed from.
+json checkpoint_section(const scan_config& cfg, const scan_report& r) {
+    uint64_t before = 0;
+    for (uint64_t p : cfg.checkpoint.start_positions) before += p;
+    return {{"file", cfg.checkpoint.path},
+            {"interval_secs", cfg.checkpoint.interval_s},
+            {"probes_covered", r.checkpoint_covered},
+            {"probes_planned", r.checkpoint_planned},
+            {"complete", r.checkpoint_planned > 0 && r.checkpoint_covered >= r.checkpoint_planned},
+            {"resumed_from",
+             cfg.checkpoint.resumed_from.empty() ? json(nullptr) : json(cfg.checkpoint.resumed_from)},
+            {"probes_before_resume", before}};
+}
+
 }  // namespace
 
 // The keys are kept sorted by nlohmann::json, so the sections may add them in any order.
@@ -192,6 +208,7 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     add_sending(m, r);
     if (cfg.tracing()) m["trace"] = trace_section(cfg, r);
     if (cfg.mode == run_mode::monitor) m["monitor"] = monitor_section(cfg, r);
+    if (!cfg.checkpoint.path.empty()) m["checkpoint"] = checkpoint_section(cfg, r);
     add_counters(m, r);
     add_replies(m, r);
     return m;

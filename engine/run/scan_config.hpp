@@ -47,6 +47,18 @@ struct lcore_config {
     bool verbose_eal = false;
 };
 
+// --checkpoint / --resume (run/checkpoint.hpp): where the run keeps its checkpoint, how often,
+// and a resumed run's starting positions (one per TX lcore; empty: from the start).
+struct checkpoint_settings {
+    std::string path;  // empty: no checkpoint
+    double interval_s = 1;
+    std::string resumed_from;  // the --resume file, if any
+    std::vector<uint64_t> start_positions;
+    uint64_t start(uint32_t sender) const {
+        return sender < start_positions.size() ? start_positions[sender] : 0;
+    }
+};
+
 struct scan_config {
     port_config port;
     lcore_config lcores;
@@ -86,6 +98,8 @@ struct scan_config {
     std::string output_filter_text;
     output_filter filter;
     bool quiet = false;
+
+    checkpoint_settings checkpoint;
 
     test_sizes test;  // tests only: 0 everywhere in a normal run
 

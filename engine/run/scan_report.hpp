@@ -83,6 +83,9 @@ struct scan_report {
     // Empty, or why the results (rows, paths) could not all be written: the run then exits 1,
     // after its metadata is written.
     std::string output_error;
+    // --checkpoint: probes of the whole scan (every run of it) whose replies the last checkpoint
+    // says are in an output, of all it plans.
+    uint64_t checkpoint_covered = 0, checkpoint_planned = 0;
     std::array<uint64_t, stop_reason_count> paths_by_stop_reason{};
     std::optional<monitor_figures> monitor;  // monitor mode
     std::optional<send_lateness> lateness;   // time-driven plans

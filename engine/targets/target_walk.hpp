@@ -2,8 +2,10 @@
 // permutation are dealt round-robin: shard I of S and sender thread T of Tn own the positions
 // p = I + S*T + S*Tn*k. Shards and threads therefore partition the positions exactly, and
 // `-n/--max-targets` (limit < set size) picks the same pseudo-random subset however the work is
-// split. Each of the `rounds` probe rounds (-P) walks the slice again in the same order.
+// split. Each of the `rounds` probe rounds (-P) walks the slice again in the same order. A walk
+// may start past its first probes (`start`: a resumed run's, run/checkpoint.hpp).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "targets/interval_set.hpp"
@@ -19,14 +21,16 @@ struct walk_slice {
 class target_walk {
 public:
     target_walk(const interval_set& set, const permutation& perm, uint64_t limit, uint32_t rounds,
-                walk_slice slice)
+                walk_slice slice, uint64_t start = 0)
         : set_(&set),
           perm_(&perm),
           limit_(limit < set.size() ? limit : set.size()),
           first_(uint64_t(slice.shard) + uint64_t(slice.shards) * slice.thread),
           stride_(uint64_t(slice.shards) * slice.threads),
           rounds_(rounds),
-          pos_(first_) {}
+          pos_(first_) {
+        skip(start);
+    }
 
     // Next target; false when every round is done.
     bool next(ipv4_addr& target, uint32_t& round) {
@@ -81,6 +85,16 @@ public:
     uint64_t done() const { return done_; }
 
 private:
+    // Starts past the first `n` probes of the walk (all of them: the walk is done).
+    void skip(uint64_t n) {
+        const uint64_t per_round = first_ < limit_ ? (limit_ - first_ + stride_ - 1) / stride_ : 0;
+        if (n == 0 || per_round == 0) return;
+        done_ = std::min(n, total());
+        round_ = uint32_t(done_ / per_round);
+        pos_ = first_ + done_ % per_round * stride_;
+        if (round_ >= rounds_) pos_ = limit_, round_ = rounds_;
+    }
+
     // Moves to the start of the next round that has a position; false when none is left.
     bool next_round() {
         while (pos_ >= limit_) {

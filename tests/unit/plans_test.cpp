@@ -81,6 +81,27 @@ TEST(ScanPlan, SizesAndTargetsProbed) {
               10 + scan_mode<echo_probe>::targets_per_round(c, c.slice(1, 2)));
 }
 
+// A resumed scan (--resume) plans what its senders have left and counts only its own targets.
+TEST(ScanPlan, ResumedRunPlansAndCountsOnlyWhatIsLeft) {
+    scan_config c = config_for(sample_set());
+    c.probes = 2;
+    const uint64_t per_round0 = scan_mode<echo_probe>::targets_per_round(c, c.slice(0, 2));
+    const uint64_t per_round1 = scan_mode<echo_probe>::targets_per_round(c, c.slice(1, 2));
+    c.checkpoint.start_positions = {per_round0 - 4, per_round1 + 3};  // 1 in its second round
+    EXPECT_EQ(scan_mode<echo_probe>::probes_planned(c, c.slice(0, 2)), per_round0 + 4);
+    EXPECT_EQ(scan_mode<echo_probe>::probes_planned(c, c.slice(1, 2)), per_round1 - 3);
+    const uint64_t sent[2] = {10, 5};
+    EXPECT_EQ(scan_mode<echo_probe>::targets_probed(c, sent), 4u);  // lcore 1 re-probes known targets
+    const uint64_t done[2] = {UINT64_MAX, UINT64_MAX};
+    EXPECT_EQ(scan_mode<echo_probe>::targets_probed(c, done), 4u);
+    const permutation perm(c.targets.size(), c.seed);
+    auto s = scan_mode<echo_probe>::make_schedule(c, perm, c.slice(1, 2));
+    probe_batch b;
+    uint64_t left = 0;
+    for (unsigned n; (n = s.next(b, 64)) > 0;) left += n;
+    EXPECT_EQ(left, per_round1 - 3);
+}
+
 TEST(TracePlan, ShardsSplitTheTargetsTheStartUpLineCounts) {
     scan_config c = config_for(sample_set());
     c.mode = run_mode::trace;

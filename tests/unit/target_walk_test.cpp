@@ -94,3 +94,35 @@ TEST(TargetWalk, MoreSlicesThanTargets) {
     }
     EXPECT_EQ(total, 3u);
 }
+
+// A resumed walk (started past its first k probes) hands out exactly what the whole walk hands out
+// after its first k, for every k across rounds and slices, in bursts and one at a time.
+TEST(TargetWalk, StartingPastProbesContinuesTheSameWalk) {
+    auto set = sample_set();
+    permutation perm(set.size(), 77);
+    for (uint64_t limit : {set.size(), uint64_t(500)})
+        for (walk_slice slice : {walk_slice{0, 1, 0, 1}, walk_slice{1, 3, 1, 2}, walk_slice{0, 2, 0, 3}}) {
+            target_walk whole(set, perm, limit, 3, slice);
+            std::vector<std::pair<ipv4_addr, uint32_t>> all;
+            ipv4_addr a;
+            uint32_t round;
+            while (whole.next(a, round)) all.push_back({a, round});
+            ASSERT_EQ(all.size(), whole.total());
+            for (uint64_t k = 0; k <= all.size(); k += (k < 5 || all.size() - k < 5) ? 1 : 37) {
+                target_walk resumed(set, perm, limit, 3, slice, k);
+                EXPECT_EQ(resumed.done(), k);
+                ipv4_addr burst[target_walk::max_burst];
+                size_t i = k;
+                while (unsigned n = resumed.next_burst(burst, 13, round))
+                    for (unsigned j = 0; j < n; ++j, ++i) {
+                        ASSERT_LT(i, all.size());
+                        ASSERT_EQ(burst[j], all[i].first) << "k " << k << " i " << i;
+                        ASSERT_EQ(round, all[i].second);
+                    }
+                EXPECT_EQ(i, all.size()) << "k " << k;
+                EXPECT_EQ(resumed.done(), resumed.total());
+            }
+            target_walk past_end(set, perm, limit, 3, slice, all.size() + 5);
+            EXPECT_FALSE(past_end.next(a, round));
+        }
+}

@@ -1,0 +1,114 @@
+// The control lcore's side of --checkpoint (run/checkpoint.hpp): it samples the senders' positions
+// ten times a second, asks the output lcore for a flush every --checkpoint-interval, and once that
+// flush is done saves a checkpoint of the positions whose cooldown had passed when it began
+// (run/checkpoint_tracker.hpp), through the app's hook (which first syncs the output to disk).
+// After the run, a last one. A checkpoint that cannot be saved fails the run like any other write.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <rte_cycles.h>
+
+#include "dpdk/run_env.hpp"
+#include "run/checkpoint.hpp"
+#include "run/checkpoint_tracker.hpp"
+
+namespace ics::dpdk {
+
+class checkpoint_keeper {
+public:
+    // `planned`: probes of the whole scan (the run before a resume's too).
+    checkpoint_keeper(run_env& e, unsigned senders, uint64_t planned)
+        : e_(e),
+          senders_(senders),
+          planned_(planned),
+          tracker_(start_positions(e.cfg, senders), hold_cycles(e)),
+          every_(uint64_t(e.cfg.checkpoint.interval_s * double(e.hz))),
+          next_save_(rte_rdtsc() + every_),
+          next_sample_(rte_rdtsc()) {
+        for (uint64_t p : start_positions(e.cfg, senders)) covered_ += p;
+    }
+
+    // Called every control loop pass (10 ms). Nothing while no checkpoint was asked for.
+    void poll(uint64_t now) {
+        if (!active() || failed()) return;
+        if (now >= next_sample_) {
+            tracker_.sample(now, positions());
+            next_sample_ = now + e_.hz / 10;
+        }
+        const uint64_t asked = e_.flags.flush_request.load(std::memory_order_relaxed);
+        if (asked != 0 && e_.flags.flushed_at.load(std::memory_order_acquire) == asked &&
+            asked != saved_at_) {
+            saved_at_ = asked;
+            save(tracker_.covered_by(asked));
+        }
+        if (now >= next_save_ && (asked == 0 || asked == saved_at_)) {
+            e_.flags.flush_request.store(now, std::memory_order_release);
+            next_save_ = now + every_;
+        }
+    }
+
+    // Once every lcore has stopped and the output lcore flushed everything: the senders' last
+    // positions count if the cooldown after the end of sending passed in full (the RX and output
+    // lcores have drained everything since, so no margin is needed); else what the samples give.
+    void finish(uint64_t send_end, uint64_t now) {
+        if (!active() || failed() || e_.flags.output_failed.load()) return;
+        const uint64_t cooldown = uint64_t(e_.cfg.cooldown_s * double(e_.hz));
+        if (send_end != UINT64_MAX && now >= send_end + cooldown)
+            save(positions());
+        else
+            save(tracker_.covered_by(now + margin_cycles(e_)));
+    }
+
+    bool active() const { return !e_.cfg.checkpoint.path.empty(); }
+    bool failed() const { return !error_.empty(); }
+    const std::string& error() const { return error_; }
+    uint64_t covered() const { return covered_; }
+    uint64_t planned() const { return planned_; }
+
+private:
+    static std::vector<uint64_t> start_positions(const scan_config& cfg, unsigned senders) {
+        std::vector<uint64_t> start(senders);
+        for (unsigned t = 0; t < senders; ++t) start[t] = cfg.checkpoint.start(t);
+        return start;
+    }
+    // The way from the wire to the output ring: RX naps (under a millisecond) and a loaded
+    // machine's scheduling, with room to spare.
+    static uint64_t margin_cycles(const run_env& e) { return e.hz / 10; }
+    static uint64_t hold_cycles(const run_env& e) {
+        return uint64_t(e.cfg.cooldown_s * double(e.hz)) + margin_cycles(e);
+    }
+
+    std::vector<uint64_t> positions() const {
+        std::vector<uint64_t> p(senders_);
+        for (unsigned t = 0; t < senders_; ++t)
+            p[t] = e_.flags.senders[t].positions.load(std::memory_order_acquire);
+        return p;
+    }
+
+    void save(const std::vector<uint64_t>& covered) {
+        checkpoint c;
+        c.identity = identity_of(e_.cfg);
+        c.positions = covered;
+        c.planned = planned_;
+        c.wall_ns = e_.clock.wall_ns(rte_rdtsc());
+        if (status st = e_.hooks.save_checkpoint(format_checkpoint(c)); !st) {
+            error_ = st.error_message();
+            e_.flags.output_failed.store(true, std::memory_order_relaxed);  // ends the run
+            return;
+        }
+        covered_ = c.covered();
+    }
+
+    run_env& e_;
+    unsigned senders_;
+    uint64_t planned_;
+    checkpoint_tracker tracker_;
+    uint64_t every_, next_save_, next_sample_;
+    uint64_t saved_at_ = 0;  // the flush request the last checkpoint was saved for
+    uint64_t covered_ = 0;
+    std::string error_;
+};
+
+}  // namespace ics::dpdk

@@ -1,0 +1,152 @@
+#include "run/checkpoint.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ics {
+
+uint64_t target_set_fingerprint(const interval_set& targets) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&h](uint32_t v) {
+        for (int i = 0; i < 4; ++i, v >>= 8) h = (h ^ (v & 0xff)) * 0x100000001b3ull;
+    };
+    for (const ipv4_range& r : targets.ranges()) {
+        mix(r.first);
+        mix(r.last);
+    }
+    return h;
+}
+
+run_identity identity_of(const scan_config& cfg) {
+    run_identity id;
+    id.mode = std::string(run_mode_name(cfg.mode));
+    id.probe_type = cfg.probe_type;
+    id.seed = cfg.seed;
+    id.targets = cfg.targets.size();
+    id.targets_fingerprint = target_set_fingerprint(cfg.targets);
+    id.max_targets = cfg.max_targets;
+    id.probes = cfg.probes;
+    id.shard = cfg.shard;
+    id.shards = cfg.shards;
+    id.senders = cfg.lcores.tx_cores;
+    return id;
+}
+
+uint64_t checkpoint::covered() const {
+    uint64_t n = 0;
+    for (uint64_t p : positions) n += p;
+    return n;
+}
+
+namespace {
+
+constexpr std::string_view format_name = "dpdk-icmpscan checkpoint";
+constexpr int format_version = 1;
+
+nlohmann::json identity_json(const run_identity& id) {
+    // The fingerprint as text: JSON readers other than ours lose 64-bit integers' low bits.
+    return {{"mode", id.mode},
+            {"probe_module", id.probe_type},
+            {"seed", id.seed},
+            {"targets", id.targets},
+            {"targets_fingerprint", fmt::format("{:016x}", id.targets_fingerprint)},
+            {"max_targets", id.max_targets},
+            {"probes", id.probes},
+            {"shard", id.shard},
+            {"shards", id.shards},
+            {"senders", id.senders}};
+}
+
+run_identity identity_from(const nlohmann::json& j) {
+    run_identity id;
+    id.mode = j.at("mode").get<std::string>();
+    id.probe_type = j.at("probe_module").get<std::string>();
+    id.seed = j.at("seed").get<uint64_t>();
+    id.targets = j.at("targets").get<uint64_t>();
+    const std::string fp = j.at("targets_fingerprint").get<std::string>();
+    size_t used = 0;
+    id.targets_fingerprint = std::stoull(fp, &used, 16);
+    if (used != fp.size() || fp.empty()) throw std::invalid_argument("targets_fingerprint");
+    id.max_targets = j.at("max_targets").get<uint64_t>();
+    id.probes = j.at("probes").get<uint32_t>();
+    id.shard = j.at("shard").get<uint32_t>();
+    id.shards = j.at("shards").get<uint32_t>();
+    id.senders = j.at("senders").get<uint32_t>();
+    return id;
+}
+
+}  // namespace
+
+std::string format_checkpoint(const checkpoint& c) {
+    const nlohmann::json j = {
+        {"format", format_name},    {"version", format_version},     {"run", identity_json(c.identity)},
+        {"positions", c.positions}, {"probes_covered", c.covered()}, {"probes_planned", c.planned},
+        {"complete", c.complete()}, {"written_unix_ns", c.wall_ns}};
+    return j.dump(2) + "\n";
+}
+
+result<checkpoint> parse_checkpoint(std::string_view text, const std::string& path) {
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.value("format", "") != format_name)
+        return error{
+            fmt::format("--resume '{}' is not a dpdk-icmpscan checkpoint: give the file that "
+                        "--checkpoint wrote",
+                        path)};
+    if (j.value("version", 0) != format_version)
+        return error{
+            fmt::format("--resume '{}' is a checkpoint of format version {}, this dpdk-icmpscan "
+                        "reads version {}: resume with the version that wrote it",
+                        path, j.value("version", 0), format_version)};
+    checkpoint c;
+    try {
+        c.identity = identity_from(j.at("run"));
+        c.positions = j.at("positions").get<std::vector<uint64_t>>();
+        c.planned = j.at("probes_planned").get<uint64_t>();
+        c.wall_ns = j.at("written_unix_ns").get<uint64_t>();
+    } catch (const std::exception&) {
+        return error{
+            fmt::format("--resume '{}' is a damaged checkpoint (a field is missing or has the "
+                        "wrong type): resume from an intact copy, or start the scan again",
+                        path)};
+    }
+    if (c.positions.size() != c.identity.senders || c.covered() > c.planned)
+        return error{
+            fmt::format("--resume '{}' is a damaged checkpoint (its positions do not fit its "
+                        "run): resume from an intact copy, or start the scan again",
+                        path)};
+    return c;
+}
+
+std::optional<std::string> identity_mismatch(const run_identity& saved, const run_identity& now,
+                                             const std::string& path) {
+    const std::string from = fmt::format("--resume '{}'", path);
+    if (saved.mode != now.mode)
+        return fmt::format("{} is a checkpoint of a {} run, not of -M {}: resume it with -M {}", from,
+                           saved.mode, now.mode, saved.mode);
+    if (saved.seed != now.seed)
+        return fmt::format(
+            "-e/--seed {} is not the seed of the run in {} ({}): drop -e, the checkpoint "
+            "gives it",
+            now.seed, from, saved.seed);
+    if (saved.targets != now.targets || saved.targets_fingerprint != now.targets_fingerprint)
+        return fmt::format(
+            "the targets are not those of the run in {} ({} addresses there, {} here): give "
+            "the same targets, -w/-I files and -b blocklist as that run",
+            from, saved.targets, now.targets);
+    if (saved.probe_type != now.probe_type)
+        return fmt::format("{} was written by a run of --probe-module {}: give the same", from,
+                           saved.probe_type);
+    if (saved.max_targets != now.max_targets || saved.probes != now.probes)
+        return fmt::format(
+            "{} was written by a run with -P {} and {}: give the same", from, saved.probes,
+            saved.max_targets ? fmt::format("-n {}", saved.max_targets) : std::string("no -n"));
+    if (saved.shard != now.shard || saved.shards != now.shards)
+        return fmt::format("{} was written by shard {} of {}: give --shard {} --shards {}", from, saved.shard,
+                           saved.shards, saved.shard, saved.shards);
+    if (saved.senders != now.senders)
+        return fmt::format("{} was written by a run with {} sender lcores: give --tx-cores {}", from,
+                           saved.senders, saved.senders);
+    return std::nullopt;
+}
+
+}  // namespace ics

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Resume after a crash (issue 15): a scan of the testbed's range keeping a checkpoint is killed
+# with SIGKILL once the checkpoint covers a quarter of it; --resume finishes it. The union of the
+# two outputs must equal an uninterrupted scan with the same seed and the testbed's ground truth,
+# the resumed run must send exactly what the checkpoint left, and the probes sent twice (the killed
+# run's probes past its checkpoint, counted on the gateway's side of the link) are printed with
+# the bound they are expected under. Resumes of another seed, target set, sender count or probe
+# type, a damaged checkpoint and a completed one are refused with one sentence and exit 2.
+source "$(dirname "$0")/lib.sh"
+testbed_up
+rate=4000
+args=(-r "$rate" -c 1 -q --output-filter "repeat = 0" -f saddr,probe_daddr,type,code,repeat "$ICS_SCAN_RANGE")
+scan -e 4242 "${args[@]}" -o "$WORK/whole.csv" -m "$WORK/whole.json" 2> "$WORK/whole-stderr" \
+    || fail "the uninterrupted scan failed: $(tail -3 "$WORK/whole-stderr")"
+
+# Frames the scanner sent, counted where they arrive (the gateway's side of the link): probes and
+# the ARP request for the gateway.
+gateway_rx() { ip netns exec "$ICS_GATEWAY_NS" cat "/sys/class/net/$ICS_GATEWAY_IF/statistics/rx_packets"; }
+covers_at_least() {  # FILE N: the checkpoint FILE exists and covers at least N probes
+    python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["probes_covered"] < int(sys.argv[2]))' \
+        "$1" "$2" 2>/dev/null
+}
+rx_before=$(gateway_rx)
+scan_bg -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" -o "$WORK/first.csv" 2> "$WORK/first-stderr"
+wait_until 60 "a checkpoint covering 8000 probes" covers_at_least "$WORK/ck.json" 8000
+signal_scan KILL
+wait "$SCAN_JOB" && fail "the killed scan exited 0"
+SCAN_JOB=
+rx_killed=$(($(gateway_rx) - rx_before))
+cp "$WORK/ck.json" "$WORK/ck-at-kill.json"
+
+# Refused before anything is sent: each a sentence and exit 2.
+refused() {
+    local want=$1 rc=0
+    shift
+    scan "$@" -o "$WORK/refused.csv" 2> "$WORK/refused-stderr" || rc=$?
+    ((rc == 2)) || fail "resume with '$*' exited $rc, expected 2: $(cat "$WORK/refused-stderr")"
+    grep -q -- "$want" "$WORK/refused-stderr" || fail "resume with '$*' said: $(cat "$WORK/refused-stderr")"
+    [[ ! -e $WORK/refused.csv ]] || fail "a refused resume created its output file"
+}
+refused "-e/--seed 7 is not the seed" --resume "$WORK/ck.json" -e 7 "${args[@]}"
+refused "the targets are not those" --resume "$WORK/ck.json" -r "$rate" -c 1 198.18.0.0/18
+refused "give --tx-cores 1" --resume "$WORK/ck.json" --tx-cores 2 "${args[@]}"
+refused "with -P 1 and no -n: give the same" --resume "$WORK/ck.json" -P 2 "${args[@]}"
+head -c 100 "$WORK/ck.json" > "$WORK/damaged.json"
+refused "is not a dpdk-icmpscan checkpoint" --resume "$WORK/damaged.json" "${args[@]}"
+refused "applies to -M scan only" -M trace --checkpoint "$WORK/t.json" 198.18.0.0/24
+cmp -s "$WORK/ck.json" "$WORK/ck-at-kill.json" || fail "a refused resume changed the checkpoint"
+
+# No -e: the seed comes from the checkpoint.
+scan --resume "$WORK/ck.json" "${args[@]}" -o "$WORK/second.csv" -m "$WORK/second.json" \
+    2> "$WORK/second-stderr" || fail "the resumed scan failed: $(tail -3 "$WORK/second-stderr")"
+refused "that scan is complete" --resume "$WORK/ck.json" "${args[@]}"
+python3 "$SRC/tests/integration/check_resume.py" "$WORK/whole.csv" "$WORK/first.csv" "$WORK/second.csv" \
+    "$WORK/ck-at-kill.json" "$WORK/ck.json" "$WORK/second.json" "$rx_killed" "$rate" 1 1 \
+    > "$WORK/union.csv"
+python3 "$SRC/tests/integration/check_scan.py" "$WORK/union.csv" "$ICS_TESTBED_STATE/ground-truth.tsv" \
+    "$ICS_SCAN_RANGE"
+echo "PASS"

@@ -1,0 +1,115 @@
+// The checkpoint: its file round-trips, damaged or foreign files are refused with a sentence, a
+// resume of another run is refused naming what differs, and the tracker claims only positions
+// whose hold (cooldown and margin) passed before the flush.
+#include "run/checkpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include "run/checkpoint_tracker.hpp"
+
+using namespace ics;
+
+namespace {
+
+checkpoint sample_checkpoint() {
+    scan_config cfg;
+    cfg.targets = interval_set({{0xc6120000, 0xc61200ff}, {0xc6120400, 0xc6120401}});
+    cfg.seed = 0xfedcba9876543210ull;  // above 2^63: must survive JSON
+    cfg.lcores.tx_cores = 2;
+    cfg.probes = 2;
+    checkpoint c;
+    c.identity = identity_of(cfg);
+    c.positions = {100, 99};
+    c.planned = 516;
+    c.wall_ns = 1700000000123456789ull;
+    return c;
+}
+
+}  // namespace
+
+TEST(Checkpoint, RoundTrips) {
+    const checkpoint c = sample_checkpoint();
+    auto back = parse_checkpoint(format_checkpoint(c), "f");
+    ASSERT_TRUE(back) << back.error_message();
+    EXPECT_EQ(back->identity, c.identity);
+    EXPECT_EQ(back->positions, c.positions);
+    EXPECT_EQ(back->planned, 516u);
+    EXPECT_EQ(back->wall_ns, c.wall_ns);
+    EXPECT_EQ(back->covered(), 199u);
+    EXPECT_FALSE(back->complete());
+    EXPECT_NE(format_checkpoint(c).find("\"complete\": false"), std::string::npos);
+}
+
+TEST(Checkpoint, RefusesWhatIsNotAnIntactCheckpoint) {
+    const std::string good = format_checkpoint(sample_checkpoint());
+    auto message = [](std::string_view text) {
+        auto r = parse_checkpoint(text, "ck.json");
+        return r ? std::string("accepted") : r.error_message();
+    };
+    EXPECT_NE(message("").find("is not a dpdk-icmpscan checkpoint"), std::string::npos);
+    EXPECT_NE(message("{\"format\": \"other\"}").find("is not a dpdk-icmpscan checkpoint"),
+              std::string::npos);
+    EXPECT_NE(message(good.substr(0, good.size() / 2)).find("not a dpdk-icmpscan"), std::string::npos);
+    std::string v2 = good;
+    v2.replace(v2.find("\"version\": 1"), 12, "\"version\": 2");
+    EXPECT_NE(message(v2).find("format version 2"), std::string::npos);
+    std::string no_seed = good;
+    no_seed.replace(no_seed.find("\"seed\""), 6, "\"sead\"");
+    EXPECT_NE(message(no_seed).find("damaged"), std::string::npos);
+    std::string bad_fp = good;
+    bad_fp.replace(bad_fp.find("\"targets_fingerprint\": \"") + 24, 1, "x");
+    EXPECT_NE(message(bad_fp).find("damaged"), std::string::npos);
+    std::string three = good;  // three positions for two senders
+    three.replace(three.find("99\n"), 2, "99, 1");
+    EXPECT_NE(message(three).find("positions do not fit"), std::string::npos);
+    std::string over = good;  // more covered than planned
+    over.replace(over.find("\"probes_planned\": 516"), 21, "\"probes_planned\": 198");
+    EXPECT_NE(message(over).find("positions do not fit"), std::string::npos);
+}
+
+TEST(Checkpoint, ResumeOfAnotherRunIsRefusedNamingTheDifference) {
+    const run_identity saved = sample_checkpoint().identity;
+    EXPECT_FALSE(identity_mismatch(saved, saved, "f"));
+    auto why = [&](auto change) {
+        run_identity now = saved;
+        change(now);
+        auto m = identity_mismatch(saved, now, "f");
+        return m ? *m : std::string("accepted");
+    };
+    EXPECT_NE(why([](run_identity& i) { i.seed = 1; }).find("-e/--seed 1 is not the seed"),
+              std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.targets_fingerprint ^= 1; }).find("the targets are not"),
+              std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.targets += 1; }).find("the targets are not"), std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.senders = 3; }).find("--tx-cores 2"), std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.shards = 2; }).find("--shard 0 --shards 1"), std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.probes = 1; }).find("with -P 2 and no -n"), std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.max_targets = 9; }).find("with -P 2 and no -n"), std::string::npos);
+    EXPECT_NE(why([](run_identity& i) { i.probe_type = "x"; }).find("--probe-module icmp_echo"),
+              std::string::npos);
+}
+
+TEST(Checkpoint, FingerprintSeesEveryRangeBound) {
+    const interval_set a({{10, 20}, {30, 40}});
+    EXPECT_EQ(target_set_fingerprint(a), target_set_fingerprint(interval_set({{10, 20}, {30, 40}})));
+    EXPECT_NE(target_set_fingerprint(a), target_set_fingerprint(interval_set({{10, 20}, {30, 41}})));
+    EXPECT_NE(target_set_fingerprint(a), target_set_fingerprint(interval_set({{11, 20}, {30, 40}})));
+    EXPECT_NE(target_set_fingerprint(a), target_set_fingerprint(interval_set({{10, 20}})));
+}
+
+// Samples every 10 ticks with a hold of 25: a flush at F covers the newest sample at or before F - 25.
+TEST(CheckpointTracker, CoversOnlySamplesWhoseHoldPassedBeforeTheFlush) {
+    checkpoint_tracker t({5, 7}, 25);
+    EXPECT_EQ(t.covered_by(1000), (std::vector<uint64_t>{5, 7}));  // no sample yet: the start
+    for (uint64_t i = 1; i <= 10; ++i) {
+        const std::vector<uint64_t> p{5 + i, 7 + 2 * i};
+        t.sample(1000 + 10 * i, p);
+    }
+    EXPECT_EQ(t.covered_by(1034), (std::vector<uint64_t>{5, 7}));  // sample at 1010 needs 1035
+    EXPECT_EQ(t.covered_by(1035), (std::vector<uint64_t>{6, 9}));
+    EXPECT_EQ(t.covered_by(1064), (std::vector<uint64_t>{8, 13}));  // 1030 + 25 <= 1064 < 1040 + 25
+    EXPECT_EQ(t.pending(), 7u);
+    EXPECT_EQ(t.covered_by(1064), (std::vector<uint64_t>{8, 13}));  // again: unchanged
+    EXPECT_EQ(t.covered_by(5000), (std::vector<uint64_t>{15, 27}));
+    EXPECT_EQ(t.pending(), 0u);
+}
