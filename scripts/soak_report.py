@@ -267,6 +267,10 @@ def verdict(csv_path, warmup, events_path, metas):
             print(f"monitor ({os.path.basename(path)}): {mon['rounds_closed']} probes closed, {mon['received']} "
                   f"answered, {mon['lost']} lost ({mon['loss_percent']:.3f} %), {mon['late']} late, "
                   f"{mon['duplicates']} duplicates (the testbed's losses are not the scanner's drops)")
+            late = mon.get("send_lateness_us") or {}
+            if late:
+                print(f"monitor send lateness: p50 <= {late['p50_at_most']:.0f} us, p99 <= {late['p99_at_most']:.0f} "
+                      f"us, max {late['max']:.0f} us (how well the machine carried the rate)")
     scans = [m for p, m in loaded if os.path.basename(p).startswith("scan")]
     if scans:
         valid = [m["counters"].get("rx_valid", 0) for m in scans if "counters" in m]
