@@ -70,6 +70,12 @@ DURATION=$(awk -v h="$HOURS" 'BEGIN { printf "%d", h * 3600 + 0.5 }')
 ((DURATION >= 60)) || usage "HOURS $HOURS is under a minute: use at least 0.017"
 [[ -n $WARMUP ]] || WARMUP=$((DURATION < 360 ? DURATION / 6 : 60))
 [[ -x $BIN ]] || { echo "soak.sh: no binary at $BIN: build it (scripts/build.sh) or set ICS_BIN" >&2; exit 2; }
+# The lock is the caller's to hold for the whole soak (a lock taken here would be released by an
+# early exit before the trap took the testbed down): free means nobody holds it.
+if flock -n /tmp/ics-testbed.lock true; then
+    echo "soak.sh: run it holding the testbed lock: flock /tmp/ics-testbed.lock scripts/soak.sh $HOURS" >&2
+    exit 2
+fi
 if ip netns list | grep -q '^ics-'; then
     echo "soak.sh: a testbed already exists (ip netns list shows ics-*): another test holds it" \
          "(run this under flock /tmp/ics-testbed.lock) or remove it (scripts/testbed.sh down)" >&2
