@@ -21,6 +21,7 @@ programs=(
     zmap=zmap masscan=masscan scamper=scamper fping=fping                  # the peers the tests and bench compare with
     prometheus-smokeping-prober=prometheus-smokeping-prober                # bench/monitor_peers.sh (CI does not run it)
     promtool=prometheus                                                    # checks our /metrics exposition (exposition_test)
+    gnuplot=gnuplot-nox                                                    # scripts/soak.sh (its plot)
 )
 # Packages with no program of their own to look for: libraries, headers, DPDK's drivers.
 libraries=(

@@ -2,7 +2,8 @@
 # The local testbed: Linux network namespaces joined by veth pairs, the kernel as real hosts and
 # real routers. Only 198.18.0.0/15 is used (RFC 2544 benchmarking space).
 #
-#   testbed.sh up [--rate-limited] [--no-rps] [--wide]   create it and write its ground truth
+#   testbed.sh up [--rate-limited] [--no-rps] [--wide] [--second-scanner]
+#                                    create it and write its ground truth
 #   testbed.sh down                  remove everything it created (safe to run twice)
 #   testbed.sh truth                 print the ground truth file's path
 # (scripts/testbed-impair.sh adds loss, delay, outages and unreachables on command.)
@@ -29,6 +30,16 @@
 # h1 198.19.32.0/19, 198.19.64.0/18 and 198.19.128.0/18 (AnyIP, routed there by r1, r2 and r6).
 # Both truth files get their lines; without --wide those addresses get no route from r1.
 #
+# --second-scanner adds a second scanner port for a second scanner running at the same time
+# (scripts/soak.sh: a scan and a monitor): scan1, without a kernel address, in a namespace of its
+# own (ics-scan2) on a link of its own to r1 (r1-scan1, 198.19.254.254/24; the scanner uses
+# 198.19.254.1). Two scanners on one port would each receive the other's replies (af_packet gives
+# every socket a copy) and count them as drops. Two ports in one namespace are not enough either:
+# DPDK's af_packet opens its socket for every interface and binds it to one only after setting up
+# its ring, and the frames of the other port that arrive in between (130 to 970 per scan, measured
+# beside a monitor) land in it (counted: rx_not_our_address). The env file names it
+# (ICS_SCAN2_NS, ICS_SCAN2_IF, ICS_SCANNER2_IP, ICS_GATEWAY2_IP, ICS_GATEWAY2_IF).
+#
 # Every router and host receives on every CPU (RPS), as a real network forwards on CPUs of its own;
 # --no-rps leaves receive work on the CPU that sent the packet, so the kernel forwards and answers
 # each probe inside the sender's own system call. The integration tests use --no-rps because
@@ -42,6 +53,7 @@ set -euo pipefail
 
 SCAN_NS=ics-scan R1=ics-r1 R2=ics-r2 R3=ics-r3 R4=ics-r4 R5=ics-r5 R6=ics-r6 H1=ics-h1 H2=ics-h2 H3=ics-h3
 ALL_NS=("$SCAN_NS" "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" "$H1" "$H2" "$H3")
+SCAN2_NS=ics-scan2  # --second-scanner's; `down` removes it too
 STATE=${ICS_TESTBED_STATE:-/run/dpdk-icmpscan-testbed}
 # The root namespace's route error limits before the testbed changed them. A fixed path, whatever
 # STATE is: the namespaces have fixed names, so there is only ever one testbed to restore from.
@@ -51,6 +63,10 @@ SCAN_IF=scan0
 SCANNER_IP=198.19.255.1
 GATEWAY_IP=198.19.255.254
 SCAN_RANGE=198.18.0.0/17
+# --second-scanner's port (outside every --wide prefix: h1's AnyIP 198.19.128.0/18 ends at .191).
+SCAN2_IF=scan1
+SCANNER2_IP=198.19.254.1
+GATEWAY2_IP=198.19.254.254
 
 ns() { ip netns exec "$1" "${@:2}"; }
 
@@ -73,18 +89,21 @@ icmp_limits() {  # namespace: no ICMP error limits (r6 keeps the kernel's with -
 }
 
 up() {
-    RATE_LIMITED=0 RPS=1 WIDE=0
+    RATE_LIMITED=0 RPS=1 WIDE=0 SECOND=0
     local opt
     for opt in "$@"; do
         case $opt in
             --rate-limited) RATE_LIMITED=1 ;;
             --no-rps) RPS=0 ;;
             --wide) WIDE=1 ;;
-            *) echo "testbed.sh: unknown option '$opt': use --rate-limited, --no-rps or --wide" >&2; exit 2 ;;
+            --second-scanner) SECOND=1 ;;
+            *) echo "testbed.sh: unknown option '$opt': use --rate-limited, --no-rps, --wide or --second-scanner" >&2
+               exit 2 ;;
         esac
     done
     down >/dev/null 2>&1 || true
     mkdir -p "$STATE"
+    (( SECOND )) && ALL_NS+=("$SCAN2_NS")
     for n in "${ALL_NS[@]}"; do
         ip netns add "$n"
         ns "$n" ip link set lo up
@@ -103,6 +122,12 @@ up() {
 
     # Two queue pairs on the scanner's link: af_xdp can open one socket (port) on each.
     link "$SCAN_NS" "$SCAN_IF" "$R1" r1-scan 2
+    local scan_links=("$SCAN_NS $SCAN_IF" "$R1 r1-scan")
+    if (( SECOND )); then
+        link "$SCAN2_NS" "$SCAN2_IF" "$R1" r1-scan1 2
+        ns "$SCAN2_NS" ethtool -K "$SCAN2_IF" tx off rx off >/dev/null 2>&1 || true
+        scan_links+=("$SCAN2_NS $SCAN2_IF" "$R1 r1-scan1")
+    fi
     link "$R1" r1-r6 "$R6" r6-r1
     link "$R6" r6-h1 "$H1" h1-r6
     link "$R1" r1-r2 "$R2" r2-r1
@@ -116,9 +141,9 @@ up() {
     # own cores: without it the kernel forwards each probe inside the sender's sendto() call.
     local mask=0
     (( RPS )) && mask=$(printf '%x' $(( (1 << $(nproc)) - 1 )))
-    for pair in "$R1 r1-scan" "$R1 r1-r6" "$R1 r1-r2" "$R2 r2-r1" "$R2 r2-h2" "$R2 r2-r3" "$R3 r3-r2" \
+    for pair in "${scan_links[@]}" "$R1 r1-r6" "$R1 r1-r2" "$R2 r2-r1" "$R2 r2-h2" "$R2 r2-r3" "$R3 r3-r2" \
                 "$R3 r3-r4" "$R4 r4-r3" "$R4 r4-r5" "$R5 r5-r4" "$R5 r5-h3" "$R6 r6-r1" "$R6 r6-h1" \
-                "$H1 h1-r6" "$H2 h2-r2" "$H3 h3-r5" "$SCAN_NS $SCAN_IF"; do
+                "$H1 h1-r6" "$H2 h2-r2" "$H3 h3-r5"; do
         read -r n dev <<< "$pair"
         ns "$n" sh -c "for q in /sys/class/net/$dev/queues/rx-*; do echo $mask > \$q/rps_cpus; done" \
             2>/dev/null || true
@@ -129,6 +154,7 @@ up() {
         net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.all.rp_filter=0
     icmp_limits "$R1"
     ns "$R1" ip addr add "$GATEWAY_IP/24" dev r1-scan
+    (( SECOND )) && ns "$R1" ip addr add "$GATEWAY2_IP/24" dev r1-scan1
     ns "$R1" ip addr add 198.19.1.1/30 dev r1-r6
     ns "$R1" ip addr add 198.19.2.1/30 dev r1-r2
     ns "$R1" ip route add 198.18.0.0/18 via 198.19.1.2
@@ -251,7 +277,17 @@ ICS_LIMITED_ROUTER_IP=198.19.1.2
 ICS_NAMESPACES="${ALL_NS[*]}"
 ICS_RPS=$RPS
 ICS_WIDE=$WIDE
+ICS_SECOND_SCANNER=$SECOND
 ENV
+    if (( SECOND )); then
+        cat >> "$STATE/env" <<ENV
+ICS_SCAN2_NS=$SCAN2_NS
+ICS_SCAN2_IF=$SCAN2_IF
+ICS_SCANNER2_IP=$SCANNER2_IP
+ICS_GATEWAY2_IP=$GATEWAY2_IP
+ICS_GATEWAY2_IF=r1-scan1
+ENV
+    fi
     if (( WIDE )); then
         printf '%s\techoreply\t0\t-\n' "${WIDE_H2[@]}" "${WIDE_H1[@]}" >> "$STATE/ground-truth.tsv"
         printf "%s\tCOMPLETED\t0\t$R1A,$R2A,dst\n" "${WIDE_H2[@]}" >> "$STATE/trace-truth.tsv"
@@ -282,7 +318,7 @@ down() {
     # Impairment jobs first (testbed-impair.sh): a process left inside a namespace would keep it,
     # and its links, alive after `ip netns del`; their nft tables go with the namespaces.
     "$(dirname "${BASH_SOURCE[0]}")/testbed-impair.sh" stop-all 2>/dev/null || true
-    for n in "${ALL_NS[@]}"; do
+    for n in "${ALL_NS[@]}" "$SCAN2_NS"; do
         ip netns del "$n" 2>/dev/null || true
     done
     if [[ -f "$SAVED_LIMITS" ]]; then
@@ -298,5 +334,5 @@ case "${1:-}" in
     up) shift; up "$@" ;;
     down) down ;;
     truth) echo "$STATE/ground-truth.tsv" ;;
-    *) echo "usage: $0 up [--rate-limited] [--no-rps] [--wide] | down | truth" >&2; exit 2 ;;
+    *) echo "usage: $0 up [--rate-limited] [--no-rps] [--wide] [--second-scanner] | down | truth" >&2; exit 2 ;;
 esac

@@ -90,8 +90,8 @@ inline send_span span_of(const std::vector<const tx_lcore*>& senders) {
     return span;
 }
 
-// The status: summed counters, the NICs' losses, and seconds of sending (the first probe to
-// now, or to the last probe once sending ended).
+// The status: summed counters, the NICs' losses, the buffers' levels, and seconds of sending (the
+// first probe to now, or to the last probe once sending ended).
 template <typename Plan>
 progress_snapshot snapshot(run_env& e, const sender_set<Plan>& tx, bool sending, double cooldown_left) {
     counter_totals t = sum(e.blocks);
@@ -115,6 +115,8 @@ progress_snapshot snapshot(run_env& e, const sender_set<Plan>& tx, bool sending,
     p.dropped = p.nic_missed + p.nic_no_mbuf + p.ring_full;
     p.sending = sending;
     p.cooldown_left_s = cooldown_left;
+    p.levels = read_buffer_levels(e.s.ports, e.watched);
+    p.counters = t;
     return p;
 }
 

@@ -20,6 +20,7 @@
 #include "dpdk/driver.hpp"
 #include "dpdk/eal_args.hpp"
 #include "dpdk/lcore_context.hpp"
+#include "output/status.hpp"
 #include "probe/probe_setup.hpp"
 #include "reply/result_record.hpp"
 
@@ -59,8 +60,34 @@ inline counter_totals sum(const std::vector<std::unique_ptr<counter_block>>& blo
     return t;
 }
 
+// The rings whose depths the status reports, by kind (filled in as the run creates them).
+struct watched_rings {
+    std::vector<rte_ring*> records, arp, feedback;
+};
+
+// The buffers' levels, for the status once a second. Read by the control lcore only:
+// rte_ring_count and rte_mempool_avail_count read the rings' heads and tails (and the per-lcore
+// caches' lengths) as they are, a moment's view that costs the data path nothing.
+inline buffer_levels read_buffer_levels(const std::vector<port_handle>& ports, const watched_rings& w) {
+    buffer_levels b;
+    for (const port_handle& p : ports) {
+        if (!p.pool) continue;
+        b.mempool_free += rte_mempool_avail_count(p.pool);
+        b.mempool_size += p.pool->size;
+    }
+    const auto depth = [](const std::vector<rte_ring*>& rings) {
+        uint64_t n = 0;
+        for (const rte_ring* r : rings) n += rte_ring_count(r);
+        return n;
+    };
+    b.record_ring_depth = depth(w.records);
+    b.arp_ring_depth = depth(w.arp);
+    b.feedback_ring_depth = depth(w.feedback);
+    return b;
+}
+
 // What every step of one run shares: the config, the hooks, the session, the lcore and queue
-// plans, the clock, the per-lcore counters and the flags.
+// plans, the clock, the per-lcore counters, the flags and the rings the status watches.
 struct run_env {
     const scan_config& cfg;
     const run_hooks& hooks;
@@ -72,6 +99,7 @@ struct run_env {
     // One counter block per lcore (index 0: control), each on its own cache lines.
     std::vector<std::unique_ptr<counter_block>> blocks;
     scan_flags flags;
+    watched_rings watched;
 
     run_env(const scan_config& c, const run_hooks& h, dpdk_session& session, const lcore_plan& l,
             const queue_plan& q)

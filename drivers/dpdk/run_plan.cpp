@@ -122,6 +122,7 @@ result<run_outputs> prepare_to_send(run_env& e, control_plane& control, probe_se
                                                   out.feedback);
                 !st)
                 return error{st.error_message()};
+        e.watched.feedback = out.feedback;
     }
     return launch_output(e, out, writer);
 }
@@ -139,6 +140,8 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
 
     const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket, cfg.test);
     if (!rings) return error{rings.error_message()};
+    e.watched.records = rings->records;
+    e.watched.arp = rings->arp;
     probe_setup setup = make_probe_setup(cfg, report.source_mac);
     const Probe rx_probe(setup);  // decoding needs no gateway: built before it is known
     const auto rx = launch_receivers(e, rx_probe, *rings);

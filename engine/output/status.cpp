@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -78,21 +79,32 @@ bool same_counts(const progress_snapshot& a, const progress_snapshot& b) {
 }
 
 std::string status_update_header() {
-    return "real_time,time_elapsed,time_remaining,percent_complete,hit_rate,sent_total,"
-           "sent_last_one_sec,sent_avg_per_sec,recv_success_total,recv_total,"
-           "recv_total_last_one_sec,recv_total_avg_per_sec,drop_total,drop_last_one_sec\n";
+    std::string h =
+        "real_time,time_elapsed,time_remaining,percent_complete,hit_rate,sent_total,"
+        "sent_last_one_sec,sent_avg_per_sec,recv_success_total,recv_total,"
+        "recv_total_last_one_sec,recv_total_avg_per_sec,drop_total,drop_last_one_sec,"
+        "nic_missed,nic_no_mbuf,mempool_free,mempool_size,record_ring_depth,arp_ring_depth,"
+        "feedback_ring_depth";
+    for (const counter_info& c : counter_infos) fmt::format_to(std::back_inserter(h), ",{}", c.name);
+    return h + "\n";
 }
 
 std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev) {
     const double dt = now.elapsed_s - prev.elapsed_s;
     const double avg_t = std::max(now.elapsed_s, 1e-9);
     const double left = std::ceil(now.sending ? send_time_left(now) : now.cooldown_left_s);
-    return fmt::format(
-        "{}.{:03},{:.3f},{:.0f},{:.2f},{:.4f},{},{:.0f},{:.0f},{},{},{:.0f},{:.0f},{},{:.0f}\n",
-        now.wall_ns / 1000000000, now.wall_ns / 1000000 % 1000, now.elapsed_s, left, percent_done(now),
-        hit_rate(now), now.sent, per_second(now.sent, prev.sent, dt), send_rate_avg(now), now.hits,
-        now.received, per_second(now.received, prev.received, dt), now.received / avg_t, now.dropped,
-        per_second(now.dropped, prev.dropped, dt));
+    std::string row =
+        fmt::format("{}.{:03},{:.3f},{:.0f},{:.2f},{:.4f},{},{:.0f},{:.0f},{},{},{:.0f},{:.0f},{},{:.0f}",
+                    now.wall_ns / 1000000000, now.wall_ns / 1000000 % 1000, now.elapsed_s, left,
+                    percent_done(now), hit_rate(now), now.sent, per_second(now.sent, prev.sent, dt),
+                    send_rate_avg(now), now.hits, now.received, per_second(now.received, prev.received, dt),
+                    now.received / avg_t, now.dropped, per_second(now.dropped, prev.dropped, dt));
+    const buffer_levels& b = now.levels;
+    fmt::format_to(std::back_inserter(row), ",{},{},{},{},{},{},{}", now.nic_missed, now.nic_no_mbuf,
+                   b.mempool_free, b.mempool_size, b.record_ring_depth, b.arp_ring_depth,
+                   b.feedback_ring_depth);
+    for (uint64_t v : now.counters.values) fmt::format_to(std::back_inserter(row), ",{}", v);
+    return row + "\n";
 }
 
 }  // namespace ics

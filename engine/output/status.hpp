@@ -4,7 +4,21 @@
 #include <cstdint>
 #include <string>
 
+#include "stats/counters.hpp"
+
 namespace ics {
+
+// How full the run's buffers are at a snapshot, read by the control lcore once a second
+// (rte_mempool_avail_count, rte_ring_count: no work on the data path). Summed over the ports'
+// mempools and over the rings of each kind; a ring kind the run does not have reads 0. A soak
+// shows with them that nothing leaks (mempool_free back at its level) and nothing backs up.
+struct buffer_levels {
+    uint64_t mempool_free = 0;         // mbufs free in the pools, per-lcore caches included
+    uint64_t mempool_size = 0;         // mbufs the pools hold in all
+    uint64_t record_ring_depth = 0;    // records waiting for the output lcore
+    uint64_t arp_ring_depth = 0;       // ARP frames waiting for the control lcore
+    uint64_t feedback_ring_depth = 0;  // trace: feedback messages waiting for the TX lcores
+};
 
 struct progress_snapshot {
     double elapsed_s = 0;  // since the run started
@@ -25,6 +39,8 @@ struct progress_snapshot {
     uint64_t tx_alloc_waits = 0;  // TX bursts delayed by an empty mempool (nothing lost)
     bool sending = true;          // false during cooldown
     double cooldown_left_s = 0;
+    buffer_levels levels;
+    counter_totals counters;  // every counter, summed over the lcores
 };
 
 // " 0:05 45% (0:06 left); send: 45000 10.00 Kp/s (9.98 Kp/s avg); recv: 1200 ...; hitrate: 2.67% (1200
@@ -37,8 +53,11 @@ std::string format_status_line(const progress_snapshot& now, const progress_snap
 bool same_counts(const progress_snapshot& a, const progress_snapshot& b);
 
 // -u rows: a header and one CSV row per snapshot (once a second, and a last one at the end), with
-// ZMap's column names (underscored). real_time (Unix seconds) and time_elapsed are given to the
-// millisecond, so the last row, taken less than a second after the one before, has its own time.
+// ZMap's column names (underscored) in ZMap's order. real_time (Unix seconds) and time_elapsed are
+// given to the millisecond, so the last row, taken less than a second after the one before, has its
+// own time. Ours follow ZMap's: the NIC's two losses (nic_missed, nic_no_mbuf), the buffer levels
+// (buffer_levels' names), then every counter of stats/counters.hpp under its own name, in the
+// list's order (so a counter added there gets its column here).
 std::string status_update_header();
 std::string format_status_update(const progress_snapshot& now, const progress_snapshot& prev);
 

@@ -93,11 +93,14 @@ expect(f"{sum(r['cooldown'] == '1' for r in before)} of the {len(before)} rows r
 expect("the cooldown column goes from 0 to 1 once, in file order (one RX lcore)",
        [r["cooldown"] for r in rows] == sorted(r["cooldown"] for r in rows))
 
-# -u: ZMap's columns; times consistent with the metadata; the last row is the final count.
-expect(f"-u columns: {list(status[0]) if status else None}", status and list(status[0]) == [
+# -u: ZMap's columns first, then ours (docs/usage.md: every counter of the metadata among them);
+# times consistent with the metadata; the last row is the final count.
+expect(f"-u columns: {list(status[0]) if status else None}", status and list(status[0])[:21] == [
     "real_time", "time_elapsed", "time_remaining", "percent_complete", "hit_rate", "sent_total",
     "sent_last_one_sec", "sent_avg_per_sec", "recv_success_total", "recv_total",
-    "recv_total_last_one_sec", "recv_total_avg_per_sec", "drop_total", "drop_last_one_sec"])
+    "recv_total_last_one_sec", "recv_total_avg_per_sec", "drop_total", "drop_last_one_sec",
+    "nic_missed", "nic_no_mbuf", "mempool_free", "mempool_size", "record_ring_depth", "arp_ring_depth",
+    "feedback_ring_depth"] and sorted(list(status[0])[21:]) == sorted(m["counters"]))
 import calendar, time
 st = m["start_time"]
 start = calendar.timegm(time.strptime(st[:19], "%Y-%m-%dT%H:%M:%S")) + int(st[20:23]) / 1000
@@ -115,7 +118,9 @@ if status:
     final = {"sent_total": m["packets_sent"], "recv_total": m["validation_passed"],
              "recv_success_total": m["success_unique"], "percent_complete": "100.00",
              "hit_rate": f"{m['hitrate']:.4f}",
-             "drop_total": nic["rx_missed"] + nic["rx_nombuf"] + c["rx_ring_full"] + c["rx_arp_ring_full"]}
+             "drop_total": nic["rx_missed"] + nic["rx_nombuf"] + c["rx_ring_full"] + c["rx_arp_ring_full"],
+             "nic_missed": nic["rx_missed"], "nic_no_mbuf": nic["rx_nombuf"], "tx_probes": c["tx_probes"],
+             "rx_valid": c["rx_valid"], "rx_ring_full": c["rx_ring_full"]}
     for col, want in final.items():
         if last[col] != str(want):
             fails.append(f"-u last row: {col} {last[col]}, metadata's final count {want}")

@@ -1,5 +1,8 @@
 #include "output/status.hpp"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 using namespace ics;
@@ -126,4 +129,49 @@ TEST(Status, ALastSnapshotWithTheSameCountsIsNotNew) {
     last = prev;
     last.dropped = 1;
     EXPECT_FALSE(same_counts(last, prev));
+}
+
+// Ours follow ZMap's 14 columns in ZMap's order: the NIC's losses, the buffer levels, then every
+// counter by its name, in counters.hpp's order; each row has as many fields as the header.
+TEST(Status, UpdateRowsAddBufferLevelsAndEveryCounterAfterZmapsColumns) {
+    const std::string header = status_update_header();
+    const std::string zmap =
+        "real_time,time_elapsed,time_remaining,percent_complete,hit_rate,sent_total,"
+        "sent_last_one_sec,sent_avg_per_sec,recv_success_total,recv_total,"
+        "recv_total_last_one_sec,recv_total_avg_per_sec,drop_total,drop_last_one_sec,";
+    ASSERT_EQ(header.substr(0, zmap.size()), zmap);
+    std::string ours =
+        "nic_missed,nic_no_mbuf,mempool_free,mempool_size,record_ring_depth,arp_ring_depth,"
+        "feedback_ring_depth";
+    for (const counter_info& c : counter_infos) {
+        ours += ',';
+        ours += c.name;
+    }
+    EXPECT_EQ(header.substr(zmap.size()), ours + "\n");
+
+    progress_snapshot prev{.elapsed_s = 1.0, .to_send = 100};
+    progress_snapshot now{.elapsed_s = 2.0,
+                          .wall_ns = 5000000000,
+                          .sent = 100,
+                          .to_send = 100,
+                          .nic_missed = 3,
+                          .nic_no_mbuf = 4};
+    now.levels = {.mempool_free = 8000,
+                  .mempool_size = 8191,
+                  .record_ring_depth = 17,
+                  .arp_ring_depth = 2,
+                  .feedback_ring_depth = 9};
+    for (size_t i = 0; i < counter_count; ++i) now.counters.values[i] = 1000 + i;
+    const std::string row = format_status_update(now, prev);
+    ASSERT_EQ(row.back(), '\n');
+    std::vector<std::string> fields;
+    size_t start = 0;
+    for (size_t comma; (comma = row.find(',', start)) != std::string::npos; start = comma + 1)
+        fields.push_back(row.substr(start, comma - start));
+    fields.push_back(row.substr(start, row.size() - 1 - start));
+    ASSERT_EQ(fields.size(), 14 + 7 + counter_count) << row;
+    const std::vector<std::string> levels = {"3", "4", "8000", "8191", "17", "2", "9"};
+    for (size_t i = 0; i < levels.size(); ++i) EXPECT_EQ(fields[14 + i], levels[i]) << "column " << 14 + i;
+    for (size_t i = 0; i < counter_count; ++i)
+        EXPECT_EQ(fields[21 + i], std::to_string(1000 + i)) << counter_infos[i].name;
 }
