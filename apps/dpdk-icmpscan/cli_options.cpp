@@ -152,7 +152,7 @@ void add_checkpoint_options(option_adder add, cli_options& o) {
     add.value("--checkpoint", o.checkpoint, "FILE", "a file name",
               "keep a checkpoint here (replaced atomically), to finish the scan with --resume after a "
               "crash");
-    add.value("--checkpoint-interval", o.checkpoint_interval, "SECONDS", "a number of seconds above 0",
+    add.value("--checkpoint-interval", o.checkpoint_interval, "SECONDS", "a number of seconds, at least 0.1",
               "seconds between checkpoints");
     add.value("--resume", o.resume, "FILE", "a checkpoint file",
               "finish the scan this checkpoint is of (same targets and options; -e is taken from it); "

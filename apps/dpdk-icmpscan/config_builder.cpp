@@ -410,6 +410,42 @@ result<std::string> read_checkpoint_file(const std::string& path) {
     return text;
 }
 
+// Each sender's saved position within what its slice sends, and the saved plan this run's (a file
+// edited by hand, or damaged, could otherwise start a sender past its end).
+status check_positions_fit(const checkpoint& saved, const scan_config& c, const std::string& path) {
+    uint64_t planned = 0;
+    for (uint32_t t = 0; t < saved.positions.size(); ++t) {
+        const walk_slice slice = c.slice(t, uint32_t(saved.positions.size()));
+        const uint64_t total =
+            target_walk::targets_per_round(c.targets.size(), c.max_targets, slice) * c.probes;
+        if (saved.positions[t] > total) planned = UINT64_MAX;
+        if (planned != UINT64_MAX) planned += total;
+    }
+    if (planned != saved.planned)
+        return error{
+            fmt::format("--resume '{}' is a damaged checkpoint (its positions do not fit its run): "
+                        "resume from an intact copy, or start the scan again",
+                        path)};
+    return ok();
+}
+
+// The options a checkpoint cannot go with: a dry run receives nothing (its cooldown is 0), and -N
+// would count its results anew in a resumed run.
+status check_checkpoint_options(const cli_options& o, const scan_config& c) {
+    const bool keeping = !c.checkpoint.path.empty();
+    if (!keeping && o.was_given("--checkpoint-interval"))
+        return error{"--checkpoint-interval applies to --checkpoint or --resume: add one, or drop it"};
+    if (keeping && !o.dryrun.empty())
+        return error{fmt::format("{} does not apply to --dryrun (nothing is received): drop it",
+                                 o.checkpoint.empty() ? "--resume" : "--checkpoint")};
+    if (keeping && c.max_results)
+        return error{
+            fmt::format("-N/--max-results cannot go with {}: a resumed run would count its "
+                        "results anew; drop -N",
+                        o.checkpoint.empty() ? "--resume" : "--checkpoint")};
+    return ok();
+}
+
 // --checkpoint and --resume: a resumed run takes the checkpoint's seed (unless -e was given, which
 // must then be the same), must walk the same probes, and keeps its checkpoint in the same file
 // unless --checkpoint names another.
@@ -419,9 +455,11 @@ status read_checkpoint(const cli_options& o, scan_config& c) {
     if (k.path == "-")
         return error{"--checkpoint '-' is not a file: name a file, which is replaced at each checkpoint"};
     ICS_TRY(k.interval_s, seconds(o.checkpoint_interval, "--checkpoint-interval"));
-    if (!(k.interval_s > 0))
-        return error{
-            fmt::format("--checkpoint-interval '{}' must be above 0 seconds", o.checkpoint_interval)};
+    // Positions are sampled every 0.1 s: a shorter interval would only sync the disk more often.
+    if (!(k.interval_s >= 0.1))
+        return error{fmt::format("--checkpoint-interval '{}' is under 0.1 s: give at least 0.1",
+                                 o.checkpoint_interval)};
+    ICS_CHECK(check_checkpoint_options(o, c));
     if (o.resume.empty()) return ok();
     std::string text;
     ICS_TRY(text, read_checkpoint_file(o.resume));
@@ -432,6 +470,7 @@ status read_checkpoint(const cli_options& o, scan_config& c) {
         c.seed_given = true;
     }
     if (auto why = identity_mismatch(saved.identity, identity_of(c), o.resume)) return error{*why};
+    ICS_CHECK(check_positions_fit(saved, c, o.resume));
     if (saved.complete())
         return error{
             fmt::format("--resume '{}': that scan is complete (all {} probes covered): nothing is "

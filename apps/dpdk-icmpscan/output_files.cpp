@@ -80,9 +80,6 @@ std::optional<mode_t> current_umask() {
     return mask;
 }
 
-// Gives the temporary file `fd` what the file it replaces had: its owner and group (run as root,
-// the rename would otherwise hand a user's file to root) and its mode; a new file gets the mode a
-// plain open would give, 0666 less the umask (mkstemp's 0600 if the umask cannot be read).
 // Makes a rename in `dir` durable (best effort: a file system may not sync directories).
 void sync_directory(const std::string& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -91,6 +88,9 @@ void sync_directory(const std::string& dir) {
     close(fd);
 }
 
+// Gives the temporary file `fd` what the file it replaces had: its owner and group (run as root,
+// the rename would otherwise hand a user's file to root) and its mode; a new file gets the mode a
+// plain open would give, 0666 less the umask (mkstemp's 0600 if the umask cannot be read).
 status take_place_of(int fd, const struct stat* old) {
     struct stat now {};
     if (old && fstat(fd, &now) == 0 && (now.st_uid != old->st_uid || now.st_gid != old->st_gid) &&

@@ -1,9 +1,13 @@
 // The control lcore's side of --checkpoint (run/checkpoint.hpp): it samples the senders' positions
 // ten times a second, asks the output lcore for a flush every --checkpoint-interval, and once that
 // flush is done saves a checkpoint of the positions whose cooldown had passed when it began
-// (run/checkpoint_tracker.hpp), through the app's hook (which first syncs the output to disk).
-// After the run, a last one. A checkpoint that cannot be saved fails the run like any other write.
+// (run/checkpoint_tracker.hpp), through the app's hook, which syncs the output to disk and then
+// replaces the file. The hook runs on a thread of its own: a slow disk must not hold up the
+// control lcore's ARP answers, status and stop decisions. After the run, a last checkpoint. One
+// that cannot be saved fails the run like any other write.
 #pragma once
+#include <chrono>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -26,24 +30,25 @@ public:
           tracker_(start_positions(e.cfg, senders), hold_cycles(e)),
           every_(uint64_t(e.cfg.checkpoint.interval_s * double(e.hz))),
           next_save_(rte_rdtsc() + every_),
-          next_sample_(rte_rdtsc()) {
-        for (uint64_t p : start_positions(e.cfg, senders)) covered_ += p;
-    }
+          next_sample_(rte_rdtsc()),
+          covered_(e.cfg.checkpoint.start_total()) {}
 
-    // Called every control loop pass (10 ms). Nothing while no checkpoint was asked for.
+    // Called every control loop pass (10 ms). Nothing while no checkpoint was asked for, or once
+    // a write failed.
     void poll(uint64_t now) {
-        if (!active() || failed()) return;
+        if (!active() || stopped()) return;
         if (now >= next_sample_) {
-            tracker_.sample(now, positions());
+            const std::vector<uint64_t> p = positions();
+            tracker_.sample(rte_rdtsc(), p);  // stamped after the loads: never earlier than what it holds
             next_sample_ = now + e_.hz / 10;
         }
+        if (!saved_in_time(std::chrono::seconds(0))) return;  // the last save is still being written
         const uint64_t asked = e_.flags.flush_request.load(std::memory_order_relaxed);
         if (asked != 0 && e_.flags.flushed_at.load(std::memory_order_acquire) == asked &&
             asked != saved_at_) {
             saved_at_ = asked;
-            save(tracker_.covered_by(asked));
-        }
-        if (now >= next_save_ && (asked == 0 || asked == saved_at_)) {
+            start_save(tracker_.covered_by(asked));
+        } else if (now >= next_save_ && (asked == 0 || asked == saved_at_)) {
             e_.flags.flush_request.store(now, std::memory_order_release);
             next_save_ = now + every_;
         }
@@ -52,13 +57,15 @@ public:
     // Once every lcore has stopped and the output lcore flushed everything: the senders' last
     // positions count if the cooldown after the end of sending passed in full (the RX and output
     // lcores have drained everything since, so no margin is needed); else what the samples give.
+    // Waits for the save.
     void finish(uint64_t send_end, uint64_t now) {
-        if (!active() || failed() || e_.flags.output_failed.load()) return;
+        if (!active() || !saved_in_time(std::chrono::hours(1)) || stopped()) return;
         const uint64_t cooldown = uint64_t(e_.cfg.cooldown_s * double(e_.hz));
         if (send_end != UINT64_MAX && now >= send_end + cooldown)
-            save(positions());
+            start_save(positions());
         else
-            save(tracker_.covered_by(now + margin_cycles(e_)));
+            start_save(tracker_.covered_by(now + margin_cycles(e_)));
+        saved_in_time(std::chrono::hours(1));
     }
 
     bool active() const { return !e_.cfg.checkpoint.path.empty(); }
@@ -80,6 +87,9 @@ private:
         return uint64_t(e.cfg.cooldown_s * double(e.hz)) + margin_cycles(e);
     }
 
+    // A failed save, or a failed output write (the rows a checkpoint would claim may be lost).
+    bool stopped() const { return failed() || e_.flags.output_failed.load(std::memory_order_acquire); }
+
     std::vector<uint64_t> positions() const {
         std::vector<uint64_t> p(senders_);
         for (unsigned t = 0; t < senders_; ++t)
@@ -87,18 +97,29 @@ private:
         return p;
     }
 
-    void save(const std::vector<uint64_t>& covered) {
+    void start_save(const std::vector<uint64_t>& covered) {
         checkpoint c;
         c.identity = identity_of(e_.cfg);
         c.positions = covered;
         c.planned = planned_;
         c.wall_ns = e_.clock.wall_ns(rte_rdtsc());
-        if (status st = e_.hooks.save_checkpoint(format_checkpoint(c)); !st) {
+        pending_covered_ = c.covered();
+        pending_ = std::async(std::launch::async, e_.hooks.save_checkpoint, format_checkpoint(c));
+    }
+
+    // Whether no save is pending after waiting up to `wait` for it; takes its result once done
+    // (a failure ends the run).
+    template <typename Duration>
+    bool saved_in_time(Duration wait) {
+        if (!pending_.valid()) return true;
+        if (pending_.wait_for(wait) != std::future_status::ready) return false;
+        if (status st = pending_.get(); !st) {
             error_ = st.error_message();
             e_.flags.output_failed.store(true, std::memory_order_relaxed);  // ends the run
-            return;
+        } else {
+            covered_ = pending_covered_;
         }
-        covered_ = c.covered();
+        return true;
     }
 
     run_env& e_;
@@ -107,7 +128,8 @@ private:
     checkpoint_tracker tracker_;
     uint64_t every_, next_save_, next_sample_;
     uint64_t saved_at_ = 0;  // the flush request the last checkpoint was saved for
-    uint64_t covered_ = 0;
+    uint64_t covered_, pending_covered_ = 0;
+    std::future<status> pending_;
     std::string error_;
 };
 

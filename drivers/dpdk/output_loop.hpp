@@ -93,18 +93,22 @@ inline bool inputs_finished(const output_context<Plan>& c) {
     return true;
 }
 
+// Up to `max` records of one ring (at most a burst), each handled; returns how many.
+template <typename Plan>
+inline unsigned take_records(output_context<Plan>& c, rte_ring* ring, unsigned max, uint64_t& written) {
+    result_record recs[output_dequeue_burst];
+    const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),
+                                                      std::min(max, output_dequeue_burst), nullptr);
+    for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
+    return n;
+}
+
 // One pass over the record rings: up to a burst from each, every record handled. Returns how many.
 // (Apart from output_loop so that a benchmark can drive the same pass on its own clock.)
 template <typename Plan>
 inline unsigned poll_records(output_context<Plan>& c, uint64_t& written) {
-    result_record recs[output_dequeue_burst];
     unsigned got = 0;
-    for (rte_ring* ring : c.rings) {
-        const unsigned n =
-            rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record), output_dequeue_burst, nullptr);
-        for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
-        got += n;
-    }
+    for (rte_ring* ring : c.rings) got += take_records(c, ring, output_dequeue_burst, written);
     return got;
 }
 
@@ -119,20 +123,20 @@ inline bool writes_failed(const output_context<Plan>& c) {
 
 // A checkpoint's flush (drivers/dpdk/checkpoint_keeper.hpp): once the control lcore asks at time T,
 // the records each ring held (every one queued before T, and maybe more) are handled and the rows
-// flushed, then T is published. One load per pass while nothing is asked.
+// flushed, then T is published, unless a write failed: the output_failed flag goes up first, and
+// no checkpoint claims rows that never reached the file. One load per pass while nothing is asked.
 template <typename Plan>
 inline void serve_flush_request(output_context<Plan>& c, uint64_t& written) {
     const uint64_t asked = c.flags->flush_request.load(std::memory_order_acquire);
     if (asked == c.flags->flushed_at.load(std::memory_order_relaxed)) return;
-    result_record recs[output_dequeue_burst];
     for (rte_ring* ring : c.rings)
-        for (unsigned left = rte_ring_count(ring); left > 0;) {
-            const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),
-                                                              std::min(left, output_dequeue_burst), nullptr);
-            for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
-            left -= n;
-        }
+        for (unsigned left = rte_ring_count(ring), n = 1; left > 0 && n > 0; left -= n)
+            n = take_records(c, ring, left, written);
     if (c.writer) c.writer->flush();
+    if (writes_failed(c)) {
+        c.flags->output_failed.store(true, std::memory_order_release);
+        return;
+    }
     c.flags->flushed_at.store(asked, std::memory_order_release);
 }
 

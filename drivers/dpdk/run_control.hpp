@@ -1,7 +1,6 @@
 // The control lcore's part of a run: ARP (answers, and the gateway's resolution), the status once
 // a second, checkpoints, and the end of sending (every TX lcore done, a failed write, a signal,
-// --max-results,
-// --max-runtime) followed by the cooldown.
+// --max-results, --max-runtime) followed by the cooldown.
 #pragma once
 #include <algorithm>
 #include <optional>

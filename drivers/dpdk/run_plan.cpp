@@ -162,9 +162,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     launch_senders(tx, e, tx_probe, perm, out.feedback);
     report.probes_planned = tx.probes_planned;
 
-    uint64_t planned_before = 0;  // a resumed run's: what the run before it covered
-    for (unsigned t = 0; t < tx.lcores.size(); ++t) planned_before += cfg.checkpoint.start(t);
-    checkpoint_keeper keeper(e, unsigned(tx.lcores.size()), tx.probes_planned + planned_before);
+    checkpoint_keeper keeper(e, unsigned(tx.lcores.size()), tx.probes_planned + cfg.checkpoint.start_total());
 
     const last_status prev = control_loop(e, control, tx, keeper, report);
     e.stop_lcores();

@@ -1,5 +1,7 @@
 #include "run/checkpoint.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -87,16 +89,19 @@ std::string format_checkpoint(const checkpoint& c) {
 
 result<checkpoint> parse_checkpoint(std::string_view text, const std::string& path) {
     const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", "") != format_name)
+    const bool object = !j.is_discarded() && j.is_object();
+    const auto format = object ? j.find("format") : j.end();
+    if (!object || format == j.end() || *format != format_name)
         return error{
             fmt::format("--resume '{}' is not a dpdk-icmpscan checkpoint: give the file that "
                         "--checkpoint wrote",
                         path)};
-    if (j.value("version", 0) != format_version)
+    const auto version = j.find("version");
+    if (version == j.end() || !version->is_number_integer() || *version != format_version)
         return error{
             fmt::format("--resume '{}' is a checkpoint of format version {}, this dpdk-icmpscan "
                         "reads version {}: resume with the version that wrote it",
-                        path, j.value("version", 0), format_version)};
+                        path, version == j.end() ? std::string("none") : version->dump(), format_version)};
     checkpoint c;
     try {
         c.identity = identity_from(j.at("run"));
@@ -109,7 +114,10 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
                         "wrong type): resume from an intact copy, or start the scan again",
                         path)};
     }
-    if (c.positions.size() != c.identity.senders || c.covered() > c.planned)
+    // Each position at most the plan (so that their sum cannot wrap), and their sum too.
+    const bool fits =
+        std::all_of(c.positions.begin(), c.positions.end(), [&](uint64_t p) { return p <= c.planned; });
+    if (c.positions.size() != c.identity.senders || !fits || c.covered() > c.planned)
         return error{
             fmt::format("--resume '{}' is a damaged checkpoint (its positions do not fit its "
                         "run): resume from an intact copy, or start the scan again",

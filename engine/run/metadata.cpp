@@ -187,8 +187,6 @@ void add_replies(json& m, const scan_report& r) {
 // --checkpoint / --resume: the file, what its last checkpoint covers of the whole scan, and what
 // the run resumed from.
 json checkpoint_section(const scan_config& cfg, const scan_report& r) {
-    uint64_t before = 0;
-    for (uint64_t p : cfg.checkpoint.start_positions) before += p;
     return {{"file", cfg.checkpoint.path},
             {"interval_secs", cfg.checkpoint.interval_s},
             {"probes_covered", r.checkpoint_covered},
@@ -196,7 +194,7 @@ json checkpoint_section(const scan_config& cfg, const scan_report& r) {
             {"complete", r.checkpoint_planned > 0 && r.checkpoint_covered >= r.checkpoint_planned},
             {"resumed_from",
              cfg.checkpoint.resumed_from.empty() ? json(nullptr) : json(cfg.checkpoint.resumed_from)},
-            {"probes_before_resume", before}};
+            {"probes_before_resume", cfg.checkpoint.start_total()}};
 }
 
 }  // namespace

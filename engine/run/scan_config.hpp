@@ -57,6 +57,12 @@ struct checkpoint_settings {
     uint64_t start(uint32_t sender) const {
         return sender < start_positions.size() ? start_positions[sender] : 0;
     }
+    // Probes the run before a resume covered, every sender's together.
+    uint64_t start_total() const {
+        uint64_t n = 0;
+        for (uint64_t p : start_positions) n += p;
+        return n;
+    }
 };
 
 struct scan_config {

@@ -185,6 +185,15 @@ check "-P/--probes 'x' is not valid: give a whole number from 1 to 65535" "${bas
 check "--tx-cores '-1' is not valid: give a whole number from 1 to 64" "${base[@]}" --tx-cores -1 198.18.0.0/24
 check "-t/--max-runtime 'soon' is not valid: give a number of seconds" "${base[@]}" -t soon 198.18.0.0/24
 check "unknown option '--no-flag': see --help" "${base[@]}" --no-flag 198.18.0.0/24
+# Checkpoints (the resume itself: resume.sh on the testbed).
+check "--checkpoint-interval applies to --checkpoint or --resume" "${base[@]}" --checkpoint-interval 5 198.18.0.0/24
+check "--checkpoint-interval '0.05' is under 0.1 s" "${base[@]}" --checkpoint "$WORK/ck" --checkpoint-interval 0.05 198.18.0.0/24
+check "--checkpoint '-' is not a file" "${base[@]}" --checkpoint - 198.18.0.0/24
+check "-N/--max-results cannot go with --checkpoint" "${base[@]}" --checkpoint "$WORK/ck" -N 5 198.18.0.0/24
+check "--checkpoint does not apply to --dryrun" --dryrun "$WORK/p.pcap" -S 198.19.255.1 -b /dev/null --checkpoint "$WORK/ck" 198.18.0.0/24
+check "cannot read --resume '/nonexistent'" "${base[@]}" --resume /nonexistent 198.18.0.0/24
+check "applies to -M scan only (-M monitor keeps no checkpoint yet)" "${base[@]}" -M monitor --checkpoint "$WORK/ck" 198.18.0.0/24
+[[ ! -e $WORK/ck ]] || { echo "FAIL: a refused --checkpoint created its file"; fails=$((fails + 1)); }
 check "-r/--rate is given more than once: give it once" "${base[@]}" -r 5 -r 6 198.18.0.0/24
 check "--preprobe takes no value: write it alone" "${trace[@]}" --preprobe=maybe 198.18.0.0/24
 # The default blocklist names the ranges that cover the targets, not an unrelated one.

@@ -53,6 +53,12 @@ TEST(Checkpoint, RefusesWhatIsNotAnIntactCheckpoint) {
     std::string v2 = good;
     v2.replace(v2.find("\"version\": 1"), 12, "\"version\": 2");
     EXPECT_NE(message(v2).find("format version 2"), std::string::npos);
+    std::string format_number = good;  // a field of the wrong type is a refusal, never an exception
+    format_number.replace(format_number.find("\"dpdk-icmpscan checkpoint\""), 26, "1");
+    EXPECT_NE(message(format_number).find("is not a dpdk-icmpscan checkpoint"), std::string::npos);
+    std::string version_text = good;
+    version_text.replace(version_text.find("\"version\": 1"), 12, "\"version\": \"1\"");
+    EXPECT_NE(message(version_text).find("format version \"1\""), std::string::npos);
     std::string no_seed = good;
     no_seed.replace(no_seed.find("\"seed\""), 6, "\"sead\"");
     EXPECT_NE(message(no_seed).find("damaged"), std::string::npos);
@@ -62,6 +68,10 @@ TEST(Checkpoint, RefusesWhatIsNotAnIntactCheckpoint) {
     std::string three = good;  // three positions for two senders
     three.replace(three.find("99\n"), 2, "99, 1");
     EXPECT_NE(message(three).find("positions do not fit"), std::string::npos);
+    std::string wraps = good;  // two positions whose sum wraps around to less than planned
+    wraps.replace(wraps.find("100,"), 4, "18446744073709551615,");
+    wraps.replace(wraps.find("99\n"), 2, "200");
+    EXPECT_NE(message(wraps).find("positions do not fit"), std::string::npos);
     std::string over = good;  // more covered than planned
     over.replace(over.find("\"probes_planned\": 516"), 21, "\"probes_planned\": 198");
     EXPECT_NE(message(over).find("positions do not fit"), std::string::npos);

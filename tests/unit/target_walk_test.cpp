@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 using namespace ics;
@@ -108,7 +109,14 @@ TEST(TargetWalk, StartingPastProbesContinuesTheSameWalk) {
             uint32_t round;
             while (whole.next(a, round)) all.push_back({a, round});
             ASSERT_EQ(all.size(), whole.total());
-            for (uint64_t k = 0; k <= all.size(); k += (k < 5 || all.size() - k < 5) ? 1 : 37) {
+            // Every k near the start, the end and each round's boundary; every 37th elsewhere.
+            const uint64_t per_round = std::max<uint64_t>(all.size() / 3, 1);
+            auto next_k = [&](uint64_t k) {
+                const uint64_t in_round = k % per_round;
+                const bool near = k < 5 || all.size() - k < 5 || in_round < 3 || per_round - in_round <= 3;
+                return near ? k + 1 : k + 37;
+            };
+            for (uint64_t k = 0; k <= all.size(); k = next_k(k)) {
                 target_walk resumed(set, perm, limit, 3, slice, k);
                 EXPECT_EQ(resumed.done(), k);
                 ipv4_addr burst[target_walk::max_burst];

@@ -1,0 +1,72 @@
+// Fuzzes the reading of --resume files (run/checkpoint.hpp) and checks what must hold of every
+// checkpoint it accepts: one position per sender, no more covered than planned, written back and
+// read again it is the same checkpoint, and a run of its own identity may resume it. A refusal
+// names the file and says what to do. A broken property aborts with a message, which the mutation
+// driver and libFuzzer report as a failure.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_target.hpp"
+#include "run/checkpoint.hpp"
+
+namespace {
+
+void check(bool ok, const char* what) {
+    if (ok) return;
+    std::fprintf(stderr, "checkpoint_fuzz: %s\n", what);
+    std::abort();
+}
+
+ics::checkpoint sample(uint32_t senders, uint64_t seed, bool complete) {
+    ics::scan_config cfg;
+    cfg.targets = ics::interval_set({{0xc6120000, 0xc612ffff}, {0xc6130100 + senders, 0xc61301ff}});
+    cfg.seed = seed;
+    cfg.lcores.tx_cores = senders;
+    cfg.probes = 1 + senders % 3;
+    cfg.max_targets = senders == 3 ? 1000 : 0;
+    ics::checkpoint c;
+    c.identity = ics::identity_of(cfg);
+    c.planned = 65536 * cfg.probes;
+    for (uint32_t t = 0; t < senders; ++t) c.positions.push_back(complete ? c.planned / senders : 100 * t);
+    if (complete) c.positions[0] += c.planned % senders;
+    c.wall_ns = 1700000000000000000ull + seed;
+    return c;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto parsed = ics::parse_checkpoint(text, "ck");
+    if (!parsed) {
+        const std::string& m = parsed.error_message();
+        check(m.rfind("--resume 'ck' ", 0) == 0, "a refusal does not start by naming the file");
+        check(m.find(": ") != std::string::npos, "a refusal does not say what to do");
+        return 0;
+    }
+    const ics::checkpoint& c = *parsed;
+    check(c.positions.size() == c.identity.senders, "accepted with a position count other than the senders'");
+    check(c.covered() <= c.planned, "accepted with more covered than planned");
+    const auto again = ics::parse_checkpoint(ics::format_checkpoint(c), "ck");
+    check(bool(again), "a checkpoint written back is refused");
+    check(again->identity == c.identity && again->positions == c.positions && again->planned == c.planned &&
+              again->wall_ns == c.wall_ns,
+          "a checkpoint written back reads as another");
+    check(!ics::identity_mismatch(c.identity, c.identity, "ck"), "a run of the same identity is refused");
+    return 0;
+}
+
+std::vector<std::vector<uint8_t>> fuzz_seeds() {
+    std::vector<std::vector<uint8_t>> seeds;
+    for (const auto& c : {sample(1, 4242, false), sample(2, 0xfedcba9876543210ull, false), sample(3, 7, true),
+                          sample(4, 0, false)}) {
+        const std::string text = ics::format_checkpoint(c);
+        seeds.emplace_back(text.begin(), text.end());
+    }
+    const std::string small = R"({"format": "dpdk-icmpscan checkpoint", "version": 1})";
+    seeds.emplace_back(small.begin(), small.end());
+    return seeds;
+}
