@@ -15,10 +15,11 @@
           rx_frames = rx_valid + rx_ring_full + every reason a frame was not a result (RX_FATES);
           rx_arp    = the ARP reasons (ARP_FATES);
           out_records = rx_valid (every record queued reached the output lcore);
-        drops: every sample's drop_total = nic_missed + nic_no_mbuf + rx_ring_full +
-          rx_arp_ring_full (the status line's drops are named counters), and every non-zero drop
-          counter of the metadata listed by name;
-        flat (reported with its numbers; not an exit status): after WARMUP_S, with W = the last
+        status: each run's last -u row (META.json's STATUS.csv beside it; the run writes its final
+          counts there) equals its metadata in every counter column and the NIC's drops, so what
+          was sampled each second is what the run counted; every non-zero drop counter of the
+          metadata listed by name;
+        flat (a failure when not): after WARMUP_S, with W = the last
           10 minutes, or a third of what follows the warm-up if that is shorter:
           resident memory: max over the last W - the first sample after the warm-up (monitor), or
             the same over each scan's peak (scans are new processes: growth from run to run);
@@ -234,13 +235,22 @@ def drop_totals(metas):
     return totals
 
 
-def status_drops_named(rows):
-    bad = 0
-    for r in rows:
-        parts = [num(r, k) for k in ("drop_total", "nic_missed", "nic_no_mbuf", "rx_ring_full", "rx_arp_ring_full")]
-        if None not in parts and parts[0] != sum(parts[1:]):
-            bad += 1
-    return bad
+def status_disagreements(loaded):
+    out = []
+    for path, m in loaded:
+        status = path[:-len(".json")] + ".status.csv"
+        header, row = last_status_row(status)
+        if header is None:
+            out.append(f"{os.path.basename(status)}: no status row to compare with the metadata")
+            continue
+        r = dict(zip(header, row))
+        c, nic = m.get("counters", {}), m.get("nic", {})
+        pairs = [(k, c[k]) for k in header if k in c]
+        pairs += [("nic_missed", nic.get("rx_missed")), ("nic_no_mbuf", nic.get("rx_nombuf"))]
+        for k, want in pairs:
+            if want is not None and k in r and int(float(r[k])) != int(want):
+                out.append(f"{os.path.basename(status)}: {k} {r[k]} in the last status row, {want} in the metadata")
+    return out
 
 
 def verdict(csv_path, warmup, events_path, metas):
@@ -275,9 +285,10 @@ def verdict(csv_path, warmup, events_path, metas):
     if scans:
         valid = [m["counters"].get("rx_valid", 0) for m in scans if "counters" in m]
         print(f"scans: {len(scans)} runs, validated replies per run {min(valid, default=0)}-{max(valid, default=0)}")
-    unnamed = status_drops_named(rows)
-    if unnamed:
-        failures.append(f"{unnamed} samples whose drop_total is not the sum of its named counters")
+    disagree = status_disagreements(loaded)
+    failures += disagree
+    print("status rows against the metadata: " + (f"{len(disagree)} differences" if disagree
+                                                    else f"the same counts in all {len(loaded)} runs"))
     for kind in ("monitor", "scan"):
         d = drop_totals([m for p, m in loaded if os.path.basename(p).startswith(kind)])
         moved = {k: v for k, v in d.items() if v}
@@ -287,6 +298,8 @@ def verdict(csv_path, warmup, events_path, metas):
         print("\n".join(lines))
         flat = flat and ok
     print(f"memory and mempool: {'flat' if flat else 'NOT FLAT (see above)'}")
+    if not flat:
+        failures.append("memory or mempool not flat after the warm-up (see above)")
     for f in failures:
         print(f"FAIL: {f}")
     print("verdict: " + ("PASS" if not failures else "FAIL"))

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """scripts/soak_report.py's verdict on made-up soaks: a consistent one passes; a metadata file whose
-counters break "received = accepted + dropped by reason", a failed process, and a drop_total that is
-not the sum of its named counters each fail it; memory growth after the warm-up is reported NOT FLAT
-with its numbers (a report, not an exit status); the sampler reads a -u file's last complete row.
+counters break "received = accepted + dropped by reason", a failed process, a last status row that
+disagrees with its run's metadata, and memory growth after the warm-up (reported NOT FLAT with its
+numbers) each fail it; the sampler reads a -u file's last complete row.
 Exits 1 naming the first check that did not hold."""
 import io
 import json
@@ -32,12 +32,12 @@ def counters(**changes):
     return {"counters": c, "nic": {"rx_missed": 2, "rx_nombuf": 0}}
 
 
-def write_soak(d, rss_growth_kb=0, bad_drop_row=False):
+def write_soak(d, rss_growth_kb=0):
     """600 s of monitor samples (VmRSS 100 MB, growing by rss_growth_kb over the run) and 100 scans of 5 s."""
     rows = [",".join(soak_report.HEAD + STATUS_COLS)]
     for t in range(600):
         rss = 100000 + rss_growth_kb * t // 599
-        drop = [4, 1, 0] if not (bad_drop_row and t == 300) else [5, 1, 0]
+        drop = [4, 1, 0]
         rows.append(",".join(map(str, [t, "monitor", "monitor", 11, rss] + drop + [8000, 8191, 3, 0, 0, 3, 0])))
         rows.append(",".join(map(str, [t, "scan", t // 5 + 1, 100 + t // 5, 50000, 0, 0, 0, 8100, 8191, 1, 0, 0,
                                         0, 0])))
@@ -46,7 +46,9 @@ def write_soak(d, rss_growth_kb=0, bad_drop_row=False):
     return path
 
 
-def run_verdict(d, csv_path, metas, events="monitor exit 0\nscan-1 exit 0\n"):
+def run_verdict(d, csv_path, metas, events="monitor exit 0\nscan-1 exit 0\n", status_changes=None):
+    """Each run's metadata, and its -u file whose last row has the metadata's counts (with
+    status_changes, a dict of columns to change, in the last run's)."""
     ev = os.path.join(d, "events")
     open(ev, "w").write(events)
     paths = []
@@ -54,6 +56,11 @@ def run_verdict(d, csv_path, metas, events="monitor exit 0\nscan-1 exit 0\n"):
         p = os.path.join(d, f"{'monitor' if i == 0 else 'scan-' + str(i)}.json")
         json.dump(m, open(p, "w"))
         paths.append(p)
+        row = dict(m["counters"], nic_missed=m["nic"]["rx_missed"], nic_no_mbuf=m["nic"]["rx_nombuf"])
+        if i == len(metas) - 1 and status_changes:
+            row.update(status_changes)
+        open(p[:-len(".json")] + ".status.csv", "w").write(
+            ",".join(row) + "\n" + ",".join(map(str, row.values())) + "\n")
     out = io.StringIO()
     with redirect_stdout(out):
         rc = soak_report.verdict(csv_path, 60, ev, paths)
@@ -84,12 +91,17 @@ def main():
         rc, text = run_verdict(d, good, [counters()], events="monitor died: ended 30 s early (exit 0)\n")
         check(rc == 1 and "monitor died" in text, f"an early monitor passes:\n{text}")
 
-        rc, text = run_verdict(d, write_soak(d, bad_drop_row=True), [counters()])
-        check(rc == 1 and "1 samples whose drop_total is not the sum" in text, f"an unnamed drop passes:\n{text}")
+        rc, text = run_verdict(d, good, [counters(), counters()], status_changes={"rx_ring_full": 0})
+        check(rc == 1 and "scan-1.status.csv: rx_ring_full 0 in the last status row, 1 in the metadata" in text,
+              f"a status row that disagrees with its metadata passes:\n{text}")
+        rc, text = run_verdict(d, good, [counters()], status_changes={"nic_missed": 3})
+        check(rc == 1 and "nic_missed 3 in the last status row, 2 in the metadata" in text,
+              f"a NIC drop the status row misses passes:\n{text}")
 
-        # 6 MB of growth over the run: reported with its numbers, but not an exit status.
+        # 6 MB of growth over the run: reported with its numbers, and a failure.
         rc, text = run_verdict(d, write_soak(d, rss_growth_kb=6000), [counters()])
-        check(rc == 0 and "NOT FLAT" in text and "memory and mempool: NOT FLAT" in text, f"growth:\n{text}")
+        check(rc == 1 and "NOT FLAT" in text and "memory and mempool: NOT FLAT" in text
+              and "FAIL: memory or mempool not flat" in text, f"growth:\n{text}")
 
         status = os.path.join(d, "status.csv")
         open(status, "w").write("real_time,mempool_free\n1.000,10\n2.000,20\n3.0")  # the last row half written
