@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ICS_SRC=$PWD
 export ICS_SRC
-# shellcheck source=../tests/integration/lib.sh
+# shellcheck disable=SC1091
 source tests/integration/lib.sh
 testbed_up
 # One capture per mode: the file names say which mode's probes (and replies to them) a frame is.
