@@ -6,9 +6,11 @@
 # TARGET: the seeds its fuzz_seeds() gives (tests/fuzz/mutation_driver.cpp --write-seeds) and the
 # inputs earlier runs found that add coverage.
 #
-#   scripts/fuzz.sh [--ci] [--runs N | SECONDS] [TARGET...]
+#   scripts/fuzz.sh [--ci] [--runs N] [SECONDS] [TARGET...]
 #
-#   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead
+#   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead, or
+#               with SECONDS too, whichever comes first (a long run that must end by a given time
+#               still stops on its own and merges what it found)
 #   --ci        the test command's form: two targets at a time, each on a copy of its corpus (the
 #               repository stays as it is); fails on a finding, and on a target that did not load
 #               its whole corpus or ran nothing
@@ -27,13 +29,13 @@
 # is saved as build-fuzz/findings/TARGET/crash-*; make it a unit test (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci=0 runs= seconds=
+ci=0 runs= seconds= seconds_given=0
 targets=()
 while (($#)); do
     case $1 in
         --ci) ci=1 ;;
         --runs) runs=${2:-}; shift ;;
-        [0-9]*) seconds=$1 ;;
+        [0-9]*) seconds=$1 seconds_given=1 ;;
         *_fuzz) targets+=("$1") ;;
         *) echo "fuzz.sh: unknown argument '$1': give --ci, --runs N, SECONDS or target names (*_fuzz)" >&2; exit 2 ;;
     esac
@@ -92,6 +94,7 @@ fuzz_one() {
     local t=$1 corpus=tests/fuzz/corpus/$1 work=$out/work/$1 log=$out/logs/$1.log
     local files limit=(-max_total_time="$seconds")
     [[ -n $runs ]] && limit=(-runs="$runs")
+    [[ -n $runs ]] && ((seconds_given)) && limit+=(-max_total_time="$seconds")
     rm -rf "$work" && mkdir -p "$work/new" "$out/logs" "$out/findings/$t"
     files=$(find "$corpus" -type f | wc -l)
     if ((ci)); then cp -r "$corpus/." "$work/new/"; fi
@@ -122,6 +125,7 @@ PY
 }
 
 if [[ -n $runs ]]; then limit="$runs executions"; else limit="$seconds s"; fi
+if [[ -n $runs ]] && ((seconds_given)); then limit="$runs executions or $seconds s"; fi
 echo "fuzzing ${targets[*]}: $limit each (ASan, UBSan)"
 status=0
 if ((ci)); then
