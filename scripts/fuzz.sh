@@ -92,14 +92,16 @@ max_len_of() {
 # Runs one target; prints its line; returns libFuzzer's status, or 3 if the run is void.
 fuzz_one() {
     local t=$1 corpus=tests/fuzz/corpus/$1 work=$out/work/$1 log=$out/logs/$1.log
-    local files limit=(-max_total_time="$seconds")
+    # libFuzzer's -timeout is wall time: a run at idle priority (chrt --idle 0) on a busy machine
+    # can wait minutes for a CPU, and 10 s then reported an input that runs in 3 ms as a hang.
+    local files limit=(-max_total_time="$seconds") timeout=$((ci ? 10 : 600))
     [[ -n $runs ]] && limit=(-runs="$runs")
     [[ -n $runs ]] && ((seconds_given)) && limit+=(-max_total_time="$seconds")
     rm -rf "$work" && mkdir -p "$work/new" "$out/logs" "$out/findings/$t"
     files=$(find "$corpus" -type f | wc -l)
     if ((ci)); then cp -r "$corpus/." "$work/new/"; fi
     local rc=0
-    "$out/$t" "${limit[@]}" -max_len="$(max_len_of "$t")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$out/$t" "${limit[@]}" -max_len="$(max_len_of "$t")" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/findings/$t/" "$work/new" $( ((ci)) || echo "$corpus") > "$log" 2>&1 || rc=$?
     python3 - "$t" "$log" "$files" "$rc" <<'PY' || return $?
 import re, sys
