@@ -6,27 +6,36 @@
 # TARGET: the seeds its fuzz_seeds() gives (tests/fuzz/mutation_driver.cpp --write-seeds) and the
 # inputs earlier runs found that add coverage.
 #
-#   scripts/fuzz.sh [--ci] [--runs N | SECONDS] [TARGET...]
+#   scripts/fuzz.sh [--ci] [--runs N] [SECONDS] [TARGET...]
 #
-#   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead
+#   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead, or
+#               with SECONDS too, whichever comes first (a long run that must end by a given time
+#               still stops on its own and merges what it found)
 #   --ci        the test command's form: two targets at a time, each on a copy of its corpus (the
 #               repository stays as it is); fails on a finding, and on a target that did not load
 #               its whole corpus or ran nothing
 #   otherwise   one target at a time; the inputs a run found that add coverage are merged into
 #               tests/fuzz/corpus/TARGET (libFuzzer -merge=1), ready to be committed
 #
-# Builds into build-fuzz/ with ninja (the engine compiled once, then only what changed). Prints
+# Inputs are capped per target (-max_len, max_len_of below) at what the parsed thing can sensibly be:
+# an Ethernet frame up to 1514 bytes; a filter up to 512 bytes of row and text (a filter's text of
+# some 440 characters); target and label files up to 1024 bytes (some 50 lines). Longer inputs add
+# no code paths, only time per execution.
+#
+# Builds into build-fuzz/ with ninja (the engine compiled once, then only what changed; linked from
+# an archive, so a target carries only the engine objects it uses and libFuzzer scans only their
+# coverage counters after each execution). Prints
 # per target: executions, executions a second, coverage (edges), corpus size, findings. A finding
 # is saved as build-fuzz/findings/TARGET/crash-*; make it a unit test (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci=0 runs= seconds=
+ci=0 runs= seconds= seconds_given=0
 targets=()
 while (($#)); do
     case $1 in
         --ci) ci=1 ;;
         --runs) runs=${2:-}; shift ;;
-        [0-9]*) seconds=$1 ;;
+        [0-9]*) seconds=$1 seconds_given=1 ;;
         *_fuzz) targets+=("$1") ;;
         *) echo "fuzz.sh: unknown argument '$1': give --ci, --runs N, SECONDS or target names (*_fuzz)" >&2; exit 2 ;;
     esac
@@ -51,6 +60,8 @@ write_ninja() {
         echo "  command = clang++ \$flags -fsanitize=fuzzer-no-link -MD -MF \$out.d -c \$in -o \$out"
         echo "  depfile = \$out.d"
         echo "  deps = gcc"
+        echo "rule archive"
+        echo "  command = rm -f \$out && ar rcs \$out \$in"
         echo "rule link"
         echo "  command = clang++ \$flags -fsanitize=fuzzer \$in -o \$out -lfmt"
         local objs=() src
@@ -58,9 +69,10 @@ write_ninja() {
             echo "build obj/${src%.cpp}.o: cxx ../$src"
             objs+=("obj/${src%.cpp}.o")
         done
+        echo "build obj/engine.a: archive ${objs[*]}"
         for t in "${targets[@]}"; do
             echo "build obj/$t.o: cxx ../tests/fuzz/$t.cpp"
-            echo "build $t: link obj/$t.o ${objs[*]}"
+            echo "build $t: link obj/$t.o obj/engine.a"
         done
     } > "$out/build.ninja"
 }
@@ -68,16 +80,28 @@ mkdir -p "$out/logs"
 write_ninja
 ninja -C "$out" -j2 --quiet "${targets[@]}" >/dev/null
 
+# The longest input libFuzzer makes for a target (see the top of this file).
+max_len_of() {
+    case $1 in
+        reply_parser_fuzz) echo 1514 ;;
+        output_filter_fuzz) echo 512 ;;
+        *) echo 1024 ;;
+    esac
+}
+
 # Runs one target; prints its line; returns libFuzzer's status, or 3 if the run is void.
 fuzz_one() {
     local t=$1 corpus=tests/fuzz/corpus/$1 work=$out/work/$1 log=$out/logs/$1.log
-    local files limit=(-max_total_time="$seconds")
+    # libFuzzer's -timeout is wall time: a run at idle priority (chrt --idle 0) on a busy machine
+    # can wait minutes for a CPU, and 10 s then reported an input that runs in 3 ms as a hang.
+    local files limit=(-max_total_time="$seconds") timeout=$((ci ? 10 : 600))
     [[ -n $runs ]] && limit=(-runs="$runs")
+    [[ -n $runs ]] && ((seconds_given)) && limit+=(-max_total_time="$seconds")
     rm -rf "$work" && mkdir -p "$work/new" "$out/logs" "$out/findings/$t"
     files=$(find "$corpus" -type f | wc -l)
     if ((ci)); then cp -r "$corpus/." "$work/new/"; fi
     local rc=0
-    "$out/$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$out/$t" "${limit[@]}" -max_len="$(max_len_of "$t")" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/findings/$t/" "$work/new" $( ((ci)) || echo "$corpus") > "$log" 2>&1 || rc=$?
     python3 - "$t" "$log" "$files" "$rc" <<'PY' || return $?
 import re, sys
@@ -103,6 +127,7 @@ PY
 }
 
 if [[ -n $runs ]]; then limit="$runs executions"; else limit="$seconds s"; fi
+if [[ -n $runs ]] && ((seconds_given)); then limit="$runs executions or $seconds s"; fi
 echo "fuzzing ${targets[*]}: $limit each (ASan, UBSan)"
 status=0
 if ((ci)); then

@@ -37,11 +37,13 @@ struct parsed_file {
     std::unordered_map<std::string, uint32_t> label_set_ids;  // by printed labels
 };
 
+// Plain appends, not fmt: called for every labelled line (a million-line file) and every prefix group.
 std::string print_labels(const std::vector<monitor_label>& labels) {
     std::string printed;
-    for (const monitor_label& l : labels)
-        fmt::format_to(std::back_inserter(printed), "{}{}=\"{}\"", printed.empty() ? "" : ",", l.key,
-                       l.value);
+    for (const monitor_label& l : labels) {
+        if (!printed.empty()) printed += ',';
+        printed.append(l.key).append("=\"").append(l.value).append("\"");
+    }
     return printed;
 }
 
@@ -183,11 +185,11 @@ status sort_and_check_overlaps(std::vector<spec_line>& lines, std::string_view o
 }
 
 // Numbers groups by their first target in address order and lays out the runs; refuses the group
-// past max_monitor_groups (returning false).
+// past max_groups (returning false).
 class group_builder {
 public:
-    group_builder(monitor_target_list& out, size_t label_sets)
-        : out_(out), set_group_(label_sets, UINT32_MAX) {}
+    group_builder(monitor_target_list& out, size_t label_sets, size_t max_groups)
+        : out_(out), set_group_(label_sets, UINT32_MAX), max_groups_(max_groups) {}
 
     // Targets [first_target, first_target + count) are in the group of label set `set`.
     bool add_labelled(uint64_t first_target, uint64_t count, const label_set& set, uint32_t set_id) {
@@ -227,7 +229,7 @@ private:
     std::optional<uint32_t> find_or_add(const std::vector<monitor_label>& labels,
                                         const std::string& printed) {
         if (auto it = ids_.find(printed); it != ids_.end()) return it->second;
-        if (out_.groups.size() == max_monitor_groups) return std::nullopt;
+        if (out_.groups.size() == max_groups_) return std::nullopt;
         const auto group = uint32_t(out_.groups.size());
         out_.groups.push_back({labels, printed, 0});
         ids_.emplace(printed, group);
@@ -244,15 +246,33 @@ private:
     std::vector<uint32_t> set_group_;  // per label set id: its group, UINT32_MAX before its first line
     uint64_t last_prefix_ = UINT64_MAX;
     uint32_t last_prefix_group_ = 0;
+    size_t max_groups_;
 };
 
-std::string too_many_groups(std::string_view origin, bool by_prefix, unsigned group_by_prefix) {
+std::string too_many_groups(std::string_view origin, size_t max_groups, bool by_prefix,
+                            unsigned group_by_prefix) {
     const std::string fix =
         by_prefix && group_by_prefix > min_group_by_prefix
             ? fmt::format("group unlabelled targets by a shorter prefix than --group-by /{}", group_by_prefix)
             : std::string("give fewer distinct label sets");
     return fmt::format("{}: the targets fall in more than {} groups, too many series for Prometheus: {}",
-                       origin, max_monitor_groups, fix);
+                       origin, max_groups, fix);
+}
+
+// Whether the unlabelled lines alone fall in more than max_groups /N prefixes (lines sorted
+// and disjoint, so a prefix shared by neighbouring lines is the last one counted). O(lines): a /0 by
+// /32 is refused at once, not after a hundred thousand groups were named and then thrown away.
+bool too_many_prefixes(const std::vector<spec_line>& lines, unsigned prefix_len, size_t max_groups) {
+    const unsigned shift = 32 - prefix_len;
+    uint64_t count = 0, last_prefix = UINT64_MAX;
+    for (const spec_line& l : lines) {
+        if (l.label_set >= 0) continue;
+        const uint64_t first = l.range.first >> shift, last = l.range.last >> shift;
+        count += last - first + 1 - (first == last_prefix ? 1 : 0);
+        last_prefix = last;
+        if (count > max_groups) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -273,7 +293,7 @@ std::vector<uint32_t> monitor_target_list::group_ids() const {
 }
 
 result<monitor_target_list> parse_monitor_targets(std::string_view text, std::string_view origin,
-                                                  unsigned group_by_prefix) {
+                                                  unsigned group_by_prefix, size_t max_groups) {
     if (group_by_prefix < min_group_by_prefix || group_by_prefix > 32)
         return error{fmt::format("--group-by /{} is not a prefix length of {} to 32", group_by_prefix,
                                  min_group_by_prefix)};
@@ -281,11 +301,13 @@ result<monitor_target_list> parse_monitor_targets(std::string_view text, std::st
     if (!file) return error{file.error_message()};
     if (auto sorted = sort_and_check_overlaps(file->lines, origin); !sorted)
         return error{sorted.error_message()};
+    if (too_many_prefixes(file->lines, group_by_prefix, max_groups))
+        return error{too_many_groups(origin, max_groups, true, group_by_prefix)};
     monitor_target_list out;
     std::vector<ipv4_range> ranges;
     for (const spec_line& l : file->lines) ranges.push_back(l.range);
     out.targets = interval_set(std::move(ranges));
-    group_builder groups(out, file->label_sets.size());
+    group_builder groups(out, file->label_sets.size(), max_groups);
     // Lines are disjoint and sorted, so a line's first target index is the count of those before it.
     uint64_t first_target = 0;
     for (const spec_line& l : file->lines) {
@@ -294,7 +316,7 @@ result<monitor_target_list> parse_monitor_targets(std::string_view text, std::st
             labelled ? groups.add_labelled(first_target, l.range.size(),
                                            file->label_sets[size_t(l.label_set)], uint32_t(l.label_set))
                      : groups.add_by_prefix(first_target, l.range, group_by_prefix);
-        if (!added) return error{too_many_groups(origin, !labelled, group_by_prefix)};
+        if (!added) return error{too_many_groups(origin, max_groups, !labelled, group_by_prefix)};
         first_target += l.range.size();
     }
     return out;

@@ -221,6 +221,22 @@ TEST(MonitorTargets, RefusesMoreThanAHundredThousandGroups) {
         "label sets");
 }
 
+TEST(MonitorTargets, ASmallerCapIsTheSameRule) {
+    // The fuzz target's cap: the same refusals at 2 groups. Prefixes are counted once when two
+    // lines share one (198.18.0.0/24 below), before any group is named.
+    const auto two = parse_monitor_targets("198.18.0.0-198.18.0.5\n198.18.0.7-198.18.1.9\n", "t", 24, 2);
+    ASSERT_TRUE(two) << two.error_message();
+    EXPECT_EQ(two->groups.size(), 2u);
+    EXPECT_EQ(parse_monitor_targets("198.18.0.0-198.18.2.0\n", "t", 24, 2).error_message(),
+              "t: the targets fall in more than 2 groups, too many series for Prometheus: group unlabelled "
+              "targets by a shorter prefix than --group-by /24");
+    // Two prefixes, then a label set: the third group is a labelled one, refused as such.
+    EXPECT_EQ(
+        parse_monitor_targets("198.18.0.1\n198.18.1.1\n198.18.2.1 a=b\n", "t", 24, 2).error_message(),
+        "t: the targets fall in more than 2 groups, too many series for Prometheus: give fewer distinct "
+        "label sets");
+}
+
 TEST(MonitorTargets, ReadsAFile) {
     const std::string path = ::testing::TempDir() + "monitor_targets_test.txt";
     std::ofstream(path) << "198.18.4.0/24 pop=ams\n198.18.5.0/24 pop\n";
