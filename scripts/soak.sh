@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A soak (issue 15): HOURS (fractional: 0.05 = 3 minutes) of a scan repeating back to back and a
 # monitor run for the whole time, on the namespace testbed, sampled once a second; at the end a
-# CSV, a PNG plot and a verdict. Run it holding the testbed lock, for the whole soak:
+# CSV, a PNG plot and a verdict. It holds the testbed lock (/tmp/ics-testbed.lock) for the whole
+# soak, waiting for it first:
 #
-#   flock /tmp/ics-testbed.lock scripts/soak.sh [options] HOURS
+#   scripts/soak.sh [options] HOURS
 #
 #   --scan-rate PPS         each scan's rate (default 10000)
 #   --scan-range CIDR       what each scan probes (default 198.18.0.0/17, the testbed's range)
@@ -70,15 +71,22 @@ DURATION=$(awk -v h="$HOURS" 'BEGIN { printf "%d", h * 3600 + 0.5 }')
 ((DURATION >= 60)) || usage "HOURS $HOURS is under a minute: use at least 0.017"
 [[ -n $WARMUP ]] || WARMUP=$((DURATION < 360 ? DURATION / 6 : 60))
 [[ -x $BIN ]] || { echo "soak.sh: no binary at $BIN: build it (scripts/build.sh) or set ICS_BIN" >&2; exit 2; }
-# The lock is the caller's to hold for the whole soak (a lock taken here would be released by an
-# early exit before the trap took the testbed down): free means nobody holds it.
-if flock -n /tmp/ics-testbed.lock true; then
-    echo "soak.sh: run it holding the testbed lock: flock /tmp/ics-testbed.lock scripts/soak.sh $HOURS" >&2
-    exit 2
+# The network rule: what the soak probes lies in the testbed's benchmarking space.
+for range in "$SCAN_RANGE" "$MONITOR_RANGE"; do
+    python3 -c 'import ipaddress, sys; sys.exit(not ipaddress.ip_network(sys.argv[1]).subnet_of(
+        ipaddress.ip_network("198.18.0.0/15")))' "$range" 2>/dev/null \
+        || usage "'$range' is not a CIDR inside the testbed's 198.18.0.0/15"
+done
+# The testbed lock, on a descriptor of this shell's own: held until the shell exits, which is after
+# the EXIT trap took the testbed down.
+exec {lock_fd}>>/tmp/ics-testbed.lock
+if ! flock -n "$lock_fd"; then
+    echo "soak.sh: waiting for the testbed lock (another test holds it), at most an hour" >&2
+    flock -w 3600 "$lock_fd" || { echo "soak.sh: the testbed lock stayed taken for an hour" >&2; exit 2; }
 fi
 if ip netns list | grep -q '^ics-'; then
     echo "soak.sh: a testbed already exists (ip netns list shows ics-*): another test holds it" \
-         "(run this under flock /tmp/ics-testbed.lock) or remove it (scripts/testbed.sh down)" >&2
+         "without the testbed lock: remove it (scripts/testbed.sh down)" >&2
     exit 2
 fi
 OUT=${OUT:-soak-results/$(date -u +%Y%m%d-%H%M%S)}
@@ -90,6 +98,12 @@ mkdir -p "$STATE"
 export ICS_TESTBED_STATE=$OUT/testbed
 
 MONITOR_PID='' SCAN_PID='' SAMPLER_PID=''
+# stop_process PID: SIGINT (a scanner then writes its metadata), SIGKILL 10 s later if still there.
+stop_process() {
+    kill -INT "$1" 2>/dev/null || true
+    timeout 10 tail --pid="$1" -f /dev/null 2>/dev/null || true
+    kill -KILL "$1" 2>/dev/null || true
+}
 # shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
     local rc=$? p
@@ -147,6 +161,13 @@ while ((SECONDS + SCAN_S < END)); do
     SCAN_PID=$!
     echo "$SCAN_PID $n $OUT/scan-$n.status.csv" > "$STATE/scan.proc.new"
     mv "$STATE/scan.proc.new" "$STATE/scan.proc"
+    # Bounded: a scan still running at twice its time and a minute is hung, and stopped.
+    deadline=$((SECONDS + 2 * SCAN_S + 60))
+    while kill -0 "$SCAN_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    if kill -0 "$SCAN_PID" 2>/dev/null; then
+        echo "scan-$n died: hung (still running after $((2 * SCAN_S + 60)) s)" >> "$OUT/events"
+        stop_process "$SCAN_PID"
+    fi
     rc=0
     wait "$SCAN_PID" || rc=$?
     SCAN_PID=
@@ -162,7 +183,7 @@ while kill -0 "$MONITOR_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; 
 if kill -0 "$MONITOR_PID" 2>/dev/null; then
     echo "monitor died: still running 60 s after its last round was due (behind its schedule: the" \
          "testbed did not carry the rate; lower --monitor-targets or --scan-rate)" >> "$OUT/events"
-    kill -INT "$MONITOR_PID"
+    stop_process "$MONITOR_PID"
 fi
 wait "$MONITOR_PID" || rc=$?
 MONITOR_PID=

@@ -74,8 +74,12 @@ std::string format_status_line(const progress_snapshot& now, const progress_snap
 }
 
 bool same_counts(const progress_snapshot& a, const progress_snapshot& b) {
+    // Every counter too: a -u row carries them all, and the last row must have the run's final
+    // counts (an ARP answered in the last second once went only to the metadata).
     return a.sent == b.sent && a.skipped == b.skipped && a.received == b.received && a.hits == b.hits &&
-           a.targets == b.targets && a.dropped == b.dropped && a.tx_alloc_waits == b.tx_alloc_waits;
+           a.targets == b.targets && a.dropped == b.dropped && a.tx_alloc_waits == b.tx_alloc_waits &&
+           a.nic_missed == b.nic_missed && a.nic_no_mbuf == b.nic_no_mbuf &&
+           a.counters.values == b.counters.values;
 }
 
 std::string status_update_header() {

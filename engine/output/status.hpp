@@ -48,8 +48,8 @@ struct progress_snapshot {
 // are rounded up, as ZMap does.
 std::string format_status_line(const progress_snapshot& now, const progress_snapshot& prev);
 
-// True when nothing counted changed between the two (only the time did): the run's last snapshot
-// is then not worth a line or a row of its own.
+// True when nothing counted changed between the two (only the time did; every counter compared):
+// the run's last snapshot is then not worth a line or a row of its own.
 bool same_counts(const progress_snapshot& a, const progress_snapshot& b);
 
 // -u rows: a header and one CSV row per snapshot (once a second, and a last one at the end), with
