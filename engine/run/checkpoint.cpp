@@ -59,21 +59,32 @@ nlohmann::json identity_json(const run_identity& id) {
             {"senders", id.senders}};
 }
 
+// A whole number of at most `max`, or damage: a float (a seed past 2^64 is kept as a double by the
+// JSON parser, and converting it is undefined: checkpoint_fuzz found it) or a negative number is
+// never converted.
+uint64_t whole(const nlohmann::json& v, const char* what, uint64_t max = UINT64_MAX) {
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > max) throw std::invalid_argument(what);
+    return v.get<uint64_t>();
+}
+uint64_t whole_at(const nlohmann::json& j, const char* key, uint64_t max = UINT64_MAX) {
+    return whole(j.at(key), key, max);
+}
+
 run_identity identity_from(const nlohmann::json& j) {
     run_identity id;
     id.mode = j.at("mode").get<std::string>();
     id.probe_type = j.at("probe_module").get<std::string>();
-    id.seed = j.at("seed").get<uint64_t>();
-    id.targets = j.at("targets").get<uint64_t>();
+    id.seed = whole_at(j, "seed");
+    id.targets = whole_at(j, "targets");
     const std::string fp = j.at("targets_fingerprint").get<std::string>();
     size_t used = 0;
     id.targets_fingerprint = std::stoull(fp, &used, 16);
     if (used != fp.size() || fp.empty()) throw std::invalid_argument("targets_fingerprint");
-    id.max_targets = j.at("max_targets").get<uint64_t>();
-    id.probes = j.at("probes").get<uint32_t>();
-    id.shard = j.at("shard").get<uint32_t>();
-    id.shards = j.at("shards").get<uint32_t>();
-    id.senders = j.at("senders").get<uint32_t>();
+    id.max_targets = whole_at(j, "max_targets");
+    id.probes = uint32_t(whole_at(j, "probes", UINT32_MAX));
+    id.shard = uint32_t(whole_at(j, "shard", UINT32_MAX));
+    id.shards = uint32_t(whole_at(j, "shards", UINT32_MAX));
+    id.senders = uint32_t(whole_at(j, "senders", UINT32_MAX));
     return id;
 }
 
@@ -105,9 +116,11 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
     checkpoint c;
     try {
         c.identity = identity_from(j.at("run"));
-        c.positions = j.at("positions").get<std::vector<uint64_t>>();
-        c.planned = j.at("probes_planned").get<uint64_t>();
-        c.wall_ns = j.at("written_unix_ns").get<uint64_t>();
+        const nlohmann::json& positions = j.at("positions");
+        if (!positions.is_array()) throw std::invalid_argument("positions");
+        for (const nlohmann::json& p : positions) c.positions.push_back(whole(p, "positions"));
+        c.planned = whole_at(j, "probes_planned");
+        c.wall_ns = whole_at(j, "written_unix_ns");
     } catch (const std::exception&) {
         return error{
             fmt::format("--resume '{}' is a damaged checkpoint (a field is missing or has the "

@@ -59,6 +59,17 @@ TEST(Checkpoint, RefusesWhatIsNotAnIntactCheckpoint) {
     std::string version_text = good;
     version_text.replace(version_text.find("\"version\": 1"), 12, "\"version\": \"1\"");
     EXPECT_NE(message(version_text).find("format version \"1\""), std::string::npos);
+    // Numbers that are not whole and in range: a seed past 2^64 (kept as a double by the parser,
+    // whose conversion is undefined: checkpoint_fuzz found it), a negative or fractional count, a
+    // sender count past 32 bits.
+    for (const auto& [field, value] :
+         {std::pair{"\"seed\": ", "78831465544493064720"}, std::pair{"\"seed\": ", "-1"},
+          std::pair{"\"probes_planned\": ", "516.5"}, std::pair{"\"senders\": ", "4294967298"}}) {
+        std::string bad = good;
+        const size_t at = bad.find(field) + std::string_view(field).size();
+        bad.replace(at, bad.find_first_of(",\n", at) - at, value);
+        EXPECT_NE(message(bad).find("damaged"), std::string::npos) << field << value;
+    }
     std::string no_seed = good;
     no_seed.replace(no_seed.find("\"seed\""), 6, "\"sead\"");
     EXPECT_NE(message(no_seed).find("damaged"), std::string::npos);
