@@ -71,6 +71,7 @@ struct tx_rig {
         c.clock = tsc_clock(rte_get_tsc_hz(), now, 0);
         c.counters = &counters;
         c.flags = &flags;
+        c.progress = &flags.senders[0];  // as init_sender gives every TX lcore
         c.probe = &probe;
         flags.tx_running.store(1);
     }
