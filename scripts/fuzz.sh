@@ -19,8 +19,9 @@
 #
 # Inputs are capped per target (-max_len, max_len_of below) at what the parsed thing can sensibly be:
 # an Ethernet frame up to 1514 bytes; a filter up to 512 bytes of row and text (a filter's text of
-# some 440 characters); target and label files up to 1024 bytes (some 50 lines). Longer inputs add
-# no code paths, only time per execution.
+# some 440 characters); target and label files up to 1024 bytes (some 50 lines); checkpoints up to
+# 2048 bytes (a header of some 750 and a monitor's table of a few targets). Longer inputs add no
+# code paths, only time per execution.
 #
 # Builds into build-fuzz/ with ninja (the engine compiled once, then only what changed; linked from
 # an archive, so a target carries only the engine objects it uses and libFuzzer scans only their
@@ -85,6 +86,7 @@ max_len_of() {
     case $1 in
         reply_parser_fuzz) echo 1514 ;;
         output_filter_fuzz) echo 512 ;;
+        checkpoint_fuzz) echo 2048 ;;
         *) echo 1024 ;;
     esac
 }

@@ -20,7 +20,8 @@ inline constexpr std::string_view replies_group =
 // Likewise for -M monitor.
 inline constexpr std::string_view monitor_only_group = "Monitor mode (-M monitor; refused in other modes)";
 // Checkpoints, which only scan mode keeps so far.
-inline constexpr std::string_view checkpoint_group = "Checkpoints (-M scan; refused in other modes)";
+inline constexpr std::string_view checkpoint_group =
+    "Checkpoints (-M scan and -M monitor; refused in -M trace)";
 
 struct cli_options {
     std::vector<std::string> targets;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "dpdk/driver.hpp"
+#include "monitor/monitor_book.hpp"
 #include "monitor_options.hpp"
 #include "option_values.hpp"
 #include "pace/pacer.hpp"
@@ -123,9 +124,11 @@ status check_mode_groups(const cli_options& o, run_mode mode) {
         if (auto flags = o.given_in_group(group); mode != owner && !flags.empty())
             return error{fmt::format("{} applies to -M {} only: add -M {}, or drop {}", flags.front(),
                                      run_mode_name(owner), run_mode_name(owner), flags.front())};
-    if (auto flags = o.given_in_group(checkpoint_group); mode != run_mode::scan && !flags.empty())
-        return error{fmt::format("{} applies to -M scan only (-M {} keeps no checkpoint yet): drop {}",
-                                 flags.front(), run_mode_name(mode), flags.front())};
+    if (auto flags = o.given_in_group(checkpoint_group); mode == run_mode::trace && !flags.empty())
+        return error{
+            fmt::format("{} applies to -M scan and -M monitor only (-M trace keeps no checkpoint "
+                        "yet): drop {}",
+                        flags.front(), flags.front())};
     if (auto flags = o.given_in_group(replies_group); mode == run_mode::scan && !flags.empty())
         return error{
             fmt::format("{} applies to -M trace and -M monitor only (scan mode writes its rows to -o): "
@@ -429,6 +432,35 @@ status check_positions_fit(const checkpoint& saved, const scan_config& c, const 
     return ok();
 }
 
+// A monitor's books go on from the checkpoint's: its targets (the identity checked them) in the
+// same groups, from its next round, moved up to a -Q summary period's start so that every summary
+// covers a whole period; --count is the whole monitor's, so the rounds left are those after it.
+status resume_monitor(const checkpoint& saved, scan_config& c, const std::string& path) {
+    const monitor_saved& m = *saved.monitor;
+    if (m.counts.size() != shard_targets(c))
+        return error{
+            fmt::format("--resume '{}' is a damaged checkpoint (its table of targets does not fit "
+                        "its run): resume from an intact copy, or start again",
+                        path)};
+    if (m.groups.size() != c.monitor.groups.size() || m.groups_fingerprint != groups_fingerprint(c.monitor))
+        return error{
+            fmt::format("the targets' groups are not those of the run in --resume '{}' ({} groups "
+                        "there, {} here): give the same target file labels and --group-by",
+                        path, m.groups.size(), c.monitor.groups.size())};
+    const uint32_t per_summary = c.monitor.summary_rounds();
+    const uint64_t first =
+        per_summary ? (uint64_t(m.next_round) + per_summary - 1) / per_summary * per_summary : m.next_round;
+    if (first > UINT32_MAX || (c.monitor.count != 0 && first >= c.monitor.count))
+        return error{
+            fmt::format("--resume '{}': that monitor is complete ({} of --count {} rounds done{}): "
+                        "nothing is left to send; give a larger --count to go on",
+                        path, m.next_round, c.monitor.count,
+                        first != m.next_round ? ", the rest of a -Q period skipped" : "")};
+    c.checkpoint.first_round = uint32_t(first);
+    c.checkpoint.monitor_start = saved.monitor;
+    return ok();
+}
+
 // The options a checkpoint cannot go with: a dry run receives nothing (its cooldown is 0), and -N
 // would count its results anew in a resumed run.
 status check_checkpoint_options(const cli_options& o, const scan_config& c) {
@@ -470,13 +502,14 @@ status read_checkpoint(const cli_options& o, scan_config& c) {
         c.seed_given = true;
     }
     if (auto why = identity_mismatch(saved.identity, identity_of(c), o.resume)) return error{*why};
+    k.resumed_from = o.resume;
+    if (c.mode == run_mode::monitor) return resume_monitor(saved, c, o.resume);
     ICS_CHECK(check_positions_fit(saved, c, o.resume));
     if (saved.complete())
         return error{
             fmt::format("--resume '{}': that scan is complete (all {} probes covered): nothing is "
                         "left to send",
                         o.resume, saved.planned)};
-    k.resumed_from = o.resume;
     k.start_positions = saved.positions;
     return ok();
 }

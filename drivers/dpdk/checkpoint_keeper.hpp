@@ -5,6 +5,9 @@
 // replaces the file. The hook runs on a thread of its own: a slow disk must not hold up the
 // control lcore's ARP answers, status and stop decisions. After the run, a last checkpoint. One
 // that cannot be saved fails the run like any other write.
+// -M monitor keeps its books instead of positions: the output lcore copies them at each flush
+// (output_loop.hpp) into the keeper's copy, which the save then formats and writes; the next flush
+// is asked for only once that save is done, so the copy is never written while it is read.
 #pragma once
 #include <chrono>
 #include <future>
@@ -22,7 +25,8 @@ namespace ics::dpdk {
 
 class checkpoint_keeper {
 public:
-    // `planned`: probes of the whole scan (the run before a resume's too).
+    // `planned`: probes of the whole scan (the run before a resume's too); a monitor's --count.
+    // covered() and planned() count a monitor's rounds (its next round, its --count).
     checkpoint_keeper(run_env& e, unsigned senders, uint64_t planned)
         : e_(e),
           senders_(senders),
@@ -31,13 +35,20 @@ public:
           every_(uint64_t(e.cfg.checkpoint.interval_s * double(e.hz))),
           next_save_(rte_rdtsc() + every_),
           next_sample_(rte_rdtsc()),
-          covered_(e.cfg.checkpoint.start_total()) {}
+          covered_(e.cfg.mode == run_mode::monitor ? e.cfg.checkpoint.first_round
+                                                   : e.cfg.checkpoint.start_total()) {
+        if (active() && e.cfg.mode == run_mode::monitor) books_ = std::make_shared<monitor_saved>();
+    }
+
+    // Where the output lcore copies a monitor's books at a flush (null: not a monitor, or no
+    // checkpoint).
+    monitor_saved* books() const { return books_.get(); }
 
     // Called every control loop pass (10 ms). Nothing while no checkpoint was asked for, or once
     // a write failed.
     void poll(uint64_t now) {
         if (!active() || stopped()) return;
-        if (now >= next_sample_) {
+        if (!books_ && now >= next_sample_) {
             const std::vector<uint64_t> p = positions();
             tracker_.sample(rte_rdtsc(), p);  // stamped after the loads: never earlier than what it holds
             next_sample_ = now + e_.hz / 10;
@@ -59,12 +70,22 @@ public:
     // lcores have drained everything since, so no margin is needed); else what the samples give.
     // Waits for the save.
     void finish(uint64_t send_end, uint64_t now) {
-        if (!active() || !saved_in_time(std::chrono::hours(1)) || stopped()) return;
+        if (!active() || books_ || !saved_in_time(std::chrono::hours(1)) || stopped()) return;
         const uint64_t cooldown = uint64_t(e_.cfg.cooldown_s * double(e_.hz));
         if (send_end != UINT64_MAX && now >= send_end + cooldown)
             start_save(positions());
         else
             start_save(tracker_.covered_by(now + margin_cycles(e_)));
+        saved_in_time(std::chrono::hours(1));
+    }
+
+    // -M monitor, once the output lcore stopped and the books closed their last rounds (`save`
+    // copies them): a last checkpoint of them. Waits for the save.
+    template <typename SaveBooks>
+    void finish_books(SaveBooks save) {
+        if (!books_ || !saved_in_time(std::chrono::hours(1)) || stopped()) return;
+        save(*books_);
+        start_save({});
         saved_in_time(std::chrono::hours(1));
     }
 
@@ -97,14 +118,18 @@ private:
         return p;
     }
 
+    // Formatted on the save's thread too: a monitor's table can take a while.
     void start_save(const std::vector<uint64_t>& covered) {
         checkpoint c;
         c.identity = identity_of(e_.cfg);
-        c.positions = covered;
+        c.positions = books_ ? std::vector<uint64_t>{} : covered;
         c.planned = planned_;
         c.wall_ns = e_.clock.wall_ns(rte_rdtsc());
-        pending_covered_ = c.covered();
-        pending_ = std::async(std::launch::async, e_.hooks.save_checkpoint, format_checkpoint(c));
+        c.monitor = books_;
+        pending_covered_ = books_ ? books_->next_round : c.covered();
+        pending_ = std::async(std::launch::async, [save = e_.hooks.save_checkpoint, c = std::move(c)] {
+            return save(format_checkpoint(c));
+        });
     }
 
     // Whether no save is pending after waiting up to `wait` for it; takes its result once done
@@ -131,6 +156,7 @@ private:
     uint64_t covered_, pending_covered_ = 0;
     std::future<status> pending_;
     std::string error_;
+    std::shared_ptr<monitor_saved> books_;
 };
 
 }  // namespace ics::dpdk

@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "dpdk/rx_stamps.hpp"
+#include "monitor/monitor_checkpoint.hpp"
 #include "output/filter.hpp"
 #include "output/record_writer.hpp"
 #include "pace/tsc_clock.hpp"
@@ -125,6 +126,7 @@ struct alignas(64) output_context {
     unsigned senders = 0;      // TX lcores (their progress in flags->senders)
     counter_block* counters = nullptr;
     scan_flags* flags = nullptr;
+    monitor_saved* books = nullptr;  // --checkpoint in -M monitor: where a flush copies the books
     // First replies per target by ICMP type and code (type << 4 | code, both < 16): the summary.
     std::array<uint64_t, 256> unique_by_type_code{};
     rtt_error_stats rtt_error;  // every validated reply's RTT error bound

@@ -123,8 +123,10 @@ inline bool writes_failed(const output_context<Plan>& c) {
 
 // A checkpoint's flush (drivers/dpdk/checkpoint_keeper.hpp): once the control lcore asks at time T,
 // the records each ring held (every one queued before T, and maybe more) are handled and the rows
-// flushed, then T is published, unless a write failed: the output_failed flag goes up first, and
-// no checkpoint claims rows that never reached the file. One load per pass while nothing is asked.
+// flushed (a plan with books of its own, monitor: its lines flushed and its books copied for the
+// checkpoint), then T is published, unless a write failed: the output_failed flag goes up first,
+// and no checkpoint claims rows that never reached the file. One load per pass while nothing is
+// asked.
 template <typename Plan>
 inline void serve_flush_request(output_context<Plan>& c, uint64_t& written) {
     const uint64_t asked = c.flags->flush_request.load(std::memory_order_acquire);
@@ -133,10 +135,14 @@ inline void serve_flush_request(output_context<Plan>& c, uint64_t& written) {
         for (unsigned left = rte_ring_count(ring), n = 1; left > 0 && n > 0; left -= n)
             n = take_records(c, ring, left, written);
     if (c.writer) c.writer->flush();
+    if constexpr (requires { c.attribution->flush(); }) c.attribution->flush();
     if (writes_failed(c)) {
         c.flags->output_failed.store(true, std::memory_order_release);
         return;
     }
+    // The keeper asks again only once it saved these (checkpoint_keeper::poll): nothing reads them now.
+    if constexpr (requires { c.attribution->save_books(*c.books); })
+        if (c.books) c.attribution->save_books(*c.books);
     c.flags->flushed_at.store(asked, std::memory_order_release);
 }
 

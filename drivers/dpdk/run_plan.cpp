@@ -90,11 +90,20 @@ void finish_checkpoint(const run_env& e, const checkpoint_keeper& keeper, scan_r
     report.checkpoint_covered = keeper.covered();
     report.checkpoint_planned = keeper.planned();
     if (keeper.failed() && report.output_error.empty()) report.output_error = keeper.error();
-    if (keeper.covered() < keeper.planned() && e.hooks.on_note)
+    if (e.cfg.mode == run_mode::monitor) {
+        const uint64_t count = keeper.planned();
+        if ((count == 0 || keeper.covered() < count) && e.hooks.on_note)
+            e.hooks.on_note(
+                fmt::format("the checkpoint '{}' holds the books of the monitor's first {} "
+                            "rounds{}: --resume {} goes on from there",
+                            e.cfg.checkpoint.path, keeper.covered(),
+                            count ? fmt::format(" of {}", count) : std::string(), e.cfg.checkpoint.path));
+    } else if (keeper.covered() < keeper.planned() && e.hooks.on_note) {
         e.hooks.on_note(
             fmt::format("the checkpoint '{}' covers {} of the scan's {} probes: --resume {} "
                         "sends the rest",
                         e.cfg.checkpoint.path, keeper.covered(), keeper.planned(), e.cfg.checkpoint.path));
+    }
 }
 
 // The report's start: what is known before anything runs.
@@ -162,7 +171,11 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     launch_senders(tx, e, tx_probe, perm, out.feedback);
     report.probes_planned = tx.probes_planned;
 
-    checkpoint_keeper keeper(e, unsigned(tx.lcores.size()), tx.probes_planned + cfg.checkpoint.start_total());
+    checkpoint_keeper keeper(
+        e, unsigned(tx.lcores.size()),
+        cfg.mode == run_mode::monitor ? cfg.monitor.count : tx.probes_planned + cfg.checkpoint.start_total());
+    // Read by the output lcore only after the keeper's first flush request (release, acquire).
+    out.books = keeper.books();
 
     const last_status prev = control_loop(e, control, tx, keeper, report);
     e.stop_lcores();
@@ -181,6 +194,8 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     finish_report(report, e, tx, out);
     note_gateway_claims(e, report);
     finish_output<Plan>(e, *files, writer ? &*writer : nullptr, tx_probe, attribution, report);
+    if constexpr (requires(monitor_saved & b) { attribution.save_books(b); })
+        keeper.finish_books([&attribution](monitor_saved& b) { attribution.save_books(b); });
     finish_checkpoint(e, keeper, report);
     return report;
 }

@@ -98,7 +98,7 @@ public:
         if (publisher_ && !clock.sent.empty()) {
             uint64_t probes = 0;
             for (uint64_t n : clock.sent) probes += n;
-            publisher_->count_sent(probes);
+            publisher_->count_sent(book_.probes_before() + probes);
         }
         if (publisher_) publisher_->step(book_, clock.now_us, wall_ms(clock), clock.lateness_us);
     }
@@ -115,6 +115,9 @@ public:
     // A summary or event line failed to reach -o: the output lcore tells the control lcore, which
     // stops the run (output_loop.hpp).
     bool write_failed() const { return book_.write_failed(); }
+    // A checkpoint's flush (--checkpoint): the lines out to the file, then the books into `saved`.
+    void flush() { book_.flush(); }
+    void save_books(monitor_saved& saved) const { book_.save(saved); }
     const plan_clock& last_clock() const { return clock_; }
 
 private:
@@ -150,9 +153,10 @@ struct monitor_mode {
     static uint64_t targets_in_shard(const scan_config& cfg) {
         return targets_per_round(cfg, cfg.slice(0, 1));
     }
-    // 0 until stopped (--count 0): there is no planned end.
+    // 0 until stopped (--count 0): there is no planned end. A resumed run sends the rounds left.
     static uint64_t probes_planned(const scan_config& cfg, walk_slice slice) {
-        return targets_per_round(cfg, slice) * cfg.monitor.count;
+        const uint32_t count = cfg.monitor.count;
+        return targets_per_round(cfg, slice) * (count - std::min(count, cfg.checkpoint.first_round));
     }
     static uint64_t targets_probed(const scan_config& cfg, std::span<const uint64_t> sent) {
         uint64_t n = 0;

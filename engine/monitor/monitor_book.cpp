@@ -36,12 +36,11 @@ std::string ms3(double us) {
 }  // namespace
 
 monitor_schedule schedule_of_slice(const scan_config& cfg, walk_slice slice) {
-    return monitor_schedule(cfg.targets, cfg.seed, cfg.monitor.period_us, cfg.monitor.count, slice, 0);
+    return monitor_schedule(cfg.targets, cfg.seed, cfg.monitor.period_us, cfg.monitor.count, slice, 0,
+                            cfg.checkpoint.first_round);
 }
 
-// This shard's targets: every target index t with t mod shards == shard (target_walk's deal, which
-// the senders' slices split further).
-static uint64_t shard_targets(const scan_config& cfg) {
+uint64_t shard_targets(const scan_config& cfg) {
     const uint64_t n = cfg.targets.size();
     return cfg.shard < n ? (n - cfg.shard + cfg.shards - 1) / cfg.shards : 0;
 }
@@ -80,6 +79,62 @@ monitor_book::monitor_book(const scan_config& cfg)
     for (uint64_t i = 0; i < targets_.size(); ++i) ++groups_[group_of(i)].targets;
     const uint32_t ntx = cfg.lcores.tx_cores;
     for (uint32_t t = 0; t < ntx; ++t) cursors_.push_back(schedule_of_slice(cfg, cfg.slice(t, ntx)));
+    groups_fingerprint_ = groups_fingerprint(settings_);
+    first_round_ = cfg.checkpoint.first_round;
+    for (monitor_target& t : targets_) t.state = target_state(first_round_);
+    if (cfg.checkpoint.monitor_start) restore(*cfg.checkpoint.monitor_start);
+}
+
+// A resumed run's books: each target's counters where the checkpoint left them (its rounds from
+// first_round_ on), its RTT totals and histogram, the groups' error counts and histograms; the
+// groups' and the run's counts are their targets' sums. The config builder checked that the
+// checkpoint is of these targets and groups.
+void monitor_book::restore(const monitor_saved& saved) {
+    for (uint64_t i = 0; i < targets_.size() && i < saved.counts.size(); ++i) {
+        const target_counts& c = saved.counts[i];
+        monitor_target& t = targets_[i];
+        t.state = target_state(first_round_, c);
+        t.received_mark = c.received;
+        periods_[i].late_mark = c.late;
+        periods_[i].duplicate_mark = c.duplicates;
+        totals_[i] = saved.totals[i];
+        if (!prom_rtt_.empty() && !saved.histograms.empty()) prom_rtt_[i] = saved.histograms[i];
+        group_totals& g = groups_[group_of(i)];
+        g.sent += c.sent, g.received += c.received, g.lost += c.lost;
+        g.late += c.late, g.duplicates += c.duplicates, g.down += c.down;
+        rounds_closed_ += c.sent;
+        outages_ += c.outages;
+        down_ += c.down;
+    }
+    recoveries_ = outages_ - down_;  // every outage ended but those still going on
+    probes_before_ = rounds_closed_;
+    for (size_t g = 0; g < groups_.size() && g < saved.groups.size(); ++g) {
+        groups_[g].prom_rtt = saved.groups[g].rtt;
+        groups_[g].errors = saved.groups[g].errors;
+    }
+}
+
+void monitor_book::save(monitor_saved& out) const {
+    out.count = settings_.count;
+    out.groups_fingerprint = groups_fingerprint_;
+    out.next_round = first_round_;
+    out.counts.resize(targets_.size());
+    out.totals = totals_;
+    out.histograms = prom_rtt_;
+    for (uint64_t i = 0; i < targets_.size(); ++i) {
+        out.counts[i] = targets_[i].state.counts();
+        out.next_round = std::max(out.next_round, targets_[i].state.next_round_to_close());
+    }
+    out.groups.resize(groups_.size());
+    for (size_t g = 0; g < groups_.size(); ++g) {
+        out.groups[g].rtt = groups_[g].prom_rtt;
+        out.groups[g].errors = groups_[g].errors;
+    }
+}
+
+bool monitor_book::flush() {
+    if (json_ && !write_failed_ && std::fflush(json_) != 0) note_write_failure();
+    return !write_failed_;
 }
 
 attribution monitor_book::on_record(const result_record& rec, counter_block& counters) {
@@ -283,7 +338,7 @@ bool monitor_book::finish(std::span<const uint64_t> sent, const plan_clock& cloc
     const uint64_t wall_ns = clock.start_wall_ns + clock.now_us * 1000;
     for (uint64_t i = 0; i < targets_.size(); ++i) {
         const uint32_t closed = targets_[i].state.next_round_to_close();
-        const uint32_t first = summary_rounds_ ? closed - closed % summary_rounds_ : 0;
+        const uint32_t first = summary_rounds_ ? closed - closed % summary_rounds_ : first_round_;
         if (closed > first) write_summary(i, first, closed - first, wall_ns);
     }
     if (json_ && !write_failed_ && std::fflush(json_) != 0) note_write_failure();

@@ -29,6 +29,7 @@
 
 #include "modes/plan.hpp"
 #include "monitor/metrics_snapshot.hpp"
+#include "monitor/monitor_checkpoint.hpp"
 #include "monitor/monitor_schedule.hpp"
 #include "monitor/monitor_settings.hpp"
 #include "monitor/period_rtts.hpp"
@@ -48,12 +49,6 @@ struct alignas(64) monitor_target {
 };
 static_assert(sizeof(monitor_target) <= 64, "issue 14's budget: 64 bytes of hot state per target");
 
-// Every accepted reply's RTT, over the whole run (fping's final min/avg/max).
-struct target_totals {
-    uint32_t min_us = UINT32_MAX, max_us = 0;
-    uint64_t sum_us = 0;
-};
-
 // The rest of a target's summary period, touched only by late, duplicate and error replies and
 // the summary: the counters' marks at the period's start and the ICMP errors about its probes
 // (how many, and the last one).
@@ -71,6 +66,10 @@ struct group_totals {
     std::vector<icmp_error_count> errors;  // by type and code, in first-seen order
     prom_histogram<uint64_t> prom_rtt;     // every accepted reply's RTT, in Prometheus' buckets
 };
+
+// This shard's targets: every target index t with t mod shards == shard (target_walk's deal, which
+// the senders' slices split further); the book's targets, numbered i = t / shards.
+uint64_t shard_targets(const scan_config& cfg);
 
 // A TX lcore's slice of the schedule; the output lcore's close cursor for that slice is the same.
 monitor_schedule schedule_of_slice(const scan_config& cfg, walk_slice slice);
@@ -102,7 +101,15 @@ public:
     }
     uint32_t group_of(uint64_t i) const { return group_ids_[i * shards_ + shard_]; }
     // The run's totals (the report's monitor figures); groups, outage and summary counts included.
+    // After a resume, they go on from the run before (but for summaries: this run's lines).
     monitor_figures figures() const;
+    // The books a checkpoint keeps (monitor_checkpoint.hpp), into `out`, whose vectors keep their
+    // capacity from one checkpoint to the next: copies, no allocation after the first.
+    void save(monitor_saved& out) const;
+    // Flushes the JSON lines to the file (a checkpoint's flush). False when a write failed.
+    bool flush();
+    // Probes the runs before a resume sent whose rounds closed (the probes_sent_total they counted).
+    uint64_t probes_before() const { return probes_before_; }
     bool write_failed() const { return write_failed_; }
     // The errno of the first failed write to the JSON lines, 0 if none (or unknown).
     int write_error_number() const { return write_errno_; }
@@ -118,6 +125,7 @@ private:
     void replay_early(uint64_t index);
     void emit(const std::string& line);
     void note_write_failure();
+    void restore(const monitor_saved& saved);
     const interval_set* set_;
     const monitor_settings& settings_;
     uint32_t summary_rounds_;
@@ -141,6 +149,9 @@ private:
     std::vector<monitor_schedule> cursors_;           // one per TX lcore slice
     std::vector<uint8_t> seen_;                       // targets that answered once (the status line's hits)
     uint64_t rounds_closed_ = 0, down_ = 0, outages_ = 0, recoveries_ = 0, summaries_ = 0;
+    uint32_t first_round_ = 0;  // a resumed run's first round (its rounds go on from the run before)
+    uint64_t probes_before_ = 0;
+    uint64_t groups_fingerprint_ = 0;
     std::FILE* json_ = nullptr;
     std::FILE* text_ = nullptr;
     bool write_failed_ = false;

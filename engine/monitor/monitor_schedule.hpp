@@ -65,16 +65,20 @@ public:
     static constexpr bool may_pause = false;
     static constexpr uint64_t never = std::numeric_limits<uint64_t>::max();
 
-    // `rounds` 0: until stopped. `period_us` > 0. `start_us`: due time of round 0's first probe.
+    // Rounds first_round to rounds - 1 (`rounds` 0: until stopped; first_round > 0: a resumed run,
+    // which numbers its rounds on from the run before). `period_us` > 0. `start_us`: due time of
+    // the first round's first probe.
     monitor_schedule(const interval_set& targets, uint64_t key, uint64_t period_us, uint32_t rounds,
-                     walk_slice slice, uint64_t start_us)
+                     walk_slice slice, uint64_t start_us, uint32_t first_round = 0)
         : set_(&targets),
           first_(uint64_t(slice.shard) + uint64_t(slice.shards) * slice.thread),
           stride_(uint64_t(slice.shards) * slice.threads),
           m_(target_walk::targets_per_round(targets.size(), 0, slice)),
           period_(period_us),
           start_(start_us),
-          rounds_(rounds) {
+          rounds_(rounds),
+          first_round_(first_round),
+          round_(first_round) {
         offset_ = m_ ? mix64(key ^ 0x6d6f6e69746f72ull) % m_ : 0;  // "monitor": apart from scan's keys
         step_ = pick_step(m_, mix64(key + 0x9e3779b97f4a7c15ull));
         slot_ = offset_;
@@ -87,9 +91,9 @@ public:
     // A: the slice-index step between consecutive positions (the /24 spacing tests read it).
     uint64_t order_step() const { return step_; }
 
-    // When position k (< m) of round r is due.
+    // When position k (< m) of round r (>= the first) is due.
     uint64_t due_us(uint32_t r, uint64_t k) const {
-        return start_ + uint64_t(r) * period_ + uint64_t((uint128)k * period_ / m_);
+        return start_ + uint64_t(r - first_round_) * period_ + uint64_t((uint128)k * period_ / m_);
     }
     // The target at position k (< m) of every round.
     ipv4_addr target_at(uint64_t k) const {
@@ -131,7 +135,7 @@ public:
         return take_indices(index, due, round, unsigned(std::min<uint64_t>(n, due_by(now_us) - pos_)));
     }
     // Positions handed out so far, over every round (a TX lcore's probes sent, when all went out).
-    uint64_t handed_out() const { return uint64_t(round_) * m_ + pos_; }
+    uint64_t handed_out() const { return uint64_t(round_ - first_round_) * m_ + pos_; }
 
 private:
     // A stride coprime with m (so k -> c + k*A mod m is a bijection) near m*0.618, keyed within
@@ -148,7 +152,7 @@ private:
     // Positions of the current round due by `now` (those with floor(k*period/m) <= now - base):
     // k <= ((now - base + 1) * m - 1) / period, capped at m.
     uint64_t due_by(uint64_t now_us) const {
-        const uint64_t base = start_ + uint64_t(round_) * period_;
+        const uint64_t base = start_ + uint64_t(round_ - first_round_) * period_;
         if (now_us < base) return 0;
         const uint128 last = ((uint128)(now_us - base + 1) * m_ - 1) / period_;
         return last + 1 >= m_ ? m_ : uint64_t(last) + 1;
@@ -193,8 +197,9 @@ private:
     uint64_t first_, stride_, m_;
     uint64_t period_, start_;
     uint32_t rounds_;
+    uint32_t first_round_;
     uint64_t offset_ = 0, step_ = 0;
-    uint32_t round_ = 0;
+    uint32_t round_;
     uint64_t pos_ = 0;   // next position of the round
     uint64_t slot_ = 0;  // its slice index, (offset + pos*step) mod m
 };

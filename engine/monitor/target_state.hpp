@@ -43,7 +43,23 @@ constexpr uint32_t extend_round(uint32_t reference, uint8_t low8) {
     return reference + uint32_t(int32_t(int8_t(uint8_t(low8 - uint8_t(reference)))));
 }
 
+// Every accepted reply's RTT, over the whole run (fping's final min/avg/max).
+struct target_totals {
+    uint32_t min_us = UINT32_MAX, max_us = 0;
+    uint64_t sum_us = 0;
+    bool operator==(const target_totals&) const = default;
+};
+
 enum class reply_verdict : uint8_t { accepted, duplicate, late, ahead };
+
+// A target's counters, and where its outage state stands: what a monitor checkpoint keeps of it
+// (run/monitor_checkpoint.hpp) and a resumed run starts from. down_since is a round number.
+struct target_counts {
+    uint32_t sent = 0, received = 0, lost = 0, late = 0, duplicates = 0;
+    uint32_t consecutive_lost = 0, down_since = 0, outages = 0;
+    bool down = false;
+    bool operator==(const target_counts&) const = default;
+};
 
 struct outage_event {
     enum class kind : uint8_t { down, up };
@@ -58,6 +74,15 @@ public:
     static constexpr uint32_t window_rounds = 64;
 
     explicit target_state(uint32_t first_round = 0) : newest_(first_round), next_close_(first_round) {}
+    // A resumed run's target: its rounds start at first_round, its counters where they were saved.
+    // A round sent before the restart but not closed then is never counted (no reply can be matched
+    // to it any more). An outage goes on (down, since its old first lost round); a run of losses
+    // that had not made one yet does not: the rounds before and after the restart are not
+    // consecutive.
+    target_state(uint32_t first_round, const target_counts& saved)
+        : newest_(first_round), next_close_(first_round), c_(saved) {
+        if (!c_.down) c_.consecutive_lost = 0;
+    }
 
     reply_verdict on_reply(uint32_t round, uint32_t rtt_us, uint32_t timeout_us) {
         const int64_t from_open = int64_t(round) - int64_t(next_close_);
@@ -65,7 +90,7 @@ public:
         const int64_t age = int64_t(newest_) - int64_t(round);
         if (age >= int64_t(window_rounds)) return count_late();
         if (age >= 0 && (replied_ >> age & 1)) {
-            ++duplicates_;
+            ++c_.duplicates;
             return reply_verdict::duplicate;
         }
         if (from_open < 0 || rtt_us > timeout_us) return count_late();
@@ -79,37 +104,38 @@ public:
     std::optional<outage_event> close_next_round(uint32_t down_after) {
         const uint32_t round = next_close_++;
         advance_to(round);
-        ++sent_;
+        ++c_.sent;
         if (replied_ >> (newest_ - round) & 1) {
-            ++received_;
-            consecutive_lost_ = 0;
-            if (!down_) return std::nullopt;
-            down_ = false;
-            return outage_event{outage_event::kind::up, down_since_, round, round - down_since_};
+            ++c_.received;
+            c_.consecutive_lost = 0;
+            if (!c_.down) return std::nullopt;
+            c_.down = false;
+            return outage_event{outage_event::kind::up, c_.down_since, round, round - c_.down_since};
         }
-        ++lost_;
-        if (++consecutive_lost_ != down_after) return std::nullopt;
-        down_ = true;
-        down_since_ = round - (down_after - 1);
-        ++outages_;
-        return outage_event{outage_event::kind::down, down_since_, round, down_after};
+        ++c_.lost;
+        if (++c_.consecutive_lost != down_after) return std::nullopt;
+        c_.down = true;
+        c_.down_since = round - (down_after - 1);
+        ++c_.outages;
+        return outage_event{outage_event::kind::down, c_.down_since, round, down_after};
     }
 
     uint32_t next_round_to_close() const { return next_close_; }
-    uint32_t sent() const { return sent_; }
-    uint32_t received() const { return received_; }
-    uint32_t lost() const { return lost_; }
-    uint32_t late() const { return late_; }
-    uint32_t duplicates() const { return duplicates_; }
-    uint32_t consecutive_lost() const { return consecutive_lost_; }
-    uint32_t outages() const { return outages_; }
-    bool down() const { return down_; }
+    const target_counts& counts() const { return c_; }
+    uint32_t sent() const { return c_.sent; }
+    uint32_t received() const { return c_.received; }
+    uint32_t lost() const { return c_.lost; }
+    uint32_t late() const { return c_.late; }
+    uint32_t duplicates() const { return c_.duplicates; }
+    uint32_t consecutive_lost() const { return c_.consecutive_lost; }
+    uint32_t outages() const { return c_.outages; }
+    bool down() const { return c_.down; }
     // The first lost round of the current outage (meaningful while down()).
-    uint32_t down_since() const { return down_since_; }
+    uint32_t down_since() const { return c_.down_since; }
 
 private:
     reply_verdict count_late() {
-        ++late_;
+        ++c_.late;
         return reply_verdict::late;
     }
     // Slides the window so that `round` is its newest bit when it is newer than the newest.
@@ -123,15 +149,7 @@ private:
     uint64_t replied_ = 0;
     uint32_t newest_;
     uint32_t next_close_;
-    uint32_t sent_ = 0;
-    uint32_t received_ = 0;
-    uint32_t lost_ = 0;
-    uint32_t late_ = 0;
-    uint32_t duplicates_ = 0;
-    uint32_t consecutive_lost_ = 0;
-    uint32_t down_since_ = 0;
-    uint32_t outages_ = 0;
-    bool down_ = false;
+    target_counts c_;
 };
 
 static_assert(sizeof(target_state) <= 64, "monitor mode's hot state budget: one cache line per target");

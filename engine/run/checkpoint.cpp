@@ -30,7 +30,7 @@ run_identity identity_of(const scan_config& cfg) {
     id.probes = cfg.probes;
     id.shard = cfg.shard;
     id.shards = cfg.shards;
-    id.senders = cfg.lcores.tx_cores;
+    id.senders = cfg.mode == run_mode::monitor ? 0 : cfg.lcores.tx_cores;
     return id;
 }
 
@@ -70,16 +70,21 @@ uint64_t whole_at(const nlohmann::json& j, const char* key, uint64_t max = UINT6
     return whole(j.at(key), key, max);
 }
 
+uint64_t hex_at(const nlohmann::json& j, const char* key) {
+    const std::string text = j.at(key).get<std::string>();
+    size_t used = 0;
+    const uint64_t v = std::stoull(text, &used, 16);
+    if (used != text.size() || text.empty()) throw std::invalid_argument(key);
+    return v;
+}
+
 run_identity identity_from(const nlohmann::json& j) {
     run_identity id;
     id.mode = j.at("mode").get<std::string>();
     id.probe_type = j.at("probe_module").get<std::string>();
     id.seed = whole_at(j, "seed");
     id.targets = whole_at(j, "targets");
-    const std::string fp = j.at("targets_fingerprint").get<std::string>();
-    size_t used = 0;
-    id.targets_fingerprint = std::stoull(fp, &used, 16);
-    if (used != fp.size() || fp.empty()) throw std::invalid_argument("targets_fingerprint");
+    id.targets_fingerprint = hex_at(j, "targets_fingerprint");
     id.max_targets = whole_at(j, "max_targets");
     id.probes = uint32_t(whole_at(j, "probes", UINT32_MAX));
     id.shard = uint32_t(whole_at(j, "shard", UINT32_MAX));
@@ -88,18 +93,56 @@ run_identity identity_from(const nlohmann::json& j) {
     return id;
 }
 
+nlohmann::json monitor_json(const monitor_saved& m) {
+    return {{"next_round", m.next_round},
+            {"count", m.count},
+            {"targets", m.counts.size()},
+            {"groups", m.groups.size()},
+            {"histograms", !m.histograms.empty()},
+            {"groups_fingerprint", fmt::format("{:016x}", m.groups_fingerprint)}};
+}
+
+// The monitor section's sizes, for the table to fill (at most a target set's 2^32 addresses, and
+// never more groups than targets).
+std::shared_ptr<monitor_saved> monitor_from(const nlohmann::json& j) {
+    auto m = std::make_shared<monitor_saved>();
+    m->next_round = uint32_t(whole_at(j, "next_round", UINT32_MAX));
+    m->count = uint32_t(whole_at(j, "count", UINT32_MAX));
+    const uint64_t targets = whole_at(j, "targets", uint64_t(1) << 32);
+    const uint64_t groups = whole_at(j, "groups", std::max<uint64_t>(targets, 1));
+    if (!j.at("histograms").is_boolean()) throw std::invalid_argument("histograms");
+    m->groups_fingerprint = hex_at(j, "groups_fingerprint");
+    m->counts.resize(targets);
+    m->totals.resize(targets);
+    if (j.at("histograms").get<bool>()) m->histograms.resize(targets);
+    m->groups.resize(groups);
+    return m;
+}
+
+// The JSON header and what follows it: a monitor's table. The header ends at its first line that
+// is a lone closing brace (dump(2) indents every inner one, and no string holds a raw newline).
+std::pair<std::string_view, std::string_view> split_header(std::string_view text) {
+    const size_t end = text.find("\n}\n");
+    if (end == std::string_view::npos) return {text, {}};
+    return {text.substr(0, end + 3), text.substr(end + 3)};
+}
+
 }  // namespace
 
 std::string format_checkpoint(const checkpoint& c) {
-    const nlohmann::json j = {
+    nlohmann::json j = {
         {"format", format_name},    {"version", format_version},     {"run", identity_json(c.identity)},
         {"positions", c.positions}, {"probes_covered", c.covered()}, {"probes_planned", c.planned},
         {"complete", c.complete()}, {"written_unix_ns", c.wall_ns}};
-    return j.dump(2) + "\n";
+    if (c.monitor) j["monitor"] = monitor_json(*c.monitor);
+    std::string text = j.dump(2) + "\n";
+    if (c.monitor) append_monitor_table(text, *c.monitor);
+    return text;
 }
 
 result<checkpoint> parse_checkpoint(std::string_view text, const std::string& path) {
-    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    const auto [header, table] = split_header(text);
+    const nlohmann::json j = nlohmann::json::parse(header, nullptr, false);
     const bool object = !j.is_discarded() && j.is_object();
     const auto format = object ? j.find("format") : j.end();
     if (!object || format == j.end() || *format != format_name)
@@ -121,6 +164,7 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
         for (const nlohmann::json& p : positions) c.positions.push_back(whole(p, "positions"));
         c.planned = whole_at(j, "probes_planned");
         c.wall_ns = whole_at(j, "written_unix_ns");
+        if (j.contains("monitor")) c.monitor = monitor_from(j.at("monitor"));
     } catch (const std::exception&) {
         return error{
             fmt::format("--resume '{}' is a damaged checkpoint (a field is missing or has the "
@@ -134,6 +178,13 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
         return error{
             fmt::format("--resume '{}' is a damaged checkpoint (its positions do not fit its "
                         "run): resume from an intact copy, or start the scan again",
+                        path)};
+    const bool is_monitor = c.identity.mode == run_mode_name(run_mode::monitor);
+    if (is_monitor != bool(c.monitor) ||
+        (c.monitor ? !parse_monitor_table(table, *c.monitor) : !table.empty()))
+        return error{
+            fmt::format("--resume '{}' is a damaged checkpoint (its table of targets is cut, or does "
+                        "not fit its header): resume from an intact copy, or start again",
                         path)};
     return c;
 }

@@ -3,14 +3,17 @@
 // permutation position up to which every probe's replies are flushed to the output (their
 // cooldown passed), and the identity of the run that wrote it: a resume of another target set,
 // seed, shard, sender count or probe type would probe other targets, so it is refused.
-// Written as a small JSON file, replaced atomically (docs/usage.md, "Checkpoints").
+// Written as a small JSON file, replaced atomically (docs/usage.md, "Checkpoints"). A monitor's
+// checkpoint holds its books instead of positions: the JSON, then a table of every target's counters.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "monitor/monitor_checkpoint.hpp"
 #include "run/scan_config.hpp"
 #include "util/result.hpp"
 
@@ -26,7 +29,7 @@ struct run_identity {
     uint64_t max_targets = 0;          // -n (0: all)
     uint32_t probes = 1;               // -P
     uint32_t shard = 0, shards = 1;
-    uint32_t senders = 1;  // TX lcores: each walks its own slice
+    uint32_t senders = 1;  // TX lcores: each walks its own slice (monitor: 0, its books are per target)
     bool operator==(const run_identity&) const = default;
 };
 
@@ -40,8 +43,10 @@ struct checkpoint {
     std::vector<uint64_t> positions;
     uint64_t planned = 0;  // probes the whole run sends (every sender, every round)
     uint64_t wall_ns = 0;  // when it was written
+    // -M monitor: its books (monitor/monitor_checkpoint.hpp) instead of positions.
+    std::shared_ptr<monitor_saved> monitor;
     uint64_t covered() const;
-    bool complete() const { return covered() >= planned; }
+    bool complete() const { return monitor ? monitor->complete() : covered() >= planned; }
 };
 
 std::string format_checkpoint(const checkpoint& c);

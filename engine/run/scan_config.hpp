@@ -2,6 +2,7 @@
 // depends on DPDK; the driver turns it into ports, queues, lcores and rings.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@
 #include "trace/trace_plan.hpp"
 
 namespace ics {
+
+struct monitor_saved;  // monitor/monitor_checkpoint.hpp
 
 // Where the probes go: exactly one of iface (a kernel interface through af_packet), pci (a
 // DPDK-bound NIC) or vdevs (DPDK virtual devices), or a dry run into a pcap file. Several vdevs
@@ -54,6 +57,10 @@ struct checkpoint_settings {
     double interval_s = 1;
     std::string resumed_from;  // the --resume file, if any
     std::vector<uint64_t> start_positions;
+    // -M monitor: the books a resumed run starts from (null: from zero), and its first round
+    // (the saved next round, moved up to a -Q summary period's start).
+    std::shared_ptr<const monitor_saved> monitor_start;
+    uint32_t first_round = 0;
     uint64_t start(uint32_t sender) const {
         return sender < start_positions.size() ? start_positions[sender] : 0;
     }

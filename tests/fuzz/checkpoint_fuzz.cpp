@@ -1,10 +1,13 @@
 // Fuzzes the reading of --resume files (run/checkpoint.hpp) and checks what must hold of every
 // checkpoint it accepts: one position per sender, no more covered than planned, written back and
-// read again it is the same checkpoint, and a run of its own identity may resume it. A refusal
+// read again it is the same checkpoint (a monitor's table too: the same text again), and a run of
+// its own identity may resume it; a monitor's books add up (sent = received + lost, no round past
+// the next). A refusal
 // names the file and says what to do. A broken property aborts with a message, which the mutation
 // driver and libFuzzer report as a failure.
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +39,40 @@ ics::checkpoint sample(uint32_t senders, uint64_t seed, bool complete) {
     return c;
 }
 
+// A monitor's checkpoint of `targets` targets in two groups, every kind of line filled.
+ics::checkpoint monitor_sample(uint32_t targets, bool histograms) {
+    ics::scan_config cfg;
+    cfg.mode = ics::run_mode::monitor;
+    cfg.targets = ics::interval_set({{0xc6120000, 0xc6120000 + targets - 1}});
+    ics::checkpoint c;
+    c.identity = ics::identity_of(cfg);
+    auto m = std::make_shared<ics::monitor_saved>();
+    m->next_round = 12;
+    m->count = histograms ? 0 : 40;
+    for (uint32_t i = 0; i < targets; ++i) {
+        const uint32_t lost = i % 4;
+        m->counts.push_back({.sent = 12,
+                             .received = 12 - lost,
+                             .lost = lost,
+                             .late = i % 3,
+                             .duplicates = i % 2,
+                             .consecutive_lost = lost,
+                             .down_since = 12 - lost,
+                             .outages = lost / 3,
+                             .down = lost == 3});
+        m->totals.push_back({400 + i, 900 + i, uint64_t(12 - lost) * 600});
+        if (histograms) {
+            m->histograms.emplace_back();
+            m->histograms.back().add(400 + i);
+        }
+    }
+    m->groups.resize(2);
+    m->groups[0].rtt.add(450);
+    m->groups[1].errors = {{3, 1, 5}, {11, 0, 2}};
+    c.monitor = m;
+    return c;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -56,6 +93,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               again->wall_ns == c.wall_ns,
           "a checkpoint written back reads as another");
     check(!ics::identity_mismatch(c.identity, c.identity, "ck"), "a run of the same identity is refused");
+    if (c.monitor) {
+        const ics::monitor_saved& m = *c.monitor;
+        check(ics::format_checkpoint(*again) == ics::format_checkpoint(c),
+              "a monitor's table written back differs");
+        for (const ics::target_counts& t : m.counts)
+            check(uint64_t(t.received) + t.lost == t.sent && t.sent <= m.next_round,
+                  "accepted a target whose rounds do not add up");
+        check(m.totals.size() == m.counts.size() &&
+                  (m.histograms.empty() || m.histograms.size() == m.counts.size()),
+              "accepted a table of another size than its header's");
+    }
     return 0;
 }
 
@@ -63,6 +111,10 @@ std::vector<std::vector<uint8_t>> fuzz_seeds() {
     std::vector<std::vector<uint8_t>> seeds;
     for (const auto& c : {sample(1, 4242, false), sample(2, 0xfedcba9876543210ull, false), sample(3, 7, true),
                           sample(4, 0, false)}) {
+        const std::string text = ics::format_checkpoint(c);
+        seeds.emplace_back(text.begin(), text.end());
+    }
+    for (const auto& c : {monitor_sample(3, true), monitor_sample(4, false)}) {
         const std::string text = ics::format_checkpoint(c);
         seeds.emplace_back(text.begin(), text.end());
     }

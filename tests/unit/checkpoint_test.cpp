@@ -25,7 +25,110 @@ checkpoint sample_checkpoint() {
     return c;
 }
 
+// A monitor's: two targets (one down, with a histogram each), two groups (one with ICMP errors).
+checkpoint sample_monitor_checkpoint() {
+    scan_config cfg;
+    cfg.mode = run_mode::monitor;
+    cfg.targets = interval_set({{0xc6120000, 0xc6120001}});
+    cfg.seed = 77;
+    checkpoint c;
+    c.identity = identity_of(cfg);
+    c.wall_ns = 1700000000123456789ull;
+    auto m = std::make_shared<monitor_saved>();
+    m->next_round = 9;
+    m->count = 20;
+    m->groups_fingerprint = 0x0123456789abcdefull;
+    m->counts = {{.sent = 9, .received = 7, .lost = 2, .late = 1, .duplicates = 3},
+                 {.sent = 8,
+                  .received = 2,
+                  .lost = 6,
+                  .consecutive_lost = 5,
+                  .down_since = 4,
+                  .outages = 2,
+                  .down = true}};
+    m->totals = {{410, 1500, 5000}, {900, 900, 1800}};
+    m->histograms.resize(2);
+    for (uint32_t rtt : {410u, 600u, 1500u}) m->histograms[0].add(rtt);
+    m->histograms[1].add(900);
+    m->groups.resize(2);
+    m->groups[0].rtt.add(410);
+    m->groups[1].errors = {{3, 1, 4}, {11, 0, 18446744073709551615ull}};
+    c.monitor = m;
+    return c;
+}
+
 }  // namespace
+
+// The monitor's table round-trips exactly (formatted again, the same text), and its header says
+// what the resume needs.
+TEST(Checkpoint, MonitorBooksRoundTrip) {
+    const checkpoint c = sample_monitor_checkpoint();
+    const std::string text = format_checkpoint(c);
+    auto back = parse_checkpoint(text, "f");
+    ASSERT_TRUE(back) << back.error_message();
+    ASSERT_TRUE(back->monitor);
+    EXPECT_EQ(format_checkpoint(*back), text);
+    EXPECT_EQ(back->monitor->counts, c.monitor->counts);
+    EXPECT_EQ(back->monitor->totals, c.monitor->totals);
+    EXPECT_EQ(back->monitor->groups[1].errors.size(), 2u);
+    EXPECT_EQ(back->monitor->groups[1].errors[1].count, 18446744073709551615ull);
+    EXPECT_EQ(back->monitor->next_round, 9u);
+    EXPECT_FALSE(back->complete());
+    EXPECT_NE(text.find("\"senders\": 0"), std::string::npos);  // a monitor's books are per target
+    // Without histograms, the lines are shorter and still round-trip.
+    checkpoint plain = c;
+    auto m = std::make_shared<monitor_saved>(*c.monitor);
+    m->histograms.clear();
+    m->next_round = 20;
+    plain.monitor = m;
+    auto back2 = parse_checkpoint(format_checkpoint(plain), "f");
+    ASSERT_TRUE(back2) << back2.error_message();
+    EXPECT_TRUE(back2->monitor->histograms.empty());
+    EXPECT_TRUE(back2->complete());  // round 20 of --count 20
+}
+
+// Every way a monitor's table can be damaged is a refusal with a sentence: cut, a line short or
+// long, numbers that cannot be (sent != received + lost, a round past the next, a histogram whose
+// count is not its buckets' sum, an ICMP type over 255), a table where the header has none, a
+// monitor header without its table.
+TEST(Checkpoint, MonitorTableDamageIsRefused) {
+    const std::string good = format_checkpoint(sample_monitor_checkpoint());
+    const size_t table = good.find("\n}\n") + 3;
+    const std::string header = good.substr(0, table);
+    std::vector<std::string> lines;
+    for (size_t at = table, nl; (nl = good.find('\n', at)) != std::string::npos; at = nl + 1)
+        lines.push_back(good.substr(at, nl - at));
+    ASSERT_EQ(lines.size(), 4u);
+    auto with = [&](size_t line, const std::string& text) {
+        std::string out = header;
+        for (size_t i = 0; i < lines.size(); ++i) out += (i == line ? text : lines[i]) + "\n";
+        return out;
+    };
+    auto refused = [](const std::string& text) {
+        auto r = parse_checkpoint(text, "ck");
+        return !r && r.error_message().find("damaged") != std::string::npos;
+    };
+    ASSERT_FALSE(refused(good));
+    EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));                   // the last line cut
+    EXPECT_TRUE(refused(header));                                            // no table at all
+    EXPECT_TRUE(refused(good + "1 2\n"));                                    // a line too many
+    EXPECT_TRUE(refused(with(0, lines[0] + " 7")));                          // a number too many
+    EXPECT_TRUE(refused(with(0, lines[0].substr(0, lines[0].rfind(' ')))));  // one too few
+    EXPECT_TRUE(refused(with(0, "9 7 3" + lines[0].substr(5))));             // sent != received + lost
+    EXPECT_TRUE(refused(with(0, "10 8 2" + lines[0].substr(5))));            // more rounds than next_round
+    EXPECT_TRUE(refused(with(0, "9 7 2 -1" + lines[0].substr(7))));
+    std::string bucket = lines[0];  // the first bucket count one more: the count is not their sum
+    const size_t b0 = bucket.find(' ', bucket.find("5000")) + 1;
+    bucket.insert(b0, "1");
+    EXPECT_TRUE(refused(with(0, bucket)));
+    EXPECT_TRUE(refused(with(3, lines[3].substr(0, lines[3].find(" 3 1 4")) + " 3 256 1 4 11 0 5")));
+    EXPECT_TRUE(refused(with(3, lines[3] + " 1 1 1")));  // a triple more than its count
+    std::string scan = format_checkpoint(sample_checkpoint());
+    EXPECT_TRUE(refused(scan + lines[0] + "\n"));  // a scan's checkpoint has no table
+    std::string monitor_as_scan = good;
+    monitor_as_scan.replace(monitor_as_scan.find("\"mode\": \"monitor\""), 17, "\"mode\": \"scan\"");
+    EXPECT_TRUE(refused(monitor_as_scan));
+}
 
 TEST(Checkpoint, RoundTrips) {
     const checkpoint c = sample_checkpoint();

@@ -21,6 +21,7 @@
 #include <tuple>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "net/headers.hpp"
@@ -143,15 +144,17 @@ struct book_sim {
     }
     // Rounds of target i closed by now: due + timeout + margin passed, and (after a stop) due no
     // later than the send end less the margin; at most `count`.
+    // (A resumed run's rounds start at its first round.)
     uint32_t closed_by_ticks(uint64_t i) const {
-        if (now < delay_us) return 0;
+        const uint32_t first = cfg.checkpoint.first_round;
+        if (now < delay_us) return first;
         uint64_t until = now - delay_us;
         if (send_end != UINT64_MAX) {
-            if (send_end < monitor_close_margin_us) return 0;
+            if (send_end < monitor_close_margin_us) return first;
             until = std::min(until, send_end - monitor_close_margin_us);
         }
-        if (until < due(i, 0)) return 0;
-        auto r = uint32_t((until - due(i, 0)) / cfg.monitor.period_us + 1);
+        if (until < due(i, first)) return first;
+        auto r = uint32_t(first + (until - due(i, first)) / cfg.monitor.period_us + 1);
         return cfg.monitor.count ? std::min(r, cfg.monitor.count) : r;
     }
     // Ticks every 1 ms until `t`; after each, every target has closed exactly its due rounds.
@@ -795,4 +798,84 @@ TEST(MonitorBook, SummaryRttHoldsOnlyItsOwnRounds) {
         expect_summary(sums[r], r, 1, 1, 0, 0, "fra");
         EXPECT_EQ(sums[r].value("rtt_min_ms", 0.0), double(r + 1)) << sums[r];
     }
+}
+
+// A resumed run's books (--resume in -M monitor) go on from the saved ones: run A is stopped
+// without finishing (a crash) after its books were saved; run B starts from the save at its next
+// round and runs 3 more. Every target's counters, RTT totals and histograms, the groups' and the
+// run's figures are A's plus B's; an outage of A goes on in B and ends there with its old first
+// round; B's summaries and events number rounds on from A's; fping's lines count both runs.
+//   0-9  every round answered, 1000 + i us;  10  lost in A from round 2 (down at 3), back in B
+//   11   never (down in A, still down in B: no second down event)
+TEST(MonitorBook, ResumedBooksGoOnFromTheSavedOnes) {
+    scan_config cfg_a = monitor_cfg(300000, 12, 0, 0, 2);
+    cfg_a.monitor.prometheus = "127.0.0.1:0";  // per-target histograms, to carry over too
+    book_sim a(cfg_a);
+    for (uint32_t r = 0; r < 6; ++r)
+        for (uint64_t i = 0; i < 10 || (i == 10 && r < 2); ++i) a.echo(i, r, 1000 + uint32_t(i));
+    a.run_to(1700000);  // rounds 0-3 closed for every target (round 4 is due by 1.2 s + 250 ms: some)
+    monitor_saved saved;
+    a.book.save(saved);
+    ASSERT_GE(saved.next_round, 4u);
+    for (uint64_t i = 0; i < 12; ++i)
+        EXPECT_EQ(saved.counts[i].sent, a.book.target(i).state.next_round_to_close()) << i;
+    EXPECT_TRUE(saved.counts[10].down);
+    EXPECT_TRUE(saved.counts[11].down);
+    EXPECT_EQ(saved.counts[10].down_since, 2u);
+
+    scan_config cfg_b = monitor_cfg(300000, 12, saved.next_round + 3, 0, 2);
+    cfg_b.monitor.prometheus = "127.0.0.1:0";
+    cfg_b.checkpoint.first_round = saved.next_round;
+    cfg_b.checkpoint.monitor_start = std::make_shared<monitor_saved>(saved);
+    book_sim b(cfg_b);
+    const uint32_t first = saved.next_round;
+    for (uint32_t r = first; r < first + 3; ++r)
+        for (uint64_t i = 0; i < 11; ++i) b.echo(i, r, 2000 + uint32_t(i));
+    b.run_to(2000000);
+    ASSERT_TRUE(b.finish(3 * 12));
+    for (uint64_t i = 0; i < 12; ++i) {
+        const target_counts& was = saved.counts[i];
+        const target_state& now = b.book.target(i).state;
+        EXPECT_EQ(now.sent(), was.sent + 3) << i;
+        EXPECT_EQ(now.received(), was.received + (i < 11 ? 3 : 0)) << i;
+        EXPECT_EQ(now.lost(), was.lost + (i < 11 ? 0 : 3)) << i;
+        EXPECT_EQ(now.next_round_to_close(), first + 3) << i;
+        if (i < 11) {
+            EXPECT_EQ(b.book.totals(i).max_us, 2000 + i) << i;
+            EXPECT_EQ(b.book.totals(i).sum_us, saved.totals[i].sum_us + 3 * (2000 + i)) << i;
+            EXPECT_EQ(b.book.prom_histogram_of(i).count, saved.histograms[i].count + 3) << i;
+        }
+        if (i < 10) {
+            EXPECT_EQ(b.book.totals(i).min_us, 1000 + i) << i;
+        }
+    }
+    const std::vector<json> lines = b.records();
+    const auto up = b.of(lines, 10, "up");
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(up[0].at("first_lost_round"), 2u);
+    EXPECT_EQ(up[0].at("end_round"), first);
+    EXPECT_TRUE(b.of(lines, 11, "down").empty());
+    for (uint64_t i = 0; i < 12; ++i) {
+        const auto sums = b.of(lines, i, "summary");
+        ASSERT_EQ(sums.size(), 1u) << i;
+        EXPECT_EQ(sums[0].at("first_round"), first) << i;
+        EXPECT_EQ(sums[0].at("rounds"), 3u) << i;  // this run's rounds; the counters are both runs'
+        EXPECT_EQ(sums[0].at("received"), i < 11 ? 3u : 0u) << i;
+    }
+    const monitor_figures fa = a.book.figures(), fb = b.book.figures();
+    EXPECT_EQ(fb.rounds_closed, fa.rounds_closed + 36);
+    EXPECT_EQ(fb.received, fa.received + 33);
+    EXPECT_EQ(fb.outages, 2u);
+    EXPECT_EQ(fb.recoveries, 1u);
+    EXPECT_EQ(fb.targets_down, 1u);
+    EXPECT_EQ(b.book.probes_before(), fa.rounds_closed);
+    uint64_t group_replies = 0;
+    for (const group_totals& g : b.book.groups()) group_replies += g.prom_rtt.count;
+    EXPECT_EQ(group_replies, saved.groups[0].rtt.count + saved.groups[1].rtt.count + 33);
+    // fping's line counts both runs.
+    std::string text;
+    for (const std::string& l : lines_of(b.text_file)) text += l + "\n";
+    EXPECT_NE(text.find(fmt::format("198.18.0.12 : xmt/rcv/%loss = {}/0/100%", saved.counts[11].sent + 3)),
+              std::string::npos)
+        << text;
 }

@@ -300,3 +300,33 @@ TEST(MonitorSchedule, PacerAtTargetsPerPeriodKeepsToTheDueTimes) {
     EXPECT_EQ(handed, 3 * m);
     EXPECT_TRUE(s.done());
 }
+
+// A resumed monitor's schedule (first_round > 0) hands out rounds first_round .. rounds - 1, in the
+// same order and phases as the whole run's, due from its own start; handed_out() counts this run's.
+TEST(MonitorSchedule, FirstRoundNumbersOnWithTheSameOrderAndPhases) {
+    const interval_set set = mixed_set();
+    const uint64_t period = 1000000, start = 500;
+    monitor_schedule whole(set, 42, period, 7, {}, start);
+    monitor_schedule resumed(set, 42, period, 7, {}, start, 4);
+    const uint64_t m = whole.targets_per_round();
+    ASSERT_EQ(resumed.targets_per_round(), m);
+    probe_batch a, b;
+    for (uint32_t r = 0; r < 4; ++r)
+        for (uint64_t k = 0; k < m;) k += whole.next(a, 64);
+    for (uint32_t r = 4; r < 7; ++r) {
+        for (uint64_t k = 0; k < m;) {
+            const monitor_step sb = resumed.next(b, 64, UINT64_MAX / 2);
+            const unsigned na = whole.next(a, sb.count);
+            ASSERT_EQ(na, sb.count);
+            EXPECT_EQ(b.round, r);
+            EXPECT_EQ(a.round, r);
+            for (unsigned i = 0; i < na; ++i) ASSERT_EQ(b.dst[i], a.dst[i]) << r << " " << k + i;
+            k += na;
+        }
+        EXPECT_EQ(resumed.due_us(r, 0), start + (r - 4) * period);
+        EXPECT_EQ(resumed.due_us(r, 1), whole.due_us(r, 1) - 4 * period);
+    }
+    EXPECT_TRUE(resumed.done());
+    EXPECT_EQ(resumed.handed_out(), 3 * m);
+    EXPECT_EQ(resumed.next(b, 64), 0u);
+}

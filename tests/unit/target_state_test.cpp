@@ -203,3 +203,41 @@ TEST(TargetState, AReplyFromBeyondTheExtensionRangeIsLateByItsRtt) {
     EXPECT_EQ(s.close_next_round(0), std::nullopt);
     expect_counts(s, 301, 0, 301, 1, 0);
 }
+
+// A resumed run's target: the saved counters go on, its rounds start where the run resumes; an
+// outage goes on (its first lost round the old one, no second down event), a run of losses short of
+// an outage does not (the rounds across the restart are not consecutive).
+TEST(TargetState, ResumedStateGoesOnFromTheSavedCounters) {
+    target_counts down_target{.sent = 10,
+                              .received = 6,
+                              .lost = 4,
+                              .late = 2,
+                              .duplicates = 1,
+                              .consecutive_lost = 4,
+                              .down_since = 6,
+                              .outages = 1,
+                              .down = true};
+    target_state s(12, down_target);
+    EXPECT_EQ(s.counts(), down_target);
+    EXPECT_EQ(s.next_round_to_close(), 12u);
+    EXPECT_EQ(s.close_next_round(down_after), std::nullopt);  // 12 lost: still down, no repeat
+    EXPECT_EQ(s.on_reply(13, 10, timeout_us), reply_verdict::accepted);
+    const auto up = s.close_next_round(down_after);
+    ASSERT_TRUE(up.has_value());
+    EXPECT_EQ(up->what, outage_event::kind::up);
+    EXPECT_EQ(up->first_lost_round, 6u);
+    EXPECT_EQ(up->length_rounds, 7u);  // 6 .. 12, across the restart
+    expect_counts(s, 12, 7, 5, 2, 1);
+    EXPECT_EQ(s.outages(), 1u);
+
+    target_counts losing{.sent = 10, .received = 8, .lost = 2, .consecutive_lost = 2};
+    target_state t(12, losing);
+    EXPECT_EQ(t.consecutive_lost(), 0u);
+    EXPECT_EQ(t.close_next_round(down_after), std::nullopt);  // 12 lost: the first of a new run
+    EXPECT_EQ(t.close_next_round(down_after), std::nullopt);  // 13
+    const auto down = t.close_next_round(down_after);         // 14: the third in a row
+    ASSERT_TRUE(down.has_value());
+    EXPECT_EQ(down->first_lost_round, 12u);
+    EXPECT_EQ(t.outages(), 1u);
+    expect_counts(t, 13, 8, 5, 0, 0);
+}
