@@ -13,7 +13,9 @@
 set -uo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-all_runs="build:unit,fuzz,dpdk,bench,lint build:integration build-asan:unit,dpdk"
+# A run marked idle: runs in the background at SCHED_IDLE from the start (lint: clang-tidy's minutes
+# of CPU, which need no timing), on the CPU the other runs leave idle; the rest run in order.
+all_runs="idle:build:lint build:unit,fuzz,dpdk,bench build:integration build-asan:unit,dpdk"
 runs=${ICS_TEST_RUNS:-$all_runs}
 # Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1
@@ -36,10 +38,44 @@ if [[ " $runs" == *" build-asan:"* ]]; then
     chrt --idle 0 scripts/build.sh --asan-only > "$logs/asan-build.log" 2>&1 &
     asan_build=$!
 fi
-# A run that ends before the sanitizer build (an error, ^C) stops it: ninja stops its compilers.
-trap '[[ -n $asan_build ]] && { pkill -TERM -P "$asan_build"; kill "$asan_build"; } 2>/dev/null; rm -rf "$logs"' EXIT
+idle_jobs=()  # PID:DIR:SUITES:LOGBASE of each idle run
+# A run that ends early (an error, ^C) stops what runs in the background: ninja stops its
+# compilers, meson its tests.
+stop_background() {
+    local job
+    [[ -n $asan_build ]] && { pkill -TERM -P "$asan_build"; kill "$asan_build"; } 2>/dev/null
+    for job in "${idle_jobs[@]}"; do kill "${job%%:*}" 2>/dev/null; done
+    rm -rf "$logs"
+}
+trap stop_background EXIT
 summary_args=()
-for spec in $runs; do  # build-dir:suite,suite...
+# Keeps what a run wrote (LOG, meson-logs/LOGBASE.json) and what the build registered, for the
+# summary, which checks one against the other.
+keep_run_logs() {  # DIR SUITES LOGBASE
+    local run_dir=$logs/${#summary_args[@]}
+    mkdir "$run_dir"
+    if [[ -f $1/meson-logs/$3.json ]]; then mv "$1/meson-logs/$3.json" "$run_dir/testlog.json"; fi
+    meson introspect "$1" --tests > "$run_dir/tests.json" || status=1
+    summary_args+=("$1:$2:$run_dir")
+}
+meson_test() {  # DIR LOGBASE SUITES [MESON-TEST-OPTIONS]
+    local args=() s
+    for s in ${3//,/ }; do args+=(--suite "$s"); done
+    # The log this run writes, and never one left by an earlier run.
+    rm -f "$1/meson-logs/$2.json"
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+        meson test -C "$1" --print-errorlogs --num-processes 2 --logbase "$2" "${@:4}" "${args[@]}"
+}
+for spec in $runs; do  # [idle:]build-dir:suite,suite...
+    if [[ $spec == idle:* ]]; then
+        spec=${spec#idle:}
+        base=idle${#idle_jobs[@]}
+        # (No rebuild: the build is done, and the runs in order rebuild in the same directory.)
+        chrt --idle 0 bash -c "$(declare -f meson_test); meson_test \"\$@\"" _ "${spec%%:*}" "$base" "${spec#*:}" \
+            --no-rebuild > "$logs/$base.out" 2>&1 &
+        idle_jobs+=("$!:${spec%%:*}:${spec#*:}:$base")
+        continue
+    fi
     dir=${spec%%:*}
     suites=${spec#*:}
     if [[ $dir == build-asan && -n $asan_build ]]; then
@@ -52,19 +88,16 @@ for spec in $runs; do  # build-dir:suite,suite...
         fi
         asan_build=
     fi
-    args=()
-    for s in ${suites//,/ }; do args+=(--suite "$s"); done
-    # The log this run writes, and never one left by an earlier run.
-    rm -f "$dir/meson-logs/testlog.json"
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        meson test -C "$dir" --print-errorlogs --num-processes 2 "${args[@]}" || status=1
-    # What ran, and what the build registered (the summary checks one against the other).
-    run_dir=$logs/${#summary_args[@]}
-    mkdir "$run_dir"
-    if [[ -f $dir/meson-logs/testlog.json ]]; then mv "$dir/meson-logs/testlog.json" "$run_dir/"; fi
-    meson introspect "$dir" --tests > "$run_dir/tests.json" || status=1
-    summary_args+=("$dir:$suites:$run_dir")
+    meson_test "$dir" testlog "$suites" || status=1
+    keep_run_logs "$dir" "$suites" testlog
 done
+for job in "${idle_jobs[@]}"; do
+    IFS=: read -r pid dir suites base <<< "$job"
+    wait "$pid" || status=1
+    cat "$logs/$base.out"  # its results, after the others' (it ran beside them)
+    keep_run_logs "$dir" "$suites" "$base"
+done
+idle_jobs=()
 
 python3 scripts/test-summary.py tests/expected-skips "${summary_args[@]}" || status=1
 if [[ $runs != "$all_runs" ]]; then
