@@ -58,21 +58,22 @@ keep_run_logs() {  # DIR SUITES LOGBASE
     meson introspect "$1" --tests > "$run_dir/tests.json" || status=1
     summary_args+=("$1:$2:$run_dir")
 }
-meson_test() {  # DIR LOGBASE SUITES [MESON-TEST-OPTIONS]
-    local args=() s
-    for s in ${3//,/ }; do args+=(--suite "$s"); done
-    # The log this run writes, and never one left by an earlier run.
-    rm -f "$1/meson-logs/$2.json"
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        meson test -C "$1" --print-errorlogs --num-processes 2 --logbase "$2" "${@:4}" "${args[@]}"
+# The arguments of `meson test` for a run: DIR LOGBASE SUITES (each suite, and the log's name).
+meson_args() {
+    local s
+    printf '%s\n' -C "$1" --print-errorlogs --num-processes 2 --logbase "$2"
+    for s in ${3//,/ }; do printf '%s\n' --suite "$s"; done
 }
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
 for spec in $runs; do  # [idle:]build-dir:suite,suite...
     if [[ $spec == idle:* ]]; then
         spec=${spec#idle:}
         base=idle${#idle_jobs[@]}
-        # (No rebuild: the build is done, and the runs in order rebuild in the same directory.)
-        chrt --idle 0 bash -c "$(declare -f meson_test); meson_test \"\$@\"" _ "${spec%%:*}" "$base" "${spec#*:}" \
-            --no-rebuild > "$logs/$base.out" 2>&1 &
+        rm -f "${spec%%:*}/meson-logs/$base.json"
+        mapfile -t args < <(meson_args "${spec%%:*}" "$base" "${spec#*:}")
+        # meson itself is the job (chrt execs it), so the EXIT trap's TERM reaches it and it stops
+        # its tests. No rebuild: the build is done, and the runs in order rebuild in the directory.
+        chrt --idle 0 meson test "${args[@]}" --no-rebuild > "$logs/$base.out" 2>&1 &
         idle_jobs+=("$!:${spec%%:*}:${spec#*:}:$base")
         continue
     fi
@@ -88,7 +89,9 @@ for spec in $runs; do  # [idle:]build-dir:suite,suite...
         fi
         asan_build=
     fi
-    meson_test "$dir" testlog "$suites" || status=1
+    rm -f "$dir/meson-logs/testlog.json"  # the log this run writes, never one an earlier run left
+    mapfile -t args < <(meson_args "$dir" testlog "$suites")
+    meson test "${args[@]}" || status=1
     keep_run_logs "$dir" "$suites" testlog
 done
 for job in "${idle_jobs[@]}"; do

@@ -80,10 +80,14 @@ public:
     }
 
     // -M monitor, once the output lcore stopped and the books closed their last rounds (`save`
-    // copies them): a last checkpoint of them. Waits for the save.
+    // copies them): a last checkpoint of them, if the cooldown after the end of sending ran in
+    // full (the books' finish counts every round sent: one still waiting for its reply would be
+    // saved as lost) and every line reached -o (`written`; else a resume would never write the
+    // last summaries). Otherwise the last periodic checkpoint stands. Waits for the save.
     template <typename SaveBooks>
-    void finish_books(SaveBooks save) {
-        if (!books_ || !saved_in_time(std::chrono::hours(1)) || stopped()) return;
+    void finish_books(SaveBooks save, bool written, uint64_t send_end, uint64_t now) {
+        if (!books_ || !saved_in_time(std::chrono::hours(1)) || stopped() || !written) return;
+        if (send_end == UINT64_MAX || now < send_end + uint64_t(e_.cfg.cooldown_s * double(e_.hz))) return;
         save(*books_);
         start_save({});
         saved_in_time(std::chrono::hours(1));

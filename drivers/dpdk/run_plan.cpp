@@ -179,7 +179,8 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
 
     const last_status prev = control_loop(e, control, tx, keeper, report);
     e.stop_lcores();
-    keeper.finish(e.flags.send_end_tsc.load(), rte_rdtsc());
+    const uint64_t stopped_at = rte_rdtsc();
+    keeper.finish(e.flags.send_end_tsc.load(), stopped_at);
     control.poll();  // the ARP the receivers queued last: every frame received gets its counter
     report.end_wall_ns = e.clock.wall_ns(rte_rdtsc());
     // A last line with the final counts, as ZMap's final update, unless they are the last line's
@@ -195,7 +196,9 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     note_gateway_claims(e, report);
     finish_output<Plan>(e, *files, writer ? &*writer : nullptr, tx_probe, attribution, report);
     if constexpr (requires(monitor_saved & b) { attribution.save_books(b); })
-        keeper.finish_books([&attribution](monitor_saved& b) { attribution.save_books(b); });
+        keeper.finish_books([&attribution](monitor_saved& b) { attribution.save_books(b); },
+                            report.output_error.empty() && !attribution.write_failed(),
+                            e.flags.send_end_tsc.load(), stopped_at);
     finish_checkpoint(e, keeper, report);
     return report;
 }

@@ -86,6 +86,7 @@ public:
         publisher_.emplace(*exchange, cfg_->monitor.metrics_targets, std::move(labels),
                            format_ipv4(cfg_->sources.ranges()[0].first));
         publisher_->show_worst(text_, 10);
+        publisher_->start_from(cfg_->checkpoint.monitor_start, book_);
     }
 
     attribution attribute(const result_record& rec, no_feedback*, counter_block& counters) {
@@ -98,7 +99,7 @@ public:
         if (publisher_ && !clock.sent.empty()) {
             uint64_t probes = 0;
             for (uint64_t n : clock.sent) probes += n;
-            publisher_->count_sent(book_.probes_before() + probes);
+            publisher_->count_sent(probes);
         }
         if (publisher_) publisher_->step(book_, clock.now_us, wall_ms(clock), clock.lateness_us);
     }

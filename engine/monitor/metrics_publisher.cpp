@@ -17,6 +17,39 @@ metrics_publisher::metrics_publisher(snapshot_exchange<metrics_snapshot>& exchan
     heap_.reserve(max_targets_ + 1);
 }
 
+void metrics_publisher::start_from(std::shared_ptr<const monitor_saved> saved, const monitor_book& book) {
+    base_ = std::move(saved);
+    if (!base_) return;
+    base_groups_.assign(book.groups().size(), {});
+    for (uint64_t i = 0; i < book.targets() && i < base_->counts.size(); ++i) {
+        const target_counts& c = base_->counts[i];
+        probe_counters& g = base_groups_[book.group_of(i)].counters;
+        g.sent += c.sent, g.received += c.received, g.lost += c.lost, g.late += c.late;
+        g.duplicate += c.duplicates;
+    }
+    for (size_t g = 0; g < base_groups_.size() && g < base_->groups.size(); ++g) {
+        base_groups_[g].rtt = base_->groups[g].rtt;
+        base_groups_[g].icmp_errors = base_->groups[g].errors;
+    }
+}
+
+namespace {
+
+probe_counters minus(probe_counters a, const probe_counters& b) {
+    a.sent -= b.sent, a.received -= b.received, a.lost -= b.lost, a.late -= b.late;
+    a.duplicate -= b.duplicate;
+    return a;
+}
+
+// A group's error counts less the resumed run's start (the same type and code; the start's errors
+// come first in the list, in the same order, as the books restored them).
+void subtract_errors(std::vector<icmp_error_count>& now, const std::vector<icmp_error_count>& base) {
+    for (size_t e = 0; e < now.size() && e < base.size(); ++e)
+        if (now[e].type == base[e].type && now[e].code == base[e].code) now[e].count -= base[e].count;
+}
+
+}  // namespace
+
 void metrics_publisher::rank(const monitor_book& book, uint64_t from, uint64_t to) {
     if (max_targets_ == 0) return;
     const auto worse = [](const ranked& a, const ranked& b) { return a > b; };  // min-heap on badness
@@ -91,6 +124,11 @@ void metrics_publisher::fill(const monitor_book& book, uint64_t wall_ms, uint64_
         for (size_t e = 0; e < t.errors.size(); ++e)
             m.icmp_errors[e] = {t.errors[e].type, t.errors[e].code, t.errors[e].count};
         m.rtt = t.prom_rtt;
+        if (g < base_groups_.size()) {
+            m.counters = minus(m.counters, base_groups_[g].counters);
+            subtract_errors(m.icmp_errors, base_groups_[g].icmp_errors);
+            m.rtt.subtract(base_groups_[g].rtt);
+        }
     }
     std::sort(heap_.begin(), heap_.end(), [](const ranked& a, const ranked& b) { return a > b; });
     s.targets.resize(heap_.size());
@@ -103,6 +141,13 @@ void metrics_publisher::fill(const monitor_book& book, uint64_t wall_ms, uint64_
         m.counters = {st.sent(), st.received(), st.lost(), st.late(), st.duplicates()};
         m.rtt = book.prom_histogram_of(i);
         m.rtt_sum_us = book.totals(i).sum_us;
+        if (base_ && i < base_->counts.size()) {
+            const target_counts& c = base_->counts[i];
+            m.counters = minus(m.counters, {c.sent, c.received, c.lost, c.late, c.duplicates});
+            m.rtt_sum_us -= base_->totals[i].sum_us;
+            // (A book without histograms publishes an empty one: nothing to take away.)
+            if (!base_->histograms.empty() && m.rtt.count) m.rtt.subtract(base_->histograms[i]);
+        }
     }
     if (text_ && table_every_ && ++publications_ % table_every_ == 0) write_table(s);
     exchange_->publish();

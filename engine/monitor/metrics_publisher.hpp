@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "monitor/metrics_snapshot.hpp"
+#include "monitor/monitor_checkpoint.hpp"
 #include "monitor/snapshot_exchange.hpp"
 
 namespace ics {
@@ -36,6 +38,12 @@ public:
     }
     // The probes the senders have sent so far (the run's probes_sent_total).
     void count_sent(uint64_t probes) { probes_sent_ = probes; }
+    // A resumed run (--resume): its books start from the checkpoint's, but a Prometheus counter
+    // starts at zero in every process (a restart is a reset, which rate() and increase() expect;
+    // one that started from the checkpoint would go down from the last scrape, which lies ahead of
+    // the checkpoint, and read as a reset of the whole history). What the checkpoint held is taken
+    // away from every counter published; fping's lines and the metadata keep the whole count.
+    void start_from(std::shared_ptr<const monitor_saved> saved, const monitor_book& book);
     // The last state, at once (the end of the run).
     void publish_now(const monitor_book& book, uint64_t wall_ms, uint64_t lateness_us);
 
@@ -69,6 +77,8 @@ private:
     bool published_ = false;
     bool ranking_ = false;
     uint64_t probes_sent_ = 0;
+    std::shared_ptr<const monitor_saved> base_;  // a resumed run's start (null: none)
+    std::vector<group_metrics> base_groups_;     // its groups' counters, errors and histograms
     std::FILE* text_ = nullptr;
     unsigned table_every_ = 0, publications_ = 0;
 };

@@ -56,6 +56,13 @@ struct prom_histogram {
         count += o.count;
         sum_us += o.sum_us;
     }
+    // Takes away an earlier state of the same histogram (what a resumed run started from).
+    template <typename Other>
+    void subtract(const prom_histogram<Other>& o) {
+        for (unsigned b = 0; b < prom_buckets; ++b) counts[b] -= Count(o.counts[b]);
+        count -= Count(o.count);
+        sum_us -= o.sum_us;
+    }
 };
 static_assert(sizeof(prom_histogram<uint32_t>) == 96);
 

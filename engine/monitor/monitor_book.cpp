@@ -103,11 +103,8 @@ void monitor_book::restore(const monitor_saved& saved) {
         g.sent += c.sent, g.received += c.received, g.lost += c.lost;
         g.late += c.late, g.duplicates += c.duplicates, g.down += c.down;
         rounds_closed_ += c.sent;
-        outages_ += c.outages;
         down_ += c.down;
     }
-    recoveries_ = outages_ - down_;  // every outage ended but those still going on
-    probes_before_ = rounds_closed_;
     for (size_t g = 0; g < groups_.size() && g < saved.groups.size(); ++g) {
         groups_[g].prom_rtt = saved.groups[g].rtt;
         groups_[g].errors = saved.groups[g].errors;

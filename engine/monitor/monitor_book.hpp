@@ -101,15 +101,15 @@ public:
     }
     uint32_t group_of(uint64_t i) const { return group_ids_[i * shards_ + shard_]; }
     // The run's totals (the report's monitor figures); groups, outage and summary counts included.
-    // After a resume, they go on from the run before (but for summaries: this run's lines).
+    // After a resume, the counts go on from the run before; outages, recoveries and summaries are
+    // this run's (the lines its -o holds), targets down is the state now.
     monitor_figures figures() const;
     // The books a checkpoint keeps (monitor_checkpoint.hpp), into `out`, whose vectors keep their
     // capacity from one checkpoint to the next: copies, no allocation after the first.
     void save(monitor_saved& out) const;
     // Flushes the JSON lines to the file (a checkpoint's flush). False when a write failed.
     bool flush();
-    // Probes the runs before a resume sent whose rounds closed (the probes_sent_total they counted).
-    uint64_t probes_before() const { return probes_before_; }
+
     bool write_failed() const { return write_failed_; }
     // The errno of the first failed write to the JSON lines, 0 if none (or unknown).
     int write_error_number() const { return write_errno_; }
@@ -150,7 +150,6 @@ private:
     std::vector<uint8_t> seen_;                       // targets that answered once (the status line's hits)
     uint64_t rounds_closed_ = 0, down_ = 0, outages_ = 0, recoveries_ = 0, summaries_ = 0;
     uint32_t first_round_ = 0;  // a resumed run's first round (its rounds go on from the run before)
-    uint64_t probes_before_ = 0;
     uint64_t groups_fingerprint_ = 0;
     std::FILE* json_ = nullptr;
     std::FILE* text_ = nullptr;

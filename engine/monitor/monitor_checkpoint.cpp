@@ -79,9 +79,10 @@ bool parse_target(std::string_view line, monitor_saved& m, size_t i) {
     c.down = down != 0;
     if (!m.histograms.empty() && !r.take_histogram(m.histograms[i])) return false;
     // Closed rounds are received or lost, at most one a round; an outage began before the next
-    // round and lost at least its own rounds.
+    // round and lost at least its own rounds; a target down is in an outage, losing.
     return r.at_end() && uint64_t(c.received) + c.lost == c.sent && c.sent <= m.next_round &&
-           c.consecutive_lost <= c.lost && c.down_since <= m.next_round && c.outages <= c.lost;
+           c.consecutive_lost <= c.lost && c.down_since <= m.next_round && c.outages <= c.lost &&
+           (!c.down || (c.outages >= 1 && c.consecutive_lost >= 1));
 }
 
 bool parse_group(std::string_view line, saved_group& g) {

@@ -47,7 +47,8 @@ void append_monitor_table(std::string& out, const monitor_saved& m);
 // Reads the table into `m`, whose next_round, count and sizes the header gave (m.counts.size()
 // targets, m.groups.size() groups, histograms when m.histograms is non-empty). False when the
 // text is not exactly that table or its numbers cannot be (sent != received + lost, a histogram's
-// count not its buckets' sum, a round past next_round, a type or code over 255).
+// count not its buckets' sum, a round past next_round, a target down without an outage, a type or
+// code over 255).
 bool parse_monitor_table(std::string_view text, monitor_saved& m);
 
 }  // namespace ics

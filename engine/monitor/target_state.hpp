@@ -113,7 +113,8 @@ public:
             return outage_event{outage_event::kind::up, c_.down_since, round, round - c_.down_since};
         }
         ++c_.lost;
-        if (++c_.consecutive_lost != down_after) return std::nullopt;
+        // (Already down: a resumed run's --down-after may be larger than the streak that made it.)
+        if (++c_.consecutive_lost != down_after || c_.down) return std::nullopt;
         c_.down = true;
         c_.down_since = round - (down_after - 1);
         ++c_.outages;

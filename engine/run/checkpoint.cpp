@@ -1,6 +1,7 @@
 #include "run/checkpoint.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -102,14 +103,16 @@ nlohmann::json monitor_json(const monitor_saved& m) {
             {"groups_fingerprint", fmt::format("{:016x}", m.groups_fingerprint)}};
 }
 
-// The monitor section's sizes, for the table to fill (at most a target set's 2^32 addresses, and
-// never more groups than targets).
-std::shared_ptr<monitor_saved> monitor_from(const nlohmann::json& j) {
+// The monitor section's sizes, for the table to fill: as many lines as the table has (so a header
+// claiming 2^32 targets allocates nothing before the table shows them), never more groups than
+// targets.
+std::shared_ptr<monitor_saved> monitor_from(const nlohmann::json& j, uint64_t table_lines) {
     auto m = std::make_shared<monitor_saved>();
     m->next_round = uint32_t(whole_at(j, "next_round", UINT32_MAX));
     m->count = uint32_t(whole_at(j, "count", UINT32_MAX));
     const uint64_t targets = whole_at(j, "targets", uint64_t(1) << 32);
     const uint64_t groups = whole_at(j, "groups", std::max<uint64_t>(targets, 1));
+    if (targets + groups != table_lines) throw std::length_error("the table's lines");
     if (!j.at("histograms").is_boolean()) throw std::invalid_argument("histograms");
     m->groups_fingerprint = hex_at(j, "groups_fingerprint");
     m->counts.resize(targets);
@@ -125,6 +128,13 @@ std::pair<std::string_view, std::string_view> split_header(std::string_view text
     const size_t end = text.find("\n}\n");
     if (end == std::string_view::npos) return {text, {}};
     return {text.substr(0, end + 3), text.substr(end + 3)};
+}
+
+std::string table_damage(const std::string& path) {
+    return fmt::format(
+        "--resume '{}' is a damaged checkpoint (its table of targets is cut, or does not fit "
+        "its header): resume from an intact copy, or start again",
+        path);
 }
 
 }  // namespace
@@ -164,7 +174,10 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
         for (const nlohmann::json& p : positions) c.positions.push_back(whole(p, "positions"));
         c.planned = whole_at(j, "probes_planned");
         c.wall_ns = whole_at(j, "written_unix_ns");
-        if (j.contains("monitor")) c.monitor = monitor_from(j.at("monitor"));
+        if (j.contains("monitor"))
+            c.monitor = monitor_from(j.at("monitor"), uint64_t(std::count(table.begin(), table.end(), '\n')));
+    } catch (const std::length_error&) {
+        return error{table_damage(path)};
     } catch (const std::exception&) {
         return error{
             fmt::format("--resume '{}' is a damaged checkpoint (a field is missing or has the "
@@ -180,12 +193,10 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
                         "run): resume from an intact copy, or start the scan again",
                         path)};
     const bool is_monitor = c.identity.mode == run_mode_name(run_mode::monitor);
-    if (is_monitor != bool(c.monitor) ||
-        (c.monitor ? !parse_monitor_table(table, *c.monitor) : !table.empty()))
-        return error{
-            fmt::format("--resume '{}' is a damaged checkpoint (its table of targets is cut, or does "
-                        "not fit its header): resume from an intact copy, or start again",
-                        path)};
+    // (A scan's header may be followed by blank lines, an editor's: JSON allows them.)
+    const bool blank = table.find_first_not_of(" \t\r\n") == std::string_view::npos;
+    if (is_monitor != bool(c.monitor) || (c.monitor ? !parse_monitor_table(table, *c.monitor) : !blank))
+        return error{table_damage(path)};
     return c;
 }
 

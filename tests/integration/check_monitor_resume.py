@@ -10,8 +10,9 @@ resumed run starts at the killed one's next round moved up to a -Q period's star
 to COUNT. For every target (the testbed's ground truth says which answer): fping's line at the end
 counts the saved rounds plus COUNT - FIRST, all received or all lost; the last checkpoint holds the
 same and is complete; the resumed run's summaries cover FIRST .. COUNT - 1 in whole periods; the
-metadata's figures are the saved ones plus the resumed run's; a dead target went down once, in the
-killed run, and its outage went on (no second down event, no up event).
+metadata's counts are the saved ones plus the resumed run's (its events and summaries its own); a
+dead target went down once, in the killed run, and its outage went on (no second down event, no up
+event, still down at the end).
 """
 import ipaddress
 import json
@@ -88,7 +89,7 @@ def main(ck_kill, ck_last, first_jsonl, second_jsonl, meta_path, err_path, count
     dead = sum(not v for v in answers.values())
     want = {"rounds_closed": sum(s["sent"] for s in saved) + rounds * len(targets),
             "received": sum(s["received"] for s in saved) + rounds * (len(targets) - dead),
-            "outages": dead, "recoveries": 0, "targets_down_at_end": dead,
+            "outages": 0, "recoveries": 0, "targets_down_at_end": dead,  # events: this run's
             "summaries": len(targets) * rounds // per_summary}
     for k, v in want.items():
         require(mon[k] == v, f"metadata monitor.{k} = {mon[k]}, expected {v}")

@@ -109,8 +109,14 @@ TEST(Checkpoint, MonitorTableDamageIsRefused) {
         return !r && r.error_message().find("damaged") != std::string::npos;
     };
     ASSERT_FALSE(refused(good));
-    EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));                   // the last line cut
-    EXPECT_TRUE(refused(header));                                            // no table at all
+    EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));  // the last line cut
+    EXPECT_TRUE(refused(header));                           // no table at all
+    std::string huge = good;  // a header claiming 2^32 targets: refused by the table's lines, no allocation
+    const size_t section = huge.find("\"monitor\": {");
+    const size_t count_at = huge.find("\"targets\": 2", section);
+    ASSERT_LT(count_at, huge.find('}', section));  // the section's count, not the run's
+    huge.replace(count_at, 12, "\"targets\": 4294967296");
+    EXPECT_TRUE(refused(huge));
     EXPECT_TRUE(refused(good + "1 2\n"));                                    // a line too many
     EXPECT_TRUE(refused(with(0, lines[0] + " 7")));                          // a number too many
     EXPECT_TRUE(refused(with(0, lines[0].substr(0, lines[0].rfind(' ')))));  // one too few
@@ -125,6 +131,11 @@ TEST(Checkpoint, MonitorTableDamageIsRefused) {
     EXPECT_TRUE(refused(with(3, lines[3] + " 1 1 1")));  // a triple more than its count
     std::string scan = format_checkpoint(sample_checkpoint());
     EXPECT_TRUE(refused(scan + lines[0] + "\n"));  // a scan's checkpoint has no table
+    std::string down_without_outage = lines[1];    // target 1: down, with 2 outages; now 0
+    const size_t outages_at = down_without_outage.find(" 2 1 ", down_without_outage.find(" 5 4 ")) + 1;
+    down_without_outage.replace(outages_at, 1, "0");
+    EXPECT_TRUE(refused(with(1, down_without_outage)));
+    EXPECT_FALSE(refused(format_checkpoint(sample_checkpoint()) + "\n\n"));  // a scan's blank lines after
     std::string monitor_as_scan = good;
     monitor_as_scan.replace(monitor_as_scan.find("\"mode\": \"monitor\""), 17, "\"mode\": \"scan\"");
     EXPECT_TRUE(refused(monitor_as_scan));

@@ -230,6 +230,11 @@ TEST(TargetState, ResumedStateGoesOnFromTheSavedCounters) {
     expect_counts(s, 12, 7, 5, 2, 1);
     EXPECT_EQ(s.outages(), 1u);
 
+    // Resumed with a larger --down-after than the streak that made the outage: no second down.
+    target_state longer(12, down_target);
+    for (int r = 0; r < 20; ++r) EXPECT_EQ(longer.close_next_round(10), std::nullopt) << r;
+    EXPECT_EQ(longer.outages(), 1u);
+
     target_counts losing{.sent = 10, .received = 8, .lost = 2, .consecutive_lost = 2};
     target_state t(12, losing);
     EXPECT_EQ(t.consecutive_lost(), 0u);
