@@ -88,10 +88,13 @@ bool parse_target(std::string_view line, monitor_saved& m, size_t i) {
 bool parse_group(std::string_view line, saved_group& g) {
     line_reader r(line);
     uint32_t n = 0;
-    if (!r.take_histogram(g.rtt) || !r.take(n, 256 * 256)) return false;
-    g.errors.resize(n);
-    for (icmp_error_count& e : g.errors)
+    if (!r.take_histogram(g.rtt) || !r.take(n, uint64_t(256) * 256)) return false;
+    g.errors.clear();  // one entry a triple read: a count the line does not back allocates nothing
+    for (uint32_t k = 0; k < n; ++k) {
+        icmp_error_count e;
         if (!r.take(e.type, 255) || !r.take(e.code, 255) || !r.take(e.count)) return false;
+        g.errors.push_back(e);
+    }
     return r.at_end();
 }
 
