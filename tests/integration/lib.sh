@@ -91,6 +91,17 @@ signal_scan() {
     kill "-$1" "$(cat "$WORK/scanner.pid")"
 }
 
+# refused WANT ARGS...: `scan ARGS` is refused before it sends anything: exit 2, WANT in its
+# sentence, and its -o ($WORK/refused.out) never created.
+refused() {
+    local want=$1 rc=0
+    shift
+    scan "$@" -o "$WORK/refused.out" 2> "$WORK/refused-stderr" || rc=$?
+    ((rc == 2)) || fail "'$*' exited $rc, expected 2: $(cat "$WORK/refused-stderr")"
+    grep -q -- "$want" "$WORK/refused-stderr" || fail "'$*' said: $(cat "$WORK/refused-stderr")"
+    [[ ! -e $WORK/refused.out ]] || fail "a refused run created its output file"
+}
+
 # wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds; fails the test if that takes
 # longer than SECONDS or if the background scan (SCAN_JOB) ends first.
 wait_until() {

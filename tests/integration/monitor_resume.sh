@@ -25,14 +25,6 @@ wait "$SCAN_JOB" && fail "the killed monitor exited 0"
 SCAN_JOB=
 cp "$WORK/ck" "$WORK/ck-at-kill"
 
-refused() {
-    local want=$1 rc=0
-    shift
-    scan "$@" -o "$WORK/refused.jsonl" 2> "$WORK/refused-stderr" || rc=$?
-    ((rc == 2)) || fail "resume with '$*' exited $rc, expected 2: $(cat "$WORK/refused-stderr")"
-    grep -q -- "$want" "$WORK/refused-stderr" || fail "resume with '$*' said: $(cat "$WORK/refused-stderr")"
-    [[ ! -e $WORK/refused.jsonl ]] || fail "a refused resume created its output file"
-}
 refused "the targets are not those" "${args[@]}" --resume "$WORK/ck" 198.18.0.0/24
 refused "the targets' groups are not those" "${args[@]}" --group-by 16 --resume "$WORK/ck" "${targets[@]}"
 cmp -s "$WORK/ck" "$WORK/ck-at-kill" || fail "a refused resume changed the checkpoint"

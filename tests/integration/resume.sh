@@ -30,14 +30,6 @@ rx_killed=$(($(gateway_rx) - rx_before))
 cp "$WORK/ck.json" "$WORK/ck-at-kill.json"
 
 # Refused before anything is sent: each a sentence and exit 2.
-refused() {
-    local want=$1 rc=0
-    shift
-    scan "$@" -o "$WORK/refused.csv" 2> "$WORK/refused-stderr" || rc=$?
-    ((rc == 2)) || fail "resume with '$*' exited $rc, expected 2: $(cat "$WORK/refused-stderr")"
-    grep -q -- "$want" "$WORK/refused-stderr" || fail "resume with '$*' said: $(cat "$WORK/refused-stderr")"
-    [[ ! -e $WORK/refused.csv ]] || fail "a refused resume created its output file"
-}
 refused "-e/--seed 7 is not the seed" --resume "$WORK/ck.json" -e 7 "${args[@]}"
 refused "the targets are not those" --resume "$WORK/ck.json" -r "$rate" -c 1 198.18.0.0/18
 refused "give --tx-cores 1" --resume "$WORK/ck.json" --tx-cores 2 "${args[@]}"
