@@ -188,23 +188,19 @@ void add_replies(json& m, const scan_report& r) {
 // the run resumed from. A monitor's covers rounds: it holds the books of every round before
 // next_round (of --count, 0: until stopped).
 json checkpoint_section(const scan_config& cfg, const scan_report& r) {
-    const json resumed_from =
-        cfg.checkpoint.resumed_from.empty() ? json(nullptr) : json(cfg.checkpoint.resumed_from);
-    if (cfg.mode == run_mode::monitor)
-        return {{"file", cfg.checkpoint.path},
-                {"interval_secs", cfg.checkpoint.interval_s},
-                {"next_round", r.checkpoint_covered},
-                {"count", r.checkpoint_planned},
-                {"complete", r.checkpoint_planned > 0 && r.checkpoint_covered >= r.checkpoint_planned},
-                {"resumed_from", resumed_from},
-                {"first_round", cfg.checkpoint.first_round}};
-    return {{"file", cfg.checkpoint.path},
-            {"interval_secs", cfg.checkpoint.interval_s},
-            {"probes_covered", r.checkpoint_covered},
-            {"probes_planned", r.checkpoint_planned},
-            {"complete", r.checkpoint_planned > 0 && r.checkpoint_covered >= r.checkpoint_planned},
-            {"resumed_from", resumed_from},
-            {"probes_before_resume", cfg.checkpoint.start_total()}};
+    const bool monitor = cfg.mode == run_mode::monitor;
+    json j = {{"file", cfg.checkpoint.path},
+              {"interval_secs", cfg.checkpoint.interval_s},
+              {monitor ? "next_round" : "probes_covered", r.checkpoint_covered},
+              {monitor ? "count" : "probes_planned", r.checkpoint_planned},
+              {"complete", r.checkpoint_planned > 0 && r.checkpoint_covered >= r.checkpoint_planned},
+              {"resumed_from",
+               cfg.checkpoint.resumed_from.empty() ? json(nullptr) : json(cfg.checkpoint.resumed_from)}};
+    if (monitor)
+        j["first_round"] = cfg.checkpoint.first_round;
+    else
+        j["probes_before_resume"] = cfg.checkpoint.start_total();
+    return j;
 }
 
 }  // namespace
