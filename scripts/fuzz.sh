@@ -46,7 +46,8 @@ seconds=${seconds:-$((ci ? 20 : 60))}
 for n in "$seconds" ${runs:+"$runs"}; do  # libFuzzer takes 0 as "no limit"
     [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: '$n' is not a count above 0: give SECONDS or --runs N as one" >&2; exit 2; }
 done
-((${#targets[@]})) || targets=(reply_parser_fuzz target_file_fuzz output_filter_fuzz monitor_targets_fuzz checkpoint_fuzz)
+((${#targets[@]})) || targets=(reply_parser_fuzz target_file_fuzz output_filter_fuzz monitor_targets_fuzz checkpoint_fuzz
+    ipv6_target_fuzz)
 for t in "${targets[@]}"; do
     [[ -f tests/fuzz/$t.cpp ]] || { echo "fuzz.sh: no fuzz target '$t': the targets are tests/fuzz/*_fuzz.cpp" >&2; exit 2; }
 done

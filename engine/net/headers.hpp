@@ -38,6 +38,21 @@ inline constexpr uint8_t echo_reply = 0, dest_unreach = 3, source_quench = 4, re
 // RFC 792: an ICMP error quotes the offending IP header and at least the first 8 bytes after it.
 inline constexpr size_t icmp_min_quote_len = ipv4_min_header_len + icmp_header_len;
 
+// IPv6 (RFC 8200) and ICMPv6 (RFC 4443). The ICMPv6 header has the ICMP layout above.
+//  IPv6 (40)
+//  0  version/traffic class/flow label (4)   4 payload length   6 next header   7 hop limit
+//  8  source (16)                             24 destination (16)
+inline constexpr uint16_t ethertype_ipv6 = 0x86dd;
+inline constexpr size_t ipv6_header_len = 40;
+inline constexpr uint8_t ip_proto_icmpv6 = 58;
+namespace ip6_off {
+inline constexpr size_t ver_tc_flow = 0, payload_len = 4, next_header = 6, hop_limit = 7, src = 8, dst = 24;
+}
+namespace icmp6_type {
+inline constexpr uint8_t dest_unreach = 1, packet_too_big = 2, time_exceeded = 3, param_problem = 4,
+                         echo_request = 128, echo_reply = 129;
+}
+
 using mac_addr = uint8_t[eth_addr_len];
 
 }  // namespace ics

@@ -34,9 +34,12 @@ public:
     // Four independent 32-bit MACs from one computation, for callers whose inputs differ in two
     // bits only (trace mode: four TTLs share a block). AES: the four words of the encrypted block,
     // so lane 0 is operator()'s value; SipHash: lanes 0-1 from (m0, m1), 2-3 from (m0, m1 | 2^63),
-    // so callers keep m1's top bit 0.
+    // so callers that use lanes 2-3 keep m1's top bit 0 (lanes 0-1 take any m1).
     // out[4i + k] = lane k of (m0[i], m1[i]) for i < n (n <= max_burst).
     void lanes_burst(const uint64_t* m0, const uint64_t* m1, uint32_t* out, unsigned n) const;
+    // Lanes 0 and 1 of (m0, m1) as one 64-bit word (lane 0 in the low half): a keyed 64-bit PRF,
+    // in registers.
+    uint64_t word64(uint64_t m0, uint64_t m1) const;
     // Lane `lane` (0..3) of (m0, m1), in registers.
     uint32_t lane(uint64_t m0, uint64_t m1, unsigned lane) const;
 

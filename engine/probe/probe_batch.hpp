@@ -5,15 +5,19 @@
 #include <cstdint>
 
 #include "net/ipv4_address.hpp"
+#include "net/ipv6_address.hpp"
 
 namespace ics {
 
-struct probe_batch {
+template <typename Addr>
+struct basic_probe_batch {
     static constexpr unsigned max = 64;  // the largest TX burst
-    ipv4_addr dst[max];
+    Addr dst[max];
     uint8_t ttl[max];    // trace_probe: each probe's IP TTL; ignored by fixed-TTL probe types
     uint32_t round = 0;  // the probes' round (-P), carried in the probe where its layout has room
     unsigned count = 0;  // probes to build and send
 };
+using probe_batch = basic_probe_batch<ipv4_addr>;
+using probe_batch6 = basic_probe_batch<ipv6_addr>;
 
 }  // namespace ics

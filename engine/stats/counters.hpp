@@ -29,10 +29,10 @@ namespace ics {
     X(arp_gateway_claims, "ARP giving the gateway's address another MAC (also under its reason)")   \
     X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                   \
     X(rx_truncated, "frames shorter than their headers claim")                                      \
-    X(rx_bad_ip_header, "IPv4 headers with a bad version, header length or total length")           \
+    X(rx_bad_ip_header, "IP headers with a bad version, header length or total length")             \
     X(rx_ip_checksum, "IPv4 headers whose checksum does not verify")                                \
-    X(rx_fragment, "IPv4 fragments")                                                                \
-    X(rx_not_icmp, "IPv4 packets other than ICMP")                                                  \
+    X(rx_fragment, "IP fragments (IPv4, and IPv6 Fragment headers)")                                \
+    X(rx_not_icmp, "IP packets other than ICMP (IPv6: with any extension header)")                  \
     X(rx_icmp_ignored, "ICMP messages that cannot answer a probe (echo requests, ...)")             \
     X(rx_not_our_address, "replies to an address that is not one of our sources")                   \
     X(rx_quote_invalid, "ICMP errors whose quote is too short or is not one of our probes")         \

@@ -82,7 +82,7 @@ result<interval_set> parse_target_lines(std::string_view text, std::string_view 
     return interval_set(std::move(ranges));
 }
 
-result<std::string> read_text_file(const std::string& path, std::string_view what) {
+status check_readable_file(const std::string& path, std::string_view what) {
     // A directory opens as a stream and reads as empty: say what it is rather than "no targets".
     std::error_code ec;
     const auto st = std::filesystem::status(path, ec);
@@ -90,6 +90,11 @@ result<std::string> read_text_file(const std::string& path, std::string_view wha
     if (std::filesystem::is_directory(st))
         return error{
             fmt::format("cannot read {} '{}': it is a directory; name a file of targets", what, path)};
+    return ok();
+}
+
+result<std::string> read_text_file(const std::string& path, std::string_view what) {
+    if (auto s = check_readable_file(path, what); !s) return error{s.error_message()};
     std::ifstream in(path, std::ios::binary);
     if (!in) return error{fmt::format("cannot read {} '{}': check that the file is readable", what, path)};
     std::ostringstream content;

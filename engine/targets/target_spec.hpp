@@ -23,6 +23,10 @@ result<interval_set> parse_target_specs(const std::vector<std::string>& specs, s
 // never silently widened.
 result<interval_set> read_target_file(const std::string& path, std::string_view what);
 
+// Whether `path` names something a file of targets can be read from: not missing, not a directory;
+// errors name `what` and the path.
+status check_readable_file(const std::string& path, std::string_view what);
+
 // The whole content of a file of targets; errors name `what` and the path (a missing file, a
 // directory, an unreadable one). Shared by read_target_file and the monitor's labelled target file.
 result<std::string> read_text_file(const std::string& path, std::string_view what);

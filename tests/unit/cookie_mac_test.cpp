@@ -116,6 +116,25 @@ TEST(CookieMac, LanesBurstEqualsSingleLanes) {
     }
 }
 
+// word64() is lanes 0 and 1 of lanes_burst() (lane 0 low), on every algorithm the CPU has: the
+// ICMPv6 probe computes a target's PRF with the one on TX and the other on RX. Inputs with m1's top
+// bit set too (IPv6 addresses use all 64 bits).
+TEST(CookieMac, Word64IsLanesZeroAndOne) {
+    for (mac_algorithm a : algorithms()) {
+        const cookie_mac mac({0x1234, 0x5678}, a);
+        uint64_t m0[cookie_mac::max_burst], m1[cookie_mac::max_burst];
+        uint32_t out[4 * cookie_mac::max_burst];
+        for (unsigned i = 0; i < cookie_mac::max_burst; ++i) {
+            m0[i] = 0x20010db800000000ull | i;
+            m1[i] = (uint64_t(i) << 58) ^ (i * 0x9e3779b97f4a7c15ull);
+        }
+        mac.lanes_burst(m0, m1, out, cookie_mac::max_burst);
+        for (unsigned i = 0; i < cookie_mac::max_burst; ++i)
+            EXPECT_EQ(mac.word64(m0[i], m1[i]), uint64_t(out[4 * i + 1]) << 32 | out[4 * i])
+                << mac_algorithm_name(a) << " " << i;
+    }
+}
+
 TEST(CookieMac, KeyedAndEveryInputBitMatters) {
     for (mac_algorithm aes : algorithms()) {
         const cookie_mac mac({0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull}, aes);

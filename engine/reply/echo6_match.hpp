@@ -1,0 +1,43 @@
+// The ICMPv6 half of the echo-family decoder (the IPv4 half: reply/echo_match.hpp): which Echo
+// Request a reply answers, read from the reply itself (an Echo Reply returns our identifier,
+// sequence and data) or from an ICMPv6 error's quote (our whole probe: RFC 4443 2.4 c). A probe
+// type then checks its cookie in what this hands it.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "reply/reply6_parser.hpp"
+#include "stats/counters.hpp"
+#include "targets/ipv6_range_set.hpp"
+
+namespace ics {
+
+// The Echo Request a reply answers, as far as the reply shows it.
+struct echo6_request_seen {
+    ipv6_addr src, target;             // the probe's source (one of ours) and destination
+    uint16_t id = 0, seq = 0;          // the probe's ICMPv6 identifier and sequence number
+    const uint8_t* payload = nullptr;  // the probe's data, at least payload_len bytes of it
+    uint8_t quoted_hop_limit = 0;      // errors: the hop limit the probe had left (0: Echo Reply)
+    bool quoted = false;               // read from an error's quote
+};
+
+// Finds the Echo Request `r` answers, sent from one of `sources` with at least `payload_len` data
+// bytes (which must have come back); false with `why` set when it cannot be one of our probes.
+inline bool match_echo6_request(const parsed_reply6& r, const ipv6_range_set& sources, size_t payload_len,
+                                echo6_request_seen& m, counter& why) {
+    const ipv6_addr to = r.daddr();
+    if (!sources.contains(to)) return why = counter::rx_not_our_address, false;
+    if (r.type == icmp6_type::echo_reply) {
+        if (r.payload_len < payload_len) return why = counter::rx_cookie_invalid, false;
+        m = {to, r.saddr(), r.id(), r.seq(), r.payload, 0, false};
+        return true;
+    }
+    const quoted_probe6& q = r.quote;
+    if (!r.has_quote || q.next_header() != ip_proto_icmpv6 || q.type() != icmp6_type::echo_request ||
+        q.code() != 0 || q.icmp_len < icmp_header_len + payload_len || q.saddr() != to)
+        return why = counter::rx_quote_invalid, false;
+    m = {to, q.daddr(), q.id(), q.seq(), q.icmp + icmp_header_len, q.hop_limit(), true};
+    return true;
+}
+
+}  // namespace ics
