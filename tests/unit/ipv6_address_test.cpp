@@ -46,7 +46,7 @@ ipv6_addr zero_heavy(std::mt19937_64& rng) {
     return a;
 }
 
-// A dotted tail ("::ffff:1.02.3.4") with an octet written with a leading zero.
+// A dotted tail ("::ffff:192.0.02.1") with an octet written with a leading zero.
 bool dotted_tail_has_leading_zero(const std::string& text) {
     const std::string tail = text.substr(text.rfind(':') + 1);
     if (tail.find('.') == std::string::npos) return false;
@@ -89,10 +89,10 @@ TEST(Ipv6Address, RejectsMalformed) {
                             " ::1",
                             "2001:db8::1%eth0",
                             "[2001:db8::1]",
-                            "1.2.3.4",
-                            "::1.2.3",
-                            "::1.2.3.4:5",
-                            "1:2:3:4:5:6:7:1.2.3.4",
+                            "192.0.2.4",
+                            "::192.0.2",
+                            "::192.0.2.4:5",
+                            "2001:db8:3:4:5:6:7:192.0.2.4",
                             "::256.0.0.1",
                             "2001:db8::/64",
                             "2001:db8:::1"})
