@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "net/headers.hpp"
+
 namespace ics {
 
 const std::array<field_info, size_t(field_id::count_)>& all_fields() {
     using enum field_id;
     using enum field_type;
     static const std::array<field_info, size_t(field_id::count_)> fields = {{
-        {saddr, "saddr", address, "source IP address of the reply (who answered)"},
+        {saddr, "saddr", address,
+         "IPv4: source address of the reply (who answered); IPv6 (as ZMapv6): the address the reply is "
+         "about (an echo reply's source, an error's quoted destination)"},
         {saddr_raw, "saddr_raw", integer, "network order integer form of saddr"},
         {daddr, "daddr", address, "destination IP address of the reply (our source address)"},
         {daddr_raw, "daddr_raw", integer, "network order integer form of daddr"},
@@ -19,7 +23,7 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
         {icmp_id, "icmp_id", integer, "ICMP id of the echo reply, or of the probe quoted in an error"},
         {seq, "seq", integer, "ICMP sequence of the echo reply, or of the probe quoted in an error"},
         {classification, "classification", string,
-         "echoreply, unreach, timxceed, redirect, sourcequench or other"},
+         "echoreply, unreach, timxceed, redirect, sourcequench, toobig (IPv6), paramprob (IPv6) or other"},
         {success, "success", integer, "1 if the target answered the echo request"},
         {repeat, "repeat", integer, "1 if this probed target had already produced a result"},
         {cooldown, "cooldown", integer, "1 if received after sending had completed"},
@@ -40,12 +44,27 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
          "trace: 1 if the quote's destination was rewritten on the way (the reply is not attributed)"},
         {mpls_labels, "mpls_labels", string,
          "RFC 4950 label stack of an ICMP error, top first: label/tc/s/ttl separated by ';'"},
+        {outersaddr, "outersaddr", address, "source address of the reply's outer IP header (who answered)"},
+        {mtu, "mtu", integer, "IPv6: the MTU a Packet Too Big announces (0 for other replies)"},
     }};
     return fields;
 }
 
 const field_info& info(field_id id) {
     return all_fields()[size_t(id)];
+}
+
+bool field_in_family(field_id id, ip_family family) {
+    switch (id) {
+        case field_id::saddr_raw:
+        case field_id::daddr_raw:
+        case field_id::ipid:
+            return family == ip_family::ipv4;
+        case field_id::mtu:
+            return family == ip_family::ipv6;
+        default:
+            return true;
+    }
 }
 
 std::optional<field_id> find_field(std::string_view name) {
@@ -60,7 +79,10 @@ std::optional<field_id> find_field(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view default_field_list(bool trace) {
+std::string_view default_field_list(bool trace, ip_family family) {
+    if (family == ip_family::ipv6 && !trace)
+        return "saddr,outersaddr,probe_daddr,type,code,classification,mtu,rtt_us,ttl,success,repeat,cooldown,"
+               "timestamp_str";
     return trace ? "saddr,probe_daddr,probe_ttl,type,code,rtt_us,ttl,quoted_ttl,mpls_labels,dst_rewritten,"
                    "repeat,"
                    "timestamp_str"
@@ -68,7 +90,7 @@ std::string_view default_field_list(bool trace) {
                    "str";
 }
 
-result<std::vector<field_id>> parse_field_list(std::string_view list) {
+result<std::vector<field_id>> parse_field_list(std::string_view list, ip_family family) {
     std::vector<field_id> out;
     while (true) {
         size_t comma = list.find(',');
@@ -76,10 +98,14 @@ result<std::vector<field_id>> parse_field_list(std::string_view list) {
         while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
         while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
         if (name == "*") {
-            for (const auto& f : all_fields()) out.push_back(f.id);
+            for (const auto& f : all_fields())
+                if (field_in_family(f.id, family)) out.push_back(f.id);
         } else {
             auto id = find_field(name);
             if (!id) return error{fmt::format("unknown output field '{}': see --list-output-fields", name)};
+            if (!field_in_family(*id, family))
+                return error{fmt::format("output field '{}' exists only in {} records: leave it out of -f", name,
+                                         family == ip_family::ipv6 ? "IPv4" : "IPv6")};
             out.push_back(*id);
         }
         if (comma == std::string_view::npos) break;
@@ -88,10 +114,27 @@ result<std::vector<field_id>> parse_field_list(std::string_view list) {
     return out;
 }
 
-uint64_t integer_value(field_id id, const output_row& row) {
-    const result_record& r = *row.rec;
+ipv6_addr address_value(field_id id, const output_row6& row) {
+    const result_record6& r = *row.rec;
     switch (id) {
         case field_id::saddr:
+            return r.type == icmp6_type::echo_reply ? r.saddr : r.probe_daddr;
+        case field_id::daddr:
+            return r.daddr;
+        case field_id::probe_daddr:
+            return r.probe_daddr;
+        case field_id::outersaddr:
+            return r.saddr;
+        default:
+            return {};
+    }
+}
+
+// The fields only IPv4 records have (addresses as integers, the IP ID) and only IPv6 ones.
+static uint64_t family_value(field_id id, const result_record& r) {
+    switch (id) {
+        case field_id::saddr:
+        case field_id::outersaddr:
             return r.saddr;
         case field_id::saddr_raw:
             return __builtin_bswap32(r.saddr);
@@ -101,6 +144,20 @@ uint64_t integer_value(field_id id, const output_row& row) {
             return __builtin_bswap32(r.daddr);
         case field_id::ipid:
             return r.ipid;
+        case field_id::probe_daddr:
+            return r.probe_daddr;
+        default:
+            return 0;
+    }
+}
+static uint64_t family_value(field_id id, const result_record6& r) {
+    return id == field_id::mtu ? mtu_of(r) : 0;
+}
+
+template <typename Record>
+uint64_t integer_value(field_id id, const basic_output_row<Record>& row) {
+    const Record& r = *row.rec;
+    switch (id) {
         case field_id::ttl:
             return r.ttl;
         case field_id::type:
@@ -124,8 +181,6 @@ uint64_t integer_value(field_id id, const output_row& row) {
             return row.wall_ns / 1000000000;
         case field_id::timestamp_us:
             return row.wall_ns / 1000 % 1000000;
-        case field_id::probe_daddr:
-            return r.probe_daddr;
         case field_id::rtt_us:
             return r.rtt_us;
         case field_id::rtt_err_us:
@@ -139,8 +194,10 @@ uint64_t integer_value(field_id id, const output_row& row) {
         case field_id::dst_rewritten:
             return (r.flags & record_flag::dst_rewritten) != 0;
         default:
-            return 0;
+            return family_value(id, r);
     }
 }
+template uint64_t integer_value(field_id, const output_row&);
+template uint64_t integer_value(field_id, const output_row6&);
 
 }  // namespace ics

@@ -2,15 +2,17 @@
 
 #include <fmt/format.h>
 #include <charconv>
+#include <type_traits>
 
 #include "net/ipv4_address.hpp"
+#include "net/ipv6_address.hpp"
 #include "output/record_writer.hpp"
 
 namespace ics {
 
 class filter_parser {
 public:
-    explicit filter_parser(std::string_view text) : text_(text) {}
+    filter_parser(std::string_view text, ip_family family) : text_(text), family_(family) {}
 
     result<output_filter> run() {
         skip_space();
@@ -53,7 +55,7 @@ private:
         int left = parse_and();
         while (err_.empty() && take("||")) {
             int right = parse_and();
-            left = add({op::or_, {}, 0, {}, left, right});
+            left = add({op::or_, {}, 0, {}, {}, left, right});
         }
         return left;
     }
@@ -61,7 +63,7 @@ private:
         int left = parse_primary();
         while (err_.empty() && take("&&")) {
             int right = parse_primary();
-            left = add({op::and_, {}, 0, {}, left, right});
+            left = add({op::and_, {}, 0, {}, {}, left, right});
         }
         return left;
     }
@@ -120,8 +122,13 @@ private:
         }
         std::string_view value = word();
         if (!err_.empty()) return -1;
-        output_filter::node n{kind, *id, 0, {}, -1, -1};
+        output_filter::node n{kind, *id, 0, {}, {}, -1, -1};
         const field_info& fi = info(*id);
+        if (!field_in_family(*id, family_)) {
+            err_ = fmt::format("field '{}' exists only in {} records", name,
+                               family_ == ip_family::ipv6 ? "IPv4" : "IPv6");
+            return -1;
+        }
         if (*id == field_id::mpls_labels) {
             err_ = "mpls_labels cannot be filtered on: filter on type, code or probe_ttl instead";
             return -1;
@@ -133,12 +140,19 @@ private:
             if (!found) {
                 err_ = fmt::format(
                     "'{}' is not a classification (echoreply, unreach, timxceed, "
-                    "redirect, sourcequench, other)",
+                    "redirect, sourcequench, toobig, paramprob, other)",
                     value);
                 return -1;
             }
         } else if (fi.type == field_type::string) {
             n.text = std::string(value);
+        } else if (fi.type == field_type::address && family_ == ip_family::ipv6) {
+            auto a = parse_ipv6(value);
+            if (!a) {
+                err_ = fmt::format("'{}' is not an IPv6 address (field {})", value, name);
+                return -1;
+            }
+            n.address6 = *a;
         } else if (fi.type == field_type::address) {
             auto a = parse_ipv4(value);
             if (!a) {
@@ -157,13 +171,14 @@ private:
     }
 
     std::string_view text_;
+    ip_family family_;
     size_t pos_ = 0;
     std::string err_;
     output_filter f_;
 };
 
-result<output_filter> output_filter::parse(std::string_view text) {
-    return filter_parser(text).run();
+result<output_filter> output_filter::parse(std::string_view text, ip_family family) {
+    return filter_parser(text, family).run();
 }
 
 bool output_filter::uses_field(field_id id) const {
@@ -172,7 +187,22 @@ bool output_filter::uses_field(field_id id) const {
     return false;
 }
 
-bool output_filter::eval(int index, const output_row& row) const {
+// An address field of an IPv6 row compares as 128 bits; every other field as an integer.
+template <typename Record>
+static int compare_value(field_id id, const basic_output_row<Record>& row, uint64_t number,
+                         const ipv6_addr& address6) {
+    if constexpr (std::is_same_v<Record, result_record6>) {
+        if (info(id).type == field_type::address) {
+            const auto order = address_value(id, row) <=> address6;
+            return order < 0 ? -1 : order > 0 ? 1 : 0;
+        }
+    }
+    const uint64_t v = integer_value(id, row);
+    return v < number ? -1 : v > number ? 1 : 0;
+}
+
+template <typename Record>
+bool output_filter::eval(int index, const basic_output_row<Record>& row) const {
     const node& n = nodes_[size_t(index)];
     if (n.kind == op::and_) return eval(n.left, row) && eval(n.right, row);
     if (n.kind == op::or_) return eval(n.left, row) || eval(n.right, row);
@@ -182,8 +212,7 @@ bool output_filter::eval(int index, const output_row& row) const {
         std::string_view s(buf, format_timestamp(row.wall_ns, buf));
         cmp = s.compare(n.text);
     } else {
-        uint64_t v = integer_value(n.field, row);
-        cmp = v < n.number ? -1 : v > n.number ? 1 : 0;
+        cmp = compare_value(n.field, row, n.number, n.address6);
     }
     switch (n.kind) {
         case op::eq:
@@ -202,5 +231,8 @@ bool output_filter::eval(int index, const output_row& row) const {
             return false;
     }
 }
+
+template bool output_filter::eval(int, const output_row&) const;
+template bool output_filter::eval(int, const output_row6&) const;
 
 }  // namespace ics

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "net/ipv4_address.hpp"
+#include "net/ipv6_address.hpp"
 #include "reply/mpls_entry.hpp"
 
 namespace ics {
@@ -54,18 +55,23 @@ void record_writer::append_timestamp(uint64_t wall_ns) {
     buf_.append(tail, tail + sizeof tail);
 }
 
-void record_writer::append_string_field(field_id id, const output_row& row) {
-    char tmp[40];
+static size_t format_address_to(ipv4_addr a, char* out) {
+    return format_ipv4_to(a, out);
+}
+static size_t format_address_to(const ipv6_addr& a, char* out) {
+    return format_ipv6_to(a, out);
+}
+
+template <typename Record>
+void record_writer::append_string_field(field_id id, const basic_output_row<Record>& row) {
+    char tmp[ipv6_text_max + 1];
     size_t n = 0;
     switch (id) {
         case field_id::saddr:
-            n = format_ipv4_to(row.rec->saddr, tmp);
-            break;
         case field_id::daddr:
-            n = format_ipv4_to(row.rec->daddr, tmp);
-            break;
         case field_id::probe_daddr:
-            n = format_ipv4_to(row.rec->probe_daddr, tmp);
+        case field_id::outersaddr:
+            n = format_address_to(address_value(id, row), tmp);
             break;
         case field_id::timestamp_str:
             append_timestamp(row.wall_ns);
@@ -88,7 +94,8 @@ void record_writer::append_string_field(field_id id, const output_row& row) {
     buf_.append(tmp, tmp + n);
 }
 
-void record_writer::write(const output_row& row) {
+template <typename Record>
+void record_writer::write_row(const basic_output_row<Record>& row) {
     if (failed_) {  // nothing more reaches a file that failed: counted, not formatted
         ++rows_lost_;
         return;
@@ -117,6 +124,9 @@ void record_writer::write(const output_row& row) {
     buf_.push_back('\n');
     if (buf_.size() >= (1u << 16)) flush();
 }
+
+template void record_writer::write_row(const output_row&);
+template void record_writer::write_row(const output_row6&);
 
 // After a failure the rows are dropped, not retried: the run stops on it (a closed pipe or a full
 // disk does not come back), and each further write would only fail again.

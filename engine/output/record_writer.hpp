@@ -32,7 +32,9 @@ public:
     record_writer& operator=(const record_writer&) = delete;
 
     void write_header();
-    void write(const output_row& row);
+    // Either family's rows (one of them per run).
+    void write(const output_row& row) { write_row(row); }
+    void write(const output_row6& row) { write_row(row); }
     // Writes buffered rows out; false if the stream reported an error (now or before).
     bool flush();
     bool failed() const { return failed_; }
@@ -43,7 +45,10 @@ public:
     uint64_t rows_lost() const { return rows_lost_; }
 
 private:
-    void append_string_field(field_id id, const output_row& row);
+    template <typename Record>
+    void write_row(const basic_output_row<Record>& row);
+    template <typename Record>
+    void append_string_field(field_id id, const basic_output_row<Record>& row);
     void append_timestamp(uint64_t wall_ns);
     std::FILE* out_;
     output_format format_;

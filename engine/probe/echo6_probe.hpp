@@ -45,6 +45,8 @@
 #include "probe/probe_batch.hpp"
 #include "probe/probe_setup.hpp"
 #include "reply/echo6_match.hpp"
+#include "reply/reply_parser.hpp"
+#include "reply/result_record6.hpp"
 
 namespace ics {
 
@@ -137,6 +139,17 @@ public:
         if ((uint32_t(m.id) << 16 | m.seq) != mac_(word0, mac_word1(s)))
             return why = counter::rx_cookie_invalid, false;
         out = {m, uint16_t(s >> 24), estimate_rtt<24>(s & 0xffffff, at)};
+        return true;
+    }
+
+    // check(), then the record the RX lcore hands on (probe/echo_probe.hpp's contract).
+    bool decode(const parsed_reply6& r, arrival_us at, result_record6& rec, counter& why) const {
+        echo6_reply e;
+        if (!check(r, at, e, why)) return false;
+        fill_echo6_record(r, e.request, rec);
+        rec.probe_ttl = hop_limit_;
+        rec.round = e.round;
+        set_rtt(rec, e.rtt);
         return true;
     }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "reply/reply6_parser.hpp"
+#include "reply/result_record6.hpp"
 #include "stats/counters.hpp"
 #include "targets/ipv6_range_set.hpp"
 
@@ -38,6 +39,44 @@ inline bool match_echo6_request(const parsed_reply6& r, const ipv6_range_set& so
         return why = counter::rx_quote_invalid, false;
     m = {to, q.daddr(), q.id(), q.seq(), q.icmp + icmp_header_len, q.hop_limit(), true};
     return true;
+}
+
+inline classification classify_icmp6(uint8_t type) {
+    switch (type) {
+        case icmp6_type::echo_reply:
+            return classification::echoreply;
+        case icmp6_type::dest_unreach:
+            return classification::unreach;
+        case icmp6_type::packet_too_big:
+            return classification::toobig;
+        case icmp6_type::time_exceeded:
+            return classification::timxceed;
+        case icmp6_type::param_problem:
+            return classification::paramprob;
+        default:
+            return classification::other;
+    }
+}
+
+// What the reply and the request it answers say, into a record (the probe type adds the rest).
+inline void fill_echo6_record(const parsed_reply6& r, const echo6_request_seen& m, result_record6& rec) {
+    rec.saddr = r.saddr();
+    rec.daddr = m.src;
+    rec.probe_daddr = m.target;
+    rec.icmp_id = m.id;
+    rec.seq = m.seq;
+    rec.ttl = r.hop_limit;
+    rec.type = r.type;
+    rec.code = r.code;
+    rec.quoted_ttl = m.quoted_hop_limit;
+    rec.cls = classify_icmp6(r.type);
+    rec.success = r.type == icmp6_type::echo_reply;
+    rec.error_word = r.has_quote ? r.error_word() : 0;
+    rec.quote_ip_len = r.has_quote ? uint16_t(ipv6_header_len + load_be16(r.quote.ip + ip6_off::payload_len)) : 0;
+    rec.flags = 0;
+    rec.mpls = {};
+    rec.mpls_count = 0;
+    rec.mpls_object_len = 0;
 }
 
 }  // namespace ics

@@ -129,7 +129,8 @@ inline void copy_error_details(const parsed_reply& r, result_record& rec) {
 }
 
 // The RTT and its error bound; after copy_error_details, which sets the flags.
-inline void set_rtt(result_record& rec, const rtt_estimate& e) {
+template <typename Record>  // result_record or result_record6
+inline void set_rtt(Record& rec, const rtt_estimate& e) {
     rec.rtt_us = e.rtt_us;
     rec.rtt_err_us = e.err_us;
     if (e.clock_disagrees) rec.flags |= record_flag::clock_disagrees;

@@ -9,7 +9,8 @@
 
 namespace ics {
 
-enum class classification : uint8_t { echoreply, unreach, timxceed, redirect, sourcequench, other };
+// ICMP's (and ICMPv6's: toobig and paramprob) kinds of reply; `other` stays last.
+enum class classification : uint8_t { echoreply, unreach, timxceed, redirect, sourcequench, toobig, paramprob, other };
 
 inline std::string_view classification_name(classification c) {
     switch (c) {
@@ -23,6 +24,10 @@ inline std::string_view classification_name(classification c) {
             return "redirect";
         case classification::sourcequench:
             return "sourcequench";
+        case classification::toobig:
+            return "toobig";
+        case classification::paramprob:
+            return "paramprob";
         default:
             return "other";
     }

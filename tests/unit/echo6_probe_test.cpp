@@ -304,3 +304,56 @@ TEST(Echo6Probe, TheParserNamesWhatItRefuses) {
         icmp6_error_about(probe, icmp6_type::time_exceeded, 0, 0, addr("2001:db8:ff::fe"), ipv6_header_len);
     EXPECT_EQ(refusal(short_quote), counter::rx_quote_invalid);
 }
+
+// decode(): the record the output lcore gets, for an Echo Reply and for each kind of error.
+TEST(Echo6Probe, DecodeFillsTheRecord) {
+    fixture fx;
+    const echo6_probe p(fx.setup);
+    const ipv6_addr target = addr("2001:db8:1::9"), router = addr("2001:db8:ff::fe");
+    const auto probe = build(p, target, 7000, 2);
+    parsed_reply6 r;
+    counter why = counter::rx_valid;
+    result_record6 rec{};
+    const auto reply = echo6_reply_to(probe);
+    ASSERT_TRUE(parse_reply6(reply.data(), reply.size(), r, why));
+    ASSERT_TRUE(p.decode(r, arrival_us{7100, 7200}, rec, why));
+    EXPECT_EQ(rec.saddr, target);
+    EXPECT_EQ(rec.daddr, test_source6());
+    EXPECT_EQ(rec.probe_daddr, target);
+    EXPECT_EQ(rec.type, icmp6_type::echo_reply);
+    EXPECT_EQ(rec.cls, classification::echoreply);
+    EXPECT_EQ(rec.success, 1);
+    EXPECT_EQ(rec.ttl, 61);
+    EXPECT_EQ(rec.probe_ttl, p.hop_limit());
+    EXPECT_EQ(rec.round, 2);
+    EXPECT_EQ(rec.quoted_ttl, 0);
+    EXPECT_EQ(rec.quote_ip_len, 0);
+    EXPECT_EQ(rec.error_word, 0u);
+    EXPECT_EQ(mtu_of(rec), 0u);
+    EXPECT_LE(rec.rtt_us - rec.rtt_err_us, 100u);
+    EXPECT_GE(rec.rtt_us + rec.rtt_err_us, 200u);
+    const size_t whole = ipv6_header_len + echo6_probe::icmp_len;
+    const struct {
+        uint8_t type, code;
+        classification cls;
+        uint32_t mtu;
+    } errors[] = {{icmp6_type::dest_unreach, 3, classification::unreach, 0},
+                  {icmp6_type::packet_too_big, 0, classification::toobig, 1280},
+                  {icmp6_type::time_exceeded, 0, classification::timxceed, 0},
+                  {icmp6_type::param_problem, 1, classification::paramprob, 0}};
+    for (const auto& e : errors) {
+        const auto f = icmp6_error_about(probe, e.type, e.code, 1280, router, whole, 3);
+        ASSERT_TRUE(parse_reply6(f.data(), f.size(), r, why)) << int(e.type);
+        ASSERT_TRUE(p.decode(r, arrival_us{7100, 7200}, rec, why)) << int(e.type);
+        EXPECT_EQ(rec.saddr, router);
+        EXPECT_EQ(rec.probe_daddr, target);
+        EXPECT_EQ(rec.type, e.type);
+        EXPECT_EQ(rec.code, e.code);
+        EXPECT_EQ(rec.cls, e.cls);
+        EXPECT_EQ(rec.success, 0);
+        EXPECT_EQ(rec.quoted_ttl, 3);
+        EXPECT_EQ(rec.quote_ip_len, whole);
+        EXPECT_EQ(rec.error_word, 1280u);
+        EXPECT_EQ(mtu_of(rec), e.mtu);
+    }
+}

@@ -60,3 +60,33 @@ TEST(OutputFilter, ErrorsNameTheProblem) {
         EXPECT_NE(f.error_message().find(needle), std::string::npos) << f.error_message();
     }
 }
+
+// -6: addresses compare as 128 bits, in RFC 5952 or any RFC 4291 text; IPv4's fields and
+// addresses are refused, by name.
+TEST(OutputFilter, Ipv6Rows) {
+    result_record6 r{};
+    r.saddr = *parse_ipv6("2001:db8:f0::1");
+    r.probe_daddr = *parse_ipv6("2001:db8:1::1");
+    r.type = 1;
+    r.code = 3;
+    r.cls = classification::unreach;
+    const output_row6 row{&r, 0, 0, 0};
+    const auto accepts6 = [&](const char* expr) {
+        auto f = output_filter::parse(expr, ip_family::ipv6);
+        EXPECT_TRUE(f) << expr << ": " << f.error_message();
+        return f && f->accepts(row);
+    };
+    EXPECT_TRUE(accepts6("saddr = 2001:db8:1::1 && outersaddr = 2001:db8:f0:0:0:0:0:1"));
+    EXPECT_TRUE(accepts6("outersaddr < 2001:db8:f0::2 && outersaddr > 2001:db8:ef:ffff:ffff:ffff:ffff:ffff"));
+    EXPECT_FALSE(accepts6("outersaddr >= 2001:db8:f0::2"));
+    EXPECT_TRUE(accepts6("probe_daddr != 2001:db8:1::2 && classification = unreach && code = 3"));
+    EXPECT_TRUE(accepts6("mtu = 0"));
+    for (auto [expr, needle] : {std::pair{"saddr = 198.18.0.1", "not an IPv6 address"},
+                                {"ipid = 1", "exists only in IPv4"},
+                                {"saddr_raw = 1", "exists only in IPv4"}}) {
+        auto f = output_filter::parse(expr, ip_family::ipv6);
+        ASSERT_FALSE(f) << expr;
+        EXPECT_NE(f.error_message().find(needle), std::string::npos) << f.error_message();
+    }
+    EXPECT_FALSE(output_filter::parse("mtu = 1280"));  // IPv4 rows have none
+}

@@ -207,3 +207,37 @@ TEST(RecordWriter, NothingIsWrittenAfterAFailureEvenOnceWritesWorkAgain) {
     std::fclose(out);
     EXPECT_EQ(s.data, "198.18.0.1\n") << "row 3 came after the failure";
 }
+
+// IPv6 rows: ZMapv6's saddr (an error's quoted destination) and outersaddr (who sent it), the
+// Packet Too Big's MTU, RFC 5952 text.
+TEST(RecordWriter, Ipv6Rows) {
+    char* data = nullptr;
+    size_t size = 0;
+    std::FILE* mem = open_memstream(&data, &size);
+    {
+        const char* fields = "saddr,outersaddr,daddr,probe_daddr,type,code,classification,mtu,success";
+        record_writer w(mem, output_format::csv, *parse_field_list(fields, ip_family::ipv6));
+        w.write_header();
+        result_record6 r{};
+        r.saddr = *parse_ipv6("2001:db8:f0:1::1");
+        r.daddr = *parse_ipv6("2001:db8:ff::1");
+        r.probe_daddr = *parse_ipv6("2001:db8:1:0:0:2::5");
+        r.type = 2;
+        r.error_word = 1280;
+        r.cls = classification::toobig;
+        w.write(output_row6{&r, 0, 0, 0});
+        r.saddr = r.probe_daddr;
+        r.type = 129;
+        r.error_word = 0;
+        r.cls = classification::echoreply;
+        r.success = 1;
+        w.write(output_row6{&r, 0, 0, 0});
+        EXPECT_TRUE(w.flush());
+    }
+    std::fclose(mem);
+    EXPECT_EQ(std::string(data, size),
+              "saddr,outersaddr,daddr,probe_daddr,type,code,classification,mtu,success\n"
+              "2001:db8:1::2:0:5,2001:db8:f0:1::1,2001:db8:ff::1,2001:db8:1::2:0:5,2,0,toobig,1280,0\n"
+              "2001:db8:1::2:0:5,2001:db8:1::2:0:5,2001:db8:ff::1,2001:db8:1::2:0:5,129,0,echoreply,0,1\n");
+    std::free(data);
+}
