@@ -244,7 +244,7 @@ void BM_OutputCsv(benchmark::State& state) {
         state.PauseTiming();
         std::FILE* f = std::fopen(path.c_str(), "w");
         auto writer = std::make_unique<record_writer>(f, output_format::csv, fields);
-        scan_attribution attribution(cfg);
+        scan_attribution<echo_probe> attribution(cfg);
         scan_flags flags;  // rx_running 0: the loop ends once the ring is empty
         output_context<scan_plan> c;
         c.rings = {ring};

@@ -77,6 +77,12 @@ void add_basic_options(option_adder add, cli_options& o) {
     add.value("--probe-module", o.probe_module, "NAME", "a probe type (see --list-probe-modules)",
               "probe type, scan mode (see --list-probe-modules)");
     add.flag("--list-probe-modules", o.list_probe_modules, "list probe types and exit");
+    add.flag("-6,--ipv6", o.ipv6,
+             "IPv6 (scan mode): ICMPv6 Echo (probe type icmp6_echo) to the IPv6 addresses and prefixes "
+             "of the arguments and -I/-w files (hitlists); -S, --gateway-ip and -b are IPv6 too");
+    add.value("--ipv6-per-prefix", o.ipv6_per_prefix, "/LEN:COUNT[:random]", "a rule like /64:1 or /64:4:random",
+              "with -6: a prefix line makes COUNT addresses in each /LEN of it (::1 up, or keyed-random "
+              "interface ids; default /64:1); a line narrower than /LEN is taken whole");
 }
 
 void add_trace_options(option_adder add, cli_options& o) {
@@ -137,8 +143,8 @@ void add_network_options(option_adder add, cli_options& o) {
     add.repeated("-S,--source-ip", o.source_ips, "ADDRS",
                  "an address, range or CIDR, or a comma-separated list of them",
                  "source addresses: an address, range, CIDR or comma-separated list; repeatable");
-    add.value("--gateway-ip", o.gateway_ip, "ADDR", "the gateway's IPv4 address",
-              "gateway to resolve by ARP (not with -G)");
+    add.value("--gateway-ip", o.gateway_ip, "ADDR", "the gateway's IP address (-6: IPv6)",
+              "gateway to resolve by ARP (-6: Neighbour Solicitation; not with -G)");
     add.value("-G,--gateway-mac", o.gateway_mac, "MAC", "a MAC address like 02:00:00:aa:bb:cc",
               "gateway MAC (skips ARP; not with --gateway-ip)");
     add.value("--source-mac", o.source_mac, "MAC", "a MAC address like 02:00:00:aa:bb:cc",

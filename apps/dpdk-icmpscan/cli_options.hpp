@@ -40,6 +40,8 @@ struct cli_options {
     std::string allowlist_file, list_of_ips_file;
     std::optional<std::string> blocklist_file;
     std::string probe_ttl = "255";
+    bool ipv6 = false;            // -6
+    std::string ipv6_per_prefix;  // -6: how many addresses each prefix line makes
     std::string cooldown = "8", max_runtime = "0";
     std::string max_results = "0";
     std::string output_file = "-", output_fields;

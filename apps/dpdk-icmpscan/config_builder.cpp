@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "dpdk/driver.hpp"
+#include "ipv6_options.hpp"
 #include "monitor/monitor_book.hpp"
 #include "monitor_options.hpp"
 #include "option_values.hpp"
@@ -179,7 +180,26 @@ status read_device(const cli_options& o, scan_config& c) {
     return ok();
 }
 
+// -G and --source-mac.
+status read_mac_addresses(const cli_options& o, scan_config& c) {
+    for (auto [text, flag, out] : {std::tuple{&o.gateway_mac, "-G/--gateway-mac", &c.gateway_mac},
+                                   std::tuple{&o.source_mac, "--source-mac", &c.source_mac}}) {
+        if (text->empty()) continue;
+        auto m = parse_mac(*text);
+        if (!m)
+            return error{
+                fmt::format("{} '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", flag, *text)};
+        *out = *m;
+    }
+    return ok();
+}
+
 status read_addresses(const cli_options& o, scan_config& c) {
+    if (c.family == ip_family::ipv6) {
+        ICS_CHECK(read_mac_addresses(o, c));
+        return read_addresses6(o, c);
+    }
+    ICS_CHECK(check_no_ipv6_given(o));
     if (o.source_ips.empty())
         return error{"no source address: give the address(es) probes are sent from with -S/--source-ip"};
     // Each -S is one argument: an address, range or CIDR, or a comma-separated list of them.
@@ -194,15 +214,7 @@ status read_addresses(const cli_options& o, scan_config& c) {
                 "-S/--source-ip '{}' has an empty item: separate addresses with single commas", arg)};
     }
     ICS_TRY(c.sources, parse_target_specs(specs, "-S/--source-ip"));
-    for (auto [text, flag, out] : {std::tuple{&o.gateway_mac, "-G/--gateway-mac", &c.gateway_mac},
-                                   std::tuple{&o.source_mac, "--source-mac", &c.source_mac}}) {
-        if (text->empty()) continue;
-        auto m = parse_mac(*text);
-        if (!m)
-            return error{
-                fmt::format("{} '{}' is not a MAC address: write it as 02:00:00:aa:bb:cc", flag, *text)};
-        *out = *m;
-    }
+    ICS_CHECK(read_mac_addresses(o, c));
     if (!o.gateway_ip.empty()) {
         auto g = parse_ipv4(o.gateway_ip);
         if (!g) return error{fmt::format("--gateway-ip '{}' is not an IPv4 address", o.gateway_ip)};
@@ -315,11 +327,12 @@ status read_output(const cli_options& o, scan_config& c) {
     else
         return error{fmt::format("{} '{}' is not known: use csv or json",
                                  rows_apart ? "--replies-format" : "-O/--output-module", row_format)};
-    auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace) : o.output_fields);
+    auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace, c.family) : o.output_fields,
+                                   c.family);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;
     c.output_filter_text = o.output_filter.value_or(rows_apart ? "repeat = 0" : "success = 1 && repeat = 0");
-    ICS_TRY(c.filter, output_filter::parse(c.output_filter_text));
+    ICS_TRY(c.filter, output_filter::parse(c.output_filter_text, c.family));
     c.replies_path = o.replies_file;
     c.output_path = o.output_file;
     c.quiet = o.quiet;
@@ -367,6 +380,7 @@ std::string covering_entries(const interval_set& targets) {
 }
 
 status read_targets(const cli_options& o, scan_config& c) {
+    if (c.family == ip_family::ipv6) return read_targets6(o, c);
     interval_set targets;
     ICS_TRY(targets, parse_target_specs(o.targets, "target"));
     const bool monitor = c.mode == run_mode::monitor;  // its -I file has labels
@@ -584,7 +598,7 @@ status check_output_files(const cli_options& o, output_paths& files) {
     return ok();
 }
 
-// --- Step 6: the per-scan keys -------------------------------------------------------------------
+// --- The per-scan keys (drawn before the targets: build_config) -----------------------------------
 
 status draw_keys(scan_config& c) {
     uint64_t random_words[3];
@@ -601,6 +615,7 @@ result<built_config> build_config(const cli_options& o) {
     built_config b;
     scan_config& c = b.cfg;
     ICS_CHECK(read_mode(o, c));
+    ICS_CHECK(read_family(o, c));
     ICS_CHECK(check_flags_apply(o, c.mode));
     // Each step may use what the earlier ones read (the rate before the lcores that share it, the
     // lcores before the dry run's single sender).
@@ -612,15 +627,17 @@ result<built_config> build_config(const cli_options& o) {
     std::optional<double> max_targets_percent;
     ICS_TRY(max_targets_percent, read_volume(o, c));
     ICS_CHECK(read_output(o, c));
+    // The keys before the targets: -6's keyed-random interface ids need the seed (a resumed run
+    // takes the checkpoint's seed later, unless -e was given).
+    ICS_CHECK(draw_keys(c));
     ICS_CHECK(read_targets(o, c));
     if (c.mode == run_mode::monitor) ICS_CHECK(check_monitor_rate(o, c));
     if (max_targets_percent)
         c.max_targets =
-            std::max<uint64_t>(1, uint64_t(double(c.targets.size()) * *max_targets_percent / 100.0));
+            std::max<uint64_t>(1, uint64_t(double(c.target_count()) * *max_targets_percent / 100.0));
     ICS_CHECK(read_checkpoint(o, c));
     ICS_CHECK(check_host(o, c));
     ICS_CHECK(check_output_files(o, b.files));
-    ICS_CHECK(draw_keys(c));
     return b;
 }
 

@@ -43,16 +43,18 @@ void install_signal_handlers() {
     signal(SIGPIPE, SIG_IGN);
 }
 
-void list_output_fields() {
+// The fields of IPv4 records, or with -6 of IPv6 ones.
+void list_output_fields(ics::ip_family family) {
     for (const auto& f : ics::all_fields())
-        std::printf("%-15s %7s: %.*s\n", std::string(f.name).c_str(),
+        if (ics::field_in_family(f.id, family))
+            std::printf("%-15s %7s: %.*s\n", std::string(f.name).c_str(),
                     f.type == ics::field_type::integer ? "int" : "string", int(f.description.size()),
                     f.description.data());
 }
 
 // --list-output-fields and --list-probe-modules print and end the run before anything is checked.
 bool listed(const ics::app::cli_options& opts) {
-    if (opts.list_output_fields) list_output_fields();
+    if (opts.list_output_fields) list_output_fields(opts.ipv6 ? ics::ip_family::ipv6 : ics::ip_family::ipv4);
     if (opts.list_probe_modules)
         for (const auto& n : ics::probe_type_names()) std::printf("%s\n", n.c_str());
     return opts.list_output_fields || opts.list_probe_modules;
@@ -116,7 +118,7 @@ void announce(const ics::scan_config& cfg) {
     std::fprintf(stderr, "dpdk-icmpscan: probing %llu targets (%llu probes) at %s from %s through %s\n",
                  (unsigned long long)size.targets, (unsigned long long)size.probes,
                  cfg.rate ? fmt::format("{} pps", cfg.rate).c_str() : "full speed",
-                 ics::format_ipv4(cfg.sources.ranges()[0].first).c_str(), cfg.port.describe().c_str());
+                 cfg.first_source().c_str(), cfg.port.describe().c_str());
     // A knob left set by accident must not pass for a normal run's losses.
     if (const std::string knobs = ics::app::describe_test_knobs(cfg); !knobs.empty())
         std::fprintf(stderr, "dpdk-icmpscan: test-only sizes from ICS_TEST_* in effect: %s\n", knobs.c_str());

@@ -25,6 +25,7 @@
 #include "stats/counters.hpp"
 #include "stats/rtt_error_stats.hpp"
 #include "targets/interval_set.hpp"
+#include "targets/ipv6_range_set.hpp"
 
 namespace ics::dpdk {
 
@@ -69,7 +70,8 @@ struct scan_flags {
 struct alignas(64) tx_lcore {
     uint16_t port = 0, queue = 0;
     rte_mempool* pool = nullptr;
-    const interval_set* sources = nullptr;
+    const interval_set* sources = nullptr;     // IPv4 runs
+    const ipv6_range_set* sources6 = nullptr;  // IPv6 runs
     uint64_t rate = 0;  // this lcore's share
     uint64_t start_tsc = 0;
     tsc_clock clock;

@@ -11,7 +11,9 @@
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
 #include "modes/plan.hpp"
+#include "net/headers.hpp"
 #include "output/output_row.hpp"
+#include "probe/probe_family.hpp"
 
 namespace ics::dpdk {
 
@@ -29,8 +31,18 @@ inline void send_feedback(output_context<Plan>& c, const typename Plan::feedback
     }
 }
 
+// The records of a plan's family (probe/probe_family.hpp).
 template <typename Plan>
-inline void handle_record(output_context<Plan>& c, const result_record& rec, uint64_t& written) {
+using plan_record = record_of<typename Plan::probe>;
+
+// A reply's type as the first replies' table keeps it (scan_report::unique_by_type_code).
+template <typename Probe>
+constexpr uint8_t first_reply_type(uint8_t type) {
+    return is_ipv6_probe<Probe> && type == icmp6_type::echo_reply ? 0 : type;
+}
+
+template <typename Plan>
+inline void handle_record(output_context<Plan>& c, const plan_record<Plan>& rec, uint64_t& written) {
     c.counters->add(counter::out_records);
     c.rtt_error.add(rec.rtt_err_us);
     typename Plan::feedback fb[max_feedback_per_record];
@@ -40,10 +52,10 @@ inline void handle_record(output_context<Plan>& c, const result_record& rec, uin
         c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (a.repeat)
         c.counters->add(counter::out_repeats);
-    else if (rec.type < 16 && rec.code < 16)
-        ++c.unique_by_type_code[size_t(rec.type) << 4 | rec.code];
+    else if (const uint8_t type = first_reply_type<typename Plan::probe>(rec.type); type < 16 && rec.code < 16)
+        ++c.unique_by_type_code[size_t(type) << 4 | rec.code];
     if (!c.writer) return;
-    const output_row row{&rec, uint8_t(a.repeat),
+    const basic_output_row<plan_record<Plan>> row{&rec, uint8_t(a.repeat),
                          uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
                          c.clock.wall_ns(rec.rx_tsc)};
     if (c.max_results && written >= c.max_results) return;  // -N reached: count, do not write
@@ -96,8 +108,8 @@ inline bool inputs_finished(const output_context<Plan>& c) {
 // Up to `max` records of one ring (at most a burst), each handled; returns how many.
 template <typename Plan>
 inline unsigned take_records(output_context<Plan>& c, rte_ring* ring, unsigned max, uint64_t& written) {
-    result_record recs[output_dequeue_burst];
-    const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(result_record),
+    plan_record<Plan> recs[output_dequeue_burst];
+    const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(recs[0]),
                                                       std::min(max, output_dequeue_burst), nullptr);
     for (unsigned i = 0; i < n; ++i) handle_record(c, recs[i], written);
     return n;

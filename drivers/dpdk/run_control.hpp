@@ -13,6 +13,16 @@
 
 namespace ics::dpdk {
 
+// The gateway's address as text (none when only its MAC was given), and what resolves it.
+inline std::optional<std::string> gateway_text(const scan_config& cfg) {
+    if (cfg.family == ip_family::ipv6)
+        return cfg.gateway_ip6 ? std::optional(format_ipv6(*cfg.gateway_ip6)) : std::nullopt;
+    return cfg.gateway_ip ? std::optional(format_ipv4(*cfg.gateway_ip)) : std::nullopt;
+}
+inline const char* resolution_name(const scan_config& cfg) {
+    return cfg.family == ip_family::ipv6 ? "Neighbour Discovery" : "ARP";
+}
+
 // The control lcore answers ARP for our addresses, on its own TX queue if the port offers one, and
 // counts ARP in its own counter block (lcore 0's).
 inline control_plane make_control_plane(const run_env& e, const std::vector<rte_ring*>& arp_rings,
@@ -22,17 +32,36 @@ inline control_plane make_control_plane(const run_env& e, const std::vector<rte_
     if (port.control_queue)
         queue = uint16_t(e.queues.tx_queue(e.queues.control_slot()));
     else if (e.hooks.on_note && !e.dryrun())
-        e.hooks.on_note(
-            fmt::format("{} offers no TX queue for ARP answers: the gateway must already know "
-                        "{} is at {}",
-                        port.name, format_ipv4(e.cfg.sources.ranges()[0].first), format_mac(source_mac)));
-    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings, *e.blocks[0]);
+        e.hooks.on_note(fmt::format("{} offers no TX queue for {} answers: the gateway must already know "
+                                    "{} is at {}",
+                                    port.name, resolution_name(e.cfg), e.cfg.first_source(), format_mac(source_mac)));
+    return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings, *e.blocks[0],
+                         e.cfg.family == ip_family::ipv6 ? &e.cfg.sources6 : nullptr);
+}
+
+// IPv6 runs: the gateway's MAC given (or none needed in a dry run), or asked for by Neighbour
+// Solicitation from our first address.
+inline result<mac> gateway_mac6(const run_env& e, control_plane& control) {
+    const scan_config& cfg = e.cfg;
+    if (cfg.gateway_mac || e.dryrun()) {
+        if (cfg.gateway_mac && cfg.gateway_ip6) control.keep_gateway(*cfg.gateway_ip6, *cfg.gateway_mac);
+        return cfg.gateway_mac.value_or(mac{});
+    }
+    auto gw = control.resolve(*cfg.gateway_ip6, cfg.sources6.ranges()[0].first, cfg.gateway_arp_attempts,
+                              fmt::format("{} ({})", e.control_port().id, cfg.port.describe()),
+                              e.hooks.stop_signals);
+    if (!gw) return gw;
+    control.keep_gateway(*cfg.gateway_ip6, *gw);
+    if (e.hooks.on_note)
+        e.hooks.on_note(fmt::format("gateway {} is at {}", format_ipv6(*cfg.gateway_ip6), format_mac(*gw)));
+    return gw;
 }
 
 // The gateway's MAC: given (or none needed in a dry run), or asked for by ARP. It never changes
 // during the run; the control plane counts ARP that says otherwise.
 inline result<mac> gateway_mac(const run_env& e, control_plane& control) {
     const scan_config& cfg = e.cfg;
+    if (cfg.family == ip_family::ipv6) return gateway_mac6(e, control);
     if (cfg.gateway_mac || e.dryrun()) {
         if (cfg.gateway_mac && cfg.gateway_ip) control.keep_gateway(*cfg.gateway_ip, *cfg.gateway_mac);
         return cfg.gateway_mac.value_or(mac{});
@@ -50,22 +79,24 @@ inline result<mac> gateway_mac(const run_env& e, control_plane& control) {
 // ARP that gives the gateway's address another MAC is never silent: a line when the first comes
 // (a monitor run may go on for months), and one with the count once the run ended.
 inline void note_first_gateway_claim(const run_env& e, const control_plane& control, mac used, bool& noted) {
-    if (noted || !control.first_gateway_claim() || !e.hooks.on_note || !e.cfg.gateway_ip) return;
+    const auto gateway = gateway_text(e.cfg);
+    if (noted || !control.first_gateway_claim() || !e.hooks.on_note || !gateway) return;
     noted = true;
-    e.hooks.on_note(fmt::format(
-        "ARP says the gateway {} is at {}, not {} as this run uses: ignored, and "
-        "counted (arp_gateway_claims; ARP spoofing, or a new gateway: then run again)",
-        format_ipv4(*e.cfg.gateway_ip), format_mac(*control.first_gateway_claim()), format_mac(used)));
+    const bool v6 = e.cfg.family == ip_family::ipv6;
+    e.hooks.on_note(fmt::format("{} says the gateway {} is at {}, not {} as this run uses: ignored, and "
+                                "counted ({}; spoofing, or a new gateway: then run again)",
+                                resolution_name(e.cfg), *gateway, format_mac(*control.first_gateway_claim()),
+                                format_mac(used), v6 ? "nd_gateway_claims" : "arp_gateway_claims"));
 }
 
 // The claims' count, once the run ended.
 inline void note_gateway_claims(const run_env& e, const scan_report& report) {
-    const uint64_t n = report.counters[counter::arp_gateway_claims];
-    if (n && e.hooks.on_note && e.cfg.gateway_ip)
-        e.hooks.on_note(
-            fmt::format("{} ARP messages said the gateway {} is at another MAC than {}: ignored "
-                        "(ARP spoofing, or a new gateway: then run again)",
-                        n, format_ipv4(*e.cfg.gateway_ip), format_mac(report.gateway_mac)));
+    const uint64_t n = report.counters[counter::arp_gateway_claims] + report.counters[counter::nd_gateway_claims];
+    const auto gateway = gateway_text(e.cfg);
+    if (n && e.hooks.on_note && gateway)
+        e.hooks.on_note(fmt::format("{} {} messages said the gateway {} is at another MAC than {}: ignored "
+                                    "(spoofing, or a new gateway: then run again)",
+                                    n, resolution_name(e.cfg), *gateway, format_mac(report.gateway_mac)));
 }
 
 // The sender lcores' first and last probe (send TSC), and the longest any burst waited from its

@@ -22,7 +22,6 @@
 #include "dpdk/lcore_context.hpp"
 #include "output/status.hpp"
 #include "probe/probe_setup.hpp"
-#include "reply/result_record.hpp"
 
 namespace ics::dpdk {
 
@@ -129,13 +128,14 @@ struct rx_rings {
     std::vector<rte_ring*> records, arp;
 };
 
-inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int socket,
+// `record_size`: the run's family's record (reply/result_record.hpp, result_record6.hpp).
+inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int socket, unsigned record_size,
                                         const test_sizes& test) {
     rx_rings rings;
     const unsigned rec_size = test.record_ring ? test.record_ring : record_ring_size;
     const unsigned arp_size = test.arp_ring ? test.arp_ring : arp_ring_size;
     for (size_t i = 0; i < rx_lcores; ++i) {
-        rte_ring* rec = rte_ring_create_elem(fmt::format("ics_rec_{}", i).c_str(), sizeof(result_record),
+        rte_ring* rec = rte_ring_create_elem(fmt::format("ics_rec_{}", i).c_str(), record_size,
                                              rec_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
         rte_ring* arp = rte_ring_create(fmt::format("ics_arp_{}", i).c_str(), arp_size, socket,
                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -171,6 +171,7 @@ inline probe_setup make_probe_setup(const scan_config& cfg, mac source_mac) {
     setup.src_mac = source_mac;
     setup.dst_mac = cfg.gateway_mac.value_or(mac{});
     setup.sources = &cfg.sources;
+    setup.sources6 = &cfg.sources6;
     setup.ttl = cfg.probe_ttl;
     setup.min_ttl = cfg.trace.min_ttl;
     setup.max_ttl = cfg.trace.max_ttl;

@@ -103,6 +103,7 @@ inline void init_sender(tx_lcore& c, unsigned t, run_env& e, uint64_t start_tsc)
     c.queue = uint16_t(e.queues.tx_queue(t));
     c.pool = own.pool;
     c.sources = &cfg.sources;
+    c.sources6 = &cfg.sources6;
     c.rate = cfg.rate / ntx + (t < cfg.rate % ntx ? 1 : 0);
     c.start_tsc = start_tsc;
     c.clock = e.clock;

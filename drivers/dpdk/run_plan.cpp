@@ -48,6 +48,7 @@ void finish_report(scan_report& report, run_env& e, const sender_set<Plan>& tx,
     report.hits = e.flags.hits.load();
     report.targets_probed = targets_probed<Plan>(e);
     report.unique_by_type_code = out.unique_by_type_code;
+    report.family = e.cfg.family;
     report.rtt_error = out.rtt_error;
     const send_span span = span_of(tx.all);
     report.send_stamp_lag_max_us = double(span.max_lag) * 1e6 / double(e.hz);
@@ -147,7 +148,7 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     run_env e(cfg, hooks, s, lcores, queues);
     scan_report report = start_report(e, port);
 
-    const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket, cfg.test);
+    const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket, sizeof(record_of<Probe>), cfg.test);
     if (!rings) return error{rings.error_message()};
     e.watched.records = rings->records;
     e.watched.arp = rings->arp;

@@ -4,8 +4,8 @@
 // the probe's send time, and hand fixed-size records to the output lcore through its own SP/SC
 // ring. When its queues' rings carry the kernel's receive stamps (rx_stamps.hpp), a reply's stamp
 // replaces the window, and the lcore naps longer between empty polls (backoff_policy.hpp). ARP
-// frames go to the control lcore through another SP/SC ring. Nothing allocates; every frame that
-// is not a result is counted under a named reason.
+// frames (IPv6 runs: also Neighbour Discovery) go to the control lcore through another SP/SC ring.
+// Nothing allocates; every frame that is not a result is counted under a named reason.
 #pragma once
 #include <time.h>
 
@@ -20,6 +20,8 @@
 #include "dpdk/lcore_context.hpp"
 #include "pace/arrival_window.hpp"
 #include "pace/device_stamp.hpp"
+#include "probe/probe_family.hpp"
+#include "reply/reply6_parser.hpp"
 #include "reply/reply_parser.hpp"
 
 namespace ics::dpdk {
@@ -65,46 +67,70 @@ inline clock_pair read_clocks(const rx_context<Probe>& c, const rx_ring_stamps* 
     return {};
 }
 
+// A frame for the control lcore (ARP; IPv6 runs: Neighbour Discovery), counted as `kind`; false
+// if its ring was full (counted as `full`: the caller frees the frame).
+template <typename Probe>
+inline bool to_control(rx_context<Probe>& c, rte_mbuf* m, counter kind, counter full) {
+    c.counters->add(kind);
+    if (rte_ring_sp_enqueue(c.arp, m) == 0) return true;
+    c.counters->add(full);
+    return false;
+}
+
+// A reply of the run's family: parsed, validated and decoded into `rec`, or counted under the
+// reason it is not one; true for a record.
+template <typename Probe>
+inline bool rx_reply(rx_context<Probe>& c, const rte_mbuf* m, unsigned i, const frame_arrival& burst,
+                     clock_pair now, rx_ring_stamps* ring, record_of<Probe>& rec) {
+    const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+    const size_t len = m->data_len;  // single-segment: every reply we care about is small
+    std::conditional_t<is_ipv6_probe<Probe>, parsed_reply6, parsed_reply> r;
+    counter why;
+    bool valid;
+    if constexpr (is_ipv6_probe<Probe>)
+        valid = parse_reply6(frame, len, r, why);
+    else
+        valid = parse_reply(frame, len, r, why);
+    frame_arrival a = burst;
+    if (valid) {  // only replies' stamps: rx_stamp_refused counts nothing else
+        a = arrival_of(c, ring, i, m, burst, now);
+        valid = c.probe->decode(r, a.at, rec, why);
+    }
+    if (!valid) {
+        c.counters->add(why);
+        return false;
+    }
+    stamp_arrival(c, rec, a.closed);
+    return true;
+}
+
 // `window`: when the burst's frames arrived (TSC); `ring`: the queue's stamps, if it has them.
+// The frame kinds are the run's family's (compile time): the other family's frames are counted as
+// rx_not_ipv4 (IPv4 runs) or rx_not_ipv6.
 template <typename Probe>
 inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, poll_window window,
                              rx_ring_stamps* ring = nullptr) {
+    constexpr bool v6 = is_ipv6_probe<Probe>;
+    constexpr frame_kind ours = v6 ? frame_kind::ipv6 : frame_kind::ipv4;
     const frame_arrival burst{{c.clock.probe_time_us(window.opened), c.clock.probe_time_us(window.closed)},
                               window.closed};
     const clock_pair now = read_clocks(c, ring);
-    result_record recs[rx_burst];
+    record_of<Probe> recs[rx_burst];
     rte_mbuf* to_free[rx_burst];
     unsigned nrec = 0, nfree = 0;
     c.counters->add(counter::rx_frames, n);
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = bufs[i];
         const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
-        const size_t len = m->data_len;  // single-segment: every reply we care about is small
-        switch (classify_frame(frame, len)) {
-            case frame_kind::arp:
-                c.counters->add(counter::rx_arp);
-                if (rte_ring_sp_enqueue(c.arp, m) == 0) continue;
-                c.counters->add(counter::rx_arp_ring_full);
-                break;
-            case frame_kind::ipv4: {
-                parsed_reply r;
-                counter why;
-                bool valid = parse_reply(frame, len, r, why);
-                frame_arrival a = burst;
-                if (valid) {  // only replies' stamps: rx_stamp_refused counts nothing else
-                    a = arrival_of(c, ring, i, m, burst, now);
-                    valid = c.probe->decode(r, a.at, recs[nrec], why);
-                }
-                if (valid) {
-                    stamp_arrival(c, recs[nrec], a.closed);
-                    ++nrec;
-                } else {
-                    c.counters->add(why);
-                }
-                break;
-            }
-            default:
-                c.counters->add(counter::rx_not_ipv4);
+        const frame_kind kind = classify_frame(frame, m->data_len);
+        if (kind == frame_kind::arp) {
+            if (to_control(c, m, counter::rx_arp, counter::rx_arp_ring_full)) continue;
+        } else if (v6 && kind == ours && is_nd_frame(frame, m->data_len)) {
+            if (to_control(c, m, counter::rx_nd, counter::rx_nd_ring_full)) continue;
+        } else if (kind == ours) {
+            if (rx_reply(c, m, i, burst, now, ring, recs[nrec])) ++nrec;
+        } else {
+            c.counters->add(v6 ? counter::rx_not_ipv6 : counter::rx_not_ipv4);
         }
         to_free[nfree++] = m;
     }
@@ -112,7 +138,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
     if (nrec) {
         unsigned queued =
-            rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(result_record), nrec, nullptr);
+            rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(recs[0]), nrec, nullptr);
         c.counters->add(counter::rx_valid, queued);
         if (queued < nrec) c.counters->add(counter::rx_ring_full, nrec - queued);
     }
@@ -122,7 +148,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
 // (half the window, or less when the probe left after the window opened). A record whose stamp
 // disagrees with its send time keeps the close and is counted.
 template <typename Probe>
-inline void stamp_arrival(rx_context<Probe>& c, result_record& rec, uint64_t closed) {
+inline void stamp_arrival(rx_context<Probe>& c, record_of<Probe>& rec, uint64_t closed) {
     if (rec.flags & record_flag::clock_disagrees) {
         c.counters->add(counter::rx_clock_disagrees);
         rec.rx_tsc = closed;

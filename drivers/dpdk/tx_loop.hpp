@@ -15,18 +15,28 @@
 #include "modes/plan.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_batch.hpp"
+#include "probe/probe_family.hpp"
 #include "probe/probe_setup.hpp"
 
 namespace ics::dpdk {
 
-static_assert(probe_batch::max == tx_burst_max);
+static_assert(probe_batch::max == tx_burst_max && probe_batch6::max == tx_burst_max);
+
+// The first of a source set, and whether it is the only one.
+inline bool single_source(const interval_set& sources) {
+    return sources.size() == 1;
+}
+inline bool single_source(const ipv6_range_set& sources) {
+    return sources.ranges().size() == 1 && sources.ranges()[0].first == sources.ranges()[0].last;
+}
 
 // Sizes n fresh mbufs for frames of `frame_len` bytes and gives their data pointers, and the
 // source address of each target (ZMap's rule; one test when there is a single source).
+template <typename Sources, typename Addr>
 inline void prepare_frames(rte_mbuf** bufs, unsigned n, uint16_t frame_len, uint8_t** frames,
-                           const interval_set& sources, const ipv4_addr* targets, ipv4_addr* src) {
-    const bool one_source = sources.size() == 1;
-    const ipv4_addr only_source = sources.ranges()[0].first;
+                           const Sources& sources, const Addr* targets, Addr* src) {
+    const bool one_source = single_source(sources);
+    const Addr only_source = sources.ranges()[0].first;
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = bufs[i];
         frames[i] = rte_pktmbuf_mtod(m, uint8_t*);
@@ -134,15 +144,26 @@ inline bool wait_until_due(const tx_lcore& c, uint64_t due_in_us) {
     return false;
 }
 
+// A TX lcore's sources, of its probe type's family.
+template <typename Plan>
+inline const auto& sources_of(const tx_context<Plan>& c) {
+    if constexpr (is_ipv6_probe<typename Plan::probe>)
+        return *c.sources6;
+    else
+        return *c.sources;
+}
+template <typename Plan>
+using batch_of = typename probe_family<typename Plan::probe>::batch;
+
 // Builds a batch's probes into fresh mbufs and sends them; how many were sent (0 on a stop request
 // while waiting for mbufs).
-template <typename Plan>
-inline unsigned send_batch(tx_context<Plan>& c, const typename Plan::probe& probe,
-                           const interval_set& sources, const probe_batch& batch) {
+template <typename Plan, typename Sources>
+inline unsigned send_batch(tx_context<Plan>& c, const typename Plan::probe& probe, const Sources& sources,
+                           const batch_of<Plan>& batch) {
     rte_mbuf* bufs[tx_burst_max];
     if (!alloc_burst(c, bufs, batch.count)) return 0;
     uint8_t* frames[tx_burst_max];
-    ipv4_addr src[tx_burst_max];
+    typename probe_family<typename Plan::probe>::address src[tx_burst_max];
     prepare_frames(bufs, batch.count, Plan::probe::frame_len, frames, sources, batch.dst, src);
     // Stamped as late as it can be: after the schedule and any wait for mbufs, right before the build.
     const uint64_t stamp = rte_rdtsc();
@@ -158,8 +179,8 @@ int paced_tx_loop(tx_context<Plan>& c) {
     // Locals, not loads through c: the probe writes bytes, which the compiler must otherwise assume
     // may alias every field of the context.
     const Probe probe = *c.probe;
-    const interval_set& sources = *c.sources;
-    probe_batch batch;
+    const auto& sources = sources_of(c);
+    batch_of<Plan> batch;
     uint64_t positions = c.progress->positions.load(std::memory_order_relaxed);  // a resumed run's start
     while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
         pause_if_due(c, pace);
@@ -196,11 +217,11 @@ int paced_tx_loop(tx_context<Plan>& c) {
 template <typename Plan>
 int timed_tx_loop(tx_context<Plan>& c) {
     const typename Plan::probe probe = *c.probe;  // a local: see paced_tx_loop
-    const interval_set& sources = *c.sources;
+    const auto& sources = sources_of(c);
     const uint64_t start_us = c.clock.elapsed_us(c.start_tsc);
     const uint64_t publish_every = c.clock.cycles_from_us(100000);
     uint64_t next_publish = c.start_tsc, positions = 0;
-    probe_batch batch;
+    batch_of<Plan> batch;
     bool woke = false;  // from a nap for the next due time
     while (!c.flags->stop_tx.load(std::memory_order_relaxed)) {
         const uint64_t now = rte_rdtsc();

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/ip_family.hpp"
 #include "output/output_row.hpp"
 #include "reply/result_record6.hpp"
 #include "util/result.hpp"
@@ -51,8 +52,6 @@ enum class field_id : uint8_t {
 
 enum class field_type : uint8_t { integer, address, string };
 
-// The address family of a run's records: which fields exist and what saddr means.
-enum class ip_family : uint8_t { ipv4, ipv6 };
 
 struct field_info {
     field_id id;

@@ -38,6 +38,7 @@
 #include "net/byte_order.hpp"
 #include "net/checksum.hpp"
 #include "net/headers.hpp"
+#include "net/ip_family.hpp"
 #include "net/ipv6_address.hpp"
 #include "pace/arrival_window.hpp"
 #include "probe/cookie_mac.hpp"
@@ -60,6 +61,7 @@ struct echo6_reply {
 class echo6_probe {
 public:
     static constexpr std::string_view name = "icmp6_echo";
+    static constexpr ip_family family = ip_family::ipv6;
     static constexpr size_t payload_len = 8;
     static constexpr size_t icmp_len = icmp_header_len + payload_len;
     static constexpr size_t frame_len = eth_header_len + ipv6_header_len + icmp_len;  // 70

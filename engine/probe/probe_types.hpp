@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "probe/echo6_probe.hpp"
 #include "probe/echo_probe.hpp"
 
 namespace ics {
@@ -15,7 +16,8 @@ namespace ics {
 template <typename... T>
 struct probe_type_list {};
 
-using probe_types = probe_type_list<echo_probe>;
+// icmp6_echo is -6's (the only IPv6 type; the app refuses a type of the other family).
+using probe_types = probe_type_list<echo_probe, echo6_probe>;
 
 // Calls f(std::type_identity<P>{}) for the probe type named `name`; false if none has that name.
 template <typename F, typename... P>

@@ -48,6 +48,15 @@ struct parsed_reply6 {
     uint32_t error_word() const { return load_be32(icmp + 4); }
 };
 
+// An IPv6 frame (ethertype checked) carrying a Neighbour Solicitation or Advertisement, with no
+// extension header (RFC 4861 has none): the RX lcore passes it to the control lcore, which
+// validates it (net/ndp.hpp); every other IPv6 frame goes to parse_reply6.
+inline bool is_nd_frame(const uint8_t* frame, size_t len) {
+    constexpr size_t type_at = eth_header_len + ipv6_header_len;
+    return len > type_at && frame[eth_header_len + ip6_off::next_header] == ip_proto_icmpv6 &&
+           (frame[type_at] == 135 || frame[type_at] == 136);
+}
+
 inline bool is_icmp6_error(uint8_t type) {
     return type >= icmp6_type::dest_unreach && type <= icmp6_type::param_problem;
 }
@@ -59,7 +68,7 @@ inline bool is_icmp6_error(uint8_t type) {
 inline bool parse_reply6(const uint8_t* frame, size_t len, parsed_reply6& out, counter& why) {
     if (len < eth_header_len + ipv6_header_len) return why = counter::rx_truncated, false;
     // The RX loop dispatches by ethertype first; a frame that reaches here otherwise is not ours.
-    if (load_be16(frame + 12) != ethertype_ipv6) return why = counter::rx_not_ipv4, false;
+    if (load_be16(frame + 12) != ethertype_ipv6) return why = counter::rx_not_ipv6, false;
     const uint8_t* ip = frame + eth_header_len;
     if ((ip[0] >> 4) != 6) return why = counter::rx_bad_ip_header, false;
     const size_t payload_len = load_be16(ip + ip6_off::payload_len);

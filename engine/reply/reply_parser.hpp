@@ -55,12 +55,13 @@ struct parsed_reply {
 };
 
 // The frame kinds the RX loop distinguishes before parsing.
-enum class frame_kind { ipv4, arp, other };
+enum class frame_kind { ipv4, ipv6, arp, other };
 
 inline frame_kind classify_frame(const uint8_t* frame, size_t len) {
     if (len < eth_header_len) return frame_kind::other;
     uint16_t et = load_be16(frame + 12);
     if (et == ethertype_ipv4) return frame_kind::ipv4;
+    if (et == ethertype_ipv6) return frame_kind::ipv6;
     if (et == ethertype_arp) return frame_kind::arp;
     return frame_kind::other;
 }

@@ -3,11 +3,19 @@
 #include <fmt/format.h>
 
 #include "output/record_writer.hpp"
+#include "reply/echo6_match.hpp"
 #include "reply/reply_parser.hpp"
 
 namespace ics {
 namespace {
 using nlohmann::json;
+
+// What a first replies' slot (type << 4 | code) holds, by the run's family (scan_report.hpp).
+classification slot_class(unsigned slot, ip_family family) {
+    const uint8_t type = uint8_t(slot >> 4);
+    if (family == ip_family::ipv6) return type == 0 ? classification::echoreply : classify_icmp6(type);
+    return classify_icmp(type);
+}
 
 std::string iso_time(uint64_t wall_ns) {
     char buf[40];
@@ -15,6 +23,35 @@ std::string iso_time(uint64_t wall_ns) {
 }
 
 // What the run was asked to do: modules, fields, interfaces, addresses, limits, lcores, shards.
+// The run's family, its gateway and sources (-S).
+void add_addresses(json& m, const scan_config& cfg) {
+    const bool v6 = cfg.family == ip_family::ipv6;
+    m["ip_family"] = v6 ? "ipv6" : "ipv4";
+    if (v6) {
+        m["gateway_ip"] = cfg.gateway_ip6 ? format_ipv6(*cfg.gateway_ip6) : "";
+        m["source_ip_first"] = format_ipv6(cfg.sources6.ranges().front().first);
+        m["source_ip_last"] = format_ipv6(cfg.sources6.ranges().back().last);
+        return;
+    }
+    m["gateway_ip"] = cfg.gateway_ip ? format_ipv4(*cfg.gateway_ip) : "";
+    m["source_ip_first"] = format_ipv4(cfg.sources.ranges().front().first);
+    m["source_ip_last"] = format_ipv4(cfg.sources.ranges().back().last);
+    m["source_ip_count"] = cfg.sources.size();
+}
+
+// The target set: IPv4's ranges, or IPv6's list with what its lines made of it (listed =
+// targets_allowed + duplicates + blocklisted).
+void add_targets(json& m, const scan_config& cfg) {
+    m["targets_allowed"] = cfg.target_count();
+    if (cfg.family == ip_family::ipv4) {
+        m["target_ranges"] = cfg.targets.ranges().size();
+        return;
+    }
+    m["targets_listed"] = cfg.targets6.listed;
+    m["targets_duplicates"] = cfg.targets6.duplicates;
+    m["targets_blocklisted"] = cfg.targets6.blocklisted;
+}
+
 void add_settings(json& m, const scan_config& cfg, const scan_report& r, const std::string& version) {
     m["dpdk_icmpscan_version"] = version;
     m["mode"] = run_mode_name(cfg.mode);
@@ -30,10 +67,7 @@ void add_settings(json& m, const scan_config& cfg, const scan_report& r, const s
     m["iface"] = cfg.port.iface;
     m["source_mac"] = format_mac(r.source_mac);
     m["gateway_mac"] = format_mac(r.gateway_mac);
-    m["gateway_ip"] = cfg.gateway_ip ? format_ipv4(*cfg.gateway_ip) : "";
-    m["source_ip_first"] = format_ipv4(cfg.sources.ranges().front().first);
-    m["source_ip_last"] = format_ipv4(cfg.sources.ranges().back().last);
-    m["source_ip_count"] = cfg.sources.size();
+    add_addresses(m, cfg);
     m["rate"] = cfg.rate;
     m["bandwidth"] = cfg.bandwidth_bps;
     m["probes"] = cfg.probes;
@@ -49,8 +83,7 @@ void add_settings(json& m, const scan_config& cfg, const scan_report& r, const s
     m["shard_num"] = cfg.shard;
     m["total_shards"] = cfg.shards;
     m["dryrun"] = !cfg.port.dryrun_pcap.empty();
-    m["targets_allowed"] = cfg.targets.size();
-    m["target_ranges"] = cfg.targets.ranges().size();
+    add_targets(m, cfg);
     // Only when a test shrank them (docs/testing.md): the losses such a run counts are on purpose.
     const test_sizes& t = cfg.test;
     if (t.any() || cfg.port.af_packet_frames)
@@ -170,7 +203,7 @@ void add_replies(json& m, const scan_report& r) {
     json by_type = json::object();
     for (unsigned i = 0; i < 256; ++i)
         if (r.unique_by_type_code[i])
-            by_type[fmt::format("{}/{}", classification_name(classify_icmp(uint8_t(i >> 4))), i & 15)] =
+            by_type[fmt::format("{}/{}", classification_name(slot_class(i, r.family)), i & 15)] =
                 r.unique_by_type_code[i];
     m["unique_replies_by_type_code"] = by_type;
     m["timestamp_source"] = "tsc";
@@ -223,12 +256,11 @@ std::string summarize_replies(const scan_report& r) {
     for (unsigned i = 0; i < 256; ++i) {
         if (!r.unique_by_type_code[i]) continue;
         if (!out.empty()) out += ", ";
-        const uint8_t type = uint8_t(i >> 4);
-        if (type == icmp_type::echo_reply)
+        const classification c = slot_class(i, r.family);
+        if (c == classification::echoreply)
             out += fmt::format("echoreply {}", r.unique_by_type_code[i]);
         else
-            out += fmt::format("{}/code {} {}", classification_name(classify_icmp(type)), i & 15,
-                               r.unique_by_type_code[i]);
+            out += fmt::format("{}/code {} {}", classification_name(c), i & 15, r.unique_by_type_code[i]);
     }
     return out.empty() ? "no replies" : out;
 }

@@ -13,4 +13,13 @@ std::string port_config::describe() const {
     return (vdevs.size() > 1 ? "virtual devices " : "virtual device ") + names;
 }
 
+std::string scan_config::first_source() const {
+    return family == ip_family::ipv6 ? format_ipv6(sources6.ranges().front().first)
+                                     : format_ipv4(sources.ranges().front().first);
+}
+
+uint64_t scan_config::target_count() const {
+    return family == ip_family::ipv6 ? targets6.size() : targets.size();
+}
+
 }  // namespace ics

@@ -15,7 +15,9 @@
 #include "probe/cookie.hpp"
 #include "run/run_mode.hpp"
 #include "run/test_sizes.hpp"
+#include "net/ip_family.hpp"
 #include "targets/interval_set.hpp"
+#include "targets/ipv6_targets.hpp"
 #include "targets/target_walk.hpp"
 #include "trace/trace_plan.hpp"
 
@@ -81,6 +83,12 @@ struct scan_config {
     interval_set targets;  // allowed targets (block list already subtracted)
     interval_set sources;  // -S
     std::optional<ipv4_addr> gateway_ip;
+    // -6: the run's family is IPv6; its targets (-I, blocklist subtracted), sources (-S, in one
+    // /64) and gateway (--gateway-ip) are these, and the IPv4 ones above stay empty.
+    ip_family family = ip_family::ipv4;
+    ipv6_target_list targets6;
+    ipv6_range_set sources6;
+    std::optional<ipv6_addr> gateway_ip6;
     std::optional<mac> gateway_mac;
     std::optional<mac> source_mac;
 
@@ -117,6 +125,10 @@ struct scan_config {
     test_sizes test;  // tests only: 0 everywhere in a normal run
 
     bool tracing() const { return mode == run_mode::trace; }
+    // The first source address (-S) of the run's family, as text.
+    std::string first_source() const;
+    // The targets of the run's family (the blocklist subtracted).
+    uint64_t target_count() const;
     // TX lcore `thread` of `threads` in this shard: the positions it walks (targets/target_walk.hpp).
     walk_slice slice(uint32_t thread, uint32_t threads) const { return {shard, shards, thread, threads}; }
 };

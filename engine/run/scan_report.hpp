@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "net/arp.hpp"
+#include "net/ip_family.hpp"
 #include "run/run_mode.hpp"
 #include "stats/counters.hpp"
 #include "stats/rates.hpp"
@@ -73,8 +74,10 @@ struct scan_report {
     std::vector<tx_lcore_traffic> tx_lcores;
     std::vector<rx_queue_traffic> rx_queues;
     uint64_t tsc_hz = 0;
-    // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16).
+    // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16);
+    // of the run's family (ICMPv6's Echo Reply, 129, is kept at type 0, which ICMPv6 leaves unused).
     std::array<uint64_t, 256> unique_by_type_code{};
+    ip_family family = ip_family::ipv4;
     rtt_error_stats rtt_error;         // the error bounds of the replies' RTTs (receive side)
     double send_stamp_lag_max_us = 0;  // the longest a burst waited from its send stamp to the NIC
     uint64_t trace_interfaces = 0;     // trace mode: distinct router interfaces that sent Time Exceeded

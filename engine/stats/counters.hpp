@@ -27,7 +27,17 @@ namespace ics {
     X(arp_gateway, "ARP replies to our request for the gateway (the first one's MAC is taken)")     \
     X(arp_unsolicited, "ARP replies we did not ask for (never learned from)")                       \
     X(arp_gateway_claims, "ARP giving the gateway's address another MAC (also under its reason)")   \
-    X(rx_not_ipv4, "frames neither IPv4 nor ARP")                                                   \
+    X(rx_nd, "IPv6 runs: Neighbour Solicitations and Advertisements (to the control lcore: nd_*)")  \
+    X(rx_nd_ring_full, "Neighbour Discovery frames dropped because the control ring was full")      \
+    X(nd_malformed, "ND messages RFC 4861 7.1 discards (hop limit, checksum, options, sources)")    \
+    X(nd_answered, "Neighbour Solicitations for one of our addresses, answered")                    \
+    X(nd_not_answered, "Neighbour Solicitations for our addresses not answered (no TX queue, mbuf)") \
+    X(nd_not_ours, "Neighbour Solicitations for addresses that are not ours")                       \
+    X(nd_gateway, "Neighbour Advertisements answering our solicitation for the gateway")            \
+    X(nd_unsolicited, "Neighbour Advertisements we did not ask for (never learned from)")           \
+    X(nd_gateway_claims, "ND giving the gateway's address another MAC (also under its reason)")     \
+    X(rx_not_ipv4, "IPv4 runs: frames neither IPv4 nor ARP")                                        \
+    X(rx_not_ipv6, "IPv6 runs: frames neither IPv6 nor ARP")                                        \
     X(rx_truncated, "frames shorter than their headers claim")                                      \
     X(rx_bad_ip_header, "IP headers with a bad version, header length or total length")             \
     X(rx_ip_checksum, "IPv4 headers whose checksum does not verify")                                \

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <unordered_set>
 
@@ -194,6 +195,23 @@ std::string format_ipv6_per_prefix(const ipv6_prefix_rule& rule) {
 
 bool ipv6_target_list::contains(const ipv6_addr& a) const {
     return std::binary_search(targets.begin(), targets.end(), a);
+}
+
+ipv6_target_list merge_target_lists(ipv6_target_list a, const ipv6_target_list& b) {
+    ipv6_target_list out;
+    out.targets.reserve(a.targets.size() + b.targets.size());
+    std::set_union(a.targets.begin(), a.targets.end(), b.targets.begin(), b.targets.end(),
+                   std::back_inserter(out.targets));
+    out.listed = a.listed + b.listed;
+    out.blocklisted = a.blocklisted + b.blocklisted;
+    out.duplicates = a.duplicates + b.duplicates + (a.targets.size() + b.targets.size() - out.targets.size());
+    return out;
+}
+
+std::optional<uint64_t> ipv6_target_list::index_of(const ipv6_addr& a) const {
+    const auto it = std::lower_bound(targets.begin(), targets.end(), a);
+    if (it == targets.end() || *it != a) return std::nullopt;
+    return uint64_t(it - targets.begin());
 }
 
 result<ipv6_target_list> parse_ipv6_target_lines(std::string_view text, std::string_view origin,

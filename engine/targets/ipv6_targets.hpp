@@ -10,6 +10,7 @@
 // held whole (docs/performance.md, "Memory", has the 10-million-line measurement).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,14 @@ struct ipv6_target_list {
     uint64_t size() const { return targets.size(); }
     const ipv6_addr& at(uint64_t index) const { return targets[index]; }
     bool contains(const ipv6_addr& a) const;
+    // The index of `a` in the list (the target walk's), if it is one of the targets.
+    std::optional<uint64_t> index_of(const ipv6_addr& a) const;
 };
+
+// Both lists' targets, once each: an address in both counts once more as a duplicate, so that
+// listed = targets + duplicates + blocklisted still holds. (An address both blocklisted counts
+// as blocklisted in each.)
+ipv6_target_list merge_target_lists(ipv6_target_list a, const ipv6_target_list& b);
 
 // The text of a target file; errors name `origin` and the line.
 result<ipv6_target_list> parse_ipv6_target_lines(std::string_view text, std::string_view origin,

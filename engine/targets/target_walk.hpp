@@ -7,8 +7,10 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "targets/interval_set.hpp"
+#include "targets/ipv6_targets.hpp"
 #include "targets/permutation.hpp"
 
 namespace ics {
@@ -18,10 +20,15 @@ struct walk_slice {
     uint32_t thread = 0, threads = 1;  // sender lcore index / count
 };
 
-class target_walk {
+// Over an IPv4 target set (interval_set) or an IPv6 target list (ipv6_target_list): any set with
+// size() and at(index).
+template <typename Set>
+class basic_target_walk {
 public:
-    target_walk(const interval_set& set, const permutation& perm, uint64_t limit, uint32_t rounds,
-                walk_slice slice, uint64_t start = 0)
+    using address = std::remove_cvref_t<decltype(std::declval<const Set&>().at(0))>;
+
+    basic_target_walk(const Set& set, const permutation& perm, uint64_t limit, uint32_t rounds,
+                      walk_slice slice, uint64_t start = 0)
         : set_(&set),
           perm_(&perm),
           limit_(limit < set.size() ? limit : set.size()),
@@ -33,7 +40,7 @@ public:
     }
 
     // Next target; false when every round is done.
-    bool next(ipv4_addr& target, uint32_t& round) {
+    bool next(address& target, uint32_t& round) {
         if (pos_ >= limit_ && !next_round()) return false;
         target = set_->at((*perm_)(pos_));
         round = round_;
@@ -47,7 +54,7 @@ public:
     // whole burst first and the set lookups follow, so that the CPU overlaps the independent steps
     // and the lookups' cache misses.
     static constexpr unsigned max_burst = permutation::max_burst;
-    unsigned next_burst(ipv4_addr* out, unsigned n, uint32_t& round) {
+    unsigned next_burst(address* out, unsigned n, uint32_t& round) {
         if (pos_ >= limit_ && !next_round()) return 0;
         round = round_;
         uint64_t position[max_burst], index[max_burst];
@@ -69,11 +76,15 @@ public:
 #if !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-        if (set_->ranges().size() == 1) {  // one CIDR or range: no lookup at all
-            const ipv4_addr first = set_->ranges()[0].first;
-            for (unsigned i = 0; i < got; ++i) out[i] = first + uint32_t(index[i]);
+        if constexpr (std::is_same_v<Set, interval_set>) {
+            if (set_->ranges().size() == 1) {  // one CIDR or range: no lookup at all
+                const ipv4_addr first = set_->ranges()[0].first;
+                for (unsigned i = 0; i < got; ++i) out[i] = first + uint32_t(index[i]);
+            } else {
+                set_->at_burst(index, out, got);
+            }
         } else {
-            set_->at_burst(index, out, got);
+            for (unsigned i = 0; i < got; ++i) out[i] = set_->at(index[i]);
         }
         done_ += got;
         return got;
@@ -121,12 +132,15 @@ private:
         return true;
     }
 
-    const interval_set* set_;
+    const Set* set_;
     const permutation* perm_;
     uint64_t limit_, first_, stride_;
     uint32_t rounds_, round_ = 0;
     uint64_t pos_;
     uint64_t done_ = 0;
 };
+
+using target_walk = basic_target_walk<interval_set>;
+using target_walk6 = basic_target_walk<ipv6_target_list>;
 
 }  // namespace ics

@@ -220,7 +220,7 @@ TEST(HandoffTsan, ScanRecordsFlagsAndCountersCrossLcoresCleanly) {
     using plan = scan_mode<echo_probe>;
     scan_config cfg;
     cfg.targets = interval_set({{net_198_18, net_198_18 + 65535}});
-    scan_attribution attribution(cfg);
+    scan_attribution<echo_probe> attribution(cfg);
     const output_filter filter = *output_filter::parse("");
     std::FILE* file = std::tmpfile();
     ASSERT_NE(file, nullptr);

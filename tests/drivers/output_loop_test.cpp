@@ -52,7 +52,7 @@ result_record record(uint32_t id, ipv4_addr target, uint8_t type = icmp_type::ec
 // reading `nrings` record rings (one per RX lcore).
 struct output_rig {
     scan_config cfg;
-    scan_attribution attribution;
+    scan_attribution<echo_probe> attribution;
     output_filter filter;
     std::string path;
     std::FILE* file;

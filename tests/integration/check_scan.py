@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Compares a scan's results with the testbed's ground truth.
 
-usage: check_scan.py RESULTS.csv GROUND_TRUTH.tsv RANGE [--sample N]
+usage: check_scan.py RESULTS.csv GROUND_TRUTH.tsv RANGE|@HITLIST
 
 RESULTS must hold saddr, probe_daddr, type, code and repeat (written with --output-filter "" or
-"repeat = 0"). Every address of RANGE is checked: answering hosts must appear exactly once as an
-echo reply from themselves; addresses that draw an error must appear with the right type, code
-and sender; dead hosts must not appear. Prints the counts found/expected per kind and exits 1 on
-any difference.
+"repeat = 0"); IPv6 results (-6) also outersaddr, the sender (their saddr is ZMapv6's: an error's
+quoted destination). Every address of RANGE, or of the hitlist file (one address a line, IPv6),
+is checked: answering hosts must appear exactly once as an echo reply from themselves; addresses
+that draw an error must appear with the right type, code and sender; dead hosts must not appear;
+nothing else may. Prints the counts found/expected per kind and exits 1 on any difference.
 """
 import csv
 import ipaddress
 import sys
 from collections import Counter, defaultdict
 
-TYPES = {"echoreply": 0, "unreach": 3, "timxceed": 11}
+TYPES = {4: {"echoreply": 0, "unreach": 3, "timxceed": 11}, 6: {"echoreply": 129, "unreach": 1, "timxceed": 3}}
 
 
 def load_truth(path):
@@ -35,8 +36,15 @@ def expected_for(rules, addr):
     return "none", "-", "-"
 
 
+def targets_of(spec):
+    if spec.startswith("@"):
+        return [ipaddress.ip_address(line.split()[0]) for line in open(spec[1:])
+                if line.strip() and not line.startswith("#")]
+    return ipaddress.ip_network(spec)
+
+
 def main():
-    results, truth, rng = sys.argv[1], sys.argv[2], ipaddress.ip_network(sys.argv[3])
+    results, truth, rng = sys.argv[1], sys.argv[2], targets_of(sys.argv[3])
     rules = load_truth(truth)
     rows = defaultdict(list)
     for row in csv.DictReader(open(results)):
@@ -46,6 +54,7 @@ def main():
 
     found, expected, problems = Counter(), Counter(), []
     for addr in rng:
+        types = TYPES[addr.version]
         expect, code, sender = expected_for(rules, addr)
         key = expect if expect in ("none", "echoreply") else f"{expect}/{code}"
         expected[key] += 1
@@ -61,16 +70,19 @@ def main():
             continue
         r = got[0]
         want_sender = str(addr) if sender == "-" else sender
-        ok = int(r["type"]) == TYPES[expect] and r["saddr"] == want_sender
+        got_sender = r["outersaddr"] if addr.version == 6 else r["saddr"]
+        ok = int(r["type"]) == types[expect] and got_sender == want_sender
+        if addr.version == 6:  # ZMapv6's saddr: the address the reply is about
+            ok = ok and r["saddr"] == str(addr)
         if expect != "echoreply":
             ok = ok and r["code"] == code
         if ok:
             found[key] += 1
         else:
             problems.append(f"{addr}: expected {key} from {want_sender}, got type {r['type']} "
-                            f"code {r['code']} from {r['saddr']}")
+                            f"code {r['code']} from {got_sender} (saddr {r['saddr']})")
     for addr, extra in rows.items():
-        problems.append(f"{addr}: outside {rng} but reported {len(extra)} times")
+        problems.append(f"{addr}: outside {sys.argv[3]} but reported {len(extra)} times")
 
     for key in sorted(expected):
         print(f"  {key:12} found {found[key]:6} / expected {expected[key]:6}")

@@ -63,8 +63,9 @@ counted() {
 # Runs the scanner inside the scanner's namespace, bounded in time (ICS_SCAN_LIMIT seconds, 120 by
 # default; timeout's 124 when it ran out). The gateway is the testbed's
 # unless the arguments name one (--gateway-ip or -G); no blocklist unless they give one (-b).
-scan() {
-    local gw=(--gateway-ip "$ICS_GATEWAY_IP") pid=() bl=(-b /dev/null)
+scan_from() {  # SOURCE GATEWAY ARGS...
+    local src=$1 gw=(--gateway-ip "$2") pid=() bl=(-b /dev/null)
+    shift 2
     [[ " $* " == *" --gateway-ip "* || " $* " == *" -G "* ]] && gw=()
     [[ " $* " == *" -b "* ]] && bl=()
     # With SCAN_PIDFILE set, a shell writes its PID there and becomes the scanner (exec keeps it).
@@ -72,8 +73,11 @@ scan() {
     [[ -n ${SCAN_PIDFILE:-} ]] && pid=(sh -c 'echo $$ > "$0" && exec "$@"' "$SCAN_PIDFILE")
     counted timeout --signal=INT --kill-after=10 "${ICS_SCAN_LIMIT:-120}" \
         ip netns exec "$ICS_SCAN_NS" "${pid[@]}" "$BIN" "${HUGE[@]}" -i "$ICS_SCAN_IF" \
-        -S "$ICS_SCANNER_IP" "${gw[@]}" "${bl[@]}" "$@"
+        -S "$src" "${gw[@]}" "${bl[@]}" "$@"
 }
+scan() { scan_from "$ICS_SCANNER_IP" "$ICS_GATEWAY_IP" "$@"; }
+# The same over IPv6 (-6; the testbed made with --ipv6).
+scan6() { scan_from "$ICS_SCANNER_IP6" "$ICS_GATEWAY_IP6" -6 "$@"; }
 
 # `scan` in the background; SCAN_JOB is the job to `wait` for. The metadata file is noted here,
 # as a background job's assignments never reach this shell.

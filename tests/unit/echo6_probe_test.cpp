@@ -281,7 +281,7 @@ TEST(Echo6Probe, TheParserNamesWhatItRefuses) {
     EXPECT_EQ(refusal({reply.begin(), reply.begin() + 50}), counter::rx_truncated);
     auto f = reply;
     store_be16(f.data() + 12, ethertype_ipv4);
-    EXPECT_EQ(refusal(f), counter::rx_not_ipv4);
+    EXPECT_EQ(refusal(f), counter::rx_not_ipv6);
     f = reply;
     f[eth_header_len] = 0x40;
     EXPECT_EQ(refusal(f), counter::rx_bad_ip_header);

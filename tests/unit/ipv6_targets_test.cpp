@@ -194,6 +194,24 @@ TEST(Ipv6Targets, LeavesOutTheBlocklist) {
     EXPECT_EQ(parse_ok("2001:db8::1\n", o).size(), 0u);  // documentation space is not scanned by default
 }
 
+// Several sources (arguments, -I, -w): the union, its counts adding up; index_of finds each target
+// at its place and nothing else.
+TEST(Ipv6Targets, MergesListsAndFindsIndexes) {
+    const ipv6_target_options o = with_rule("/64:1");
+    const auto a = parse_ok("2001:db8::1\n2001:db8::3\n2001:db8::3\n", o);
+    const auto b = parse_ok("2001:db8::2\n2001:db8::3\n2001:db8:1::/63\n", o);
+    const auto m = merge_target_lists(a, b);
+    EXPECT_EQ(m.targets, (std::vector<ipv6_addr>{addr("2001:db8::1"), addr("2001:db8::2"), addr("2001:db8::3"),
+                                                 addr("2001:db8:1::1"), addr("2001:db8:1:1::1")}));
+    EXPECT_EQ(m.listed, a.listed + b.listed);
+    EXPECT_EQ(m.duplicates, 2u);  // ::3 twice in a, and once more in b
+    EXPECT_EQ(m.listed, m.size() + m.duplicates + m.blocklisted);
+    for (uint64_t i = 0; i < m.size(); ++i) EXPECT_EQ(m.index_of(m.at(i)), std::optional<uint64_t>(i));
+    EXPECT_EQ(m.index_of(addr("2001:db8::4")), std::nullopt);
+    EXPECT_EQ(m.index_of(addr("::")), std::nullopt);
+    EXPECT_EQ(m.index_of(addr("ffff::")), std::nullopt);
+}
+
 // The file's reader gives what the text's parser gives, with lines cut by its 1 MiB chunks.
 TEST(Ipv6Targets, ReadsAFileInChunks) {
     const auto path =

@@ -171,7 +171,7 @@ TEST(TraceSchedule, BackwardPausesAfterThePreprobeAndSkipsWhatFeedbackEnded) {
 
 TEST(ScanAttribution, FirstReplyOfATargetIsItsResultLaterOnesRepeat) {
     const scan_config c = config_for(sample_set());
-    scan_attribution a(c);
+    scan_attribution<echo_probe> a(c);
     counter_block counters;
     const attribution unreach =
         a.attribute(record_for(0xc6120001, icmp_type::dest_unreach), nullptr, counters);
