@@ -64,7 +64,14 @@ result<ipv6_target_list> listed_targets(const cli_options& o, const ipv6_target_
     ipv6_target_list all;
     if (!o.targets.empty()) {
         std::string text;
-        for (const std::string& t : o.targets) text += t + "\n";
+        for (const std::string& t : o.targets) {  // each checked alone: its own sentence, no line number
+            if (parse_ipv4(t) || parse_target_spec(t))
+                return error{fmt::format("target '{}' is IPv4: -6 scans IPv6 targets only (scan IPv4 ones in "
+                                         "a run without -6)",
+                                         t)};
+            if (auto p = parse_ipv6_prefix_spec(t); !p) return error{p.error_message()};
+            text += t + "\n";
+        }
         ICS_TRY(all, parse_ipv6_target_lines(text, "the target arguments", options));
     }
     for (const std::string* path : {&o.list_of_ips_file, &o.allowlist_file}) {

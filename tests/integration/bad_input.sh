@@ -293,6 +293,26 @@ else
         -i "$IF" -S 198.19.255.1 --gateway-ip 198.19.255.254 -b /dev/null 198.18.0.0/24
     umount /proc/meminfo
 fi
+# -6 (issue 16): IPv6 input, and each family's address where the other's belongs.
+printf '2001:db8:1::1\n2001:db8:1::zz\n' > "$WORK/bad-hitlist.txt"
+base6=(-6 -i "$IF" -S 2001:db8:ff::1 --gateway-ip 2001:db8:ff::fe -b /dev/null --no-huge)
+check "line 2" "${base6[@]}" -I "$WORK/bad-hitlist.txt"
+check "/129" "${base6[@]}" 2001:db8::/129
+check "target '198.18.0.1' is IPv4: -6 scans IPv6 targets only" "${base6[@]}" 198.18.0.1
+check "target '198.18.0.0/24' is IPv4" "${base6[@]}" 198.18.0.0/24
+check "-S/--source-ip '2001:db8:ff::1' is an IPv6 address: add -6" "${base[@]/198.19.255.1/2001:db8:ff::1}" 198.18.0.0/24
+check "target '2001:db8::1' is IPv6: add -6" "${base[@]}" 2001:db8::1
+check "-S/--source-ip '198.19.255.1' is an IPv4 address" -6 -i "$IF" -S 198.19.255.1 --gateway-ip 2001:db8:ff::fe 2001:db8::1
+check "--gateway-ip '198.19.255.254' is not an IPv6 address" -6 -i "$IF" -S 2001:db8:ff::1 --gateway-ip 198.19.255.254 2001:db8::1
+check "-S/--source-ip spans more than one /64" "${base6[@]/2001:db8:ff::1/2001:db8:ff::1,2001:db8:fe::1}" 2001:db8::1
+check "-6 works with -M scan so far" "${base6[@]}" -M trace 2001:db8::1
+check "--ipv6-per-prefix applies to IPv6 targets" "${base[@]}" --ipv6-per-prefix /64:1 198.18.0.0/24
+check "--ipv6-per-prefix" "${base6[@]}" --ipv6-per-prefix /64:x 2001:db8::/48
+check "exists only in IPv4" "${base6[@]}" -f saddr,ipid 2001:db8::1
+check "all 1 targets are blocklisted by the default list of IANA special-purpose IPv6 ranges" \
+    -6 -i "$IF" -S 2001:db8:ff::1 --gateway-ip 2001:db8:ff::fe --no-huge 2001:db8::1
+"$BIN" -6 --list-output-fields | grep -q '^outersaddr' || { echo "FAIL: --list-output-fields -6"; fails=$((fails + 1)); }
+! "$BIN" -6 --list-output-fields | grep -q '^ipid' || { echo "FAIL: --list-output-fields -6 lists ipid"; fails=$((fails + 1)); }
 "$BIN" --list-output-fields | grep -q '^rtt_us' || { echo "FAIL: --list-output-fields"; fails=$((fails + 1)); }
 "$BIN" --list-output-fields | grep -q '^mpls_labels' || { echo "FAIL: --list-output-fields (trace)"; fails=$((fails + 1)); }
 echo "$fails failures"
