@@ -29,10 +29,17 @@ void BM_Probe6BuildBurst(benchmark::State& state) {
         frames[i] = &buffer[size_t(i) * 128];
         src[i] = test::test_source6();
     }
+    // The targets and their keyed words from a list, as the scan's schedule copies them.
+    ipv6_target_list list;
+    for (uint64_t i = 0; i < 4096; ++i) list.targets.push_back({0x20010db800000000ull | (i >> 4), i});
+    echo6_probe::key_targets(list, test::test_probe_setup6().key);
     uint64_t next = 0;
     uint32_t t = 0;
     for (auto _ : state) {
-        for (unsigned i = 0; i < n; ++i) b.dst[i] = {0x20010db800000000ull | (next >> 16 & 0xffff), next++};
+        for (unsigned i = 0; i < n; ++i, next = (next + 1) % list.size()) {
+            b.dst[i] = list.at(next);
+            b.keyed[i] = list.keyed[next];
+        }
         probe.build_burst(frames, src, b, t++);
         benchmark::DoNotOptimize(buffer.data());
     }

@@ -86,9 +86,11 @@ def main():
     ref = median([r["pps"] for r in tx if r["tool"] == "reference"])
     cidr = median([r["pps"] for r in tx if r["tool"] == "engine-cidr"])
     intervals = median([r["pps"] for r in tx if r["tool"] == "engine-intervals"])
-    res["tx"] = {"reference_pps": ref, "cidr_pps": cidr, "intervals_pps": intervals,
+    ipv6 = median([r["pps"] for r in tx if r["tool"] == "engine-ipv6"])
+    res["tx"] = {"reference_pps": ref, "cidr_pps": cidr, "intervals_pps": intervals, "ipv6_pps": ipv6,
                  "cidr_ratio_to_reference": ratio_median(tx, "engine-cidr", "reference"),
                  "intervals_ratio_to_reference": ratio_median(tx, "engine-intervals", "reference"),
+                 "ipv6_ratio_to_cidr": ratio_median(tx, "engine-ipv6", "engine-cidr"),
                  "rows": tx}
     lines.append("TX (one TX lcore into net_null)")
     row("reference loop (fixed frame, bulk alloc, bursts of 32)", rate(ref))
@@ -96,6 +98,8 @@ def main():
         f"ratio {res['tx']['cidr_ratio_to_reference'] or 0:.2f}")
     row("dpdk-icmpscan, 10,000 ranges (-w)", rate(intervals),
         f"ratio {res['tx']['intervals_ratio_to_reference'] or 0:.2f}")
+    row("dpdk-icmpscan -6, 131,072 listed addresses", rate(ipv6),
+        f"ratio to the CIDR {res['tx']['ipv6_ratio_to_cidr'] or 0:.2f}")
     m_ref = micro.get("BM_TxReference", {}).get("items_per_second")
     for arg, label in (("0", "one CIDR"), ("1", "10k intervals"), ("2", "IPv4 minus blocklist")):
         m = micro.get(f"BM_TxEngine/{arg}", {}).get("items_per_second")

@@ -73,8 +73,9 @@ log "2/6 TX into net_null, alternating with the reference loop"
 TX_ROUNDS=$((QUICK ? 1 : 5))
 TX_SCALE=$((QUICK ? 1 : 3))
 for round in $(seq "$TX_ROUNDS"); do
-    for shape in cidr intervals; do
+    for shape in cidr intervals ipv6; do
         targets=(198.18.0.0/15)
+        family=(-S 198.19.255.1)
         probes=$((200 * TX_SCALE))
         if [[ $shape == intervals ]]; then
             python3 - "$OUT/intervals.txt" <<'PY'
@@ -89,14 +90,18 @@ PY
             targets=(-w "$OUT/intervals.txt")
             probes=$((437 * TX_SCALE))  # 60,000 targets: about the same number of probes as the CIDR
         fi
-        timeout 120 "$BIN" "${huge[@]}" --vdev net_null0,no-rx=1 -r 0 -S 198.19.255.1 -G 02:00:00:00:00:01 \
+        if [[ $shape == ipv6 ]]; then  # issue 16: ICMPv6 Echo over a list of as many addresses as the /15
+            targets=(--ipv6-per-prefix /128:1 2001:db8::/111)
+            family=(-6 -S 2001:db8:ff::1)
+        fi
+        timeout 120 "$BIN" "${huge[@]}" --vdev net_null0,no-rx=1 -r 0 "${family[@]}" -G 02:00:00:00:00:01 \
             -b /dev/null -o /dev/null -m "$OUT/tx_meta.json" -c 0 -P "$probes" "${targets[@]}" 2>/dev/null
         python3 - "$round" "$shape" "$OUT/tx_meta.json" >> "$OUT/tx.jsonl" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[3]))
 print(json.dumps({"stage": "tx", "tool": "engine-" + sys.argv[2], "round": int(sys.argv[1]),
                   "pps": m["achieved_rate"], "packets": m["packets_sent"],
-                  "target_ranges": m["target_ranges"]}))
+                  "target_ranges": m.get("target_ranges", m["targets_allowed"])}))
 PY
     done
     build/bench/dataplane_bench --benchmark_filter='BM_TxReference$' --benchmark_min_time="$MIN_TIME" \

@@ -80,9 +80,11 @@ void add_basic_options(option_adder add, cli_options& o) {
     add.flag("-6,--ipv6", o.ipv6,
              "IPv6 (scan mode): ICMPv6 Echo (probe type icmp6_echo) to the IPv6 addresses and prefixes "
              "of the arguments and -I/-w files (hitlists); -S, --gateway-ip and -b are IPv6 too");
-    add.value("--ipv6-per-prefix", o.ipv6_per_prefix, "/LEN:COUNT[:random]", "a rule like /64:1 or /64:4:random",
+    add.value("--ipv6-per-prefix", o.ipv6_per_prefix, "/LEN:COUNT[:random]",
+              "a rule like /64:1 or /64:4:random",
               "with -6: a prefix line makes COUNT addresses in each /LEN of it (::1 up, or keyed-random "
-              "interface ids; default /64:1); a line narrower than /LEN is taken whole");
+              "interface ids; default /64:1); a line longer than /LEN is one such part; /128:1 takes every "
+              "address");
 }
 
 void add_trace_options(option_adder add, cli_options& o) {

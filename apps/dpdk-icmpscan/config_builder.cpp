@@ -327,8 +327,8 @@ status read_output(const cli_options& o, scan_config& c) {
     else
         return error{fmt::format("{} '{}' is not known: use csv or json",
                                  rows_apart ? "--replies-format" : "-O/--output-module", row_format)};
-    auto fields = parse_field_list(o.output_fields.empty() ? default_field_list(trace, c.family) : o.output_fields,
-                                   c.family);
+    auto fields = parse_field_list(
+        o.output_fields.empty() ? default_field_list(trace, c.family) : o.output_fields, c.family);
     if (!fields) return error{"-f/--output-fields: " + fields.error_message()};
     c.fields = *fields;
     c.output_filter_text = o.output_filter.value_or(rows_apart ? "repeat = 0" : "success = 1 && repeat = 0");

@@ -48,8 +48,8 @@ void list_output_fields(ics::ip_family family) {
     for (const auto& f : ics::all_fields())
         if (ics::field_in_family(f.id, family))
             std::printf("%-15s %7s: %.*s\n", std::string(f.name).c_str(),
-                    f.type == ics::field_type::integer ? "int" : "string", int(f.description.size()),
-                    f.description.data());
+                        f.type == ics::field_type::integer ? "int" : "string", int(f.description.size()),
+                        f.description.data());
 }
 
 // --list-output-fields and --list-probe-modules print and end the run before anything is checked.

@@ -38,7 +38,7 @@ bool control_plane::send_frame(const uint8_t* frame, size_t len) {
 // A message about the gateway's address with another MAC than the one known (kept, or learned by
 // the resolution under way) is counted under `claims` as well as its reason.
 void control_plane::note_claim(bool about_gateway, const mac& claimed, counter claims) {
-    const std::optional<mac> gw_mac = gateway_ ? std::optional(gateway_->hw)
+    const std::optional<mac> gw_mac = gateway_    ? std::optional(gateway_->hw)
                                       : gateway6_ ? std::optional(gateway6_->hw)
                                                   : learned_;
     if (!about_gateway || !gw_mac || claimed == *gw_mac) return;
@@ -81,7 +81,8 @@ counter control_plane::handle(const nd_message& msg) {
         const size_t len = build_neighbor_advert(advert, msg, mac_, msg.target);
         return send_frame(advert.data(), len) ? counter::nd_answered : counter::nd_not_answered;
     }
-    if (!wanted6_ || msg.target != *wanted6_ || !msg.solicited || msg.dst != asking_from6_ || !msg.has_link_addr)
+    if (!wanted6_ || msg.target != *wanted6_ || !msg.solicited || msg.dst != asking_from6_ ||
+        !msg.has_link_addr)
         return counter::nd_unsolicited;
     if (!learned_) learned_ = msg.link_addr;
     return counter::nd_gateway;
@@ -128,6 +129,7 @@ void control_plane::ask_until_learned(Ask&& ask, unsigned attempts, const std::a
 
 result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
                                    const std::string& port_name, const std::atomic<int>* stop) {
+    poll();  // what came before the question is no answer to it
     wanted_ = gateway;
     asking_from_ = asking_from;
     ask_until_learned(
@@ -138,7 +140,8 @@ result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, uns
         },
         attempts, stop);
     wanted_.reset();
-    if (!learned_ && stop && stop->load() > 0) return error{"stopped by a signal while resolving the gateway by ARP"};
+    if (!learned_ && stop && stop->load() > 0)
+        return error{"stopped by a signal while resolving the gateway by ARP"};
     if (!learned_)
         return error{
             fmt::format("the gateway {} did not answer {} ARP requests sent from {} on "
@@ -150,6 +153,7 @@ result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, uns
 
 result<mac> control_plane::resolve(const ipv6_addr& gateway, const ipv6_addr& asking_from, unsigned attempts,
                                    const std::string& port_name, const std::atomic<int>* stop) {
+    poll();  // what came before the question is no answer to it
     wanted6_ = gateway;
     asking_from6_ = asking_from;
     ask_until_learned(

@@ -84,7 +84,7 @@ private:
         ipv4_addr ip;
         mac hw;
     };
-    std::optional<gateway> gateway_;  // once known (keep_gateway)
+    std::optional<gateway> gateway_;    // once known (keep_gateway)
     std::optional<ipv6_addr> wanted6_;  // the same for IPv6
     ipv6_addr asking_from6_;
     struct gateway6 {

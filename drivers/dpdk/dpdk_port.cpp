@@ -150,6 +150,15 @@ status map_rx_rings(port_handle& port, unsigned frames) {
     return ok_t{};
 }
 
+void join_multicast_groups(const std::vector<port_handle>& ports, std::vector<mac> groups) {
+    std::vector<rte_ether_addr> list(groups.size());
+    for (size_t i = 0; i < groups.size(); ++i)
+        std::copy(groups[i].begin(), groups[i].end(), list[i].addr_bytes);
+    for (const port_handle& p : ports)
+        if (list.empty() || rte_eth_dev_set_mc_addr_list(p.id, list.data(), uint32_t(list.size())) != 0)
+            (void)rte_eth_allmulticast_enable(p.id);
+}
+
 void close_port(port_handle& port) {
     if (port.started) rte_eth_dev_stop(port.id);
     rte_eth_dev_close(port.id);

@@ -44,6 +44,11 @@ status open_ports(const queue_plan& queues, unsigned lcores, bool control_queue_
                   std::vector<port_handle>& ports);
 void close_port(port_handle& port);
 
+// Makes each port take the Ethernet multicast `groups` (IPv6 runs: our solicited-node groups),
+// or every multicast frame where it cannot list them or `groups` is empty. A port that can do
+// neither (af_packet on a veth takes every frame anyway) is left as it is.
+void join_multicast_groups(const std::vector<port_handle>& ports, std::vector<mac> groups);
+
 // af_packet (port_config::kernel_stamps): finds each RX queue's ring in this process's memory, so
 // that RX reads the kernel's receive stamps there (rx_stamps.hpp); each ring has `frames` frames.
 status map_rx_rings(port_handle& port, unsigned frames);

@@ -72,7 +72,7 @@ struct alignas(64) tx_lcore {
     rte_mempool* pool = nullptr;
     const interval_set* sources = nullptr;     // IPv4 runs
     const ipv6_range_set* sources6 = nullptr;  // IPv6 runs
-    uint64_t rate = 0;  // this lcore's share
+    uint64_t rate = 0;                         // this lcore's share
     uint64_t start_tsc = 0;
     tsc_clock clock;
     bool backoff = true;

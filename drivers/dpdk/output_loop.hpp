@@ -52,12 +52,13 @@ inline void handle_record(output_context<Plan>& c, const plan_record<Plan>& rec,
         c.flags->hits.store(c.flags->hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (a.repeat)
         c.counters->add(counter::out_repeats);
-    else if (const uint8_t type = first_reply_type<typename Plan::probe>(rec.type); type < 16 && rec.code < 16)
+    else if (const uint8_t type = first_reply_type<typename Plan::probe>(rec.type);
+             type < 16 && rec.code < 16)
         ++c.unique_by_type_code[size_t(type) << 4 | rec.code];
     if (!c.writer) return;
-    const basic_output_row<plan_record<Plan>> row{&rec, uint8_t(a.repeat),
-                         uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
-                         c.clock.wall_ns(rec.rx_tsc)};
+    const basic_output_row<plan_record<Plan>> row{
+        &rec, uint8_t(a.repeat), uint8_t(rec.rx_tsc >= c.flags->send_end_tsc.load(std::memory_order_relaxed)),
+        c.clock.wall_ns(rec.rx_tsc)};
     if (c.max_results && written >= c.max_results) return;  // -N reached: count, do not write
     if (!c.filter->accepts(row)) {
         c.counters->add(counter::out_filtered);

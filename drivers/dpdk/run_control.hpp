@@ -32,9 +32,10 @@ inline control_plane make_control_plane(const run_env& e, const std::vector<rte_
     if (port.control_queue)
         queue = uint16_t(e.queues.tx_queue(e.queues.control_slot()));
     else if (e.hooks.on_note && !e.dryrun())
-        e.hooks.on_note(fmt::format("{} offers no TX queue for {} answers: the gateway must already know "
-                                    "{} is at {}",
-                                    port.name, resolution_name(e.cfg), e.cfg.first_source(), format_mac(source_mac)));
+        e.hooks.on_note(
+            fmt::format("{} offers no TX queue for {} answers: the gateway must already know "
+                        "{} is at {}",
+                        port.name, resolution_name(e.cfg), e.cfg.first_source(), format_mac(source_mac)));
     return control_plane(port.id, queue, port.pool, source_mac, e.cfg.sources, arp_rings, *e.blocks[0],
                          e.cfg.family == ip_family::ipv6 ? &e.cfg.sources6 : nullptr);
 }
@@ -83,20 +84,23 @@ inline void note_first_gateway_claim(const run_env& e, const control_plane& cont
     if (noted || !control.first_gateway_claim() || !e.hooks.on_note || !gateway) return;
     noted = true;
     const bool v6 = e.cfg.family == ip_family::ipv6;
-    e.hooks.on_note(fmt::format("{} says the gateway {} is at {}, not {} as this run uses: ignored, and "
-                                "counted ({}; spoofing, or a new gateway: then run again)",
-                                resolution_name(e.cfg), *gateway, format_mac(*control.first_gateway_claim()),
-                                format_mac(used), v6 ? "nd_gateway_claims" : "arp_gateway_claims"));
+    e.hooks.on_note(fmt::format(
+        "{} says the gateway {} is at {}, not {} as this run uses: ignored, and "
+        "counted ({}; {} spoofing, or a new gateway: then run again)",
+        resolution_name(e.cfg), *gateway, format_mac(*control.first_gateway_claim()), format_mac(used),
+        v6 ? "nd_gateway_claims" : "arp_gateway_claims", resolution_name(e.cfg)));
 }
 
 // The claims' count, once the run ended.
 inline void note_gateway_claims(const run_env& e, const scan_report& report) {
-    const uint64_t n = report.counters[counter::arp_gateway_claims] + report.counters[counter::nd_gateway_claims];
+    const uint64_t n =
+        report.counters[counter::arp_gateway_claims] + report.counters[counter::nd_gateway_claims];
     const auto gateway = gateway_text(e.cfg);
     if (n && e.hooks.on_note && gateway)
-        e.hooks.on_note(fmt::format("{} {} messages said the gateway {} is at another MAC than {}: ignored "
-                                    "(spoofing, or a new gateway: then run again)",
-                                    n, resolution_name(e.cfg), *gateway, format_mac(report.gateway_mac)));
+        e.hooks.on_note(fmt::format(
+            "{} {} messages said the gateway {} is at another MAC than {}: ignored "
+            "({} spoofing, or a new gateway: then run again)",
+            n, resolution_name(e.cfg), *gateway, format_mac(report.gateway_mac), resolution_name(e.cfg)));
 }
 
 // The sender lcores' first and last probe (send TSC), and the longest any burst waited from its
@@ -140,7 +144,7 @@ progress_snapshot snapshot(run_env& e, const sender_set<Plan>& tx, bool sending,
     p.targets = targets_probed<Plan>(e);
     p.nic_missed = nic.rx_missed;
     p.nic_no_mbuf = nic.rx_nombuf;
-    p.ring_full = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full];
+    p.ring_full = t[counter::rx_ring_full] + t[counter::rx_arp_ring_full] + t[counter::rx_nd_ring_full];
     p.tx_alloc_waits = t[counter::tx_alloc_failed];
     p.dropped = p.nic_missed + p.nic_no_mbuf + p.ring_full;
     p.sending = sending;

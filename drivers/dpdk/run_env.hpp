@@ -135,8 +135,8 @@ inline result<rx_rings> create_rx_rings(dpdk_session& s, size_t rx_lcores, int s
     const unsigned rec_size = test.record_ring ? test.record_ring : record_ring_size;
     const unsigned arp_size = test.arp_ring ? test.arp_ring : arp_ring_size;
     for (size_t i = 0; i < rx_lcores; ++i) {
-        rte_ring* rec = rte_ring_create_elem(fmt::format("ics_rec_{}", i).c_str(), record_size,
-                                             rec_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        rte_ring* rec = rte_ring_create_elem(fmt::format("ics_rec_{}", i).c_str(), record_size, rec_size,
+                                             socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
         rte_ring* arp = rte_ring_create(fmt::format("ics_arp_{}", i).c_str(), arp_size, socket,
                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (!rec || !arp)

@@ -148,6 +148,8 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     run_env e(cfg, hooks, s, lcores, queues);
     scan_report report = start_report(e, port);
 
+    // IPv6: the gateway solicits us at our solicited-node groups, which a NIC filters out unless told.
+    if constexpr (is_ipv6_probe<Probe>) join_multicast_groups(s.ports, solicited_node_macs(cfg.sources6, 64));
     const auto rings = create_rx_rings(s, lcores.rx.size(), port.socket, sizeof(record_of<Probe>), cfg.test);
     if (!rings) return error{rings.error_message()};
     e.watched.records = rings->records;

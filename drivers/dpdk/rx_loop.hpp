@@ -137,8 +137,7 @@ inline void rx_process_burst(rx_context<Probe>& c, rte_mbuf** bufs, unsigned n, 
     if (ring) ring->advance(n);
     if (nfree) rte_pktmbuf_free_bulk(to_free, nfree);
     if (nrec) {
-        unsigned queued =
-            rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(recs[0]), nrec, nullptr);
+        unsigned queued = rte_ring_sp_enqueue_burst_elem(c.records, recs, sizeof(recs[0]), nrec, nullptr);
         c.counters->add(counter::rx_valid, queued);
         if (queued < nrec) c.counters->add(counter::rx_ring_full, nrec - queued);
     }

@@ -4,6 +4,7 @@
 // picks the target set: IPv4's interval set, or with -6 the IPv6 target list.
 #pragma once
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <cstdio>
 #include <span>
@@ -39,13 +40,16 @@ public:
     static constexpr bool may_pause = false;
     using walk = basic_target_walk<Set>;
 
-    scan_schedule(const Set& targets, const permutation& perm, uint64_t limit, uint32_t rounds, walk_slice slice,
-                  uint64_t start = 0)
+    scan_schedule(const Set& targets, const permutation& perm, uint64_t limit, uint32_t rounds,
+                  walk_slice slice, uint64_t start = 0)
         : walk_(targets, perm, limit, rounds, slice, start) {}
 
     // Up to n next probes, all of one round; returns how many (0: the walk is done).
     unsigned next(basic_probe_batch<typename walk::address>& b, unsigned n) {
-        b.count = walk_.next_burst(b.dst, n, b.round);
+        if constexpr (requires { b.keyed; })
+            b.count = walk_.next_burst(b.dst, n, b.round, b.keyed);
+        else
+            b.count = walk_.next_burst(b.dst, n, b.round);
         return b.count;
     }
 
@@ -86,6 +90,8 @@ struct scan_mode {
     static bool uses_feedback(const scan_config&) { return false; }
     static schedule make_schedule(const scan_config& cfg, const permutation& perm, walk_slice slice) {
         const auto& targets = targets_of<Probe>(cfg);
+        if constexpr (is_ipv6_probe<Probe>)
+            assert(targets.keyed.size() == targets.size());  // echo6_probe::key_targets, by the app
         const uint64_t limit = cfg.max_targets ? cfg.max_targets : targets.size();
         return schedule(targets, perm, limit, cfg.probes, slice, cfg.checkpoint.start(slice.thread));
     }

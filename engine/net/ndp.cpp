@@ -1,5 +1,6 @@
 #include "net/ndp.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "net/byte_order.hpp"
@@ -139,6 +140,20 @@ ipv6_addr solicited_node(const ipv6_addr& a) {
 
 mac multicast_mac(const ipv6_addr& a) {
     return {0x33, 0x33, uint8_t(a.lo >> 24), uint8_t(a.lo >> 16), uint8_t(a.lo >> 8), uint8_t(a.lo)};
+}
+
+std::vector<mac> solicited_node_macs(const ipv6_range_set& own, size_t max) {
+    std::vector<mac> out;
+    for (const auto& r : own.ranges()) {
+        // Past 2^24 addresses every group is taken; stop well before (out.size() > max).
+        for (ipv6_addr a = r.first; out.size() <= max; ++a.lo) {
+            const mac m = multicast_mac(solicited_node(a));
+            if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+            if (a == r.last) break;
+        }
+        if (out.size() > max) return {};
+    }
+    return out;
 }
 
 }  // namespace ics

@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "net/arp.hpp"
 #include "net/ipv6_address.hpp"
+#include "targets/ipv6_range_set.hpp"
 
 namespace ics {
 
@@ -49,5 +51,10 @@ size_t build_neighbor_solicit(std::span<uint8_t, nd_frame_len> out, const mac& o
 ipv6_addr solicited_node(const ipv6_addr& a);
 // 33:33 and the last four bytes of multicast address `a` (RFC 2464 7).
 mac multicast_mac(const ipv6_addr& a);
+
+// The Ethernet groups a NIC must take for the solicited-node groups of every address in `own`
+// (33:33:ff and each address's last 24 bits), each once; empty if there would be more than `max`
+// (the NIC then takes every multicast frame instead).
+std::vector<mac> solicited_node_macs(const ipv6_range_set& own, size_t max);
 
 }  // namespace ics

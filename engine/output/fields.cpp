@@ -44,7 +44,8 @@ const std::array<field_info, size_t(field_id::count_)>& all_fields() {
          "trace: 1 if the quote's destination was rewritten on the way (the reply is not attributed)"},
         {mpls_labels, "mpls_labels", string,
          "RFC 4950 label stack of an ICMP error, top first: label/tc/s/ttl separated by ';'"},
-        {outersaddr, "outersaddr", address, "source address of the reply's outer IP header (who answered)"},
+        {outersaddr, "outersaddr", address,
+         "IPv6: source address of the reply's outer IP header (who answered)"},
         {mtu, "mtu", integer, "IPv6: the MTU a Packet Too Big announces (0 for other replies)"},
     }};
     return fields;
@@ -61,6 +62,7 @@ bool field_in_family(field_id id, ip_family family) {
         case field_id::ipid:
             return family == ip_family::ipv4;
         case field_id::mtu:
+        case field_id::outersaddr:  // ZMapv6's; in IPv4 records saddr is the sender already
             return family == ip_family::ipv6;
         default:
             return true;
@@ -104,8 +106,8 @@ result<std::vector<field_id>> parse_field_list(std::string_view list, ip_family 
             auto id = find_field(name);
             if (!id) return error{fmt::format("unknown output field '{}': see --list-output-fields", name)};
             if (!field_in_family(*id, family))
-                return error{fmt::format("output field '{}' exists only in {} records: leave it out of -f", name,
-                                         family == ip_family::ipv6 ? "IPv4" : "IPv6")};
+                return error{fmt::format("output field '{}' exists only in {} records: leave it out of -f",
+                                         name, family == ip_family::ipv6 ? "IPv4" : "IPv6")};
             out.push_back(*id);
         }
         if (comma == std::string_view::npos) break;
@@ -134,7 +136,6 @@ ipv6_addr address_value(field_id id, const output_row6& row) {
 static uint64_t family_value(field_id id, const result_record& r) {
     switch (id) {
         case field_id::saddr:
-        case field_id::outersaddr:
             return r.saddr;
         case field_id::saddr_raw:
             return __builtin_bswap32(r.saddr);

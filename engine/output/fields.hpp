@@ -3,7 +3,7 @@
 // --list-output-fields, -f validation, the writers and the filter. With -6 (IPv6) the fields that
 // ZMapv6's icmp6_echoscan has mean what they mean there: saddr is the address the reply is about
 // (an error's quoted destination), outersaddr who sent it; IPv4 keeps saddr as who sent it. IPv6
-// has no IP ID (no ipid, saddr_raw, daddr_raw), and only IPv6 records carry mtu.
+// has no IP ID (no ipid, saddr_raw, daddr_raw), and only IPv6 records have outersaddr and mtu.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -51,7 +51,6 @@ enum class field_id : uint8_t {
 };
 
 enum class field_type : uint8_t { integer, address, string };
-
 
 struct field_info {
     field_id id;

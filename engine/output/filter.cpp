@@ -137,6 +137,12 @@ private:
             bool found = false;
             for (int c = 0; c <= int(classification::other); ++c)
                 if (classification_name(classification(c)) == value) n.number = uint64_t(c), found = true;
+            const bool ipv6_only = value == classification_name(classification::toobig) ||
+                                   value == classification_name(classification::paramprob);
+            if (found && ipv6_only && family_ == ip_family::ipv4) {
+                err_ = fmt::format("'{}' is an ICMPv6 classification: IPv4 rows are never {}", value, value);
+                return -1;
+            }
             if (!found) {
                 err_ = fmt::format(
                     "'{}' is not a classification (echoreply, unreach, timxceed, "

@@ -23,13 +23,14 @@
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
 //   mac = cookie_mac_key(word0, S << 32 | hop limit << 8 | 6), 32 bits, where
-//   word0 = cookie_mac_key64(target) ^ source.lo: the target goes through the keyed PRF whole
-//         (one more block a probe than IPv4, whose two addresses fit one word), so that no other
-//         target, however chosen, meets the same word but by chance (2^-64). The source is one of
-//         ours, checked before the cookie, and enters unkeyed: our sources lie in one /64
-//         (sources_supported(), which the set-up checks), so their low halves tell them apart and
-//         a reply re-addressed to another of them fails. The tag 6 keeps IPv6 cookies apart from
-//         IPv4's (tag 1).
+//   word0 = cookie_mac_key64(target) ^ source.lo: the target goes through the keyed PRF whole, so
+//         that no other target, however chosen, meets the same word but by chance (2^-64). That
+//         PRF depends on the target and the scan's key only: it is computed once a target, into
+//         the target list (key_targets), and TX reads it there, computing one MAC a probe as IPv4
+//         does; RX computes it again for each reply. The source is one of ours, checked before
+//         the cookie, and enters unkeyed: our sources lie in one /64 (sources_supported(), which
+//         the set-up checks), so their low halves tell them apart and a reply re-addressed to
+//         another of them fails. The tag 6 keeps IPv6 cookies apart from IPv4's (tag 1).
 #pragma once
 #include <array>
 #include <cstring>
@@ -48,6 +49,7 @@
 #include "reply/echo6_match.hpp"
 #include "reply/reply_parser.hpp"
 #include "reply/result_record6.hpp"
+#include "targets/ipv6_targets.hpp"
 
 namespace ics {
 
@@ -98,20 +100,30 @@ public:
         return uint64_t(s) << 32 | uint32_t(hop_limit_) << 8 | cookie_tag;
     }
 
-    // Writes b.count complete probes, frame_len bytes each, to frames[i], from src[i] to b.dst[i].
+    // A target's keyed word, the cookie's start (cookie_mac::word64: lanes 0 and 1 of its PRF).
+    uint64_t keyed_word(const ipv6_addr& target) const { return mac_.word64(target.hi, target.lo); }
+    // Every target's keyed word into the list, with the scan's key: the scan schedule hands them to
+    // build_burst in each batch beside the addresses (8 bytes a target, one AES block a probe less).
+    static void key_targets(ipv6_target_list& list, const cookie_key& key) {
+        const cookie_mac mac(key);
+        list.keyed.resize(list.size());
+        for (uint64_t i = 0; i < list.size(); ++i) list.keyed[i] = mac.word64(list.at(i).hi, list.at(i).lo);
+    }
+    // The batch's keyed words, computed (tests, tools; a scan's come from its target list).
+    void key_batch(probe_batch6& b) const {
+        for (unsigned i = 0; i < b.count; ++i) b.keyed[i] = keyed_word(b.dst[i]);
+    }
+
+    // Writes b.count complete probes, frame_len bytes each, to frames[i], from src[i] to b.dst[i]
+    // (whose keyed word is b.keyed[i]).
     void build_burst(uint8_t* const* frames, const ipv6_addr* src, const probe_batch6& b,
                      uint32_t send_us) const {
         const uint32_t s = stamp(b.round, send_us);
         const unsigned n = b.count;
         uint64_t w0[max_burst], w1[max_burst];
-        uint32_t lanes[4 * max_burst], macs[max_burst];
+        uint32_t macs[max_burst];
         for (unsigned i = 0; i < n; ++i) {
-            w0[i] = b.dst[i].hi;
-            w1[i] = b.dst[i].lo;
-        }
-        compute_macs(mac_, w0, w1, lanes, n, true);  // the keyed PRF of each target: lanes 0 and 1
-        for (unsigned i = 0; i < n; ++i) {
-            w0[i] = (uint64_t(lanes[size_t(4) * i + 1]) << 32 | lanes[size_t(4) * i]) ^ source_fold(src[i]);
+            w0[i] = b.keyed[i] ^ source_fold(src[i]);
             w1[i] = mac_word1(s);
         }
         compute_macs(mac_, w0, w1, macs, n);
@@ -129,6 +141,7 @@ public:
         b.dst[0] = dst;
         b.round = round;
         b.count = 1;
+        key_batch(b);
         build_burst(&frame, &src, b, send_us);
     }
 

@@ -9,8 +9,17 @@
 
 namespace ics {
 
+// What only one family's batches carry: IPv6 targets' keyed words (ipv6_target_list::keyed), which
+// the schedule copies from the target list beside each address.
 template <typename Addr>
-struct basic_probe_batch {
+struct batch_extras {};
+template <>
+struct batch_extras<ipv6_addr> {
+    uint64_t keyed[64];
+};
+
+template <typename Addr>
+struct basic_probe_batch : batch_extras<Addr> {
     static constexpr unsigned max = 64;  // the largest TX burst
     Addr dst[max];
     uint8_t ttl[max];    // trace_probe: each probe's IP TTL; ignored by fixed-TTL probe types

@@ -22,8 +22,7 @@ struct probe_family {
 };
 
 template <typename Probe>
-    requires(Probe::family == ip_family::ipv6)
-struct probe_family<Probe> {
+requires(Probe::family == ip_family::ipv6) struct probe_family<Probe> {
     static constexpr ip_family family = ip_family::ipv6;
     using address = ipv6_addr;
     using batch = probe_batch6;

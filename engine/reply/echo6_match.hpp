@@ -3,6 +3,7 @@
 // sequence and data) or from an ICMPv6 error's quote (our whole probe: RFC 4443 2.4 c). A probe
 // type then checks its cookie in what this hands it.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -72,7 +73,8 @@ inline void fill_echo6_record(const parsed_reply6& r, const echo6_request_seen& 
     rec.cls = classify_icmp6(r.type);
     rec.success = r.type == icmp6_type::echo_reply;
     rec.error_word = r.has_quote ? r.error_word() : 0;
-    rec.quote_ip_len = r.has_quote ? uint16_t(ipv6_header_len + load_be16(r.quote.ip + ip6_off::payload_len)) : 0;
+    const uint32_t quoted = r.has_quote ? ipv6_header_len + load_be16(r.quote.ip + ip6_off::payload_len) : 0;
+    rec.quote_ip_len = uint16_t(std::min<uint32_t>(quoted, UINT16_MAX));  // a jumbo quote's length saturates
     rec.flags = 0;
     rec.mpls = {};
     rec.mpls_count = 0;

@@ -10,7 +10,16 @@
 namespace ics {
 
 // ICMP's (and ICMPv6's: toobig and paramprob) kinds of reply; `other` stays last.
-enum class classification : uint8_t { echoreply, unreach, timxceed, redirect, sourcequench, toobig, paramprob, other };
+enum class classification : uint8_t {
+    echoreply,
+    unreach,
+    timxceed,
+    redirect,
+    sourcequench,
+    toobig,
+    paramprob,
+    other
+};
 
 inline std::string_view classification_name(classification c) {
     switch (c) {

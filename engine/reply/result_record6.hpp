@@ -29,8 +29,8 @@ struct alignas(64) result_record6 {
     uint8_t probe_ttl;      // the hop limit the probe was sent with
     uint8_t quoted_ttl;     // errors: hop limit left in the quoted probe (0 for echo replies)
     classification cls;
-    uint8_t success;  // 1 when the probe type counts this reply as the target answering
-    uint8_t flags;    // record_flag bits
+    uint8_t success;               // 1 when the probe type counts this reply as the target answering
+    uint8_t flags;                 // record_flag bits
     std::array<uint32_t, 3> mpls;  // errors with RFC 4950 objects: label stack entries, top first
     uint8_t mpls_count;
     uint8_t mpls_object_len;  // the MPLS object's length field (0: none)

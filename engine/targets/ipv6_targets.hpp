@@ -53,6 +53,9 @@ struct ipv6_target_list {
     uint64_t listed = 0;             // addresses the lines named or generated, repeats included
     uint64_t duplicates = 0;         // of those, repeats of an address listed before
     uint64_t blocklisted = 0;        // of those, distinct addresses the blocklist holds
+    // Each target's keyed word, once the scan's key is known (echo6_probe::key_targets): the probe's
+    // cookie starts from it, so that TX computes one MAC a probe, as for IPv4. 8 bytes a target.
+    std::vector<uint64_t> keyed;
     uint64_t size() const { return targets.size(); }
     const ipv6_addr& at(uint64_t index) const { return targets[index]; }
     bool contains(const ipv6_addr& a) const;

@@ -54,7 +54,8 @@ public:
     // whole burst first and the set lookups follow, so that the CPU overlaps the independent steps
     // and the lookups' cache misses.
     static constexpr unsigned max_burst = permutation::max_burst;
-    unsigned next_burst(address* out, unsigned n, uint32_t& round) {
+    // `keyed`: an IPv6 list's keyed words of the same targets, if wanted.
+    unsigned next_burst(address* out, unsigned n, uint32_t& round, uint64_t* keyed = nullptr) {
         if (pos_ >= limit_ && !next_round()) return 0;
         round = round_;
         uint64_t position[max_burst], index[max_burst];
@@ -85,6 +86,8 @@ public:
             }
         } else {
             for (unsigned i = 0; i < got; ++i) out[i] = set_->at(index[i]);
+            if (keyed)
+                for (unsigned i = 0; i < got; ++i) keyed[i] = set_->keyed[index[i]];
         }
         done_ += got;
         return got;

@@ -23,7 +23,8 @@ const ipv6_addr own_ip = *parse_ipv6("2001:db8:ff::1");  // and ::2
 const ipv6_addr gateway_ip = *parse_ipv6("2001:db8:ff::fe");
 const ipv6_addr stranger_ip = *parse_ipv6("2001:db8:ff::77");
 const interval_set no_ipv4;
-const ipv6_range_set own6({*parse_ipv6_prefix("2001:db8:ff::1/128"), *parse_ipv6_prefix("2001:db8:ff::2/128")});
+const ipv6_range_set own6({*parse_ipv6_prefix("2001:db8:ff::1/128"),
+                           *parse_ipv6_prefix("2001:db8:ff::2/128")});
 
 // A solicitation from `from` asking for `wanted`, as a neighbour sends it.
 std::vector<uint8_t> solicit(const mac& from_mac, const ipv6_addr& from, const ipv6_addr& wanted) {
@@ -46,8 +47,8 @@ struct nd_rig {
     test::ring_port port{64, 64, pool.get()};
     test::ring_ptr ring = test::make_ring(64);
     counter_block counters;
-    control_plane plane{port.id, std::optional<uint16_t>(0), pool.get(), own_mac, no_ipv4, {ring.get()},
-                        counters, &own6};
+    control_plane plane{
+        port.id, std::optional<uint16_t>(0), pool.get(), own_mac, no_ipv4, {ring.get()}, counters, &own6};
 
     void arrives(const std::vector<uint8_t>& frame) {
         rte_mbuf* m = test::mbuf_of(pool.get(), frame);
@@ -55,9 +56,9 @@ struct nd_rig {
         ASSERT_EQ(rte_ring_enqueue(ring.get(), m), 0);
     }
     void expect_nd_counters(std::initializer_list<std::pair<counter, uint64_t>> want) const {
-        for (counter c : {counter::nd_malformed, counter::nd_answered, counter::nd_not_answered,
-                          counter::nd_not_ours, counter::nd_gateway, counter::nd_unsolicited,
-                          counter::nd_gateway_claims}) {
+        for (counter c :
+             {counter::nd_malformed, counter::nd_answered, counter::nd_not_answered, counter::nd_not_ours,
+              counter::nd_gateway, counter::nd_unsolicited, counter::nd_gateway_claims}) {
             uint64_t expected = 0;
             for (auto [k, v] : want)
                 if (k == c) expected = v;
@@ -87,8 +88,8 @@ TEST(ControlPlaneNd, AnswersSolicitationsForEachOfOurAddressesOnly) {
     ASSERT_TRUE(rig.port.ok());
     rig.arrives(solicit(gateway_mac, gateway_ip, own_ip));
     rig.arrives(solicit(gateway_mac, gateway_ip, *parse_ipv6("2001:db8:ff::2")));
-    rig.arrives(solicit(gateway_mac, gateway_ip, stranger_ip));          // not ours: never answered
-    rig.arrives(advert(stranger_mac, stranger_ip, own_mac, own_ip));     // an advertisement nobody asked for
+    rig.arrives(solicit(gateway_mac, gateway_ip, stranger_ip));       // not ours: never answered
+    rig.arrives(advert(stranger_mac, stranger_ip, own_mac, own_ip));  // an advertisement nobody asked for
     auto bad = solicit(gateway_mac, gateway_ip, own_ip);
     bad[eth_header_len + ip6_off::hop_limit] = 64;  // RFC 4861 7.1: not from the link itself
     rig.arrives(bad);
@@ -165,27 +166,40 @@ TEST(ControlPlaneNd, NeverLearnsFromUnsolicitedAdvertisements) {
     rig.plane.poll();
     const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 1, "ring", nullptr);
     ASSERT_FALSE(got);
-    EXPECT_EQ(got.error_message(),
-              "the gateway 2001:db8:ff::fe did not answer 1 Neighbour Solicitations sent from 2001:db8:ff::1 on "
-              "port ring: check --gateway-ip and the link, or give the gateway's MAC with -G/--gateway-mac");
+    EXPECT_EQ(
+        got.error_message(),
+        "the gateway 2001:db8:ff::fe did not answer 1 Neighbour Solicitations sent from 2001:db8:ff::1 on "
+        "port ring: check --gateway-ip and the link, or give the gateway's MAC with -G/--gateway-mac");
     rig.expect_nd_counters({{counter::nd_unsolicited, 2}});
 }
 
 // Two advertisements answering our question, the gateway's first: its MAC is taken, the other is
-// a claim, counted; after resolving, a solicitation from the gateway's address with another MAC
-// is a claim too.
+// a claim, counted (one queued before the question is no answer: unsolicited); after resolving, a
+// solicitation from the gateway's address with another MAC is a claim too.
 TEST(ControlPlaneNd, AnotherMacForTheGatewayIsAClaim) {
     nd_rig rig;
     ASSERT_TRUE(rig.port.ok());
-    rig.arrives(advert(gateway_mac, gateway_ip, own_mac, own_ip));
-    rig.arrives(advert(stranger_mac, gateway_ip, own_mac, own_ip));
+    rig.arrives(advert(stranger_mac, gateway_ip, own_mac, own_ip));  // before the question
+    const auto gateway = advert(gateway_mac, gateway_ip, own_mac, own_ip);
+    const auto stranger = advert(stranger_mac, gateway_ip, own_mac, own_ip);
+    auto both = [&] {
+        if (!test::wait_until([&] { return !rig.port.sent().empty(); })) return 1;
+        rig.arrives(gateway);
+        rig.arrives(stranger);
+        return 0;
+    };
+    ASSERT_TRUE(test::launch_on_worker(both));
     const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 3, "ring", nullptr);
+    EXPECT_EQ(rte_eal_wait_lcore(test::worker_lcore()), 0);
     ASSERT_TRUE(got) << got.error_message();
     EXPECT_EQ(*got, gateway_mac);
     rig.plane.keep_gateway(gateway_ip, *got);
     rig.arrives(solicit(stranger_mac, gateway_ip, own_ip));
     rig.plane.poll();
-    rig.expect_nd_counters({{counter::nd_gateway, 2}, {counter::nd_gateway_claims, 2}, {counter::nd_answered, 1}});
+    rig.expect_nd_counters({{counter::nd_gateway, 2},
+                            {counter::nd_unsolicited, 1},
+                            {counter::nd_gateway_claims, 2},
+                            {counter::nd_answered, 1}});
     ASSERT_TRUE(rig.plane.first_gateway_claim());
     EXPECT_EQ(*rig.plane.first_gateway_claim(), stranger_mac);
 }

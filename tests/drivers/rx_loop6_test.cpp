@@ -107,15 +107,16 @@ TEST(RxLoop6, RepliesBecomeIpv6RecordsAndEveryOtherFrameIsCountedByName) {
     ASSERT_TRUE(port.ok());
     rx6_rig rig(port.id);
     frames_t frames, valid;
-    for (unsigned i = 0; i < 20; ++i) valid.push_back(test::echo6_reply_to(rig.probe_to({target_base.hi, 1 + i}, i % 3)));
-    valid.push_back(test::icmp6_error_about(rig.probe_to({target_base.hi, 77}), icmp6_type::packet_too_big, 0, 1280,
-                                            gateway_ip, ipv6_header_len + echo6_probe::icmp_len, 3));
+    for (unsigned i = 0; i < 20; ++i)
+        valid.push_back(test::echo6_reply_to(rig.probe_to({target_base.hi, 1 + i}, i % 3)));
+    valid.push_back(test::icmp6_error_about(rig.probe_to({target_base.hi, 77}), icmp6_type::packet_too_big, 0,
+                                            1280, gateway_ip, ipv6_header_len + echo6_probe::icmp_len, 3));
     frames = valid;
     const auto ns = solicit(gateway_mac, gateway_ip, test::test_source6());
     std::array<uint8_t, nd_frame_len> na_bytes{};
-    const size_t na_len = build_neighbor_advert(na_bytes, *parse_nd(solicit({2, 0, 0, 0, 0, 1}, test::test_source6(),
-                                                                             gateway_ip)),
-                                                gateway_mac, gateway_ip);
+    const size_t na_len = build_neighbor_advert(
+        na_bytes, *parse_nd(solicit({2, 0, 0, 0, 0, 1}, test::test_source6(), gateway_ip)), gateway_mac,
+        gateway_ip);
     const std::vector<uint8_t> na(na_bytes.begin(), na_bytes.begin() + long(na_len));
     std::vector<uint8_t> arp(arp_frame_len);
     build_arp_request(std::span<uint8_t, arp_frame_len>(arp.data(), arp_frame_len), gateway_mac, 0xc613fffe,

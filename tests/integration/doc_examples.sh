@@ -110,7 +110,7 @@ with open(os.path.join(out_dir, "not-run"), "w") as f:
 PY
 [[ -d $WORK/examples ]] || fail "the examples could not be extracted (see above)"
 
-testbed_up
+testbed_up --ipv6  # the -6 example needs the IPv6 side
 # The docs' line for running the examples must name the testbed's namespace.
 run_line="ip netns exec $ICS_SCAN_NS env PATH=\"\$PWD/build/apps/dpdk-icmpscan:\$PATH\" bash"
 for doc in README.md docs/usage.md; do

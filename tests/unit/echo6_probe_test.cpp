@@ -88,6 +88,7 @@ TEST(Echo6Probe, ABurstIsItsProbesBuiltOneByOne) {
         b.dst[i] = {0x20010db800010000ull + i, i * 7919};
         ptrs.push_back(frames[i].data());
     }
+    p.key_batch(b);
     p.build_burst(ptrs.data(), src.data(), b, 123456);
     for (unsigned i = 0; i < b.count; ++i) EXPECT_EQ(frames[i], build(p, b.dst[i], 123456, 9)) << i;
 }
@@ -207,6 +208,7 @@ TEST(Echo6Probe, ABurstMayMixSources) {
         src.push_back(addr(i % 2 ? "2001:db8:ff::2" : "2001:db8:ff::1"));
         ptrs.push_back(frames[i].data());
     }
+    p.key_batch(b);
     p.build_burst(ptrs.data(), src.data(), b, 4000);
     for (unsigned i = 0; i < b.count; ++i) {
         std::vector<uint8_t> alone(echo6_probe::frame_len);
@@ -356,4 +358,28 @@ TEST(Echo6Probe, DecodeFillsTheRecord) {
         EXPECT_EQ(rec.error_word, 1280u);
         EXPECT_EQ(mtu_of(rec), e.mtu);
     }
+}
+
+// The target list's keyed words are the probe's own: a scan's probes (their words from the list)
+// are those built one by one.
+TEST(Echo6Probe, KeyedTargetListsGiveTheSameProbes) {
+    fixture fx;
+    const echo6_probe p(fx.setup);
+    ipv6_target_list list;
+    for (uint64_t i = 0; i < 100; ++i) list.targets.push_back({0x20010db800010000ull + i % 3, i * 104729});
+    echo6_probe::key_targets(list, fx.setup.key);
+    ASSERT_EQ(list.keyed.size(), list.size());
+    probe_batch6 b;
+    b.count = 64;
+    std::vector<std::vector<uint8_t>> frames(b.count, std::vector<uint8_t>(echo6_probe::frame_len));
+    std::vector<uint8_t*> ptrs;
+    std::vector<ipv6_addr> src(b.count, test_source6());
+    for (unsigned i = 0; i < b.count; ++i) {
+        b.dst[i] = list.at(i + 17);
+        b.keyed[i] = list.keyed[i + 17];
+        EXPECT_EQ(b.keyed[i], p.keyed_word(b.dst[i]));
+        ptrs.push_back(frames[i].data());
+    }
+    p.build_burst(ptrs.data(), src.data(), b, 99);
+    for (unsigned i = 0; i < b.count; ++i) EXPECT_EQ(frames[i], build(p, b.dst[i], 99)) << i;
 }

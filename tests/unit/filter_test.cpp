@@ -53,6 +53,7 @@ TEST(OutputFilter, ErrorsNameTheProblem) {
                                 {"(type = 3", "')'"},
                                 {"saddr = 1.2.3", "1.2.3"},
                                 {"classification = up", "up"},
+                                {"classification = toobig", "ICMPv6 classification"},
                                 {"type = 3 &&", "field name"},
                                 {"type = 3 junk", "junk"}}) {
         auto f = output_filter::parse(expr);
@@ -81,6 +82,7 @@ TEST(OutputFilter, Ipv6Rows) {
     EXPECT_FALSE(accepts6("outersaddr >= 2001:db8:f0::2"));
     EXPECT_TRUE(accepts6("probe_daddr != 2001:db8:1::2 && classification = unreach && code = 3"));
     EXPECT_TRUE(accepts6("mtu = 0"));
+    EXPECT_FALSE(accepts6("classification = toobig"));
     for (auto [expr, needle] : {std::pair{"saddr = 198.18.0.1", "not an IPv6 address"},
                                 {"ipid = 1", "exists only in IPv4"},
                                 {"saddr_raw = 1", "exists only in IPv4"}}) {

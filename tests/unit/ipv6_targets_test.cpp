@@ -201,8 +201,9 @@ TEST(Ipv6Targets, MergesListsAndFindsIndexes) {
     const auto a = parse_ok("2001:db8::1\n2001:db8::3\n2001:db8::3\n", o);
     const auto b = parse_ok("2001:db8::2\n2001:db8::3\n2001:db8:1::/63\n", o);
     const auto m = merge_target_lists(a, b);
-    EXPECT_EQ(m.targets, (std::vector<ipv6_addr>{addr("2001:db8::1"), addr("2001:db8::2"), addr("2001:db8::3"),
-                                                 addr("2001:db8:1::1"), addr("2001:db8:1:1::1")}));
+    EXPECT_EQ(m.targets,
+              (std::vector<ipv6_addr>{addr("2001:db8::1"), addr("2001:db8::2"), addr("2001:db8::3"),
+                                      addr("2001:db8:1::1"), addr("2001:db8:1:1::1")}));
     EXPECT_EQ(m.listed, a.listed + b.listed);
     EXPECT_EQ(m.duplicates, 2u);  // ::3 twice in a, and once more in b
     EXPECT_EQ(m.listed, m.size() + m.duplicates + m.blocklisted);

@@ -184,3 +184,19 @@ TEST(Ndp, MapsMulticastAddresses) {
     EXPECT_EQ(solicited_node(addr("2001:db8::1:800:200e:8c6c")), addr("ff02::1:ff0e:8c6c"));
     EXPECT_EQ(multicast_mac(addr("ff02::1:ff0e:8c6c")), (mac{0x33, 0x33, 0xff, 0x0e, 0x8c, 0x6c}));
 }
+
+// The groups a NIC must take: one per distinct last 24 bits of our addresses, none over the cap.
+TEST(Ndp, SolicitedNodeGroupsOfOurAddresses) {
+    const ipv6_range_set one({{addr("2001:db8:ff::1"), 128}});
+    EXPECT_EQ(solicited_node_macs(one, 64), (std::vector<mac>{{0x33, 0x33, 0xff, 0x00, 0x00, 0x01}}));
+    // ::1 and 1::1 share their last 24 bits, so their group.
+    const ipv6_range_set two({{addr("2001:db8:ff::1"), 128}, {addr("2001:db8:ff::1:0:1"), 128}});
+    EXPECT_EQ(solicited_node_macs(two, 64).size(), 1u);
+    const ipv6_range_set range({{addr("2001:db8:ff::100"), 122}});  // 64 addresses
+    const auto groups = solicited_node_macs(range, 64);
+    ASSERT_EQ(groups.size(), 64u);
+    for (unsigned i = 0; i < 64; ++i) EXPECT_EQ(groups[i], (mac{0x33, 0x33, 0xff, 0x00, 0x01, uint8_t(i)}));
+    EXPECT_TRUE(solicited_node_macs(range, 63).empty());
+    EXPECT_TRUE(
+        solicited_node_macs(ipv6_range_set({{addr("2001:db8:ff::"), 64}}), 64).empty());  // a whole /64
+}
