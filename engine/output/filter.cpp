@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <charconv>
+#include <compare>
 #include <type_traits>
 
 #include "net/ipv4_address.hpp"
@@ -84,6 +85,61 @@ private:
             ++pos_;
         return text_.substr(start, pos_ - start);
     }
+    // The comparison's value, as the field's type reads it, into `n`; false with err_ set.
+    bool read_value(output_filter::node& n, std::string_view name, std::string_view value) {
+        const field_info& fi = info(n.field);
+        if (!field_in_family(n.field, family_)) {
+            err_ = fmt::format("field '{}' exists only in {} records", name,
+                               family_ == ip_family::ipv6 ? "IPv4" : "IPv6");
+            return false;
+        }
+        if (n.field == field_id::mpls_labels) {
+            err_ = "mpls_labels cannot be filtered on: filter on type, code or probe_ttl instead";
+            return false;
+        }
+        if (n.field == field_id::classification) {
+            bool found = false;
+            for (int c = 0; c <= int(classification::other); ++c)
+                if (classification_name(classification(c)) == value) n.number = uint64_t(c), found = true;
+            const bool ipv6_only = value == classification_name(classification::toobig) ||
+                                   value == classification_name(classification::paramprob);
+            if (found && ipv6_only && family_ == ip_family::ipv4) {
+                err_ = fmt::format("'{}' is an ICMPv6 classification: IPv4 rows are never {}", value, value);
+                return false;
+            }
+            if (!found) {
+                err_ = fmt::format(
+                    "'{}' is not a classification (echoreply, unreach, timxceed, "
+                    "redirect, sourcequench, toobig, paramprob, other)",
+                    value);
+                return false;
+            }
+        } else if (fi.type == field_type::string) {
+            n.text = std::string(value);
+        } else if (fi.type == field_type::address && family_ == ip_family::ipv6) {
+            auto a = parse_ipv6(value);
+            if (!a) {
+                err_ = fmt::format("'{}' is not an IPv6 address (field {})", value, name);
+                return false;
+            }
+            n.address6 = *a;
+        } else if (fi.type == field_type::address) {
+            auto a = parse_ipv4(value);
+            if (!a) {
+                err_ = fmt::format("'{}' is not an IPv4 address (field {})", value, name);
+                return false;
+            }
+            n.number = *a;
+        } else {
+            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n.number);
+            if (ec != std::errc{} || p != value.data() + value.size()) {
+                err_ = fmt::format("'{}' is not an unsigned integer (field {})", value, name);
+                return false;
+            }
+        }
+        return true;
+    }
+
     int parse_primary() {
         if (!err_.empty()) return -1;
         if (take("(")) {
@@ -123,56 +179,7 @@ private:
         std::string_view value = word();
         if (!err_.empty()) return -1;
         output_filter::node n{kind, *id, 0, {}, {}, -1, -1};
-        const field_info& fi = info(*id);
-        if (!field_in_family(*id, family_)) {
-            err_ = fmt::format("field '{}' exists only in {} records", name,
-                               family_ == ip_family::ipv6 ? "IPv4" : "IPv6");
-            return -1;
-        }
-        if (*id == field_id::mpls_labels) {
-            err_ = "mpls_labels cannot be filtered on: filter on type, code or probe_ttl instead";
-            return -1;
-        }
-        if (*id == field_id::classification) {
-            bool found = false;
-            for (int c = 0; c <= int(classification::other); ++c)
-                if (classification_name(classification(c)) == value) n.number = uint64_t(c), found = true;
-            const bool ipv6_only = value == classification_name(classification::toobig) ||
-                                   value == classification_name(classification::paramprob);
-            if (found && ipv6_only && family_ == ip_family::ipv4) {
-                err_ = fmt::format("'{}' is an ICMPv6 classification: IPv4 rows are never {}", value, value);
-                return -1;
-            }
-            if (!found) {
-                err_ = fmt::format(
-                    "'{}' is not a classification (echoreply, unreach, timxceed, "
-                    "redirect, sourcequench, toobig, paramprob, other)",
-                    value);
-                return -1;
-            }
-        } else if (fi.type == field_type::string) {
-            n.text = std::string(value);
-        } else if (fi.type == field_type::address && family_ == ip_family::ipv6) {
-            auto a = parse_ipv6(value);
-            if (!a) {
-                err_ = fmt::format("'{}' is not an IPv6 address (field {})", value, name);
-                return -1;
-            }
-            n.address6 = *a;
-        } else if (fi.type == field_type::address) {
-            auto a = parse_ipv4(value);
-            if (!a) {
-                err_ = fmt::format("'{}' is not an IPv4 address (field {})", value, name);
-                return -1;
-            }
-            n.number = *a;
-        } else {
-            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n.number);
-            if (ec != std::errc{} || p != value.data() + value.size()) {
-                err_ = fmt::format("'{}' is not an unsigned integer (field {})", value, name);
-                return -1;
-            }
-        }
+        if (!read_value(n, name, value)) return -1;
         return add(std::move(n));
     }
 
@@ -200,7 +207,7 @@ static int compare_value(field_id id, const basic_output_row<Record>& row, uint6
     if constexpr (std::is_same_v<Record, result_record6>) {
         if (info(id).type == field_type::address) {
             const auto order = address_value(id, row) <=> address6;
-            return order < 0 ? -1 : order > 0 ? 1 : 0;
+            return std::is_lt(order) ? -1 : std::is_gt(order) ? 1 : 0;
         }
     }
     const uint64_t v = integer_value(id, row);
