@@ -127,6 +127,19 @@ void control_plane::ask_until_learned(Ask&& ask, unsigned attempts, const std::a
     }
 }
 
+// What a resolution came to: the MAC learned, or the sentence saying why none was.
+result<mac> control_plane::resolution(resolver_words words, const std::string& gateway,
+                                      const std::string& from, unsigned attempts,
+                                      const std::string& port_name, const std::atomic<int>* stop) const {
+    if (learned_) return *learned_;
+    if (stop && stop->load() > 0)
+        return error{fmt::format("stopped by a signal while resolving the gateway by {}", words.by)};
+    return error{
+        fmt::format("the gateway {} did not answer {} {} sent from {} on port {}: check --gateway-ip and the "
+                    "link, or give the gateway's MAC with -G/--gateway-mac",
+                    gateway, attempts, words.requests, from, port_name)};
+}
+
 result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, unsigned attempts,
                                    const std::string& port_name, const std::atomic<int>* stop) {
     poll();  // what came before the question is no answer to it
@@ -140,15 +153,8 @@ result<mac> control_plane::resolve(ipv4_addr gateway, ipv4_addr asking_from, uns
         },
         attempts, stop);
     wanted_.reset();
-    if (!learned_ && stop && stop->load() > 0)
-        return error{"stopped by a signal while resolving the gateway by ARP"};
-    if (!learned_)
-        return error{
-            fmt::format("the gateway {} did not answer {} ARP requests sent from {} on "
-                        "port {}: check --gateway-ip and the link, or give the gateway's "
-                        "MAC with -G/--gateway-mac",
-                        format_ipv4(gateway), attempts, format_ipv4(asking_from), port_name)};
-    return *learned_;
+    return resolution({"ARP", "ARP requests"}, format_ipv4(gateway), format_ipv4(asking_from), attempts,
+                      port_name, stop);
 }
 
 result<mac> control_plane::resolve(const ipv6_addr& gateway, const ipv6_addr& asking_from, unsigned attempts,
@@ -164,15 +170,8 @@ result<mac> control_plane::resolve(const ipv6_addr& gateway, const ipv6_addr& as
         },
         attempts, stop);
     wanted6_.reset();
-    if (!learned_ && stop && stop->load() > 0)
-        return error{"stopped by a signal while resolving the gateway by Neighbour Solicitation"};
-    if (!learned_)
-        return error{
-            fmt::format("the gateway {} did not answer {} Neighbour Solicitations sent from {} on "
-                        "port {}: check --gateway-ip and the link, or give the gateway's "
-                        "MAC with -G/--gateway-mac",
-                        format_ipv6(gateway), attempts, format_ipv6(asking_from), port_name)};
-    return *learned_;
+    return resolution({"Neighbour Solicitation", "Neighbour Solicitations"}, format_ipv6(gateway),
+                      format_ipv6(asking_from), attempts, port_name, stop);
 }
 
 }  // namespace ics::dpdk

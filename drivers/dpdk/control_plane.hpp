@@ -59,7 +59,7 @@ public:
     void keep_gateway(const ipv6_addr& ip, const mac& m) { gateway6_ = {ip, m}; }
 
     uint64_t arp_replies_sent() const { return counters_->get(counter::arp_answered); }
-    // The MAC the first ARP claiming the gateway's address gave (none yet: no claim).
+    // The MAC the first ARP or ND message claiming the gateway's address gave (none yet: no claim).
     const std::optional<mac>& first_gateway_claim() const { return first_claim_; }
 
 private:
@@ -69,6 +69,13 @@ private:
     void note_claim(bool about_gateway, const mac& claimed, counter claims);
     template <typename Ask>
     void ask_until_learned(Ask&& ask, unsigned attempts, const std::atomic<int>* stop);
+    struct resolver_words {
+        const char* by;        // "ARP"
+        const char* requests;  // "ARP requests"
+    };
+    result<mac> resolution(resolver_words words, const std::string& gateway, const std::string& from,
+                           unsigned attempts, const std::string& port_name,
+                           const std::atomic<int>* stop) const;
     uint16_t port_;
     std::optional<uint16_t> queue_;
     rte_mempool* pool_;

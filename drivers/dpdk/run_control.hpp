@@ -40,41 +40,31 @@ inline control_plane make_control_plane(const run_env& e, const std::vector<rte_
                          e.cfg.family == ip_family::ipv6 ? &e.cfg.sources6 : nullptr);
 }
 
-// IPv6 runs: the gateway's MAC given (or none needed in a dry run), or asked for by Neighbour
-// Solicitation from our first address.
-inline result<mac> gateway_mac6(const run_env& e, control_plane& control) {
+// The gateway's MAC: given (or none needed in a dry run), or asked for by ARP (IPv6: Neighbour
+// Solicitation) from our first address. It never changes during the run; the control plane
+// counts what says otherwise.
+template <typename Addr>
+result<mac> resolve_gateway(const run_env& e, control_plane& control, const std::optional<Addr>& gateway,
+                            const Addr& from) {
     const scan_config& cfg = e.cfg;
     if (cfg.gateway_mac || e.dryrun()) {
-        if (cfg.gateway_mac && cfg.gateway_ip6) control.keep_gateway(*cfg.gateway_ip6, *cfg.gateway_mac);
+        if (cfg.gateway_mac && gateway) control.keep_gateway(*gateway, *cfg.gateway_mac);
         return cfg.gateway_mac.value_or(mac{});
     }
-    auto gw = control.resolve(*cfg.gateway_ip6, cfg.sources6.ranges()[0].first, cfg.gateway_arp_attempts,
+    auto gw = control.resolve(*gateway, from, cfg.gateway_arp_attempts,
                               fmt::format("{} ({})", e.control_port().id, cfg.port.describe()),
                               e.hooks.stop_signals);
     if (!gw) return gw;
-    control.keep_gateway(*cfg.gateway_ip6, *gw);
+    control.keep_gateway(*gateway, *gw);
     if (e.hooks.on_note)
-        e.hooks.on_note(fmt::format("gateway {} is at {}", format_ipv6(*cfg.gateway_ip6), format_mac(*gw)));
+        e.hooks.on_note(fmt::format("gateway {} is at {}", *gateway_text(cfg), format_mac(*gw)));
     return gw;
 }
-
-// The gateway's MAC: given (or none needed in a dry run), or asked for by ARP. It never changes
-// during the run; the control plane counts ARP that says otherwise.
 inline result<mac> gateway_mac(const run_env& e, control_plane& control) {
     const scan_config& cfg = e.cfg;
-    if (cfg.family == ip_family::ipv6) return gateway_mac6(e, control);
-    if (cfg.gateway_mac || e.dryrun()) {
-        if (cfg.gateway_mac && cfg.gateway_ip) control.keep_gateway(*cfg.gateway_ip, *cfg.gateway_mac);
-        return cfg.gateway_mac.value_or(mac{});
-    }
-    auto gw = control.resolve(*cfg.gateway_ip, cfg.sources.ranges()[0].first, cfg.gateway_arp_attempts,
-                              fmt::format("{} ({})", e.control_port().id, cfg.port.describe()),
-                              e.hooks.stop_signals);
-    if (!gw) return gw;
-    control.keep_gateway(*cfg.gateway_ip, *gw);
-    if (e.hooks.on_note)
-        e.hooks.on_note(fmt::format("gateway {} is at {}", format_ipv4(*cfg.gateway_ip), format_mac(*gw)));
-    return gw;
+    if (cfg.family == ip_family::ipv6)
+        return resolve_gateway(e, control, cfg.gateway_ip6, cfg.sources6.ranges().front().first);
+    return resolve_gateway(e, control, cfg.gateway_ip, cfg.sources.ranges().front().first);
 }
 
 // ARP that gives the gateway's address another MAC is never silent: a line when the first comes

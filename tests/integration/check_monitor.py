@@ -46,9 +46,14 @@ def in_prefix(addr, prefix):
     return ipaddress.ip_address(addr) in ipaddress.ip_network(prefix)
 
 
-def read_jsonl(path):
+def read_jsonl(path, killed=False):
+    """Summaries and events by target. killed: the writer died by SIGKILL, which may cut its last
+    write, so a last line without its newline is left out (never one before it)."""
     summaries, events = defaultdict(list), defaultdict(list)
-    for n, line in enumerate(open(path), 1):
+    lines = open(path).readlines()
+    if killed and lines and not lines[-1].endswith("\n"):
+        lines.pop()
+    for n, line in enumerate(lines, 1):
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as e:

@@ -63,7 +63,7 @@ def main(ck_kill, ck_last, first_jsonl, second_jsonl, meta_path, err_path, count
             f"the last checkpoint is not complete at round {count}: {last_header['monitor']}")
     fping = read_fping(err_path)
     summaries, events = read_jsonl(second_jsonl)
-    _, first_events = read_jsonl(first_jsonl)
+    _, first_events = read_jsonl(first_jsonl, killed=True)
     for t, s, end in zip(targets, saved, last):
         live = answers[t]
         require(s["sent"] <= next_round and s["sent"] >= next_round - 1, f"{t}: {s['sent']} rounds saved, the "
