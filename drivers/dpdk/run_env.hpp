@@ -2,8 +2,6 @@
 // exit path), the run's environment (config, hooks, lcore and queue plans, clock, per-lcore
 // counters, flags) and the rings between lcores.
 #pragma once
-#include <time.h>
-
 #include <memory>
 #include <vector>
 
@@ -16,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "dpdk/clocks.hpp"
 #include "dpdk/dpdk_port.hpp"
 #include "dpdk/driver.hpp"
 #include "dpdk/eal_args.hpp"
@@ -24,13 +23,6 @@
 #include "probe/probe_setup.hpp"
 
 namespace ics::dpdk {
-
-// The wall clock, in nanoseconds since the Unix epoch: the TSC clock's anchor.
-inline uint64_t wall_now_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
 
 // rte_eal_remote_launch takes a C function of a void*: this adapts an lcore loop over its context.
 template <typename Ctx, int (*Loop)(Ctx&)>
@@ -93,7 +85,7 @@ struct run_env {
     dpdk_session& s;
     const lcore_plan& lcores;
     const queue_plan& queues;
-    const uint64_t hz;
+    const uint64_t hz;  // the TSC's measured frequency (clocks.hpp), not DPDK's nominal one
     const tsc_clock clock;
     // One counter block per lcore (index 0: control), each on its own cache lines.
     std::vector<std::unique_ptr<counter_block>> blocks;
@@ -107,7 +99,7 @@ struct run_env {
           s(session),
           lcores(l),
           queues(q),
-          hz(rte_get_tsc_hz()),
+          hz(measured_tsc_hz()),
           clock(hz, rte_rdtsc(), wall_now_ns()) {
         for (unsigned i = 0; i < lcores.total(); ++i) blocks.push_back(std::make_unique<counter_block>());
     }

@@ -112,6 +112,7 @@ scan_report start_report(const run_env& e, const port_handle& port) {
     scan_report report;
     report.source_mac = e.cfg.source_mac.value_or(port.address);
     report.tsc_hz = e.hz;
+    report.tsc_hz_nominal = rte_get_tsc_hz();
     report.start_wall_ns = e.clock.wall_ns(e.clock.epoch_tsc());
     return report;
 }

@@ -215,6 +215,7 @@ void add_replies(json& m, const scan_report& r) {
                                {"p50_at_most", r.rtt_error.at_most(0.50)},
                                {"p99_at_most", r.rtt_error.at_most(0.99)}};
     m["tsc_hz"] = r.tsc_hz;
+    m["tsc_hz_nominal"] = r.tsc_hz_nominal;
 }
 
 // --checkpoint / --resume: the file, what its last checkpoint covers of the whole scan, and what

@@ -34,9 +34,10 @@ ip netns exec "$NS" timeout 120 prometheus --config.file="$WORK/prometheus.yml" 
     --storage.tsdb.path="$WORK/tsdb" --web.listen-address=127.0.0.1:9090 > "$WORK/prometheus.log" 2>&1 &
 PROM=$!
 trap 'kill $PROM 2>/dev/null; wait $PROM 2>/dev/null; cleanup' EXIT
-query() {  # PromQL -> JSON on stdout
+query() {  # PromQL [evaluation time, Unix seconds; default now] -> JSON on stdout
     ip netns exec "$NS" python3 -c 'import sys, urllib.parse, urllib.request
-print(urllib.request.urlopen("http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode({"query": sys.argv[1]}), timeout=5).read().decode())' "$1"
+q = {"query": sys.argv[1]} | ({"time": sys.argv[2]} if sys.argv[2] else {})
+print(urllib.request.urlopen("http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode(q), timeout=5).read().decode())' "$1" "${2:-}"
 }
 wait_until 60 "Prometheus to answer" query up
 scan_bg -M monitor --period 250ms --count 40 --timeout 500ms -I "$WORK/targets.txt" --prometheus 127.0.0.1:9374 \
@@ -44,8 +45,12 @@ scan_bg -M monitor --period 250ms --count 40 --timeout 500ms -I "$WORK/targets.t
 # While it runs: a scrape of our own for promtool, and the per-target series Prometheus has now.
 sleep 7
 ip netns exec "$NS" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9374/metrics").read().decode(), end="")' > "$WORK/scrape.txt"
-query 'count by (pop) (smokeping_requests_total)' > "$WORK/targets-by-pop.json"
-# Every query of the Grafana dashboard in docs/ must run and find data (while the run is live).
+# The queries below are all evaluated at this moment, while the run is live: asked at their own
+# moments, the last of them (each takes about half a second) could come after the run had ended and
+# its series had gone stale.
+LIVE=$(date +%s.%N)
+query 'count by (pop) (smokeping_requests_total)' "$LIVE" > "$WORK/targets-by-pop.json"
+# Every query of the Grafana dashboard in docs/ must run and find data.
 python3 -c 'import json, sys
 for panel in json.load(open(sys.argv[1]))["panels"]:
     for t in panel["targets"]:
@@ -53,7 +58,7 @@ for panel in json.load(open(sys.argv[1]))["panels"]:
 n=0
 while IFS= read -r expr; do
     n=$((n + 1))
-    query "$expr" > "$WORK/dashboard-$n.json"
+    query "$expr" "$LIVE" > "$WORK/dashboard-$n.json"
 done < "$WORK/dashboard-queries.txt"
 wait "$SCAN_JOB"
 promtool check metrics < "$WORK/scrape.txt"
