@@ -79,8 +79,11 @@ result<run_outputs> launch_output(run_env& e, output_context<Plan>& out,
     if (writer) writer->write_header();
     if constexpr (requires { out.attribution->set_outputs(files->paths, files->text); })
         out.attribution->set_outputs(files->paths, files->text);
-    if constexpr (requires { out.attribution->set_metrics(e.hooks.metrics); })
-        out.attribution->set_metrics(e.hooks.metrics);
+    if constexpr (requires { out.attribution->set_metrics(e.hooks.metrics); }) {
+        std::vector<const counter_block*> counters;
+        for (const auto& block : e.blocks) counters.push_back(block.get());
+        out.attribution->set_metrics(e.hooks.metrics, std::move(counters));
+    }
     rte_eal_remote_launch(launch_trampoline<output_context<Plan>, output_loop<Plan>>, &out, e.lcores.output);
     return files;
 }

@@ -70,8 +70,10 @@ public:
     explicit monitor_attribution(const scan_config& cfg) : cfg_(&cfg), book_(cfg) {}
 
     // The books are published to `exchange` (--prometheus; null: an exchange of its own) about
-    // once a second; every tenth publication also shows the worst targets on the text output.
-    void set_metrics(snapshot_exchange<metrics_snapshot>* exchange) {
+    // once a second, with the sums of `counters` (every lcore's block); every tenth publication
+    // also shows the worst targets on the text output.
+    void set_metrics(snapshot_exchange<metrics_snapshot>* exchange,
+                     std::vector<const counter_block*> counters = {}) {
         if (!exchange && !text_) return;  // -q without --prometheus: nobody would read them
         if (!exchange) {
             own_exchange_ = std::make_unique<snapshot_exchange<metrics_snapshot>>();
@@ -86,6 +88,7 @@ public:
         publisher_.emplace(*exchange, cfg_->monitor.metrics_targets, std::move(labels),
                            format_ipv4(cfg_->sources.ranges()[0].first));
         publisher_->show_worst(text_, 10);
+        publisher_->watch_counters(std::move(counters));
         publisher_->start_from(cfg_->checkpoint.monitor_start, book_);
     }
 

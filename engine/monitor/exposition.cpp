@@ -35,6 +35,12 @@ std::string with_label(std::string_view labels, std::string_view name, std::stri
     return all;
 }
 
+// smokeping_prober counts the replies its socket failed to read; ours are the frames the receive
+// side had no room for.
+uint64_t receive_errors(const counter_totals& c) {
+    return c[counter::rx_ring_full] + c[counter::rx_arp_ring_full] + c[counter::rx_nd_ring_full];
+}
+
 double seconds(uint64_t us) {
     return double(us) / 1e6;
 }
@@ -72,7 +78,14 @@ void run_level(std::string& out, const run_metrics& run) {
     sample(out, "dpdk_icmpscan_snapshot_timestamp_seconds", "", double(run.snapshot_unix_ms) / 1e3);
     family(out, "smokeping_receive_errors_total", "counter",
            "The number of errors when Pinger attempts to receive packets.");
-    sample(out, "smokeping_receive_errors_total", "", run.receive_errors);
+    sample(out, "smokeping_receive_errors_total", "", receive_errors(run.counters));
+    // Every counter under its own name, so that an alert can name what it watches (a gateway claimed
+    // by another MAC, forged replies, replies dropped for lack of room).
+    for (size_t i = 0; i < counter_count; ++i) {
+        const std::string name = fmt::format("dpdk_icmpscan_{}_total", counter_infos[i].name);
+        family(out, name, "counter", fmt::format("{}.", counter_infos[i].description));
+        sample(out, name, "", run.counters.values[i]);
+    }
 }
 
 // One family with one sample per group, its value read by `field`.

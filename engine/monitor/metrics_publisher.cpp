@@ -109,6 +109,8 @@ void metrics_publisher::fill(const monitor_book& book, uint64_t wall_ms, uint64_
     s.run.targets = book.targets();
     s.run.targets_down = f.targets_down;
     s.run.probes_sent = probes_sent_;
+    s.run.counters = {};
+    for (const counter_block* b : counter_blocks_) s.run.counters.add(*b);
     s.run.send_lateness_max_us = lateness_us;
     s.run.snapshot_unix_ms = wall_ms;
     s.run.source = source_;

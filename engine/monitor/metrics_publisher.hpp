@@ -38,6 +38,9 @@ public:
     }
     // The probes the senders have sent so far (the run's probes_sent_total).
     void count_sent(uint64_t probes) { probes_sent_ = probes; }
+    // Every lcore's counter block, summed into each publication (read with relaxed loads, as the
+    // status line reads them).
+    void watch_counters(std::vector<const counter_block*> blocks) { counter_blocks_ = std::move(blocks); }
     // A resumed run (--resume): its books start from the checkpoint's, but a Prometheus counter
     // starts at zero in every process (a restart is a reset, which rate() and increase() expect;
     // one that started from the checkpoint would go down from the last scrape, which lies ahead of
@@ -77,6 +80,7 @@ private:
     bool published_ = false;
     bool ranking_ = false;
     uint64_t probes_sent_ = 0;
+    std::vector<const counter_block*> counter_blocks_;
     std::shared_ptr<const monitor_saved> base_;  // a resumed run's start (null: none)
     std::vector<group_metrics> base_groups_;     // its groups' counters, errors and histograms
     std::FILE* text_ = nullptr;

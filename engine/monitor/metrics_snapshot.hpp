@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "stats/counters.hpp"
+
 namespace ics {
 
 // smokeping_prober's default buckets (prometheus.ExponentialBuckets(0.00005, 2, 20)): bucket k holds
@@ -112,8 +114,8 @@ struct run_metrics {
     uint64_t probes_sent = 0;
     uint64_t send_lateness_max_us = 0;
     uint64_t snapshot_unix_ms = 0;  // when the output lcore took the snapshot (wall clock)
-    // Frames the receive side could not take (smokeping_receive_errors_total's place).
-    uint64_t receive_errors = 0;
+    // Every named counter of the data path (stats/counters.hpp), summed over the lcores.
+    counter_totals counters;
     // smokeping_prober's `source` label on the per-target series (its source address) and `tos`.
     std::string source;
     uint8_t tos = 0;

@@ -99,6 +99,21 @@ elif not (sent >= 5000 and lo <= lost <= hi):
 if lost_clean > missed or sent_clean < 5000:
     fails.append(f"clean group: {lost_clean:.0f} lost of {sent_clean:.0f}: expected 0 of 5000 or more "
                  f"(or as many as the {missed} replies the scanner's host dropped)")
+# Every counter of the metadata is in our own scrape (taken mid-run) under its name, at most its final
+# value, and the frames received by then were counted.
+scraped = dict(line.rsplit(" ", 1) for line in open(f"{work}/scrape.txt").read().splitlines()
+               if line and not line.startswith("#"))
+final = json.load(open(f"{work}/meta.json"))["counters"]
+for name, value in final.items():
+    got = scraped.get(f"dpdk_icmpscan_{name}_total")
+    if got is None or not 0 <= int(got) <= value:
+        fails.append(f"counter {name}: {got} in the mid-run scrape, {value} at the end")
+if int(scraped.get("dpdk_icmpscan_rx_frames_total", 0)) == 0:
+    fails.append("the mid-run scrape counted no frame received")
+ring_full = sum(int(scraped.get(f"dpdk_icmpscan_{n}_total", 0)) for n in ("rx_ring_full", "rx_arp_ring_full", "rx_nd_ring_full"))
+if int(scraped.get("smokeping_receive_errors_total", -1)) != ring_full:
+    fails.append(f"smokeping_receive_errors_total {scraped.get('smokeping_receive_errors_total')}, expected the "
+                 f"ring-full counters' {ring_full}")
 queries = open(f"{work}/dashboard-queries.txt").read().splitlines()
 for n, expr in enumerate(queries, 1):
     r = json.load(open(f"{work}/dashboard-{n}.json"))

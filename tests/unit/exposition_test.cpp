@@ -21,9 +21,13 @@ metrics_snapshot small_snapshot() {
              .probes_sent = 6,
              .send_lateness_max_us = 1500,
              .snapshot_unix_ms = 1764585600123,
-             .receive_errors = 0,
+             .counters = {},
              .source = "198.18.0.1",
              .tos = 0};
+    s.run.counters.values[size_t(counter::rx_ring_full)] = 3;
+    s.run.counters.values[size_t(counter::rx_arp_ring_full)] = 1;
+    s.run.counters.values[size_t(counter::rx_nd_ring_full)] = 2;
+    s.run.counters.values[size_t(counter::arp_gateway_claims)] = 5;
     group_metrics& g = s.groups.emplace_back();
     append_prom_label(g.labels, "pop", "ams");
     append_prom_label(g.labels, "customer", "4\"2");
@@ -64,8 +68,8 @@ dpdk_icmpscan_send_lateness_seconds 0.0015
 dpdk_icmpscan_snapshot_timestamp_seconds 1764585600.123
 # HELP smokeping_receive_errors_total The number of errors when Pinger attempts to receive packets.
 # TYPE smokeping_receive_errors_total counter
-smokeping_receive_errors_total 0
-# HELP dpdk_icmpscan_group_probes_sent_total Probes to the group's targets whose round has closed (answered or lost).
+smokeping_receive_errors_total 6
+@COUNTERS@# HELP dpdk_icmpscan_group_probes_sent_total Probes to the group's targets whose round has closed (answered or lost).
 # TYPE dpdk_icmpscan_group_probes_sent_total counter
 dpdk_icmpscan_group_probes_sent_total{pop="ams",customer="4\"2"} 6
 # HELP dpdk_icmpscan_group_replies_received_total Replies received in time.
@@ -154,8 +158,42 @@ dpdk_icmpscan_target_replies_late_total{host="198.18.0.7",ip="198.18.0.7",source
 )";
 }  // namespace
 
+// Every counter of stats/counters.hpp in the list's order, each a family of its own named after it,
+// with its description as its help: the part of an exposition @COUNTERS@ stands for.
+std::string counter_families(const counter_totals& values) {
+    std::string out;
+    for (size_t i = 0; i < counter_count; ++i) {
+        const std::string name = "dpdk_icmpscan_" + std::string(counter_infos[i].name) + "_total";
+        out += "# HELP " + name + " " + std::string(counter_infos[i].description) + ".\n# TYPE " + name +
+               " counter\n" + name + " " + std::to_string(values.values[i]) + "\n";
+    }
+    return out;
+}
+
 TEST(Exposition, SmallSnapshotLineForLine) {
-    EXPECT_EQ(format_exposition(small_snapshot()), small_exposition);
+    const metrics_snapshot s = small_snapshot();
+    std::string expected = small_exposition;
+    expected.replace(expected.find("@COUNTERS@"), 10, counter_families(s.run.counters));
+    EXPECT_EQ(format_exposition(s), expected);
+    // Two of them as an alert would read them, letter for letter.
+    const std::string got = format_exposition(s);
+    EXPECT_NE(
+        got.find("\n# HELP dpdk_icmpscan_arp_gateway_claims_total ARP giving the gateway's address another "
+                 "MAC (also under its reason).\n# TYPE dpdk_icmpscan_arp_gateway_claims_total counter\n"
+                 "dpdk_icmpscan_arp_gateway_claims_total 5\n"),
+        std::string::npos);
+    EXPECT_NE(got.find("\ndpdk_icmpscan_rx_ring_full_total 3\n"), std::string::npos);
+}
+
+TEST(Exposition, EachCounterCarriesItsOwnValue) {
+    metrics_snapshot s;
+    for (size_t i = 0; i < counter_count; ++i) s.run.counters.values[i] = 1000 + i;
+    const std::string got = format_exposition(s);
+    EXPECT_NE(got.find(counter_families(s.run.counters)), std::string::npos);
+    const uint64_t ring_full = 3000 + size_t(counter::rx_ring_full) + size_t(counter::rx_arp_ring_full) +
+                               size_t(counter::rx_nd_ring_full);
+    EXPECT_NE(got.find("\nsmokeping_receive_errors_total " + std::to_string(ring_full) + "\n"),
+              std::string::npos);
 }
 
 TEST(Exposition, NoGroupsNoTargetsLeavesOnlyTheirHelpAndType) {

@@ -177,3 +177,30 @@ TEST(MetricsPublisher, PassSpreadOverTicksPublishesOncePerPeriod) {
     const std::vector<uint64_t> want = {3000, 1003000, 2003000, 3003000, 4003000};
     EXPECT_EQ(published, want);
 }
+
+// Each publication sums every lcore's counter block as it stands then.
+TEST(MetricsPublisher, PublishesTheSumOfEveryLcoresCounters) {
+    books b;
+    snapshot_exchange<metrics_snapshot> ex;
+    metrics_publisher p(ex, 0, group_labels, "198.19.255.1");
+    counter_block rx, output, control;
+    rx.add(counter::rx_ring_full, 7);
+    rx.add(counter::rx_frames, 100);
+    output.add(counter::out_written, 90);
+    control.add(counter::arp_gateway_claims, 2);
+    p.watch_counters({&rx, &output, &control});
+    p.publish_now(b.book, 1, 0);
+    const metrics_snapshot* s = ex.take();
+    ASSERT_NE(s, nullptr);
+    for (size_t i = 0; i < counter_count; ++i) {
+        const auto c = counter(i);
+        EXPECT_EQ(s->run.counters[c], rx.get(c) + output.get(c) + control.get(c)) << counter_infos[i].name;
+    }
+    EXPECT_EQ(s->run.counters[counter::arp_gateway_claims], 2u);
+    rx.add(counter::rx_frames, 5);  // the next publication takes the new sums, not the old plus them
+    p.publish_now(b.book, 2, 0);
+    s = ex.take();
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->run.counters[counter::rx_frames], 105u);
+    EXPECT_EQ(s->run.counters[counter::rx_ring_full], 7u);
+}
