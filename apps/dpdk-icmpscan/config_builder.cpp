@@ -19,6 +19,7 @@
 #include "monitor/monitor_book.hpp"
 #include "monitor_options.hpp"
 #include "option_values.hpp"
+#include "pace/backoff_policy.hpp"
 #include "pace/pacer.hpp"
 #include "probe/probe_types.hpp"
 #include "probe/trace_probe.hpp"
@@ -533,9 +534,12 @@ status read_checkpoint(const cli_options& o, scan_config& c) {
 status check_host(const cli_options& o, scan_config& c) {
     if (!c.port.iface.empty())
         if (auto st = dpdk::check_interface_exists(c.port.iface); !st) return error{st.error_message()};
-    // Monitor mode takes its RTTs from the kernel's receive stamps in af_packet's ring (rx_stamps.hpp;
-    // docs/design.md, "Timestamps").
-    c.port.kernel_stamps = c.mode == run_mode::monitor;
+    // On af_packet, monitor mode takes its RTTs from the kernel's receive stamps in af_packet's ring
+    // (rx_stamps.hpp; docs/design.md, "Timestamps"), and so do scans and traces slow enough for RX to
+    // nap 8 ms with them (stamped_rx_nap_us): faster ones keep their measured path (short naps, poll
+    // windows), where reading the stamps would only add to each burst's cost.
+    const bool napping_rate = c.rate != 0 && c.rate <= stamped_nap_max_rate;
+    c.port.kernel_stamps = !o.af_xdp && (c.mode == run_mode::monitor || napping_rate);
     // AF_XDP: one socket (DPDK port) per queue of the interface, as DPDK's af_xdp driver opens
     // only one queue per port on devices that report no combined channels (veth).
     if (o.af_xdp) {

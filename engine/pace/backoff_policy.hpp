@@ -75,8 +75,9 @@ inline unsigned first_nap_us(unsigned last_idle_us) {
 // RX on stamped rings: the nap, 8 ms or as long as a quarter of `ring_frames` takes to fill at
 // `rate` frames a second (at least 20 us); 0 above 10,000 a second (keep rx_backoff), and a
 // profile that naps it from the first empty poll.
+inline constexpr uint64_t stamped_nap_max_rate = 10000;
 inline unsigned stamped_rx_nap_us(uint64_t rate, unsigned ring_frames) {
-    if (rate > 10000) return 0;
+    if (rate > stamped_nap_max_rate) return 0;
     const uint64_t quarter_us = rate ? uint64_t(ring_frames / 4) * 1000000 / rate : 8000;
     return unsigned(std::clamp<uint64_t>(quarter_us, 20, 8000));
 }
