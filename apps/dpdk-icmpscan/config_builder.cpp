@@ -223,6 +223,12 @@ status read_addresses(const cli_options& o, scan_config& c) {
     }
     if (!c.gateway_ip && !c.gateway_mac && o.dryrun.empty())
         return error{"no gateway: give --gateway-ip (resolved by ARP) or -G/--gateway-mac"};
+    // The control lcore answers ARP for every -S address: never for the gateway's.
+    if (c.gateway_ip && c.sources.contains(*c.gateway_ip))
+        return error{
+            fmt::format("-S/--source-ip covers the gateway {}: give -S the scanner's own addresses only "
+                        "(it answers ARP for each)",
+                        o.gateway_ip)};
     return ok();
 }
 

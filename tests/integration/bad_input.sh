@@ -304,6 +304,8 @@ check "-S/--source-ip '2001:db8:ff::1' is an IPv6 address: add -6" "${base[@]/19
 check "target '2001:db8::1' is IPv6: add -6" "${base[@]}" 2001:db8::1
 check "-S/--source-ip '198.19.255.1' is an IPv4 address" -6 -i "$IF" -S 198.19.255.1 --gateway-ip 2001:db8:ff::fe 2001:db8::1
 check "--gateway-ip '198.19.255.254' is not an IPv6 address" -6 -i "$IF" -S 2001:db8:ff::1 --gateway-ip 198.19.255.254 2001:db8::1
+check "-S/--source-ip covers the gateway 198.19.255.254: give -S the scanner's own addresses only (it answers ARP for each)" \
+    -i "$IF" -S 198.19.255.0/24 --gateway-ip 198.19.255.254 198.18.0.1
 check "-S/--source-ip covers the gateway 2001:db8:ff::fe" -6 -i "$IF" -S 2001:db8:ff::/120 --gateway-ip 2001:db8:ff::fe 2001:db8::1
 check "-S/--source-ip '2001:db8:ff::2' is an IPv6 address: add -6" "${base[@]/198.19.255.1/198.19.255.1,2001:db8:ff::2}" 198.18.0.0/24
 check "-6 takes a blocklist of IPv6 prefixes" -6 -i "$IF" -S 2001:db8:ff::1 --gateway-ip 2001:db8:ff::fe -b "$WORK/targets.txt" 2001:db8::1
