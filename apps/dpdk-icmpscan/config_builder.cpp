@@ -441,7 +441,7 @@ status check_positions_fit(const checkpoint& saved, const scan_config& c, const 
     for (uint32_t t = 0; t < saved.positions.size(); ++t) {
         const walk_slice slice = c.slice(t, uint32_t(saved.positions.size()));
         const uint64_t total =
-            target_walk::targets_per_round(c.targets.size(), c.max_targets, slice) * c.probes;
+            target_walk::targets_per_round(c.target_count(), c.max_targets, slice) * c.probes;
         if (saved.positions[t] > total) planned = UINT64_MAX;
         if (planned != UINT64_MAX) planned += total;
     }
@@ -499,10 +499,25 @@ status check_checkpoint_options(const cli_options& o, const scan_config& c) {
     return ok();
 }
 
-// --checkpoint and --resume: a resumed run takes the checkpoint's seed (unless -e was given, which
-// must then be the same), must walk the same probes, and keeps its checkpoint in the same file
-// unless --checkpoint names another.
-status read_checkpoint(const cli_options& o, scan_config& c) {
+// The checkpoint --resume names (none without --resume), read before the targets: a resumed run
+// takes its seed unless -e was given (-6's keyed-random interface ids are drawn with it).
+result<std::optional<checkpoint>> read_resumed(const cli_options& o, scan_config& c) {
+    if (o.resume.empty() || o.resume == "-") return std::optional<checkpoint>{};
+    std::string text;
+    ICS_TRY(text, read_checkpoint_file(o.resume));
+    checkpoint saved;
+    ICS_TRY(saved, parse_checkpoint(text, o.resume));
+    if (!c.seed_given) {
+        c.seed = saved.identity.seed;
+        c.seed_given = true;
+    }
+    return std::optional<checkpoint>(std::move(saved));
+}
+
+// --checkpoint and --resume (`saved`: read_resumed's): a resumed run must walk the same probes (-e,
+// if given, must be the checkpoint's seed), and keeps its checkpoint in the same file unless
+// --checkpoint names another.
+status read_checkpoint(const cli_options& o, scan_config& c, const std::optional<checkpoint>& resumed) {
     checkpoint_settings& k = c.checkpoint;
     k.path = o.checkpoint.empty() ? o.resume : o.checkpoint;
     if (k.path == "-")
@@ -513,15 +528,8 @@ status read_checkpoint(const cli_options& o, scan_config& c) {
         return error{fmt::format("--checkpoint-interval '{}' is under 0.1 s: give at least 0.1",
                                  o.checkpoint_interval)};
     ICS_CHECK(check_checkpoint_options(o, c));
-    if (o.resume.empty()) return ok();
-    std::string text;
-    ICS_TRY(text, read_checkpoint_file(o.resume));
-    checkpoint saved;
-    ICS_TRY(saved, parse_checkpoint(text, o.resume));
-    if (!c.seed_given) {
-        c.seed = saved.identity.seed;
-        c.seed_given = true;
-    }
+    if (!resumed) return ok();
+    const checkpoint& saved = *resumed;
     if (auto why = identity_mismatch(saved.identity, identity_of(c), o.resume)) return error{*why};
     k.resumed_from = o.resume;
     if (c.mode == run_mode::monitor) return resume_monitor(saved, c, o.resume);
@@ -637,15 +645,17 @@ result<built_config> build_config(const cli_options& o) {
     std::optional<double> max_targets_percent;
     ICS_TRY(max_targets_percent, read_volume(o, c));
     ICS_CHECK(read_output(o, c));
-    // The keys before the targets: -6's keyed-random interface ids need the seed (a resumed run
-    // takes the checkpoint's seed later, unless -e was given).
+    // The seed before the targets: -6's keyed-random interface ids need it (a resumed run takes the
+    // checkpoint's, unless -e was given).
+    std::optional<checkpoint> resumed;
+    ICS_TRY(resumed, read_resumed(o, c));
     ICS_CHECK(draw_keys(c));
     ICS_CHECK(read_targets(o, c));
     if (c.mode == run_mode::monitor) ICS_CHECK(check_monitor_rate(o, c));
     if (max_targets_percent)
         c.max_targets =
             std::max<uint64_t>(1, uint64_t(double(c.target_count()) * *max_targets_percent / 100.0));
-    ICS_CHECK(read_checkpoint(o, c));
+    ICS_CHECK(read_checkpoint(o, c, resumed));
     ICS_CHECK(check_host(o, c));
     ICS_CHECK(check_output_files(o, b.files));
     return b;

@@ -31,10 +31,6 @@ status check_family_flags(const cli_options& o, run_mode mode) {
     if (o.was_given("--probe-module") && o.probe_module != echo6_probe::name)
         return error{fmt::format("-6 sends ICMPv6 Echo (probe type {}), not '{}': drop --probe-module",
                                  echo6_probe::name, o.probe_module)};
-    for (const char* flag : {"--checkpoint", "--resume"})
-        if (o.was_given(flag))
-            return error{fmt::format("{} does not work with -6 yet (IPv6 scans keep no checkpoint): drop {}",
-                                     flag, flag)};
     return ok();
 }
 

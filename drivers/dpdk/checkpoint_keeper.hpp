@@ -125,7 +125,7 @@ private:
     // Formatted on the save's thread too: a monitor's table can take a while.
     void start_save(const std::vector<uint64_t>& covered) {
         checkpoint c;
-        c.identity = identity_of(e_.cfg);
+        c.identity = identity_;
         c.positions = books_ ? std::vector<uint64_t>{} : covered;
         c.planned = planned_;
         c.wall_ns = e_.clock.wall_ns(rte_rdtsc());
@@ -152,6 +152,8 @@ private:
     }
 
     run_env& e_;
+    // Once: an IPv6 list's fingerprint reads every address.
+    const run_identity identity_ = identity_of(e_.cfg);
     unsigned senders_;
     uint64_t planned_;
     checkpoint_tracker tracker_;

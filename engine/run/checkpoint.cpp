@@ -20,13 +20,23 @@ uint64_t target_set_fingerprint(const interval_set& targets) {
     return h;
 }
 
+uint64_t target_set_fingerprint(const ipv6_target_list& targets) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const ipv6_addr& a : targets.targets) {
+        h = (h ^ a.hi) * 0x100000001b3ull;
+        h = (h ^ a.lo) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 run_identity identity_of(const scan_config& cfg) {
     run_identity id;
     id.mode = std::string(run_mode_name(cfg.mode));
     id.probe_type = cfg.probe_type;
     id.seed = cfg.seed;
-    id.targets = cfg.targets.size();
-    id.targets_fingerprint = target_set_fingerprint(cfg.targets);
+    id.targets = cfg.target_count();
+    id.targets_fingerprint = cfg.family == ip_family::ipv6 ? target_set_fingerprint(cfg.targets6)
+                                                           : target_set_fingerprint(cfg.targets);
     id.max_targets = cfg.max_targets;
     id.probes = cfg.probes;
     id.shard = cfg.shard;

@@ -35,6 +35,8 @@ struct run_identity {
 
 // FNV-1a over the ranges' bounds: equal sets, equal fingerprints; a changed range, another one.
 uint64_t target_set_fingerprint(const interval_set& targets);
+// The same over an IPv6 list's addresses (-6), a 64-bit half at a time.
+uint64_t target_set_fingerprint(const ipv6_target_list& targets);
 run_identity identity_of(const scan_config& cfg);
 
 struct checkpoint {

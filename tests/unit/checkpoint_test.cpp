@@ -232,6 +232,32 @@ TEST(Checkpoint, FingerprintSeesEveryRangeBound) {
     EXPECT_NE(target_set_fingerprint(a), target_set_fingerprint(interval_set({{10, 20}})));
 }
 
+TEST(Checkpoint, Ipv6FingerprintSeesEveryAddressAndTheIdentityTheList) {
+    auto list = [](std::vector<ipv6_addr> addrs) {
+        ipv6_target_list l;
+        l.targets = std::move(addrs);
+        return l;
+    };
+    const ipv6_addr a{0x20010db800010000ull, 1}, b{0x20010db800010000ull, 2}, c{0x20010db800020000ull, 1};
+    const uint64_t ab = target_set_fingerprint(list({a, b}));
+    EXPECT_EQ(ab, target_set_fingerprint(list({a, b})));
+    EXPECT_NE(ab, target_set_fingerprint(list({a, c})));          // the last address's high half
+    EXPECT_NE(ab, target_set_fingerprint(list({a, {b.hi, 3}})));  // its low half
+    EXPECT_NE(ab, target_set_fingerprint(list({a})));
+    EXPECT_NE(ab, target_set_fingerprint(list({b, a})));  // the order is the walk's
+    // A -6 run's identity is its list's: count and fingerprint, whatever its IPv4 set holds.
+    scan_config cfg;
+    cfg.family = ip_family::ipv6;
+    cfg.probe_type = "icmp6_echo";
+    cfg.targets6 = list({a, b, c});
+    cfg.targets = interval_set({{10, 20}});
+    const run_identity id = identity_of(cfg);
+    EXPECT_EQ(id.targets, 3u);
+    EXPECT_EQ(id.targets_fingerprint, target_set_fingerprint(cfg.targets6));
+    cfg.targets6 = list({a, b});
+    EXPECT_TRUE(identity_mismatch(id, identity_of(cfg), "ck.json").has_value());
+}
+
 // Samples every 10 ticks with a hold of 25: a flush at F covers the newest sample at or before F - 25.
 TEST(CheckpointTracker, CoversOnlySamplesWhoseHoldPassedBeforeTheFlush) {
     checkpoint_tracker t({5, 7}, 25);
