@@ -35,44 +35,57 @@ head -1 "$WORK/aliased.txt" > "$WORK/one.txt"
 rm -f "$OUT/ipv6_peers.jsonl"
 
 kernel_ip6() {  # add|del: the peers need the scanner's address in the kernel; ours must not have it
-    local ns=(ip netns exec "$ICS_SCAN_NS")
-    if [[ $1 == add ]]; then
-        "${ns[@]}" sysctl -qw "net.ipv6.conf.$ICS_SCAN_IF.disable_ipv6=0"
+    local ns=(ip netns exec "$ICS_SCAN_NS") conf=net.ipv6.conf.$ICS_SCAN_IF
+    if [[ $1 == add ]]; then  # quietly: no DAD, no router solicitations onto the testbed's link
+        "${ns[@]}" sysctl -qw "$conf.accept_dad=0" "$conf.router_solicitations=0" "$conf.disable_ipv6=0"
         "${ns[@]}" ip -6 addr add "$ICS_SCANNER_IP6/64" dev "$ICS_SCAN_IF" nodad
         "${ns[@]}" ip -6 route replace 2001:db8::/32 via "$ICS_GATEWAY_IP6"
     else
         "${ns[@]}" ip -6 addr del "$ICS_SCANNER_IP6/64" dev "$ICS_SCAN_IF" 2>/dev/null || true
-        "${ns[@]}" sysctl -qw "net.ipv6.conf.$ICS_SCAN_IF.disable_ipv6=1"
+        "${ns[@]}" sysctl -qw "$conf.disable_ipv6=1"
     fi
 }
-ours() {  # TARGETS OUT.csv META.json: the command, for run_measured.py or to run
-    echo ip netns exec "$ICS_SCAN_NS" "$BIN" "${huge[@]}" -q -6 -i "$ICS_SCAN_IF" -S "$ICS_SCANNER_IP6" \
-        --gateway-ip "$ICS_GATEWAY_IP6" -b /dev/null -I "$1" -r "$RATE" -c 1 --output-filter '"repeat = 0"' \
-        -O csv -f saddr,outersaddr,type,code -o "$2" -m "$3"
+# Each tool's command, into the array CMD, at $RATE probes a second.
+ours_cmd() {  # TARGETS OUT.csv META.json
+    CMD=(ip netns exec "$ICS_SCAN_NS" "$BIN" "${huge[@]}" -q -6 -i "$ICS_SCAN_IF" -S "$ICS_SCANNER_IP6"
+        --gateway-ip "$ICS_GATEWAY_IP6" -b /dev/null -I "$1" -r "$RATE" -c 1 --output-filter "repeat = 0"
+        -O csv -f saddr,outersaddr,type,code -o "$2" -m "$3")
 }
-scamper6() {  # TARGETS OUT.json: the command
-    echo ip netns exec "$ICS_SCAN_NS" scamper -O json -p "$RATE" -c "'ping -c 1 -P icmp-echo -m 255'" -f "$1" -o "$2"
+scamper_cmd() {  # TARGETS OUT.json
+    CMD=(ip netns exec "$ICS_SCAN_NS" scamper -O json -p "$RATE" -c "ping -c 1 -P icmp-echo -m 255" -f "$1" -o "$2")
 }
-fping6() {  # TARGETS: the command; its stdout as fping prints it (-i: ms between any two probes)
-    echo ip netns exec "$ICS_SCAN_NS" fping -6 -e -r 0 -t 1000 -H 255 -i "$(python3 -c "print(1000 / $RATE)")" -f "$1"
+fping_cmd() {  # TARGETS (its report on stdout; -i: ms between any two probes)
+    CMD=(ip netns exec "$ICS_SCAN_NS" fping -6 -e -r 0 -t 1000 -H 255 -i "$(python3 -c "print(1000 / $RATE)")" -f "$1")
+}
+# Runs CMD, its stdout to OUT and its stderr to OUT.stderr (OUT removed first), measured into
+# $WORK/measured.json; fails unless it exited with one of the EXITS and was not stopped.
+run_cmd() {  # OUT EXITS...
+    local out=$1
+    shift
+    rm -f "$out"
+    python3 bench/run_measured.py --timeout 120 -- bash -c 'exec "$@" > "$0" 2> "$0.stderr"' "$out" "${CMD[@]}" \
+        > "$WORK/measured.json"
+    python3 - "$WORK/measured.json" "$@" <<'PY' || { cat "$out.stderr" >&2; exit 1; }
+import json, sys
+m = json.load(open(sys.argv[1]))
+if m["stopped"] or str(m["exit"]) not in sys.argv[2:]:
+    sys.exit(f"FAIL: a tool exited {m['exit']} (stopped: {m['stopped']}); expected {' or '.join(sys.argv[2:])}")
+PY
 }
 
 echo "answers: the testbed's hitlist ($(grep -c . "$ICS_HITLIST6") targets)"
 kernel_ip6 del
-eval "$(ours "$ICS_HITLIST6" "$WORK/ours.csv" "$WORK/ours.json")" 2>/dev/null
+ours_cmd "$ICS_HITLIST6" "$WORK/ours.csv" "$WORK/ours.json" && run_cmd "$WORK/ours.out" 0
 kernel_ip6 add
-eval "$(scamper6 "$ICS_HITLIST6" "$WORK/scamper.json")"
-eval "$(fping6 "$ICS_HITLIST6")" > "$WORK/fping.txt" 2>/dev/null || true  # exit 1: some targets are not alive
+scamper_cmd "$ICS_HITLIST6" "$WORK/scamper.json" && run_cmd "$WORK/scamper.out" 0
+fping_cmd "$ICS_HITLIST6" && run_cmd "$WORK/fping.txt" 1  # 1: some targets are not alive
 python3 bench/peers6_answers.py "$ICS_GROUND_TRUTH6" "$ICS_HITLIST6" "$WORK/ours.csv" "$WORK/scamper.json" \
     "$WORK/fping.txt" | tee "$OUT/ipv6_peers_answers.txt"
 
-measured() {  # COMMAND (shell text): run and measured into $WORK/measured.json, its stderr dropped
-    python3 bench/run_measured.py --timeout 120 -- bash -c "$1 2>/dev/null" > "$WORK/measured.json"
-}
-record() {  # tool round measured.json replies
-    python3 - "$@" "$N" "$RATE" >> "$OUT/ipv6_peers.jsonl" <<'PY'
+record() {  # tool round replies: the last run_cmd's figures
+    python3 - "$@" "$N" "$RATE" "$WORK/measured.json" >> "$OUT/ipv6_peers.jsonl" <<'PY'
 import json, sys
-tool, rnd, measured, replies, n, rate = sys.argv[1:7]
+tool, rnd, replies, n, rate, measured = sys.argv[1:7]
 m = json.load(open(measured))
 print(json.dumps({"stage": "ipv6_peers", "tool": tool, "rate": int(rate), "round": int(rnd), "probes": int(n),
                   "replies": int(replies), "wall": m["wall"], "cpu": m["cpu"], "rss_kb": m["rss_kb"]}))
@@ -81,17 +94,18 @@ PY
 echo "CPU per probe: $N addresses of the aliased /64 at ${RATES[*]} probes/s, $ROUNDS round(s)"
 for round in $(seq 1 "$ROUNDS"); do
     kernel_ip6 del
-    measured "$(ours "$WORK/one.txt" "$WORK/one.csv" "$WORK/one.json")"
-    N=1 record ours-one-target "$round" "$WORK/measured.json" "$(($(wc -l < "$WORK/one.csv") - 1))"
+    RATE=${RATES[0]}
+    ours_cmd "$WORK/one.txt" "$WORK/one.csv" "$WORK/one.json" && run_cmd "$WORK/one.out" 0
+    N=1 record ours-one-target "$round" "$(($(wc -l < "$WORK/one.csv") - 1))"
     for RATE in "${RATES[@]}"; do
-    kernel_ip6 del
-    measured "$(ours "$WORK/aliased.txt" "$WORK/a-ours.csv" "$WORK/a-ours.json")"
-    record ours "$round" "$WORK/measured.json" "$(($(wc -l < "$WORK/a-ours.csv") - 1))"
-    kernel_ip6 add
-    measured "$(scamper6 "$WORK/aliased.txt" "$WORK/a-scamper.json")"
-    record scamper "$round" "$WORK/measured.json" "$(grep -c '"icmp_type":129' "$WORK/a-scamper.json" || true)"
-    measured "$(fping6 "$WORK/aliased.txt") > $WORK/a-fping.txt"
-    record fping "$round" "$WORK/measured.json" "$(grep -c ' is alive' "$WORK/a-fping.txt" || true)"
+        kernel_ip6 del
+        ours_cmd "$WORK/aliased.txt" "$WORK/a-ours.csv" "$WORK/a-ours.json" && run_cmd "$WORK/a-ours.out" 0
+        record ours "$round" "$(($(wc -l < "$WORK/a-ours.csv") - 1))"
+        kernel_ip6 add
+        scamper_cmd "$WORK/aliased.txt" "$WORK/a-scamper.json" && run_cmd "$WORK/a-scamper.out" 0
+        record scamper "$round" "$(grep -c '"icmp_type":129' "$WORK/a-scamper.json" || true)"
+        fping_cmd "$WORK/aliased.txt" && run_cmd "$WORK/a-fping.txt" 0 1
+        record fping "$round" "$(grep -c ' is alive' "$WORK/a-fping.txt" || true)"
     done
 done
 

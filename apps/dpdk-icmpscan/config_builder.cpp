@@ -553,7 +553,8 @@ status check_host(const cli_options& o, scan_config& c) {
     // nap 8 ms with them (stamped_rx_nap_us): faster ones keep their measured path (short naps, poll
     // windows), where reading the stamps would only add to each burst's cost.
     const bool napping_rate = c.rate != 0 && c.rate <= stamped_nap_max_rate;
-    c.port.kernel_stamps = !o.af_xdp && (c.mode == run_mode::monitor || napping_rate);
+    c.port.kernel_stamps =
+        !c.port.iface.empty() && !o.af_xdp && (c.mode == run_mode::monitor || napping_rate);
     // AF_XDP: one socket (DPDK port) per queue of the interface, as DPDK's af_xdp driver opens
     // only one queue per port on devices that report no combined channels (veth).
     if (o.af_xdp) {

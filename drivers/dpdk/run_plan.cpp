@@ -113,6 +113,7 @@ scan_report start_report(const run_env& e, const port_handle& port) {
     report.source_mac = e.cfg.source_mac.value_or(port.address);
     report.tsc_hz = e.hz;
     report.tsc_hz_nominal = rte_get_tsc_hz();
+    report.kernel_stamps = !port.rx_rings.empty();
     report.start_wall_ns = e.clock.wall_ns(e.clock.epoch_tsc());
     return report;
 }
@@ -207,6 +208,23 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     return report;
 }
 
+// The kernel's receive stamps from af_packet's rings (rx_stamps.hpp). Monitor mode needs them; a scan
+// or trace that cannot find the rings goes on with poll windows, and says so.
+status map_stamped_rings(const scan_config& cfg, const run_hooks& hooks, dpdk_session& s) {
+    for (port_handle& port : s.ports) {
+        auto st = map_rx_rings(port, ring_frames(cfg.port));
+        if (st) continue;
+        if (cfg.mode == run_mode::monitor) return st;
+        for (port_handle& p : s.ports) p.rx_rings.clear();
+        if (hooks.on_note)
+            hooks.on_note(
+                fmt::format("{}; RTTs come from poll windows instead (docs/design.md, \"Timestamps\")",
+                            st.error_message()));
+        return ok_t{};
+    }
+    return ok_t{};
+}
+
 }  // namespace
 
 result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
@@ -233,8 +251,7 @@ result<scan_report> run_scan(const scan_config& cfg, const run_hooks& hooks) {
         !st)
         return error{st.error_message()};
     if (!cfg.port.iface.empty() && cfg.port.kernel_stamps)
-        for (port_handle& port : s.ports)
-            if (auto st = map_rx_rings(port, ring_frames(cfg.port)); !st) return error{st.error_message()};
+        if (auto st = map_stamped_rings(cfg, hooks, s); !st) return error{st.error_message()};
     const int node = s.ports.front().socket;
     if (hooks.on_note && numa_available() >= 0 && numa_max_node() > 0)
         for (unsigned l = 1; l < lcores.total() && l < cpus.size(); ++l)

@@ -172,7 +172,7 @@ void target_level(std::string& out, const metrics_snapshot& s) {
 
 std::string format_exposition(const metrics_snapshot& snapshot) {
     std::string out;
-    out.reserve(4096 + snapshot.groups.size() * 3072 + snapshot.targets.size() * 4096);
+    out.reserve(4096 + counter_count * 160 + snapshot.groups.size() * 3072 + snapshot.targets.size() * 4096);
     run_level(out, snapshot.run);
     group_level(out, snapshot);
     target_level(out, snapshot);

@@ -193,7 +193,7 @@ void add_counters(json& m, const scan_report& r) {
 }
 
 // What came back: validated replies, hits, first replies by type and code, and how good the RTTs are.
-void add_replies(json& m, const scan_config& cfg, const scan_report& r) {
+void add_replies(json& m, const scan_report& r) {
     m["packets_recv"] = r.counters[counter::rx_frames];
     m["validation_passed"] = r.counters[counter::rx_valid];
     m["validation_failed"] = r.counters[counter::rx_cookie_invalid] + r.counters[counter::rx_quote_invalid];
@@ -208,7 +208,7 @@ void add_replies(json& m, const scan_config& cfg, const scan_report& r) {
     m["unique_replies_by_type_code"] = by_type;
     // docs/design.md, "Timestamps": what rtt_us estimates and how far off it can be.
     const std::string window = "midpoint of [max(poll window start, send stamp), poll window end]";
-    const bool stamped = cfg.port.kernel_stamps && !cfg.port.iface.empty();
+    const bool stamped = r.kernel_stamps;
     m["timestamp_source"] = stamped ? "kernel receive stamps (af_packet), tsc" : "tsc";
     m["rtt_estimate"] =
         stamped ? "the kernel's receive stamp; where refused (rx_stamp_refused): the " + window : window;
@@ -251,7 +251,7 @@ nlohmann::json build_metadata(const scan_config& cfg, const scan_report& r, cons
     if (cfg.mode == run_mode::monitor) m["monitor"] = monitor_section(cfg, r);
     if (!cfg.checkpoint.path.empty()) m["checkpoint"] = checkpoint_section(cfg, r);
     add_counters(m, r);
-    add_replies(m, cfg, r);
+    add_replies(m, r);
     return m;
 }
 

@@ -31,7 +31,8 @@ struct monitor_saved;  // monitor/monitor_checkpoint.hpp
 // whose channels DPDK's af_xdp driver cannot count): TX lcores take them in turn.
 struct port_config {
     std::string iface;
-    // With iface: RX reads each frame's kernel receive stamp from af_packet's ring (monitor mode).
+    // With iface: RX reads each frame's kernel receive stamp from af_packet's ring (monitor mode,
+    // and scans and traces at -r up to stamped_nap_max_rate: apps' check_host).
     bool kernel_stamps = false;
     // With iface, tests only (ICS_TEST_AF_PACKET_FRAMES, docs/testing.md): frames per af_packet
     // ring, to overrun it on purpose; 0: the driver's size.

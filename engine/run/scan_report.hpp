@@ -75,6 +75,7 @@ struct scan_report {
     std::vector<rx_queue_traffic> rx_queues;
     uint64_t tsc_hz = 0;          // measured against the kernel's clock, what the run converted with
     uint64_t tsc_hz_nominal = 0;  // what the CPU reports (rte_get_tsc_hz)
+    bool kernel_stamps = false;   // RX read the kernel's receive stamps (af_packet's rings)
     // First replies per probed target by ICMP type and code: index type << 4 | code (both < 16);
     // of the run's family (ICMPv6's Echo Reply, 129, is kept at type 0, which ICMPv6 leaves unused).
     std::array<uint64_t, 256> unique_by_type_code{};

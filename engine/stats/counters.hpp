@@ -50,7 +50,7 @@ namespace ics {
     X(out_late, "monitor: replies after --timeout or after their round closed (the probe is lost)")  \
     X(out_round_ahead, "monitor: replies for a round not yet sent (a forged or stale round)")        \
     X(out_written, "result rows given to the output file")                                           \
-    X(out_write_lost, "of those, rows not known to be in it: pending when a write failed, or after") \
+    X(out_write_lost, "result rows not known to be in the output file: a write of theirs failed")    \
     /* IPv6 runs (-6), after the others so that IPv4's columns (-u) keep their places */             \
     X(rx_nd, "IPv6 runs: Neighbour Solicitations and Advertisements (to the control lcore: nd_*)")   \
     X(rx_nd_ring_full, "Neighbour Discovery frames dropped because the control ring was full")       \

@@ -104,10 +104,10 @@ if lost_clean > missed or sent_clean < 5000:
 scraped = dict(line.rsplit(" ", 1) for line in open(f"{work}/scrape.txt").read().splitlines()
                if line and not line.startswith("#"))
 final = json.load(open(f"{work}/meta.json"))["counters"]
-for name, value in final.items():
+for name, last in final.items():
     got = scraped.get(f"dpdk_icmpscan_{name}_total")
-    if got is None or not 0 <= int(got) <= value:
-        fails.append(f"counter {name}: {got} in the mid-run scrape, {value} at the end")
+    if got is None or not 0 <= int(got) <= last:
+        fails.append(f"counter {name}: {got} in the mid-run scrape, {last} at the end")
 if int(scraped.get("dpdk_icmpscan_rx_frames_total", 0)) == 0:
     fails.append("the mid-run scrape counted no frame received")
 ring_full = sum(int(scraped.get(f"dpdk_icmpscan_{n}_total", 0)) for n in ("rx_ring_full", "rx_arp_ring_full", "rx_nd_ring_full"))

@@ -15,6 +15,7 @@ trap 'rm -rf "$WORK"' EXIT
 common=(--no-huge -S 198.19.255.1 -G 02:00:00:00:00:fe -b /dev/null -q -o /dev/null)
 dry() {  # name rate-args... (the rest of the arguments)
     local name=$1; shift
+    date +%s.%N > "$WORK/$name.launched"  # before DPDK's pcap driver takes its wall clock (below)
     "$BIN" "${common[@]}" --dryrun "$WORK/$name.pcap" -m "$WORK/$name.json" "$@" 198.18.0.0/16
 }
 dry r1 -r 1 -n 4
@@ -49,10 +50,12 @@ for name, rate, n in (("r1", 1, 4), ("r20", 20, 41), ("r1000", 1000, 1501), ("r5
     meta = json.load(open(f"{sys.argv[1]}/{name}.json"))
     pk = packets(f"{sys.argv[1]}/{name}.pcap")
     # DPDK's pcap driver stamps frames from the TSC with the CPU's nominal frequency, from a wall
-    # clock reading at its start (just before the run's): where that frequency is off (0.19 % on this
-    # VM), its times stretch from there; ours are counted (tsc_hz). Rescaled about the run's start.
+    # clock reading at its start (in rte_eal_init): where that frequency is off (0.19 % on this VM),
+    # its times stretch from there; ours are counted (tsc_hz). Rescaled about the launch, taken just
+    # before that reading: its error is the launch's distance to it times the stretch (microseconds).
     stretch = meta["tsc_hz_nominal"] / meta["tsc_hz"]
-    t = [start_of(meta) + (p[0] - start_of(meta)) * stretch for p in pk]
+    launched = float(open(f"{sys.argv[1]}/{name}.launched").read())
+    t = [launched + (p[0] - launched) * stretch for p in pk]
     dsts = {ipaddress.ip_address(f[30:34]) for _, f in pk}
     if meta["rate"] != rate: fails.append(f"{name}: rate {meta['rate']} pps, expected {rate}")
     if len(pk) != n or meta["packets_sent"] != n: fails.append(f"{name}: {len(pk)} probes, expected {n}")
