@@ -17,15 +17,14 @@
 //   timestamps' error bound there: up to half the nap a reply came in, 320 us at most (each
 //   reply's rtt_err_us says it); --busy-poll keeps it at a poll's length.
 // - RX on rings that carry the kernel's receive stamps (af_packet rings in monitor mode, and in scans
-//   and traces at -r up to stamped_nap_max_rate: pace/device_stamp.hpp) naps a fixed time between empty polls: the stamp, not the poll, times a
-//   reply, so a nap costs no accuracy, only the delay before the output lcore sees the reply (with
-//   the output's nap, 16 ms at most: well inside the 50 ms a round stays open past its timeout).
-//   8 ms (less if the ring would fill more than a quarter in one nap). At 1,000 replies a second:
-//   125 wake-ups instead of 1,700. Only up to -r 10,000 (probes a second, which bound the replies
-//   a second): above, replies come within
-//   every short nap anyway, and at 100 kpps through the testbed 8 ms naps left the two senders
-//   seconds behind their schedule with a CPU to spare (not yet explained; the testbed's
-//   forwarding runs in whichever thread is on the CPU), so RX keeps rx_backoff there and its
+//   and traces at -r up to stamped_nap_max_rate: pace/device_stamp.hpp) naps a fixed time between empty
+//   polls: the stamp, not the poll, times a reply, so a nap costs no accuracy, only the delay before the
+//   output lcore sees the reply (with the output's nap, 16 ms at most: well inside the 50 ms a round stays
+//   open past its timeout). 8 ms (less if the ring would fill more than a quarter in one nap). At 1,000
+//   replies a second: 125 wake-ups instead of 1,700. Only up to -r 10,000 (probes a second, which bound the
+//   replies a second): above, replies come within every short nap anyway, and at 100 kpps through the testbed
+//   8 ms naps left the two senders seconds behind their schedule with a CPU to spare (not yet explained; the
+//   testbed's forwarding runs in whichever thread is on the CPU), so RX keeps rx_backoff there and its
 //   replies still take their stamps.
 // - The output lcore never spins and naps 8 ms: its records carry their timestamps, its 64k ring
 //   fills in 8 ms only above 8 M replies/s, and monitor mode's rounds close a few milliseconds
