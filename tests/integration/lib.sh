@@ -88,6 +88,30 @@ scan_bg() {
     SCAN_JOB=$!
 }
 
+# Frames that reached the gateway's side of the scanner's link: what the scanner sent.
+gateway_rx() { ip netns exec "$ICS_GATEWAY_NS" cat "/sys/class/net/$ICS_GATEWAY_IF/statistics/rx_packets"; }
+
+# checkpoint_covers CK N: the checkpoint CK exists and covers at least N probes.
+checkpoint_covers() {
+    # shellcheck disable=SC2016
+    python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["probes_covered"] < int(sys.argv[2]))' \
+        "$1" "$2" 2>/dev/null
+}
+
+# kill_at_checkpoint CK N STDERR ARGS...: `scan ARGS` (which keeps its checkpoint in CK) in the
+# background, killed with SIGKILL once CK covers N probes; KILLED_FRAMES: the frames it sent.
+kill_at_checkpoint() {
+    local ck=$1 n=$2 err=$3 before
+    shift 3
+    before=$(gateway_rx)
+    scan_bg "$@" 2> "$err"
+    wait_until 60 "a checkpoint covering $n probes" checkpoint_covers "$ck" "$n"
+    signal_scan KILL
+    wait "$SCAN_JOB" && fail "the killed scan exited 0"
+    SCAN_JOB=
+    KILLED_FRAMES=$(($(gateway_rx) - before))
+}
+
 # signal_scan SIGNAL: signals the background scan's own process, never processes found by name
 # (another test's or a CI run's scanner has the same name).
 signal_scan() {

@@ -13,20 +13,10 @@ args=(-r "$rate" -c 1 -q --output-filter "repeat = 0" -f saddr,probe_daddr,type,
 scan -e 4242 "${args[@]}" -o "$WORK/whole.csv" -m "$WORK/whole.json" 2> "$WORK/whole-stderr" \
     || fail "the uninterrupted scan failed: $(tail -3 "$WORK/whole-stderr")"
 
-# Frames the scanner sent, counted where they arrive (the gateway's side of the link): probes and
-# the ARP request for the gateway.
-gateway_rx() { ip netns exec "$ICS_GATEWAY_NS" cat "/sys/class/net/$ICS_GATEWAY_IF/statistics/rx_packets"; }
-covers_at_least() {  # FILE N: the checkpoint FILE exists and covers at least N probes
-    python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["probes_covered"] < int(sys.argv[2]))' \
-        "$1" "$2" 2>/dev/null
-}
-rx_before=$(gateway_rx)
-scan_bg -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" -o "$WORK/first.csv" 2> "$WORK/first-stderr"
-wait_until 60 "a checkpoint covering 8000 probes" covers_at_least "$WORK/ck.json" 8000
-signal_scan KILL
-wait "$SCAN_JOB" && fail "the killed scan exited 0"
-SCAN_JOB=
-rx_killed=$(($(gateway_rx) - rx_before))
+# The frames the killed scan sent are counted where they arrive (the gateway's side of the link):
+# probes and the ARP request for the gateway.
+kill_at_checkpoint "$WORK/ck.json" 8000 "$WORK/first-stderr" -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" \
+    -o "$WORK/first.csv"
 cp "$WORK/ck.json" "$WORK/ck-at-kill.json"
 
 # Refused before anything is sent: each a sentence and exit 2.
@@ -44,7 +34,7 @@ scan --resume "$WORK/ck.json" "${args[@]}" -o "$WORK/second.csv" -m "$WORK/secon
     2> "$WORK/second-stderr" || fail "the resumed scan failed: $(tail -3 "$WORK/second-stderr")"
 refused "that scan is complete" --resume "$WORK/ck.json" "${args[@]}"
 python3 "$SRC/tests/integration/check_resume.py" "$WORK/whole.csv" "$WORK/first.csv" "$WORK/second.csv" \
-    "$WORK/ck-at-kill.json" "$WORK/ck.json" "$WORK/second.json" "$rx_killed" "$rate" 1 1 \
+    "$WORK/ck-at-kill.json" "$WORK/ck.json" "$WORK/second.json" "$KILLED_FRAMES" "$rate" 1 1 \
     > "$WORK/union.csv"
 python3 "$SRC/tests/integration/check_scan.py" "$WORK/union.csv" "$ICS_TESTBED_STATE/ground-truth.tsv" \
     "$ICS_SCAN_RANGE"

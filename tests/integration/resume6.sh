@@ -27,18 +27,8 @@ if len(per_120) != 16384 or len(inside) - 16384 > 1 or len(rows) != len(inside) 
              f"addresses, {len(rows)} rows")
 PY
 
-gateway_rx() { ip netns exec "$ICS_GATEWAY_NS" cat "/sys/class/net/$ICS_GATEWAY_IF/statistics/rx_packets"; }
-covers_at_least() {  # FILE N: the checkpoint FILE exists and covers at least N probes
-    python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["probes_covered"] < int(sys.argv[2]))' \
-        "$1" "$2" 2>/dev/null
-}
-rx_before=$(gateway_rx)
-scan_bg -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" -o "$WORK/first.csv" 2> "$WORK/first-stderr"
-wait_until 60 "a checkpoint covering 4000 probes" covers_at_least "$WORK/ck.json" 4000
-signal_scan KILL
-wait "$SCAN_JOB" && fail "the killed scan exited 0"
-SCAN_JOB=
-rx_killed=$(($(gateway_rx) - rx_before))
+kill_at_checkpoint "$WORK/ck.json" 4000 "$WORK/first-stderr" -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" \
+    -o "$WORK/first.csv"
 cp "$WORK/ck.json" "$WORK/ck-at-kill.json"
 
 refused "-e/--seed 7 is not the seed" --resume "$WORK/ck.json" -e 7 "${args[@]}"
@@ -49,5 +39,5 @@ cmp -s "$WORK/ck.json" "$WORK/ck-at-kill.json" || fail "a refused resume changed
 scan --resume "$WORK/ck.json" "${args[@]}" -o "$WORK/second.csv" -m "$WORK/second.json" \
     2> "$WORK/second-stderr" || fail "the resumed scan failed: $(tail -3 "$WORK/second-stderr")"
 python3 "$SRC/tests/integration/check_resume.py" "$WORK/whole.csv" "$WORK/first.csv" "$WORK/second.csv" \
-    "$WORK/ck-at-kill.json" "$WORK/ck.json" "$WORK/second.json" "$rx_killed" "$rate" 1 1 > /dev/null
+    "$WORK/ck-at-kill.json" "$WORK/ck.json" "$WORK/second.json" "$KILLED_FRAMES" "$rate" 1 1 > /dev/null
 echo "PASS"
