@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring_elem.h>
 
+#include "dpdk/clocks.hpp"
 #include "dpdk/idle_backoff.hpp"
 #include "dpdk/lcore_context.hpp"
 #include "pace/arrival_window.hpp"
@@ -57,12 +58,10 @@ inline clock_pair read_clocks(const rx_context<Probe>& c, const rx_ring_stamps* 
     if (!ring) return {};
     const uint64_t close_enough = c.clock.cycles_from_us(2);
     for (int tries = 0; tries < 4; ++tries) {
-        timespec ts;
         const uint64_t before = rte_rdtsc();
-        clock_gettime(CLOCK_REALTIME, &ts);
+        const uint64_t wall_ns = wall_now_ns();
         const uint64_t after = rte_rdtsc();
-        if (after - before <= close_enough)
-            return {before + (after - before) / 2, uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec)};
+        if (after - before <= close_enough) return {before + (after - before) / 2, wall_ns};
     }
     return {};
 }

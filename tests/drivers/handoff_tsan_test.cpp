@@ -54,12 +54,6 @@ struct record_ring {
     ~record_ring() { std::free(ring); }
 };
 
-uint64_t measured_tsc_hz() {
-    const uint64_t t0 = rte_rdtsc();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    return (rte_rdtsc() - t0) * 20;
-}
-
 // An RX lcore's end of the handoff: records into its ring in bursts, the rest of a burst counted as
 // ring-full as rx_loop counts it (`enqueued`: how many went in); then polling until stop_rx, and
 // leaving with release.
