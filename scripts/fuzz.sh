@@ -95,9 +95,10 @@ max_len_of() {
 # Runs one target; prints its line; returns libFuzzer's status, or 3 if the run is void.
 fuzz_one() {
     local t=$1 corpus=tests/fuzz/corpus/$1 work=$out/work/$1 log=$out/logs/$1.log
-    # libFuzzer's -timeout is wall time: a run at idle priority (chrt --idle 0) on a busy machine
-    # can wait minutes for a CPU, and 10 s then reported an input that runs in 3 ms as a hang.
-    local files limit=(-max_total_time="$seconds") timeout=$((ci ? 10 : 600))
+    # libFuzzer's -timeout is wall time: a run at idle priority (chrt --idle 0; the test command runs
+    # --ci so) on a busy machine can wait minutes for a CPU, and 10 s then reported an input that
+    # runs in 3 ms as a hang.
+    local files limit=(-max_total_time="$seconds") timeout=600
     [[ -n $runs ]] && limit=(-runs="$runs")
     [[ -n $runs ]] && ((seconds_given)) && limit+=(-max_total_time="$seconds")
     rm -rf "$work" && mkdir -p "$work/new" "$out/logs" "$out/findings/$t"
