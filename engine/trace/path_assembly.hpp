@@ -68,11 +68,11 @@ assembled_path assemble_path(const hop_slot* row, uint8_t min_ttl, uint8_t max_t
 class hop_table {
 public:
     hop_table(uint64_t targets, unsigned ttls);
-    // Keeps `rec` if its (target, TTL) had no reply yet; true if kept (the first).
-    bool add(uint64_t index, unsigned slot, const result_record& rec) {
+    // Keeps `hop` if its (target, TTL) had no reply yet; true if kept (the first).
+    bool add(uint64_t index, unsigned slot, const hop_slot& hop) {
         hop_slot& h = slots_[index * ttls_ + slot];
         if (h.present) return false;
-        h = hop_from(rec);
+        h = hop;
         return true;
     }
     const hop_slot* row(uint64_t index) const { return slots_.data() + index * ttls_; }

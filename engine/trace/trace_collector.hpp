@@ -36,30 +36,45 @@ public:
         if (!index) return o;
         o.attributed = true;
         o.index = *index;
-        o.first = hops_.add(*index, rec.probe_ttl - plan_.min_ttl, rec);
-        if (!o.first) return o;
-        // Every interface that sent Time Exceeded is counted (the stop set, and the report).
-        const uint32_t seen_before = rec.type == 11 ? stop_set_.bump(rec.saddr) : 0;
-        if (plan_.order != trace_order::backward) return o;
+        return take(o, rec.probe_ttl - plan_.min_ttl, hop_from(rec), out);
+    }
 
-        const uint32_t ti = uint32_t(*index);
-        const bool ends = rec.type == 0 || rec.type == 3;
-        if (rec.probe_ttl == plan_.max_ttl) {  // the preprobe's TTL: where does the path end?
-            if (uint8_t d = distance_estimate(rec.type, rec.probe_ttl, rec.ttl, rec.quoted_ttl))
-                out[o.feedback++] = {ti, feedback_kind::split, d};
-        }
-        if (ends) {
-            out[o.feedback++] = {ti, feedback_kind::end, rec.probe_ttl};
-        } else if (rec.type == 11 && plan_.stop_threshold > 0 && seen_before >= plan_.stop_threshold) {
-            out[o.feedback++] = {ti, feedback_kind::stop, rec.probe_ttl};
-        }
-        return o;
+    // A hop a run before this one kept (a resumed trace's journal, trace/hop_journal.hpp): taken as
+    // add() takes a reply, stop set and feedback included. `slot` < the plan's TTLs, `index` < the
+    // targets (the journal's reader checked both).
+    trace_outcome restore(uint64_t index, unsigned slot, const hop_slot& hop, trace_feedback* out) {
+        trace_outcome o;
+        o.attributed = true;
+        o.index = index;
+        return take(o, slot, hop, out);
     }
 
     const hop_table& hops() const { return hops_; }
     size_t interfaces_in_stop_set() const { return stop_set_.size(); }
 
 private:
+    trace_outcome take(trace_outcome o, unsigned slot, const hop_slot& hop, trace_feedback* out) {
+        o.first = hops_.add(o.index, slot, hop);
+        if (!o.first) return o;
+        // Every interface that sent Time Exceeded is counted (the stop set, and the report).
+        const uint32_t seen_before = hop.type == 11 ? stop_set_.bump(hop.addr) : 0;
+        if (plan_.order != trace_order::backward) return o;
+
+        const uint32_t ti = uint32_t(o.index);
+        const uint8_t probe_ttl = uint8_t(plan_.min_ttl + slot);
+        const bool ends = hop.type == 0 || hop.type == 3;
+        if (probe_ttl == plan_.max_ttl) {  // the preprobe's TTL: where does the path end?
+            if (uint8_t d = distance_estimate(hop.type, probe_ttl, hop.reply_ttl, hop.quoted_ttl))
+                out[o.feedback++] = {ti, feedback_kind::split, d};
+        }
+        if (ends) {
+            out[o.feedback++] = {ti, feedback_kind::end, probe_ttl};
+        } else if (hop.type == 11 && plan_.stop_threshold > 0 && seen_before >= plan_.stop_threshold) {
+            out[o.feedback++] = {ti, feedback_kind::stop, probe_ttl};
+        }
+        return o;
+    }
+
     const interval_set* targets_;
     trace_plan plan_;
     hop_table hops_;

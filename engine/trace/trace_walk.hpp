@@ -11,7 +11,9 @@
 //             (trace_schedule.hpp), so the walk hands out the round and the TX lcore decides.
 //
 // next_burst() never mixes layers: it returns a short burst at a layer's end (0 only at the end).
+// A walk may start past its first positions (`start`: a resumed run's, run/checkpoint.hpp).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "targets/interval_set.hpp"
@@ -42,7 +44,8 @@ public:
         return plan.order == trace_order::random ? targets * plan.ttls() : targets;
     }
 
-    trace_walk(const interval_set& set, const permutation& perm, const trace_plan& plan, walk_slice slice)
+    trace_walk(const interval_set& set, const permutation& perm, const trace_plan& plan, walk_slice slice,
+               uint64_t start = 0)
         : set_(&set),
           perm_(&perm),
           plan_(plan),
@@ -51,7 +54,9 @@ public:
           first_(uint64_t(slice.shard) + uint64_t(slice.shards) * slice.thread),
           stride_(uint64_t(slice.shards) * slice.threads),
           layers_(plan.layers()),
-          pos_(first_) {}
+          pos_(first_) {
+        skip(start);
+    }
 
     // Up to n (<= max_burst) next probes: target address, its index in the set, and its slot: the
     // TTL (random, ttl) or the walk layer (backward). Returns how many; 0 when the walk is done.
@@ -99,8 +104,19 @@ public:
 
 private:
     static uint64_t total_from(uint64_t targets, const trace_plan& plan, uint64_t first, uint64_t stride) {
-        const uint64_t d = domain(targets, plan);
-        return first < d ? (d - first + stride - 1) / stride * plan.layers() : 0;
+        return per_layer(domain(targets, plan), first, stride) * plan.layers();
+    }
+    static uint64_t per_layer(uint64_t domain, uint64_t first, uint64_t stride) {
+        return first < domain ? (domain - first + stride - 1) / stride : 0;
+    }
+    // Starts past the first `n` positions of the walk (all of them: the walk is done).
+    void skip(uint64_t n) {
+        const uint64_t per = per_layer(domain_, first_, stride_);
+        if (n == 0 || per == 0) return;
+        done_ = std::min(n, per * layers_);
+        layer_ = uint32_t(done_ / per);
+        pos_ = first_ + done_ % per * stride_;
+        if (layer_ >= layers_) layer_ = layers_, pos_ = domain_;
     }
     bool next_layer() {
         if (layer_ + 1 >= layers_) {

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <tuple>
+#include <vector>
 
 #include "trace/trace_schedule.hpp"
 
@@ -82,6 +84,43 @@ TEST(TraceWalk, BackwardLayersAreThePreprobeThenTheRounds) {
     auto seen = walk_all(set, plan, 2, 2);
     ASSERT_EQ(seen.size(), set.size() * (1 + plan.ttls()));  // layer 0 and one layer per TTL
     for (auto& [key, count] : seen) EXPECT_EQ(count, 1);
+}
+
+// A resumed run's walk: started past its first k positions, it hands out exactly what the whole
+// walk hands out from its k-th position on, with the same layers, for every k, order and slice.
+TEST(TraceWalk, AWalkStartedAtKGoesOnAsTheWholeWalkDoesFromK) {
+    const auto set = sample_set();
+    for (trace_order order : {trace_order::random, trace_order::ttl, trace_order::backward})
+        for (auto [shards, threads, thread] : {std::tuple{1u, 1u, 0u}, {2u, 3u, 1u}, {1u, 4u, 3u}}) {
+            trace_plan plan;
+            plan.order = order;
+            plan.min_ttl = 3;
+            plan.max_ttl = 7;
+            plan.probes = 2;
+            permutation perm(trace_walk::domain(set.size(), plan), 11);
+            const walk_slice slice{shards - 1, shards, thread, threads};
+            using step = std::tuple<uint32_t, uint16_t, uint32_t>;  // index, slot, layer
+            auto steps_from = [&](uint64_t start) {
+                trace_walk w(set, perm, plan, slice, start);
+                EXPECT_EQ(w.done(), std::min(start, w.total()));
+                std::vector<step> out;
+                ipv4_addr a[16];
+                uint32_t idx[16];
+                uint16_t slot[16];
+                while (unsigned n = w.next_burst(a, idx, slot, 16))
+                    for (unsigned i = 0; i < n; ++i) out.emplace_back(idx[i], slot[i], w.layer());
+                EXPECT_EQ(w.done(), w.total());
+                return out;
+            };
+            const std::vector<step> whole = steps_from(0);
+            ASSERT_EQ(whole.size(), trace_walk::total(set.size(), plan, slice));
+            for (uint64_t k = 0; k <= whole.size() + 2; ++k) {
+                const std::vector<step> rest = steps_from(k);
+                const size_t from = std::min<size_t>(k, whole.size());
+                ASSERT_TRUE(std::equal(rest.begin(), rest.end(), whole.begin() + from, whole.end()))
+                    << trace_order_name(order) << " from " << k << " of " << whole.size();
+            }
+        }
 }
 
 TEST(TraceWalk, RandomOrderSpreadsATargetsTtlsOverTheRun) {

@@ -1,0 +1,54 @@
+#include "trace/hop_journal.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace ics {
+
+void append_journal_entry(std::string& out, uint64_t index, unsigned slot, const hop_slot& hop) {
+    journal_entry e;
+    e.index = index;
+    e.slot = uint8_t(slot);
+    e.hop = hop;
+    out.append(reinterpret_cast<const char*>(&e), sizeof(e));
+}
+
+result<std::vector<journal_entry>> parse_hop_journal(std::string_view bytes, uint64_t targets, unsigned ttls,
+                                                     const std::string& path) {
+    const auto damaged = [&](const std::string& what) {
+        return error{
+            fmt::format("the trace journal '{}' is damaged ({}): give the checkpoint and journal one "
+                        "run wrote, or start the trace again without --resume",
+                        path, what)};
+    };
+    if (bytes.size() < hop_journal_magic.size() ||
+        bytes.substr(0, hop_journal_magic.size()) != hop_journal_magic)
+        return damaged("it does not start as a journal does");
+    bytes.remove_prefix(hop_journal_magic.size());
+    if (bytes.size() % sizeof(journal_entry) != 0) return damaged("its last entry is cut");
+    std::vector<journal_entry> entries(bytes.size() / sizeof(journal_entry));
+    if (!entries.empty()) std::memcpy(entries.data(), bytes.data(), bytes.size());
+    std::vector<bool> seen;  // one bit a slot, only for the targets the journal names
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const journal_entry& e = entries[i];
+        if (e.index >= targets || e.slot >= ttls)
+            return damaged(
+                fmt::format("entry {} is of target {} at slot {}, outside a trace of {} targets and "
+                            "{} TTLs",
+                            i, e.index, e.slot, targets, ttls));
+        if (e.hop.present != 1 ||
+            std::any_of(std::begin(e.reserved), std::end(e.reserved), [](uint8_t b) { return b; }))
+            return damaged(fmt::format("entry {} holds no hop", i));
+        const uint64_t bit = e.index * ttls + e.slot;
+        if (bit >= seen.size()) seen.resize(std::max<uint64_t>(bit + 1, seen.size() * 2));
+        if (seen[bit])
+            return damaged(
+                fmt::format("entry {} is a second hop of target {} at slot {}", i, e.index, e.slot));
+        seen[bit] = true;
+    }
+    return entries;
+}
+
+}  // namespace ics

@@ -1,0 +1,42 @@
+// Trace mode's part of a checkpoint: a trace writes its paths only at its end, from the hop table
+// (path_assembly.hpp), so a trace that stopped early (kill -9, a crash) would lose every reply it
+// had. The output lcore appends each hop it keeps, the first reply of a (target, TTL), to a journal
+// beside the checkpoint; a checkpoint names how many bytes of it hold the replies of the probes its
+// positions cover, and a resumed trace reads that much back into its hop table
+// (trace_collector::restore) before it goes on.
+//
+// The file: the 8-byte magic, then fixed 48-byte entries in the host's byte order (the journal is
+// read back on the machine that wrote it): the target's index in the target set (8 bytes), the
+// slot (the TTL less --min-ttl, 1 byte), 7 zero bytes, then the hop_slot (32 bytes) as kept.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trace/path_assembly.hpp"
+#include "util/result.hpp"
+
+namespace ics {
+
+struct journal_entry {
+    uint64_t index = 0;
+    uint8_t slot = 0;
+    uint8_t reserved[7] = {};
+    hop_slot hop{};
+};
+static_assert(sizeof(journal_entry) == 48, "the journal's entries are 48 bytes");
+
+inline constexpr std::string_view hop_journal_magic{"ICSHOPS1", 8};
+
+// Appends one entry's bytes to `out` (the output lcore's buffer; it reserves room once).
+void append_journal_entry(std::string& out, uint64_t index, unsigned slot, const hop_slot& hop);
+
+// The first `bytes` bytes of a journal (the checkpoint's count) for a trace of `targets` targets
+// and `ttls` TTLs each, or why they are not one (said of `path`, with what to do): a wrong magic, a
+// cut entry, an index or slot outside the trace, a hop not marked present, reserved bytes that are
+// not zero, a slot that comes twice.
+result<std::vector<journal_entry>> parse_hop_journal(std::string_view bytes, uint64_t targets, unsigned ttls,
+                                                     const std::string& path);
+
+}  // namespace ics

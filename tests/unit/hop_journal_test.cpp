@@ -1,0 +1,123 @@
+// The trace journal (a resumed trace's hops): what the output lcore appends reads back entry for
+// entry; restored into a collector it gives the hop table, stop set and feedback that the replies
+// themselves gave; a damaged journal is refused with a sentence naming the file.
+#include "trace/hop_journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "trace/trace_collector.hpp"
+
+using namespace ics;
+
+namespace {
+constexpr ipv4_addr first_target = 0xc6120000;
+
+// Replies as the output lcore gets them: random targets of 64 and TTLs, from a few routers (Time
+// Exceeded, so the stop set grows), the targets themselves (Echo Reply) and Destination Unreachable;
+// repeats of a (target, TTL) among them.
+std::vector<result_record> replies(const trace_plan& plan, unsigned n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<result_record> out;
+    for (unsigned i = 0; i < n; ++i) {
+        result_record r{};
+        r.probe_daddr = first_target + ipv4_addr(rng() % 64);
+        r.probe_ttl = uint8_t(plan.min_ttl + rng() % plan.ttls());
+        const uint8_t types[] = {11, 11, 11, 0, 3};
+        r.type = types[rng() % 5];
+        r.saddr = r.type == 0 ? r.probe_daddr : 0xc6130000 + ipv4_addr(rng() % 8);
+        r.code = r.type == 3 ? uint8_t(rng() % 4) : 0;
+        r.ttl = uint8_t(50 + rng() % 14);
+        r.quoted_ttl = uint8_t(1 + rng() % 2);
+        r.rtt_us = uint32_t(rng() % 100000);
+        out.push_back(r);
+    }
+    return out;
+}
+
+bool same_hop(const hop_slot& a, const hop_slot& b) {
+    return std::memcmp(&a, &b, sizeof(hop_slot)) == 0;
+}
+}  // namespace
+
+// Every order: a collector that took the replies and wrote the journal as the output lcore does, and
+// one restored from the journal, hold the same hops and stop set, and gave the same feedback.
+TEST(HopJournal, RestoredCollectorEqualsTheOneThatTookTheReplies) {
+    const interval_set targets({{first_target, first_target + 63}});
+    for (trace_order order : {trace_order::random, trace_order::ttl, trace_order::backward}) {
+        trace_plan plan;
+        plan.order = order;
+        plan.min_ttl = 2;
+        plan.max_ttl = 12;
+        trace_collector live(targets, plan), restored(targets, plan);
+        std::string journal(hop_journal_magic);
+        std::vector<trace_feedback> live_feedback, restored_feedback;
+        trace_feedback fb[trace_collector::max_feedback];
+        unsigned kept = 0;
+        for (const result_record& r : replies(plan, 2000, 7)) {
+            const trace_outcome o = live.add(r, fb);
+            live_feedback.insert(live_feedback.end(), fb, fb + o.feedback);
+            if (!o.first) continue;
+            const unsigned slot = r.probe_ttl - plan.min_ttl;
+            append_journal_entry(journal, o.index, slot, live.hops().row(o.index)[slot]);
+            ++kept;
+        }
+        auto entries = parse_hop_journal(journal, targets.size(), plan.ttls(), "j");
+        ASSERT_TRUE(entries.ok()) << entries.error_message();
+        ASSERT_EQ(entries->size(), kept);
+        ASSERT_LT(kept, 2000u) << "the replies had repeats";
+        for (const journal_entry& e : *entries) {
+            const trace_outcome o = restored.restore(e.index, e.slot, e.hop, fb);
+            ASSERT_TRUE(o.first);
+            restored_feedback.insert(restored_feedback.end(), fb, fb + o.feedback);
+        }
+        for (uint64_t t = 0; t < targets.size(); ++t)
+            for (unsigned s = 0; s < plan.ttls(); ++s)
+                ASSERT_TRUE(same_hop(live.hops().row(t)[s], restored.hops().row(t)[s])) << t << " " << s;
+        EXPECT_EQ(live.interfaces_in_stop_set(), restored.interfaces_in_stop_set());
+        ASSERT_EQ(live_feedback.size(), restored_feedback.size()) << trace_order_name(order);
+        EXPECT_EQ(live_feedback.empty(), order != trace_order::backward);
+        for (size_t i = 0; i < live_feedback.size(); ++i)
+            EXPECT_EQ(std::memcmp(&live_feedback[i], &restored_feedback[i], sizeof(trace_feedback)), 0) << i;
+    }
+}
+
+TEST(HopJournal, AnEmptyJournalHoldsNothing) {
+    auto entries = parse_hop_journal(hop_journal_magic, 10, 5, "j");
+    ASSERT_TRUE(entries.ok());
+    EXPECT_TRUE(entries->empty());
+}
+
+TEST(HopJournal, DamageIsRefusedWithASentenceNamingTheFile) {
+    hop_slot h{};
+    h.present = 1;
+    h.type = 11;
+    const auto journal_of = [&](uint64_t index, unsigned slot) {
+        std::string j(hop_journal_magic);
+        append_journal_entry(j, 3, 1, h);
+        append_journal_entry(j, index, slot, h);
+        return j;
+    };
+    const auto refused = [](std::string_view bytes, const std::string& why) {
+        auto r = parse_hop_journal(bytes, 10, 5, "/tmp/c.hops");
+        ASSERT_FALSE(r.ok()) << why;
+        EXPECT_NE(r.error_message().find("the trace journal '/tmp/c.hops' is damaged"), std::string::npos)
+            << r.error_message();
+        EXPECT_NE(r.error_message().find(why), std::string::npos) << r.error_message();
+    };
+    ASSERT_TRUE(parse_hop_journal(journal_of(9, 4), 10, 5, "j").ok());
+    refused("", "does not start as a journal");
+    refused("ICSHOPS2", "does not start as a journal");
+    refused(journal_of(9, 4).substr(0, 8 + 48 + 47), "last entry is cut");
+    refused(journal_of(10, 0), "outside a trace of 10 targets and 5 TTLs");
+    refused(journal_of(0, 5), "outside a trace of 10 targets and 5 TTLs");
+    refused(journal_of(3, 1), "a second hop of target 3 at slot 1");
+    std::string absent(hop_journal_magic);
+    append_journal_entry(absent, 0, 0, hop_slot{});
+    refused(absent, "entry 0 holds no hop");
+    std::string reserved = journal_of(9, 4);
+    reserved[8 + 48 + 9] = 1;
+    refused(reserved, "entry 1 holds no hop");
+}
