@@ -23,7 +23,8 @@
 # 2048 bytes (a header of some 750 and a monitor's table of a few targets). Longer inputs add no
 # code paths, only time per execution.
 #
-# Builds into build-fuzz/ with ninja (the engine compiled once, then only what changed; linked from
+# Builds into build-fuzz/ with ninja (of the engine only the sources the targets need,
+# scripts/fuzz_sources.py; compiled once, then only what changed; linked from
 # an archive, so a target carries only the engine objects it uses and libFuzzer scans only their
 # coverage counters after each execution). Prints
 # per target: executions, executions a second, coverage (edges), corpus size, findings. A finding
@@ -67,7 +68,7 @@ write_ninja() {
         echo "rule link"
         echo "  command = clang++ \$flags -fsanitize=fuzzer \$in -o \$out -lfmt"
         local objs=() src
-        for src in $(git ls-files --cached --others --exclude-standard 'engine/*.cpp'); do
+        for src in $(python3 scripts/fuzz_sources.py "${targets[@]}"); do
             echo "build obj/${src%.cpp}.o: cxx ../$src"
             objs+=("obj/${src%.cpp}.o")
         done
@@ -80,7 +81,7 @@ write_ninja() {
 }
 mkdir -p "$out/logs"
 write_ninja
-ninja -C "$out" -j2 --quiet "${targets[@]}" >/dev/null
+ninja -C "$out" -j2 --quiet "${targets[@]}" > "$out/logs/build.log" 2>&1 || { cat "$out/logs/build.log" >&2; exit 1; }
 
 # The longest input libFuzzer makes for a target (see the top of this file).
 max_len_of() {
@@ -97,8 +98,9 @@ fuzz_one() {
     local t=$1 corpus=tests/fuzz/corpus/$1 work=$out/work/$1 log=$out/logs/$1.log
     # libFuzzer's -timeout is wall time: a run at idle priority (chrt --idle 0; the test command runs
     # --ci so) on a busy machine can wait minutes for a CPU, and 10 s then reported an input that
-    # runs in 3 ms as a hang.
-    local files limit=(-max_total_time="$seconds") timeout=600
+    # runs in 3 ms as a hang. --ci: 120 s, so that a real hang still ends as a finding (saved and
+    # reported) well within the meson test's timeout.
+    local files limit=(-max_total_time="$seconds") timeout=$((ci ? 120 : 600))
     [[ -n $runs ]] && limit=(-runs="$runs")
     [[ -n $runs ]] && ((seconds_given)) && limit+=(-max_total_time="$seconds")
     rm -rf "$work" && mkdir -p "$work/new" "$out/logs" "$out/findings/$t"

@@ -15,7 +15,7 @@ source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 # A run marked idle: runs in the background at SCHED_IDLE from the start, on the CPU the other runs
 # leave idle (the testbed's tests leave about 70 % of it): lint (clang-tidy's minutes of CPU) and
-# libfuzzer (its clang build, some 560 CPU seconds, then 20 s a target), which need no timing. The
+# libfuzzer (its clang build, some 380 CPU seconds, then 20 s a target), which need no timing. The
 # rest run in order.
 all_runs="idle:build:lint idle:build:libfuzzer build:unit,fuzz,dpdk,bench build:integration build-asan:unit,dpdk"
 runs=${ICS_TEST_RUNS:-$all_runs}

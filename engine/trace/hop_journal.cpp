@@ -38,11 +38,14 @@ result<std::vector<journal_entry>> parse_hop_journal(std::string_view bytes, uin
                 fmt::format("entry {} is of target {} at slot {}, outside a trace of {} targets and "
                             "{} TTLs",
                             i, e.index, e.slot, targets, ttls));
-        if (e.hop.present != 1 ||
-            std::any_of(std::begin(e.reserved), std::end(e.reserved), [](uint8_t b) { return b; }))
-            return damaged(fmt::format("entry {} holds no hop", i));
-        const uint64_t bit = e.index * ttls + e.slot;
-        if (bit >= seen.size()) seen.resize(std::max<uint64_t>(bit + 1, seen.size() * 2));
+        if (e.hop.present != 1) return damaged(fmt::format("entry {} holds no hop", i));
+        const auto nonzero = [](uint8_t b) { return b != 0; };
+        if (std::any_of(std::begin(e.reserved), std::end(e.reserved), nonzero) ||
+            std::any_of(std::begin(e.hop.reserved), std::end(e.hop.reserved), nonzero))
+            return damaged(fmt::format("entry {} has reserved bytes that are not zero", i));
+        const uint64_t bit = e.index * ttls + e.slot;  // below targets * ttls: checked above
+        if (bit >= seen.size())
+            seen.resize(std::min(targets * ttls, std::max<uint64_t>(bit + 1, seen.size() * 2)));
         if (seen[bit])
             return damaged(
                 fmt::format("entry {} is a second hop of target {} at slot {}", i, e.index, e.slot));

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "trace/path_assembly.hpp"
@@ -26,6 +27,7 @@ struct journal_entry {
     hop_slot hop{};
 };
 static_assert(sizeof(journal_entry) == 48, "the journal's entries are 48 bytes");
+static_assert(std::is_trivially_copyable_v<journal_entry>, "entries are copied to and from bytes");
 
 inline constexpr std::string_view hop_journal_magic{"ICSHOPS1", 8};
 

@@ -180,17 +180,9 @@ TEST(ControlPlaneNd, AnotherMacForTheGatewayIsAClaim) {
     nd_rig rig;
     ASSERT_TRUE(rig.port.ok());
     rig.arrives(advert(stranger_mac, gateway_ip, own_mac, own_ip));  // before the question
-    const auto gateway = advert(gateway_mac, gateway_ip, own_mac, own_ip);
-    const auto stranger = advert(stranger_mac, gateway_ip, own_mac, own_ip);
-    auto both = [&] {
-        if (!test::wait_until([&] { return !rig.port.sent().empty(); })) return 1;
-        rig.arrives(gateway);
-        rig.arrives(stranger);
-        return 0;
-    };
-    ASSERT_TRUE(test::launch_on_worker(both));
-    const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 3, "ring", nullptr);
-    EXPECT_EQ(rte_eal_wait_lcore(test::worker_lcore()), 0);
+    const result<mac> got = test::resolve_answered(rig, gateway_ip, own_ip,
+                                                   {advert(gateway_mac, gateway_ip, own_mac, own_ip),
+                                                    advert(stranger_mac, gateway_ip, own_mac, own_ip)});
     ASSERT_TRUE(got) << got.error_message();
     EXPECT_EQ(*got, gateway_mac);
     rig.plane.keep_gateway(gateway_ip, *got);

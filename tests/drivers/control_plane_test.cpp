@@ -244,17 +244,10 @@ TEST(ControlPlane, ASecondAnswerForTheGatewayIsAClaim) {
     control_rig rig;
     ASSERT_TRUE(rig.port.ok());
     rig.arrives(arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip));  // before the question
-    const auto gateway = arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip);
-    const auto stranger = arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip);
-    auto both = [&] {
-        if (!test::wait_until([&] { return !rig.port.sent().empty(); })) return 1;
-        rig.arrives(gateway);
-        rig.arrives(stranger);
-        return 0;
-    };
-    ASSERT_TRUE(test::launch_on_worker(both));
-    const result<mac> got = rig.plane.resolve(gateway_ip, own_ip, 3, "ring", nullptr);
-    EXPECT_EQ(rte_eal_wait_lcore(test::worker_lcore()), 0);
+    const result<mac> got =
+        test::resolve_answered(rig, gateway_ip, own_ip,
+                               {arp_frame(arp_op_reply, gateway_mac, gateway_ip, own_ip),
+                                arp_frame(arp_op_reply, stranger_mac, gateway_ip, own_ip)});
     ASSERT_TRUE(got) << got.error_message();
     EXPECT_EQ(*got, gateway_mac);
     rig.plane.poll();  // the second answer, if resolve() returned on the first

@@ -23,8 +23,10 @@
 
 #include <gtest/gtest.h>
 
+#include "net/arp.hpp"
 #include "reply/result_record.hpp"
 #include "stats/counters.hpp"
+#include "util/result.hpp"
 
 namespace ics::test {
 
@@ -166,6 +168,23 @@ bool wait_until(F done, double seconds = 20) {
         nanosleep(&nap, nullptr);
     }
     return true;
+}
+
+// The gateway resolved by `rig.plane` (attempts 3) while the worker lcore, once the question was
+// sent, puts `answers` on the wire in order: what resolve() returned, the worker done. ARP and
+// ND alike (the rig's addresses are either family's).
+template <typename Rig, typename Address>
+result<mac> resolve_answered(Rig& rig, const Address& gateway, const Address& own,
+                             const std::vector<std::vector<uint8_t>>& answers) {
+    auto answer = [&] {
+        if (!wait_until([&] { return !rig.port.sent().empty(); })) return 1;
+        for (const auto& frame : answers) rig.arrives(frame);
+        return 0;
+    };
+    if (!launch_on_worker(answer)) return error{"the worker lcore could not be launched"};
+    result<mac> got = rig.plane.resolve(gateway, own, 3, "ring", nullptr);
+    if (rte_eal_wait_lcore(worker_lcore()) != 0) return error{"the question was never sent"};
+    return got;
 }
 
 // Every counter of `block` is the one given in `expected`, or 0 when not given.

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <random>
 
@@ -77,10 +78,25 @@ TEST(HopJournal, RestoredCollectorEqualsTheOneThatTookTheReplies) {
             for (unsigned s = 0; s < plan.ttls(); ++s)
                 ASSERT_TRUE(same_hop(live.hops().row(t)[s], restored.hops().row(t)[s])) << t << " " << s;
         EXPECT_EQ(live.interfaces_in_stop_set(), restored.interfaces_in_stop_set());
+        // Replies after the resume meet the same stop set (its counts too): the same feedback.
+        for (const result_record& r : replies(plan, 500, 8)) {
+            const trace_outcome o = live.add(r, fb);
+            live_feedback.insert(live_feedback.end(), fb, fb + o.feedback);
+            const trace_outcome p = restored.add(r, fb);
+            restored_feedback.insert(restored_feedback.end(), fb, fb + p.feedback);
+            ASSERT_EQ(o.first, p.first);
+        }
         ASSERT_EQ(live_feedback.size(), restored_feedback.size()) << trace_order_name(order);
         EXPECT_EQ(live_feedback.empty(), order != trace_order::backward);
-        for (size_t i = 0; i < live_feedback.size(); ++i)
+        unsigned kinds[4] = {};
+        for (size_t i = 0; i < live_feedback.size(); ++i) {
             EXPECT_EQ(std::memcmp(&live_feedback[i], &restored_feedback[i], sizeof(trace_feedback)), 0) << i;
+            ++kinds[unsigned(live_feedback[i].kind) & 3];
+        }
+        if (order == trace_order::backward) {
+            for (feedback_kind k : {feedback_kind::split, feedback_kind::stop, feedback_kind::end})
+                EXPECT_GT(kinds[unsigned(k)], 0u) << "no feedback of kind " << unsigned(k);
+        }
     }
 }
 
@@ -119,5 +135,8 @@ TEST(HopJournal, DamageIsRefusedWithASentenceNamingTheFile) {
     refused(absent, "entry 0 holds no hop");
     std::string reserved = journal_of(9, 4);
     reserved[8 + 48 + 9] = 1;
-    refused(reserved, "entry 1 holds no hop");
+    refused(reserved, "entry 1 has reserved bytes that are not zero");
+    reserved = journal_of(9, 4);
+    reserved[8 + 48 + 16 + offsetof(hop_slot, reserved)] = 1;
+    refused(reserved, "entry 1 has reserved bytes that are not zero");
 }

@@ -114,7 +114,13 @@ TEST(TraceWalk, AWalkStartedAtKGoesOnAsTheWholeWalkDoesFromK) {
             };
             const std::vector<step> whole = steps_from(0);
             ASSERT_EQ(whole.size(), trace_walk::total(set.size(), plan, slice));
-            for (uint64_t k = 0; k <= whole.size() + 2; ++k) {
+            // Every start next to a layer's bounds, and others across the walk.
+            const uint64_t per = whole.size() / plan.layers();
+            std::vector<uint64_t> starts;
+            for (uint64_t k = 0; k <= whole.size() + 2; k += 7) starts.push_back(k);
+            for (uint64_t layer = 1; layer <= plan.layers(); ++layer)
+                starts.insert(starts.end(), {layer * per - 1, layer * per, layer * per + 1});
+            for (uint64_t k : starts) {
                 const std::vector<step> rest = steps_from(k);
                 const size_t from = std::min<size_t>(k, whole.size());
                 ASSERT_TRUE(std::equal(rest.begin(), rest.end(), whole.begin() + from, whole.end()))
