@@ -15,6 +15,31 @@ void append_journal_entry(std::string& out, uint64_t index, unsigned slot, const
     out.append(reinterpret_cast<const char*>(&e), sizeof(e));
 }
 
+hop_journal_writer::hop_journal_writer(std::FILE* out, uint64_t size)
+    : out_(out), size_(size), buffer_(block_entries) {
+    if (size_ == 0) {
+        failed_ = std::fwrite(hop_journal_magic.data(), 1, hop_journal_magic.size(), out_) !=
+                  hop_journal_magic.size();
+        size_ = hop_journal_magic.size();
+    }
+}
+
+void hop_journal_writer::write_buffer() {
+    if (!failed_ && used_ > 0) {
+        const size_t bytes = used_ * sizeof(journal_entry);
+        failed_ = std::fwrite(buffer_.data(), 1, bytes, out_) != bytes;
+        size_ += bytes;
+    }
+    used_ = 0;
+}
+
+std::optional<uint64_t> hop_journal_writer::flush() {
+    write_buffer();
+    if (!failed_) failed_ = std::fflush(out_) != 0 || std::ferror(out_);
+    if (failed_) return std::nullopt;
+    return size_;
+}
+
 result<std::vector<journal_entry>> parse_hop_journal(std::string_view bytes, uint64_t targets, unsigned ttls,
                                                      const std::string& path) {
     const auto damaged = [&](const std::string& what) {

@@ -10,6 +10,8 @@
 // slot (the TTL less --min-ttl, 1 byte), 7 zero bytes, then the hop_slot (32 bytes) as kept.
 #pragma once
 #include <cstdint>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -31,8 +33,44 @@ static_assert(std::is_trivially_copyable_v<journal_entry>, "entries are copied t
 
 inline constexpr std::string_view hop_journal_magic{"ICSHOPS1", 8};
 
-// Appends one entry's bytes to `out` (the output lcore's buffer; it reserves room once).
+// Appends one entry's bytes to `out`.
 void append_journal_entry(std::string& out, uint64_t index, unsigned slot, const hop_slot& hop);
+
+// The output lcore's side: entries gathered in a buffer sized once and written out in 48 KiB blocks
+// (a write(2) per 1,024 hops kept), and at each checkpoint's flush. A failed write is kept: the
+// run stops on it as on a failed row write, and no checkpoint claims a journal it could not write.
+class hop_journal_writer {
+public:
+    static constexpr size_t block_entries = 1024;
+
+    // `out`: the journal, open for writing `size` bytes in: 0 for a new one (the magic is written
+    // first); a resumed trace's checkpoint count for one it goes on with (whoever opened it cut it
+    // there: a run after the checkpoint may have written more).
+    hop_journal_writer(std::FILE* out, uint64_t size);
+    hop_journal_writer(const hop_journal_writer&) = delete;
+    hop_journal_writer& operator=(const hop_journal_writer&) = delete;
+
+    void append(uint64_t index, unsigned slot, const hop_slot& hop) {
+        journal_entry& e = buffer_[used_++];
+        e = journal_entry{};
+        e.index = index;
+        e.slot = uint8_t(slot);
+        e.hop = hop;
+        if (used_ == block_entries) write_buffer();
+    }
+    // Writes what is buffered and flushes the stream: the journal's size once written (what a
+    // checkpoint may name), or nothing once a write failed.
+    std::optional<uint64_t> flush();
+    bool failed() const { return failed_; }
+
+private:
+    void write_buffer();
+    std::FILE* out_;
+    uint64_t size_;
+    std::vector<journal_entry> buffer_;
+    size_t used_ = 0;
+    bool failed_ = false;
+};
 
 // The first `bytes` bytes of a journal (the checkpoint's count) for a trace of `targets` targets
 // and `ttls` TTLs each, or why they are not one (said of `path`, with what to do): a wrong magic, a

@@ -100,6 +100,71 @@ TEST(HopJournal, RestoredCollectorEqualsTheOneThatTookTheReplies) {
     }
 }
 
+namespace {
+std::string contents(std::FILE* f) {
+    std::string out(size_t(std::ftell(f)), '\0');
+    std::rewind(f);
+    EXPECT_EQ(std::fread(out.data(), 1, out.size(), f), out.size());
+    return out;
+}
+hop_slot numbered_hop(unsigned i) {
+    hop_slot h{};
+    h.present = 1;
+    h.addr = 0xc6130000 + i;
+    h.rtt_us = i * 7;
+    h.type = 11;
+    return h;
+}
+}  // namespace
+
+// A writer's journal reads back entry for entry, in blocks and across a flush, and a resumed
+// trace's writer goes on at the checkpoint's size: the file then holds the first run's entries up
+// to it and the second's after.
+TEST(HopJournal, WrittenJournalsReadBackAndAResumedOneGoesOn) {
+    std::FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    const unsigned first = 2 * hop_journal_writer::block_entries + 5;
+    uint64_t checkpoint_size = 0;
+    {
+        hop_journal_writer w(f, 0);
+        for (unsigned i = 0; i < first; ++i) w.append(i, i % 3, numbered_hop(i));
+        const std::optional<uint64_t> size = w.flush();
+        ASSERT_TRUE(size);
+        EXPECT_EQ(*size, hop_journal_magic.size() + first * sizeof(journal_entry));
+        checkpoint_size = *size;
+        w.append(first, 0, numbered_hop(first));  // after the checkpoint: cut by the resume
+        ASSERT_TRUE(w.flush());
+    }
+    ASSERT_EQ(std::fseek(f, long(checkpoint_size), SEEK_SET), 0);
+    hop_journal_writer resumed(f, checkpoint_size);
+    for (unsigned i = first; i < first + 10; ++i) resumed.append(i, 1, numbered_hop(i));
+    const std::optional<uint64_t> size = resumed.flush();
+    ASSERT_TRUE(size);
+    EXPECT_EQ(*size, checkpoint_size + 10 * sizeof(journal_entry));
+    auto entries = parse_hop_journal(contents(f), first + 10, 3, "j");
+    std::fclose(f);
+    ASSERT_TRUE(entries.ok()) << entries.error_message();
+    ASSERT_EQ(entries->size(), first + 10);
+    for (unsigned i = 0; i < first + 10; ++i) {
+        const journal_entry& e = (*entries)[i];
+        ASSERT_EQ(e.index, i);
+        ASSERT_EQ(e.slot, i < first ? i % 3 : 1u);
+        ASSERT_TRUE(same_hop(e.hop, numbered_hop(i))) << i;
+    }
+}
+
+TEST(HopJournal, AFailedWriteIsKeptAndNoSizeIsClaimed) {
+    std::FILE* full = std::fopen("/dev/full", "w");
+    ASSERT_NE(full, nullptr);
+    hop_journal_writer w(full, 0);
+    w.append(0, 0, numbered_hop(0));
+    EXPECT_FALSE(w.flush());
+    EXPECT_TRUE(w.failed());
+    w.append(1, 0, numbered_hop(1));
+    EXPECT_FALSE(w.flush()) << "a failed journal stays failed";
+    std::fclose(full);
+}
+
 TEST(HopJournal, AnEmptyJournalHoldsNothing) {
     auto entries = parse_hop_journal(hop_journal_magic, 10, 5, "j");
     ASSERT_TRUE(entries.ok());
