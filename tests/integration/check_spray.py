@@ -16,6 +16,7 @@ namespace's /proc/net/snmp before and after the sprayed run, for the kinds the k
 the scanner sees them (spray.py's "kernel:" counters).
 """
 import csv
+import datetime
 import ipaddress
 import json
 import re
@@ -40,6 +41,14 @@ TIMING = {"rx_frames", "rx_arp", "arp_answered", "rx_stamp_refused", "rx_clock_d
 def require(ok, message):
     if not ok:
         raise SystemExit(f"FAIL: check_spray: {message}")
+
+
+def ended_in_time(spray, meta, what):
+    """The spray's last frame went out while the run still received (its RX stops shortly before its
+    end_time): frames after that are no counter's, and every count below would just be short."""
+    end = datetime.datetime.fromisoformat(meta["end_time"]).timestamp()
+    require(spray["ended"] < end - 0.2, f"{what}: the spray ended {spray['ended'] - end:+.2f} s from the run's end:"
+            " too late for its frames to be counted, give the run more time")
 
 
 def every_frame_counted(meta, what):
@@ -182,6 +191,7 @@ def scan(spray_path, meta_path, clean_meta_path, results, clean_results, gateway
     require(got == want, f"the sprayed scan's {len(got)} rows differ from the clean scan's {len(want)}: "
             f"{len(extra)} only sprayed (e.g. {extra[:2]}), {len(missing)} only clean (e.g. {missing[:2]})")
     require(len(got) > 0, "the clean scan found nothing")
+    ended_in_time(spray, meta, "sprayed scan")
     for m, what in ((clean, "clean scan"), (meta, "sprayed scan")):
         every_frame_counted(m, what)
         gateway_kept(m, gateway_mac, what)
@@ -228,6 +238,7 @@ def monitor(spray_path, meta_path, summaries, replies, cidr, rounds, gateway_ip,
 def counts(what, spray, meta, gateway_ip, gateway_mac, stderr, before, after):
     """A sprayed run without a clean twin: the spray's counters from zero, the real replies aside."""
     c = meta["counters"]
+    ended_in_time(spray, meta, what)
     every_frame_counted(meta, what)
     # The gateway answered our one request once (rx_valid is the caller's to check).
     require(c["arp_gateway"] == 1, f"{what}: arp_gateway {c['arp_gateway']}, expected the one answer to our request")

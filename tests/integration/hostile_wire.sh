@@ -40,13 +40,15 @@ python3 "$SRC/tests/integration/check_spray.py" scan "$WORK/spray-scan.json" "$W
     "$WORK/clean.json" "$WORK/sprayed.csv" "$WORK/clean.csv" "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
     "$WORK/clean-stderr" "$WORK"/spray-scan.json.snmp-{before,after}
 
-# Monitor: 8 rounds of a /24 in 1.6 s, 2048 real replies; the spray gives about 3000 frames a second.
-scan_bg -M monitor --period 200ms --count 8 --timeout 200ms -e 4242 -o "$WORK/summaries.jsonl" \
+# Monitor: 25 rounds of a /24 in 5 s, 6400 real replies; the spray gives about 3000 frames a second
+# for 0.7 s, once spray.py has started and built its frames (a second or more on a loaded machine:
+# with 8 rounds, 1.6 s, the run ended before the spray did 3 times in 7 beside two fuzzers).
+scan_bg -M monitor --period 200ms --count 25 --timeout 200ms -e 4242 -o "$WORK/summaries.jsonl" \
     --replies-file "$WORK/replies.csv" -f saddr,probe_daddr,type,round,repeat -m "$WORK/monitor.json" \
     198.18.1.0/24 2> "$WORK/stderr"
 spray 100 3000 "$WORK/spray-monitor.json"
 python3 "$SRC/tests/integration/check_spray.py" monitor "$WORK/spray-monitor.json" "$WORK/monitor.json" \
-    "$WORK/summaries.jsonl" "$WORK/replies.csv" 198.18.1.0/24 8 "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
+    "$WORK/summaries.jsonl" "$WORK/replies.csv" 198.18.1.0/24 25 "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" \
     "$WORK"/spray-monitor.json.snmp-{before,after}
 
 # Trace: a /24 (paths of 3 hops and dead hosts) against the testbed's truth, under the same spray.

@@ -162,7 +162,7 @@ def main():
         if (n + 1) % per_tick == 0:  # about `rate` a second: a pause every hundredth of a second
             time.sleep(max(0.0, start + (n + 1) / rate - time.monotonic()))
     json.dump({"sent": sent, "expect": expect, "arp_for_us": s.arp_for_us,
-               "seconds": round(time.monotonic() - start, 3)}, open(out, "w"), indent=1)
+               "seconds": round(time.monotonic() - start, 3), "ended": time.time()}, open(out, "w"), indent=1)
     print(f"sprayed {len(frames)} frames of {len(sent)} kinds in {time.monotonic() - start:.2f} s")
 
 
