@@ -15,8 +15,7 @@
 #   --ci        the test command's form: two targets at a time, each on a copy of its corpus (the
 #               repository stays as it is); fails on a finding, and on a target that did not load
 #               its whole corpus or ran nothing
-#   --build-only  builds the targets and stops (the test command builds them beside its other
-#               suites, at idle priority, and fuzzes once the testbed's tests are done)
+#   --build-only  builds the targets and stops
 #   otherwise   one target at a time; the inputs a run found that add coverage are merged into
 #               tests/fuzz/corpus/TARGET (libFuzzer -merge=1), ready to be committed
 #

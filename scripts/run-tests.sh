@@ -13,13 +13,13 @@
 set -uo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
-# A run marked idle: runs in the background at SCHED_IDLE from the start, on the CPU the other runs
-# leave idle (the testbed's tests leave about 70 % of it): lint (clang-tidy's minutes of CPU), which
-# needs no timing. The rest run in order; the sanitizer build's and libFuzzer's (scripts/fuzz.sh,
-# some 380 CPU seconds of clang) are compiled in the background at idle priority too, and their
-# runs come after the testbed's, so that no fuzzer shares the CPU with those (two idle fuzzers
-# beside them made af_xdp_queues and hostile_wire lose frames).
-all_runs="idle:build:lint build:unit,fuzz,dpdk,bench build:integration build:libfuzzer build-asan:unit,dpdk"
+# A run marked idle: runs in the background at SCHED_IDLE from the start (lint: clang-tidy's minutes
+# of CPU, which need no timing), on the CPU the other runs leave idle; the rest run in order.
+# libfuzzer builds its own (scripts/fuzz.sh) before the testbed's tests, at normal priority: the
+# testbed's tests do not share the CPU with more idle work than the sanitizer build's (with
+# libFuzzer's build at idle too, and so still going beside them, monitor_vs_fping's RTTs came out
+# 55 us long).
+all_runs="idle:build:lint build:unit,fuzz,libfuzzer,dpdk,bench build:integration build-asan:unit,dpdk"
 runs=${ICS_TEST_RUNS:-$all_runs}
 # Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1
@@ -42,19 +42,12 @@ if [[ " $runs" == *" build-asan:"* ]]; then
     chrt --idle 0 scripts/build.sh --asan-only > "$logs/asan-build.log" 2>&1 &
     asan_build=$!
 fi
-# libFuzzer's build likewise (a failed one shows in its run, whose fuzz.sh builds again and says why).
-fuzz_build=
-if [[ " $runs " == *" build:libfuzzer "* ]]; then
-    chrt --idle 0 scripts/fuzz.sh --build-only > "$logs/fuzz-build.log" 2>&1 &
-    fuzz_build=$!
-fi
 idle_jobs=()  # PID:DIR:SUITES:LOGBASE of each idle run
 # A run that ends early (an error, ^C) stops what runs in the background: ninja stops its
 # compilers, meson its tests.
 stop_background() {
     local job
     [[ -n $asan_build ]] && { pkill -TERM -P "$asan_build"; kill "$asan_build"; } 2>/dev/null
-    [[ -n $fuzz_build ]] && { pkill -TERM -P "$fuzz_build"; kill "$fuzz_build"; } 2>/dev/null
     for job in "${idle_jobs[@]}"; do kill "${job%%:*}" 2>/dev/null; done
     rm -rf "$logs"
 }
@@ -90,10 +83,6 @@ for spec in $runs; do  # [idle:]build-dir:suite,suite...
     fi
     dir=${spec%%:*}
     suites=${spec#*:}
-    if [[ $suites == libfuzzer && -n $fuzz_build ]]; then
-        wait "$fuzz_build" || true
-        fuzz_build=
-    fi
     if [[ $dir == build-asan && -n $asan_build ]]; then
         if ! wait "$asan_build"; then  # its suites cannot run; the others' summary still comes
             asan_build=
