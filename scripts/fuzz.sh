@@ -7,7 +7,6 @@
 # inputs earlier runs found that add coverage.
 #
 #   scripts/fuzz.sh [--ci] [--runs N] [SECONDS] [TARGET...]
-#   scripts/fuzz.sh --build-only [TARGET...]
 #
 #   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead, or
 #               with SECONDS too, whichever comes first (a long run that must end by a given time
@@ -15,7 +14,6 @@
 #   --ci        the test command's form: two targets at a time, each on a copy of its corpus (the
 #               repository stays as it is); fails on a finding, and on a target that did not load
 #               its whole corpus or ran nothing
-#   --build-only  builds the targets and stops
 #   otherwise   one target at a time; the inputs a run found that add coverage are merged into
 #               tests/fuzz/corpus/TARGET (libFuzzer -merge=1), ready to be committed
 #
@@ -33,12 +31,11 @@
 # is saved as build-fuzz/findings/TARGET/crash-*; make it a unit test (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci=0 build_only=0 runs= seconds= seconds_given=0
+ci=0 runs= seconds= seconds_given=0
 targets=()
 while (($#)); do
     case $1 in
         --ci) ci=1 ;;
-        --build-only) build_only=1 ;;
         --runs) runs=${2:-}; shift ;;
         [0-9]*) seconds=$1 seconds_given=1 ;;
         *_fuzz) targets+=("$1") ;;
@@ -85,7 +82,6 @@ write_ninja() {
 mkdir -p "$out/logs"
 write_ninja
 ninja -C "$out" -j2 --quiet "${targets[@]}" > "$out/logs/build.log" 2>&1 || { cat "$out/logs/build.log" >&2; exit 1; }
-((build_only)) && exit 0
 
 # The longest input libFuzzer makes for a target (see the top of this file).
 max_len_of() {

@@ -8,10 +8,7 @@
 namespace ics {
 
 void append_journal_entry(std::string& out, uint64_t index, unsigned slot, const hop_slot& hop) {
-    journal_entry e;
-    e.index = index;
-    e.slot = uint8_t(slot);
-    e.hop = hop;
+    const journal_entry e = make_journal_entry(index, slot, hop);
     out.append(reinterpret_cast<const char*>(&e), sizeof(e));
 }
 

@@ -33,6 +33,13 @@ static_assert(std::is_trivially_copyable_v<journal_entry>, "entries are copied t
 
 inline constexpr std::string_view hop_journal_magic{"ICSHOPS1", 8};
 
+inline journal_entry make_journal_entry(uint64_t index, unsigned slot, const hop_slot& hop) {
+    journal_entry e;
+    e.index = index;
+    e.slot = uint8_t(slot);
+    e.hop = hop;
+    return e;
+}
 // Appends one entry's bytes to `out`.
 void append_journal_entry(std::string& out, uint64_t index, unsigned slot, const hop_slot& hop);
 
@@ -51,11 +58,7 @@ public:
     hop_journal_writer& operator=(const hop_journal_writer&) = delete;
 
     void append(uint64_t index, unsigned slot, const hop_slot& hop) {
-        journal_entry& e = buffer_[used_++];
-        e = journal_entry{};
-        e.index = index;
-        e.slot = uint8_t(slot);
-        e.hop = hop;
+        buffer_[used_++] = make_journal_entry(index, slot, hop);
         if (used_ == block_entries) write_buffer();
     }
     // Writes what is buffered and flushes the stream: the journal's size once written (what a

@@ -75,6 +75,7 @@ public:
         h = hop;
         return true;
     }
+    bool has(uint64_t index, unsigned slot) const { return slots_[index * ttls_ + slot].present != 0; }
     const hop_slot* row(uint64_t index) const { return slots_.data() + index * ttls_; }
     uint64_t targets() const { return targets_; }
     unsigned ttls() const { return ttls_; }

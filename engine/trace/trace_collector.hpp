@@ -36,7 +36,9 @@ public:
         if (!index) return o;
         o.attributed = true;
         o.index = *index;
-        return take(o, rec.probe_ttl - plan_.min_ttl, hop_from(rec), out);
+        const unsigned slot = rec.probe_ttl - plan_.min_ttl;
+        if (hops_.has(o.index, slot)) return o;  // a repeat: not copied into a hop at all
+        return take(o, slot, hop_from(rec), out);
     }
 
     // A hop a run before this one kept (a resumed trace's journal, trace/hop_journal.hpp): taken as
