@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's raw figures (DIR/*.json, DIR/*.jsonl) into one table on stdout and
 DIR/results.json. Medians over rounds; ratios are taken within a round, then their median."""
+import ipaddress
 import json
 import os
 import platform
@@ -124,7 +125,10 @@ def main():
 
     sink = load_jsonl(os.path.join(d, "sink.jsonl"))
     res["sink"] = {}
-    lines.append("Side by side (a): into a veth whose peer drops everything, 1,048,576 probes")
+    sink_range_file = os.path.join(d, "sink_range")
+    sink_probes = 8 * ipaddress.ip_network(open(sink_range_file).read().strip()).num_addresses \
+        if os.path.exists(sink_range_file) else 0
+    lines.append(f"Side by side (a): into a veth whose peer drops everything, {sink_probes:,} probes")
     for tool in dict.fromkeys(r["tool"] for r in sink):
         s = {**summarize([r for r in sink if r["tool"] == tool]),
              "ratio_to_zmap_1thread": ratio_median(sink, tool, "zmap-1thread")}
@@ -169,8 +173,14 @@ def main():
         missing.append("full loop")
     missing += [f"sink {t}" for t, v in res["sink"].items() if not v["pps"]]
     missing += [f"testbed {t}" for t, v in res["testbed"].items() if not v["pps"]]
-    if len(res["sink"]) < 6 or len(res["testbed"]) < 8:
-        missing.append("side-by-side rows")
+    # Every tool's row, and through the testbed at every rate any tool ran at.
+    rates = {t.split("@")[1] for t in res["testbed"]}
+    missing += [f"sink {t}" for t in ("engine-af_packet", "engine-af_packet-2tx", "engine-af_xdp",
+                                      "engine-af_xdp-2q", "zmap-1thread", "masscan") if t not in res["sink"]]
+    missing += [f"testbed {t}@{r}" for t in ("engine-af_packet", "engine-af_xdp", "zmap", "masscan")
+                for r in sorted(rates) if f"{t}@{r}" not in res["testbed"]]
+    if not rates:
+        missing.append("testbed rows")
     if not res.get("memory", {}).get("rss_kb_max"):
         missing.append("memory")
     res["missing"] = missing

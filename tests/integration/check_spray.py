@@ -9,7 +9,8 @@ usage: check_spray.py reflector SPRAY.json META.json CAPTURE.pcap SCANNER_MAC SC
                            GATEWAY_IP GATEWAY_MAC STDERR CLEAN_STDERR SNMP_BEFORE SNMP_AFTER
        check_spray.py monitor SPRAY.json META.json REPLIES.csv TARGET_CIDR ROUNDS
                               GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
-       check_spray.py trace SPRAY.json META.json GATEWAY_IP GATEWAY_MAC STDERR SNMP_BEFORE SNMP_AFTER
+       check_spray.py trace SPRAY.json META.json REPLIES.csv TRACE_TRUTH CIDR MAX_TTL GATEWAY_IP GATEWAY_MAC
+                      STDERR SNMP_BEFORE SNMP_AFTER
 STDERR: the run's, whose lines about the gateway must be its one note of the gateway's MAC and, if
 the spray claimed the gateway's address, one note of how many times. SNMP_*: the scanner's
 namespace's /proc/net/snmp before and after the sprayed run, for the kinds the kernel takes before
@@ -248,11 +249,41 @@ def counts(what, spray, meta, gateway_ip, gateway_mac, stderr, before, after):
     gateway_kept(meta, gateway_mac, what)
 
 
-def trace(spray_path, meta_path, gateway_ip, gateway_mac, stderr, before, after):
-    """Trace mode's counters (its paths are check_trace.py's, against the testbed's truth)."""
+def trace_reply_explained(truth, net, max_ttl, r):
+    """A trace reply the testbed sent: to a probe of TTL 1..max_ttl to a target of `net`, from the
+    truth's hop at that TTL, or past the path's hops from one of them or the target (an Echo Reply
+    or an Unreachable)."""
+    target, ttl = r["probe_daddr"], int(r["probe_ttl"])
+    if ipaddress.ip_address(target) not in net or not 1 <= ttl <= max_ttl:
+        return False
+    for prefix, hops in truth:
+        if ipaddress.ip_address(target) in prefix:
+            by_ttl = {n: (target if h == "dst" else h) for n, h in enumerate(hops, 1)}
+            if ttl in by_ttl:
+                return r["saddr"] == by_ttl[ttl]
+            return r["saddr"] in {target, *by_ttl.values()}
+    return False
+
+
+def trace_truth(path):
+    """The testbed's trace truth as [(prefix, [hop per TTL])], longest prefix first."""
+    rows = [line.rstrip("\n").split("\t") for line in open(path) if line.strip() and not line.startswith("#")]
+    return sorted(((ipaddress.ip_network(r[0]), r[3].split(",")) for r in rows), key=lambda t: -t[0].prefixlen)
+
+
+def trace(spray_path, meta_path, replies, truth_path, cidr, max_ttl, gateway_ip, gateway_mac, stderr, before, after):
+    """Trace mode's counters (its paths are check_trace.py's, against the testbed's truth), and
+    every valid reply one the testbed sent: a forged frame taken as valid is named."""
     spray, meta = json.load(open(spray_path)), json.load(open(meta_path))
+    truth, net = trace_truth(truth_path), ipaddress.ip_network(cidr)
+    got = list(csv.DictReader(open(replies)))
+    forged = [r for r in got if not trace_reply_explained(truth, net, int(max_ttl), r)]
+    require(not forged, f"trace: {len(forged)} valid replies no probe of ours explains: {forged[:3]}")
+    require(len(got) == meta["counters"]["rx_valid"],
+            f"trace: {len(got)} reply rows, rx_valid {meta['counters']['rx_valid']}")
     counts("trace", spray, meta, gateway_ip, gateway_mac, stderr, before, after)
-    print(f"  trace: every sprayed frame counted; gateway {gateway_mac} kept")
+    print(f"  trace: every sprayed frame counted, every one of {len(got)} valid replies the testbed's; "
+          f"gateway {gateway_mac} kept")
 
 
 def main():

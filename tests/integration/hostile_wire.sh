@@ -53,10 +53,12 @@ python3 "$SRC/tests/integration/check_spray.py" monitor "$WORK/spray-monitor.jso
 
 # Trace: a /24 (paths of 3 hops and dead hosts) against the testbed's truth, under the same spray.
 scan_bg -M trace --max-ttl 8 -r 2000 -c 2 -o "$WORK/paths.jsonl" -m "$WORK/trace.json" 198.18.0.0/24 \
-    2> "$WORK/stderr"
+    --replies-file "$WORK/trace-replies.csv" -f saddr,probe_daddr,probe_ttl,type,code,icmp_id,seq,ipid \
+    --output-filter "" 2> "$WORK/stderr"
 spray 100 3000 "$WORK/spray-trace.json"
 python3 "$SRC/tests/integration/check_trace.py" "$WORK/paths.jsonl" "$ICS_TESTBED_STATE/trace-truth.tsv" \
     198.18.0.0/24
 python3 "$SRC/tests/integration/check_spray.py" trace "$WORK/spray-trace.json" "$WORK/trace.json" \
+    "$WORK/trace-replies.csv" "$ICS_TESTBED_STATE/trace-truth.tsv" 198.18.0.0/24 8 \
     "$ICS_GATEWAY_IP" "$gateway_mac" "$WORK/stderr" "$WORK"/spray-trace.json.snmp-{before,after}
 echo "PASS"
