@@ -159,13 +159,14 @@ void add_checkpoint_options(option_adder add, cli_options& o) {
     add.group = checkpoint_group;
     add.value("--checkpoint", o.checkpoint, "FILE", "a file name",
               "keep a checkpoint here (replaced atomically), to finish the scan with --resume after a "
-              "crash (-M monitor: its counters, to go on with them)");
+              "crash (-M trace: with its hops in FILE.hops; -M monitor: its counters, to go on with them)");
     add.value("--checkpoint-interval", o.checkpoint_interval, "SECONDS", "a number of seconds, at least 0.1",
               "seconds between checkpoints");
-    add.value("--resume", o.resume, "FILE", "a checkpoint file",
-              "finish the scan this checkpoint is of (same targets and options; -e is taken from it), "
-              "or go on with the monitor's counters; the checkpoint is kept in it unless --checkpoint "
-              "names another file");
+    add.value(
+        "--resume", o.resume, "FILE", "a checkpoint file",
+        "finish the scan or trace this checkpoint is of (same targets and options; -e is taken from it), "
+        "or go on with the monitor's counters; the checkpoint is kept in it unless --checkpoint "
+        "names another file");
 }
 
 void add_output_options(option_adder add, cli_options& o) {

@@ -26,6 +26,8 @@
 #include "run/checkpoint.hpp"
 #include "targets/target_spec.hpp"
 #include "test_knobs.hpp"
+#include "trace/hop_journal.hpp"
+#include "trace/trace_walk.hpp"
 
 namespace ics::app {
 namespace {
@@ -126,10 +128,12 @@ status check_mode_groups(const cli_options& o, run_mode mode) {
         if (auto flags = o.given_in_group(group); mode != owner && !flags.empty())
             return error{fmt::format("{} applies to -M {} only: add -M {}, or drop {}", flags.front(),
                                      run_mode_name(owner), run_mode_name(owner), flags.front())};
-    if (auto flags = o.given_in_group(checkpoint_group); mode == run_mode::trace && !flags.empty())
+    // A resumed --preprobe trace could not know which preprobe answers its lcores took before their
+    // pause (trace_schedule.hpp), and so which TTLs they went on from.
+    if (auto flags = o.given_in_group(checkpoint_group); o.preprobe && !flags.empty())
         return error{
-            fmt::format("{} applies to -M scan and -M monitor only (-M trace keeps no checkpoint "
-                        "yet): drop {}",
+            fmt::format("{} cannot go with --preprobe yet (a resumed trace would not know which "
+                        "preprobe answers came in time): drop --preprobe, or drop {}",
                         flags.front(), flags.front())};
     if (auto flags = o.given_in_group(replies_group); mode == run_mode::scan && !flags.empty())
         return error{
@@ -441,7 +445,9 @@ status check_positions_fit(const checkpoint& saved, const scan_config& c, const 
     for (uint32_t t = 0; t < saved.positions.size(); ++t) {
         const walk_slice slice = c.slice(t, uint32_t(saved.positions.size()));
         const uint64_t total =
-            target_walk::targets_per_round(c.target_count(), c.max_targets, slice) * c.probes;
+            c.mode == run_mode::trace
+                ? trace_walk::total(c.targets.size(), c.trace, slice)
+                : target_walk::targets_per_round(c.target_count(), c.max_targets, slice) * c.probes;
         if (saved.positions[t] > total) planned = UINT64_MAX;
         if (planned != UINT64_MAX) planned += total;
     }
@@ -479,6 +485,31 @@ status resume_monitor(const checkpoint& saved, scan_config& c, const std::string
                         first != m.next_round ? ", the rest of a -Q period skipped" : "")};
     c.checkpoint.first_round = uint32_t(first);
     c.checkpoint.monitor_start = saved.monitor;
+    return ok();
+}
+
+// A trace's hops so far: the first `journal_bytes` bytes of the journal beside the checkpoint
+// (trace/hop_journal.hpp), which a resumed trace goes on appending to.
+status resume_trace_hops(const checkpoint& saved, scan_config& c, const std::string& path) {
+    const std::string journal = path + ".hops";
+    const uint64_t want = *saved.journal_bytes;
+    std::ifstream in(journal, std::ios::binary | std::ios::ate);  // its size first: `want` is the file's word
+    const auto size = in ? uint64_t(std::streamoff(in.tellg())) : 0;
+    std::string bytes;
+    if (in && size >= want) {
+        bytes.resize(want);
+        in.seekg(0);
+        in.read(bytes.data(), std::streamsize(want));
+    }
+    if (!in || size < want)
+        return error{fmt::format(
+            "cannot read the {} bytes of the trace's hops --resume '{}' names from '{}' ({}): keep "
+            "that file beside the checkpoint, as the run wrote it",
+            want, path, journal, in && size < want ? "it is shorter" : std::strerror(errno))};
+    std::vector<journal_entry> hops;
+    ICS_TRY(hops, parse_hop_journal(bytes, c.targets.size(), c.trace.ttls(), journal));
+    c.checkpoint.trace_hops = std::make_shared<const std::vector<journal_entry>>(std::move(hops));
+    c.checkpoint.journal_bytes = *saved.journal_bytes;
     return ok();
 }
 
@@ -536,10 +567,11 @@ status read_checkpoint(const cli_options& o, scan_config& c, const std::optional
     ICS_CHECK(check_positions_fit(saved, c, o.resume));
     if (saved.complete())
         return error{
-            fmt::format("--resume '{}': that scan is complete (all {} probes covered): nothing is "
+            fmt::format("--resume '{}': that {} is complete (all {} probes covered): nothing is "
                         "left to send",
-                        o.resume, saved.planned)};
+                        o.resume, c.mode == run_mode::trace ? "trace" : "scan", saved.planned)};
     k.start_positions = saved.positions;
+    if (c.mode == run_mode::trace) return resume_trace_hops(saved, c, o.resume);
     return ok();
 }
 
@@ -592,15 +624,22 @@ std::tuple<dev_t, ino_t, std::string> file_identity(const std::string& path) {
     return {0, 0, ec ? path : canonical};
 }
 
-status check_output_files(const cli_options& o, output_paths& files) {
+status check_output_files(const cli_options& o, const scan_config& c, output_paths& files) {
     files = {o.output_file, o.replies_file, o.status_updates_file, o.metadata_file,
              o.checkpoint.empty() ? o.resume : o.checkpoint};
+    // A trace's journal: kept up to the checkpoint's count when the run goes on in the same one,
+    // written anew (with the restored hops first) in another.
+    if (c.mode == run_mode::trace && !files.checkpoint.empty()) {
+        files.journal = files.checkpoint + ".hops";
+        if (files.checkpoint == c.checkpoint.resumed_from) files.journal_kept = c.checkpoint.journal_bytes;
+    }
     const std::pair<const std::string*, const char*> named[] = {
         {&files.output, "-o/--output-file"},
         {&files.replies, "--replies-file"},
         {&files.status_updates, "-u/--status-updates-file"},
         {&files.metadata, "-m/--metadata-file"},
-        {&files.checkpoint, o.checkpoint.empty() ? "--resume" : "--checkpoint"}};
+        {&files.checkpoint, o.checkpoint.empty() ? "--resume" : "--checkpoint"},
+        {&files.journal, "the trace's hop journal"}};
     for (size_t i = 0; i < std::size(named); ++i)
         for (size_t j = i + 1; j < std::size(named); ++j)
             if (!named[i].first->empty() && !named[j].first->empty() &&
@@ -611,7 +650,8 @@ status check_output_files(const cli_options& o, output_paths& files) {
                                        std::tuple{&files.replies, "the replies file", false},
                                        std::tuple{&files.status_updates, "the status updates file", false},
                                        std::tuple{&files.metadata, "the metadata file", true},
-                                       std::tuple{&files.checkpoint, "the checkpoint file", true}})
+                                       std::tuple{&files.checkpoint, "the checkpoint file", true},
+                                       std::tuple{&files.journal, "the trace's hop journal", false}})
         if (!path->empty())
             if (auto st = check_writable(*path, what, renamed); !st) return st;
     return ok();
@@ -658,7 +698,7 @@ result<built_config> build_config(const cli_options& o) {
             std::max<uint64_t>(1, uint64_t(double(c.target_count()) * *max_targets_percent / 100.0));
     ICS_CHECK(read_checkpoint(o, c, resumed));
     ICS_CHECK(check_host(o, c));
-    ICS_CHECK(check_output_files(o, b.files));
+    ICS_CHECK(check_output_files(o, c, b.files));
     return b;
 }
 

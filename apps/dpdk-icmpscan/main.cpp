@@ -66,7 +66,8 @@ bool listed(const ics::app::cli_options& opts) {
 ics::dpdk::run_outputs outputs_of(const ics::scan_config& cfg, const ics::app::open_outputs& files,
                                   const ics::app::output_paths& paths) {
     if (cfg.mode == ics::run_mode::scan) return {files.output, paths.output, nullptr, nullptr};
-    return {files.replies, paths.replies, files.output, cfg.quiet ? nullptr : stderr};
+    return {files.replies, paths.replies,     files.output, cfg.quiet ? nullptr : stderr,
+            files.journal, paths.journal_kept};
 }
 
 // Why writing the -u rows failed, once one did: the run stops on it (on_progress returns false).
@@ -85,12 +86,16 @@ ics::dpdk::run_hooks make_hooks(const ics::app::built_config& built, ics::app::o
         if (auto st = files.open(built.files); !st) return ics::error{st.error_message()};
         return outputs_of(cfg, files, built.files);
     };
-    // --checkpoint: the rows it claims reach the disk before it does.
+    // --checkpoint: the rows (a trace: the hops) it claims reach the disk before it does.
     if (!built.files.checkpoint.empty())
         hooks.save_checkpoint = [&built, &files](const std::string& text) -> ics::status {
             if (files.output_sync_fd >= 0 && fdatasync(files.output_sync_fd) != 0)
                 return ics::error{fmt::format("syncing the output file '{}' for a checkpoint failed ({})",
                                               built.files.output, ics::write_error_reason(errno))};
+            if (files.journal_sync_fd >= 0 && fdatasync(files.journal_sync_fd) != 0)
+                return ics::error{
+                    fmt::format("syncing the trace's hop journal '{}' for a checkpoint failed ({})",
+                                built.files.journal, ics::write_error_reason(errno))};
             return ics::app::write_whole_file(built.files.checkpoint, text, "the checkpoint file");
         };
     hooks.stop_signals = &stop_signals;

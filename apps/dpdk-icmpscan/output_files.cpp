@@ -129,7 +129,7 @@ status check_writable(const std::string& path, const char* what, bool replaced_b
 }
 
 open_outputs::~open_outputs() {
-    for (std::FILE* f : {output, replies, status_updates})
+    for (std::FILE* f : {output, replies, status_updates, journal})
         if (f && f != stdout) std::fclose(f);
 }
 
@@ -138,12 +138,14 @@ status open_outputs::open(const output_paths& paths) {
         const std::string& path;
         std::FILE*& file;
         const char* what;
+        uint64_t kept = 0;  // bytes left as they are (a resumed trace's journal), the rest cut
         int fd = -1;
         bool created = false;
     };
     one_file files[] = {{paths.output, output, "the output file"},
                         {paths.replies, replies, "the replies file"},
-                        {paths.status_updates, status_updates, "the status updates file"}};
+                        {paths.status_updates, status_updates, "the status updates file"},
+                        {paths.journal, journal, "the trace's hop journal", paths.journal_kept}};
     // Nothing is truncated until every file has opened: a run that fails here has sent nothing, so
     // it leaves existing files as they were and removes the ones it created.
     auto undo = [&](const one_file& bad, int err) {
@@ -166,8 +168,11 @@ status open_outputs::open(const output_paths& paths) {
         if (f.path == "-") f.file = stdout;
         if (f.fd < 0) continue;
         struct stat st {};
-        if (fstat(f.fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(f.fd, 0) != 0)) return undo(f, errno);
+        if (fstat(f.fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(f.fd, off_t(f.kept)) != 0) ||
+            (f.kept && lseek(f.fd, off_t(f.kept), SEEK_SET) < 0))
+            return undo(f, errno);
         if (&f.file == &output && S_ISREG(st.st_mode)) output_sync_fd = f.fd;  // the FILE keeps it
+        if (&f.file == &journal) journal_sync_fd = f.fd;
     }
     for (one_file& f : files) {
         if (f.fd < 0) continue;

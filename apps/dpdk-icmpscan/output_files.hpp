@@ -1,4 +1,5 @@
-// The files a run writes (-o, --replies-file, -u, -m): checked at start-up without touching them,
+// The files a run writes (-o, --replies-file, -u, -m, a trace's hop journal): checked at start-up
+// without touching them,
 // opened (truncated) only once the run is about to send, and the metadata written whole through
 // a temporary file renamed into place. A run that fails before sending leaves every existing file
 // as it was.
@@ -17,6 +18,10 @@ struct output_paths {
     std::string status_updates;
     std::string metadata;
     std::string checkpoint;  // --checkpoint (or --resume): replaced whole, never opened for rows
+    // -M trace with a checkpoint: its hop journal (the checkpoint's path and ".hops"), and how many
+    // bytes of it to keep (a resumed trace's, whose hops go on after them; 0: a new journal).
+    std::string journal;
+    uint64_t journal_kept = 0;
 };
 
 // Whether `path` could be written, without creating or truncating it: an existing file must be
@@ -43,6 +48,10 @@ public:
     // -o's descriptor when it is a regular file (-1 otherwise), taken when it opened: synced to disk
     // before each checkpoint, from the control lcore, while the output lcore writes through `output`.
     int output_sync_fd = -1;
+    // The trace's hop journal, positioned after the bytes kept, and its descriptor, synced before
+    // each checkpoint like -o's.
+    std::FILE* journal = nullptr;
+    int journal_sync_fd = -1;
 };
 
 // Writes `text` to `path` so that a reader, or the file system after a crash, sees the old content

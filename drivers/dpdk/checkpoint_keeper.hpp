@@ -5,6 +5,7 @@
 // replaces the file. The hook runs on a thread of its own: a slow disk must not hold up the
 // control lcore's ARP answers, status and stop decisions. After the run, a last checkpoint. One
 // that cannot be saved fails the run like any other write.
+// -M trace adds how many bytes of its hop journal the output lcore had written at that flush.
 // -M monitor keeps its books instead of positions: the output lcore copies them at each flush
 // (output_loop.hpp) into the keeper's copy, which the save then formats and writes; the next flush
 // is asked for only once that save is done, so the copy is never written while it is read.
@@ -130,6 +131,9 @@ private:
         c.planned = planned_;
         c.wall_ns = e_.clock.wall_ns(rte_rdtsc());
         c.monitor = books_;
+        // A trace's journal as the flush behind these positions left it (or, at the end, the last).
+        if (e_.cfg.mode == run_mode::trace)
+            c.journal_bytes = e_.flags.journal_bytes.load(std::memory_order_relaxed);
         pending_covered_ = books_ ? books_->next_round : c.covered();
         pending_ = std::async(std::launch::async, [save = e_.hooks.save_checkpoint, c = std::move(c)] {
             return save(format_checkpoint(c));

@@ -38,6 +38,10 @@ struct run_outputs {
     std::string rows_name;       // its name, for the sentence if writing fails
     std::FILE* paths = nullptr;  // the plan's own output at -o: trace's paths, monitor's summaries
     std::FILE* text = nullptr;   // monitor: fping-style lines at the end (stderr unless -q)
+    // trace with a checkpoint: its hop journal (trace/hop_journal.hpp), positioned at `journal_size`
+    // bytes (a resumed trace's kept bytes; 0: a new one, its magic not written yet).
+    std::FILE* journal = nullptr;
+    uint64_t journal_size = 0;
 };
 
 struct run_hooks {

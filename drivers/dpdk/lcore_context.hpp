@@ -60,6 +60,8 @@ struct scan_flags {
     std::atomic<bool> output_failed{false};
     // The last flush request served: every record queued before it is in the output file.
     std::atomic<uint64_t> flushed_at{0};
+    // A trace's hop journal: its size once that flush (or the last one, at the end) wrote it out.
+    std::atomic<uint64_t> journal_bytes{0};
     std::array<sender_progress, max_tx_lcores> senders;
     // Written by each TX or RX lcore once, as it exits; read by the control and output lcores.
     alignas(64) std::atomic<unsigned> tx_running{0};

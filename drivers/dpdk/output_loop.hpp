@@ -156,7 +156,19 @@ inline void serve_flush_request(output_context<Plan>& c, uint64_t& written) {
     // The keeper asks again only once it saved these (checkpoint_keeper::poll): nothing reads them now.
     if constexpr (requires { c.attribution->save_books(*c.books); })
         if (c.books) c.attribution->save_books(*c.books);
+    if constexpr (requires { c.attribution->journal_size(); })
+        c.flags->journal_bytes.store(c.attribution->journal_size(), std::memory_order_relaxed);
     c.flags->flushed_at.store(asked, std::memory_order_release);
+}
+
+// A trace's journal at the run's end, for the last checkpoint (read after the lcores stopped).
+template <typename Plan>
+inline void flush_journal(output_context<Plan>& c) {
+    if constexpr (requires { c.attribution->journal_size(); }) {
+        c.attribution->flush();
+        if (c.attribution->write_failed()) c.flags->output_failed.store(true);
+        c.flags->journal_bytes.store(c.attribution->journal_size(), std::memory_order_relaxed);
+    }
 }
 
 template <typename Plan>
@@ -191,6 +203,7 @@ int output_loop(output_context<Plan>& c) {
         }
     }
     if (c.writer && !c.writer->flush()) c.flags->output_failed.store(true);  // the run's end reads it
+    flush_journal(c);
     if (c.writer) c.counters->add(counter::out_write_lost, c.writer->rows_lost());
     return 0;
 }

@@ -79,6 +79,8 @@ result<run_outputs> launch_output(run_env& e, output_context<Plan>& out,
     if (writer) writer->write_header();
     if constexpr (requires { out.attribution->set_outputs(files->paths, files->text); })
         out.attribution->set_outputs(files->paths, files->text);
+    if constexpr (requires { out.attribution->set_journal(files->journal, files->journal_size); })
+        out.attribution->set_journal(files->journal, files->journal_size);
     if constexpr (requires { out.attribution->set_metrics(e.hooks.metrics); }) {
         std::vector<const counter_block*> counters;
         for (const auto& block : e.blocks) counters.push_back(block.get());

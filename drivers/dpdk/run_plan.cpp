@@ -101,9 +101,10 @@ void finish_checkpoint(const run_env& e, const checkpoint_keeper& keeper, scan_r
                             count ? fmt::format(" of {}", count) : std::string(), e.cfg.checkpoint.path));
     } else if (keeper.covered() < keeper.planned() && e.hooks.on_note) {
         e.hooks.on_note(
-            fmt::format("the checkpoint '{}' covers {} of the scan's {} probes: --resume {} "
+            fmt::format("the checkpoint '{}' covers {} of the {}'s {} probes: --resume {} "
                         "sends the rest",
-                        e.cfg.checkpoint.path, keeper.covered(), keeper.planned(), e.cfg.checkpoint.path));
+                        e.cfg.checkpoint.path, keeper.covered(), run_mode_name(e.cfg.mode), keeper.planned(),
+                        e.cfg.checkpoint.path));
     }
 }
 

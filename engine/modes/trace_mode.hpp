@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "run/scan_config.hpp"
 #include "run/scan_report.hpp"
 #include "targets/permutation.hpp"
+#include "trace/hop_journal.hpp"
 #include "trace/trace_collector.hpp"
 #include "trace/trace_schedule.hpp"
 #include "trace/trace_walk.hpp"
@@ -34,9 +37,10 @@ public:
     static constexpr bool may_skip = true;
     static constexpr bool may_pause = true;
 
+    // `start`: positions of the slice a resumed run's checkpoint covered (random and ttl orders).
     trace_schedule(const interval_set& targets, const permutation& perm, const trace_plan& plan,
-                   walk_slice slice)
-        : walk_(targets, perm, plan, slice),
+                   walk_slice slice, uint64_t start = 0)
+        : walk_(targets, perm, plan, slice, start),
           plan_(plan),
           backward_(plan.order == trace_order::backward),
           main_phase_(!backward_),
@@ -89,16 +93,32 @@ private:
 };
 
 // The output lcore's side: the hop table and stop set (trace_collector), and one bit per target
-// for hits (a target whose own Echo Reply came back, at any TTL).
+// for hits (a target whose own Echo Reply came back, at any TTL). With a checkpoint, every hop kept
+// also goes to the journal (trace/hop_journal.hpp); a resumed trace starts from the hops its
+// journal kept (their hits are the run before's, not counted again).
 class trace_attribution {
 public:
     static_assert(trace_collector::max_feedback <= max_feedback_per_record);
     explicit trace_attribution(const scan_config& cfg)
-        : collector_(cfg.targets, cfg.trace), hit_(cfg.targets.size()) {}
+        : collector_(cfg.targets, cfg.trace),
+          hit_(cfg.targets.size()),
+          min_ttl_(cfg.trace.min_ttl),
+          restored_(cfg.checkpoint.trace_hops) {
+        trace_feedback unused[trace_collector::max_feedback];  // random and ttl orders: none
+        if (restored_)
+            for (const journal_entry& e : *restored_) {
+                collector_.restore(e.index, e.slot, e.hop, unused);
+                if (e.hop.type == 0) hit_.test_and_set(e.index);
+            }
+    }
 
     attribution attribute(const result_record& rec, trace_feedback* fb, counter_block& counters) {
         const trace_outcome o = collector_.add(rec, fb);
         if (!o.attributed) counters.add(counter::out_not_attributed);
+        if (o.first && journal_) {
+            const unsigned slot = rec.probe_ttl - min_ttl_;
+            journal_->append(o.index, slot, collector_.hops().row(o.index)[slot]);
+        }
         attribution a;
         a.repeat = o.attributed && !o.first;
         a.new_hit = o.first && rec.success && !hit_.test_and_set(o.index);
@@ -107,9 +127,32 @@ public:
     }
     const trace_collector& collector() const { return collector_; }
 
+    // The journal (before the output lcore starts): `size` bytes in; a new one gets the restored
+    // hops first (a resumed trace keeping its checkpoint in another file).
+    void set_journal(std::FILE* out, uint64_t size) {
+        if (!out) return;
+        journal_.emplace(out, size);
+        if (size == 0 && restored_)
+            for (const journal_entry& e : *restored_) journal_->append(e.index, e.slot, e.hop);
+        restored_.reset();
+        flush();
+    }
+    // At a checkpoint's flush and at the end: the journal written out (its size then, for the
+    // checkpoint).
+    void flush() {
+        if (!journal_) return;
+        if (auto size = journal_->flush()) journal_size_ = *size;
+    }
+    bool write_failed() const { return journal_ && journal_->failed(); }
+    uint64_t journal_size() const { return journal_size_; }
+
 private:
     trace_collector collector_;
     seen_bitmap hit_;
+    unsigned min_ttl_;
+    std::shared_ptr<const std::vector<journal_entry>> restored_;
+    std::optional<hop_journal_writer> journal_;
+    uint64_t journal_size_ = 0;
 };
 
 // Writes one path per target to `paths`, in address order, and counts them into the report.
@@ -129,15 +172,15 @@ struct trace_mode {
     // Only the backward order changes course on what comes back.
     static bool uses_feedback(const scan_config& cfg) { return cfg.trace.order == trace_order::backward; }
     static schedule make_schedule(const scan_config& cfg, const permutation& perm, walk_slice slice) {
-        return schedule(cfg.targets, perm, cfg.trace, slice);
+        return schedule(cfg.targets, perm, cfg.trace, slice, cfg.checkpoint.start(slice.thread));
     }
     // This shard's share of the targets (--shards splits the trace's positions).
     static uint64_t targets_in_shard(const scan_config& cfg) {
         return target_walk::targets_per_round(cfg.targets.size(), 0, cfg.slice(0, 1));
     }
-    // Probes sent or skipped.
+    // Probes sent or skipped (a resumed run's: those its checkpoint did not cover).
     static uint64_t probes_planned(const scan_config& cfg, walk_slice slice) {
-        return trace_walk::total(cfg.targets.size(), cfg.trace, slice);
+        return trace_walk::total(cfg.targets.size(), cfg.trace, slice) - cfg.checkpoint.start(slice.thread);
     }
     // Every target of the trace (each gets a path, probed or not).
     static uint64_t targets_probed(const scan_config& cfg, std::span<const uint64_t>) {

@@ -30,9 +30,10 @@
 //
 // Decoding. An error's quote returns the IP ID, id and seq (W), the destination and the checksum;
 // an Echo Reply returns id, seq and the payload (W[47:32] is repeated there because the target's
-// reply carries its own IP ID). The mac does not cover the destination, so a quote whose
-// destination was rewritten on the way (a NAT) still validates; its checksum then differs from
-// flow(quoted destination), and the reply is flagged (record_flag::dst_rewritten), not attributed.
+// reply carries its own IP ID), whose fixup word must be that of our probe to the replying target.
+// The mac does not cover the destination, so a quote whose destination was rewritten on the way (a
+// NAT) still validates; its checksum then differs from flow(quoted destination), and the reply is
+// flagged (record_flag::dst_rewritten), not attributed.
 // RTT: pace/arrival_window.hpp, mod 2^24 microseconds: exact for replies within 15.7 s.
 #pragma once
 #include <algorithm>
@@ -158,6 +159,10 @@ public:
         const uint32_t send_us = uint32_t(w >> 18) & 0xffffff;
         if (ttl == 0 || uint32_t(w & mac_mask) != mac(m.src, ttl, send_us))
             return why = counter::rx_cookie_invalid, false;
+        // An Echo Reply returns the payload whole, and its second word is the fixup of our probe to
+        // that target: 16 bits more than the MAC's 18 that junk must hit by chance.
+        if (!m.quoted && m.lo != fixup(icmp_sum(w), flow_checksum(m.target)))
+            return why = counter::rx_cookie_invalid, false;
         fill_echo_record(r, m, rec);
         rec.probe_ttl = ttl;
         rec.round = 0;
@@ -179,8 +184,16 @@ private:
         const uint64_t w = pack(ttl, send_us, m);
         const uint32_t hi = uint32_t(w >> 32), lo = uint32_t(w);
         return {ip_id_word(uint16_t(hi), ttl), lo, hi << 16, ip_partial_ + hi + (uint32_t(ttl) << 8),
-                (uint32_t(icmp_type::echo_request) << 8) + (lo >> 16) + (lo & 0xffff) + hi};
+                icmp_sum(w)};
     }
+    // The sum of the ICMP message's words but the checksum field and the fixup.
+    static constexpr uint32_t icmp_sum(uint64_t w) {
+        const uint32_t hi = uint32_t(w >> 32), lo = uint32_t(w);
+        return (uint32_t(icmp_type::echo_request) << 8) + (lo >> 16) + (lo & 0xffff) + hi;
+    }
+    // The payload's second word: with it the ICMP words (`sum`, and the checksum field `flow`) sum
+    // to 0xffff.
+    static uint16_t fixup(uint32_t sum, uint32_t flow) { return uint16_t(~checksum_fold(sum + flow)); }
 
     static void write(uint8_t* frame, const frame_prefix& prefix, uint64_t flow_mult, const probe_words& p,
                       ipv4_addr src, ipv4_addr dst) {
@@ -193,7 +206,7 @@ private:
         uint8_t* icmp = ip + ipv4_min_header_len;
         const uint32_t flow = flow_of(dst, flow_mult);
         store_be64(icmp, uint64_t(uint32_t(icmp_type::echo_request) << 24 | flow) << 32 | p.id_seq);
-        store_be32(icmp + icmp_off::payload, p.payload_hi | uint16_t(~checksum_fold(p.icmp_sum + flow)));
+        store_be32(icmp + icmp_off::payload, p.payload_hi | fixup(p.icmp_sum, flow));
     }
     std::array<uint8_t, frame_len> frame_{};
     uint32_t ip_partial_ = 0;

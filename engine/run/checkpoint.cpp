@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "trace/hop_journal.hpp"
+
 namespace ics {
 
 uint64_t target_set_fingerprint(const interval_set& targets) {
@@ -42,6 +44,11 @@ run_identity identity_of(const scan_config& cfg) {
     id.shard = cfg.shard;
     id.shards = cfg.shards;
     id.senders = cfg.mode == run_mode::monitor ? 0 : cfg.lcores.tx_cores;
+    if (cfg.mode == run_mode::trace) {
+        id.trace_order = std::string(trace_order_name(cfg.trace.order));
+        id.min_ttl = cfg.trace.min_ttl;
+        id.max_ttl = cfg.trace.max_ttl;
+    }
     return id;
 }
 
@@ -58,16 +65,19 @@ constexpr int format_version = 1;
 
 nlohmann::json identity_json(const run_identity& id) {
     // The fingerprint as text: JSON readers other than ours lose 64-bit integers' low bits.
-    return {{"mode", id.mode},
-            {"probe_module", id.probe_type},
-            {"seed", id.seed},
-            {"targets", id.targets},
-            {"targets_fingerprint", fmt::format("{:016x}", id.targets_fingerprint)},
-            {"max_targets", id.max_targets},
-            {"probes", id.probes},
-            {"shard", id.shard},
-            {"shards", id.shards},
-            {"senders", id.senders}};
+    nlohmann::json j = {{"mode", id.mode},
+                        {"probe_module", id.probe_type},
+                        {"seed", id.seed},
+                        {"targets", id.targets},
+                        {"targets_fingerprint", fmt::format("{:016x}", id.targets_fingerprint)},
+                        {"max_targets", id.max_targets},
+                        {"probes", id.probes},
+                        {"shard", id.shard},
+                        {"shards", id.shards},
+                        {"senders", id.senders}};
+    if (!id.trace_order.empty())
+        j["trace"] = {{"order", id.trace_order}, {"min_ttl", id.min_ttl}, {"max_ttl", id.max_ttl}};
+    return j;
 }
 
 // A whole number of at most `max`, or damage: a float (a seed past 2^64 is kept as a double by the
@@ -101,6 +111,12 @@ run_identity identity_from(const nlohmann::json& j) {
     id.shard = uint32_t(whole_at(j, "shard", UINT32_MAX));
     id.shards = uint32_t(whole_at(j, "shards", UINT32_MAX));
     id.senders = uint32_t(whole_at(j, "senders", UINT32_MAX));
+    if (j.contains("trace")) {
+        const nlohmann::json& t = j.at("trace");
+        id.trace_order = t.at("order").get<std::string>();
+        id.min_ttl = uint32_t(whole_at(t, "min_ttl", 255));
+        id.max_ttl = uint32_t(whole_at(t, "max_ttl", 255));
+    }
     return id;
 }
 
@@ -155,6 +171,7 @@ std::string format_checkpoint(const checkpoint& c) {
         {"positions", c.positions}, {"probes_covered", c.covered()}, {"probes_planned", c.planned},
         {"complete", c.complete()}, {"written_unix_ns", c.wall_ns}};
     if (c.monitor) j["monitor"] = monitor_json(*c.monitor);
+    if (c.journal_bytes) j["journal_bytes"] = *c.journal_bytes;
     std::string text = j.dump(2) + "\n";
     if (c.monitor) append_monitor_table(text, *c.monitor);
     return text;
@@ -186,6 +203,7 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
         c.wall_ns = whole_at(j, "written_unix_ns");
         if (j.contains("monitor"))
             c.monitor = monitor_from(j.at("monitor"), uint64_t(std::count(table.begin(), table.end(), '\n')));
+        if (j.contains("journal_bytes")) c.journal_bytes = whole_at(j, "journal_bytes");
     } catch (const std::length_error&) {
         return error{table_damage(path)};
     } catch (const std::exception&) {
@@ -201,6 +219,17 @@ result<checkpoint> parse_checkpoint(std::string_view text, const std::string& pa
         return error{
             fmt::format("--resume '{}' is a damaged checkpoint (its positions do not fit its "
                         "run): resume from an intact copy, or start the scan again",
+                        path)};
+    // A trace's journal: its magic and whole entries (hop_journal.hpp), and only a trace's.
+    const bool is_trace = c.identity.mode == run_mode_name(run_mode::trace);
+    const bool whole_entries = c.journal_bytes && *c.journal_bytes >= hop_journal_magic.size() &&
+                               (*c.journal_bytes - hop_journal_magic.size()) % sizeof(journal_entry) == 0;
+    if (is_trace != bool(c.journal_bytes) || is_trace != !c.identity.trace_order.empty() ||
+        (is_trace && !whole_entries))
+        return error{
+            fmt::format("--resume '{}' is a damaged checkpoint (its trace journal's size or its "
+                        "trace settings are missing or do not fit): resume from an intact copy, or "
+                        "start again",
                         path)};
     const bool is_monitor = c.identity.mode == run_mode_name(run_mode::monitor);
     // (A scan's header may be followed by blank lines, an editor's: JSON allows them.)
@@ -236,6 +265,10 @@ std::optional<std::string> identity_mismatch(const run_identity& saved, const ru
     if (saved.shard != now.shard || saved.shards != now.shards)
         return fmt::format("{} was written by shard {} of {}: give --shard {} --shards {}", from, saved.shard,
                            saved.shards, saved.shard, saved.shards);
+    if (saved.trace_order != now.trace_order || saved.min_ttl != now.min_ttl || saved.max_ttl != now.max_ttl)
+        return fmt::format(
+            "{} was written by a trace of --min-ttl {} --max-ttl {} --trace-order {}: give the same", from,
+            saved.min_ttl, saved.max_ttl, saved.trace_order);
     if (saved.senders != now.senders)
         return fmt::format("{} was written by a run with {} sender lcores: give --tx-cores {}", from,
                            saved.senders, saved.senders);

@@ -5,6 +5,7 @@
 // seed, shard, sender count or probe type would probe other targets, so it is refused.
 // Written as a small JSON file, replaced atomically (docs/usage.md, "Checkpoints"). A monitor's
 // checkpoint holds its books instead of positions: the JSON, then a table of every target's counters.
+// A trace's names how much of its hop journal to read back (the paths are written only at its end).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -30,6 +31,9 @@ struct run_identity {
     uint32_t probes = 1;               // -P
     uint32_t shard = 0, shards = 1;
     uint32_t senders = 1;  // TX lcores: each walks its own slice (monitor: 0, its books are per target)
+    // -M trace: the TTLs and the order, which give the walk its positions (empty and 0 otherwise).
+    std::string trace_order;
+    uint32_t min_ttl = 0, max_ttl = 0;
     bool operator==(const run_identity&) const = default;
 };
 
@@ -47,6 +51,9 @@ struct checkpoint {
     uint64_t wall_ns = 0;  // when it was written
     // -M monitor: its books (monitor/monitor_checkpoint.hpp) instead of positions.
     std::shared_ptr<monitor_saved> monitor;
+    // -M trace: how many bytes of its hop journal (trace/hop_journal.hpp, the checkpoint's path and
+    // ".hops") hold the hops of the probes the positions cover, and maybe more.
+    std::optional<uint64_t> journal_bytes;
     uint64_t covered() const;
     bool complete() const { return monitor ? monitor->complete() : covered() >= planned; }
 };

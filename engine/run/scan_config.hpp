@@ -24,6 +24,7 @@
 namespace ics {
 
 struct monitor_saved;  // monitor/monitor_checkpoint.hpp
+struct journal_entry;  // trace/hop_journal.hpp
 
 // Where the probes go: exactly one of iface (a kernel interface through af_packet), pci (a
 // DPDK-bound NIC) or vdevs (DPDK virtual devices), or a dry run into a pcap file. Several vdevs
@@ -64,6 +65,10 @@ struct checkpoint_settings {
     // (the saved next round, moved up to a -Q summary period's start).
     std::shared_ptr<const monitor_saved> monitor_start;
     uint32_t first_round = 0;
+    // -M trace: the hops of the run before (its journal's entries, null: none) and how many bytes
+    // of the journal hold them (where this run's own entries go on).
+    std::shared_ptr<const std::vector<journal_entry>> trace_hops;
+    uint64_t journal_bytes = 0;
     uint64_t start(uint32_t sender) const {
         return sender < start_positions.size() ? start_positions[sender] : 0;
     }

@@ -14,6 +14,7 @@
 
 #include "fuzz_target.hpp"
 #include "run/checkpoint.hpp"
+#include "trace/hop_journal.hpp"
 
 namespace {
 
@@ -36,6 +37,22 @@ ics::checkpoint sample(uint32_t senders, uint64_t seed, bool complete) {
     for (uint32_t t = 0; t < senders; ++t) c.positions.push_back(complete ? c.planned / senders : 100 * t);
     if (complete) c.positions[0] += c.planned % senders;
     c.wall_ns = 1700000000000000000ull + seed;
+    return c;
+}
+
+// A trace's checkpoint: `senders` TX lcores part way through TTLs 1-16 of a /24, `hops` journal entries.
+ics::checkpoint trace_sample(uint32_t senders, uint64_t hops) {
+    ics::scan_config cfg;
+    cfg.mode = ics::run_mode::trace;
+    cfg.probe_type = "icmp_echo_paris";
+    cfg.targets = ics::interval_set({{0xc6120000, 0xc61200ff}});
+    cfg.lcores.tx_cores = senders;
+    cfg.trace.order = senders == 1 ? ics::trace_order::ttl : ics::trace_order::random;
+    ics::checkpoint c;
+    c.identity = ics::identity_of(cfg);
+    c.planned = 256 * 16;
+    for (uint32_t t = 0; t < senders; ++t) c.positions.push_back(300 * (t + 1));
+    c.journal_bytes = ics::hop_journal_magic.size() + hops * sizeof(ics::journal_entry);
     return c;
 }
 
@@ -90,9 +107,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto again = ics::parse_checkpoint(ics::format_checkpoint(c), "ck");
     check(bool(again), "a checkpoint written back is refused");
     check(again->identity == c.identity && again->positions == c.positions && again->planned == c.planned &&
-              again->wall_ns == c.wall_ns,
+              again->wall_ns == c.wall_ns && again->journal_bytes == c.journal_bytes,
           "a checkpoint written back reads as another");
     check(!ics::identity_mismatch(c.identity, c.identity, "ck"), "a run of the same identity is refused");
+    check(bool(c.journal_bytes) == (c.identity.mode == "trace") &&
+              (!c.journal_bytes || (*c.journal_bytes - 8) % sizeof(ics::journal_entry) == 0),
+          "accepted a journal size that is not a trace's whole entries");
     if (c.monitor) {
         const ics::monitor_saved& m = *c.monitor;
         check(ics::format_checkpoint(*again) == ics::format_checkpoint(c),
@@ -114,7 +134,8 @@ std::vector<std::vector<uint8_t>> fuzz_seeds() {
         const std::string text = ics::format_checkpoint(c);
         seeds.emplace_back(text.begin(), text.end());
     }
-    for (const auto& c : {monitor_sample(3, true), monitor_sample(4, false)}) {
+    for (const auto& c :
+         {monitor_sample(3, true), monitor_sample(4, false), trace_sample(1, 0), trace_sample(2, 17)}) {
         const std::string text = ics::format_checkpoint(c);
         seeds.emplace_back(text.begin(), text.end());
     }

@@ -192,7 +192,7 @@ check "--checkpoint '-' is not a file" "${base[@]}" --checkpoint - 198.18.0.0/24
 check "-N/--max-results cannot go with --checkpoint" "${base[@]}" --checkpoint "$WORK/ck" -N 5 198.18.0.0/24
 check "--checkpoint does not apply to --dryrun" --dryrun "$WORK/p.pcap" -S 198.19.255.1 -b /dev/null --checkpoint "$WORK/ck" 198.18.0.0/24
 check "cannot read --resume '/nonexistent'" "${base[@]}" --resume /nonexistent 198.18.0.0/24
-check "applies to -M scan and -M monitor only (-M trace keeps no checkpoint yet)" "${trace[@]}" --checkpoint "$WORK/ck" 198.18.0.0/24
+check "--checkpoint cannot go with --preprobe yet" "${trace[@]}" --preprobe --checkpoint "$WORK/ck" 198.18.0.0/24
 [[ ! -e $WORK/ck ]] || { echo "FAIL: a refused --checkpoint created its file"; fails=$((fails + 1)); }
 check "-r/--rate is given more than once: give it once" "${base[@]}" -r 5 -r 6 198.18.0.0/24
 check "--preprobe takes no value: write it alone" "${trace[@]}" --preprobe=maybe 198.18.0.0/24

@@ -35,23 +35,10 @@ def rows(path, allow_cut_tail=False):
     return reader.fieldnames, out
 
 
-def main():
-    (whole_p, first_p, second_p, ck_kill_p, ck_end_p, meta_p, frames, rate, cooldown,
-     interval) = sys.argv[1:11]
-    fields, whole = rows(whole_p)
-    f1, first = rows(first_p, allow_cut_tail=True)
-    f2, second = rows(second_p)
-    if not (fields == f1 == f2):
-        fail(f"the three outputs have different fields: {fields}, {f1}, {f2}")
-    if len(set(whole)) != len(whole):
-        fail("the uninterrupted scan wrote a row twice")
-    union = set(first) | set(second)
-    missing, extra = set(whole) - union, union - set(whole)
-    if missing or extra:
-        fail(f"the union differs from the uninterrupted scan: {len(missing)} rows missing "
-             f"(e.g. {sorted(missing)[:3]}), {len(extra)} extra (e.g. {sorted(extra)[:3]})")
-    both = len(set(first) & set(second))
-
+def check_resumed_counts(ck_kill_p, ck_end_p, meta_p, frames, rate, cooldown, interval):
+    """A killed run's checkpoint, the resumed run's final one and its metadata: the resumed run sent
+    exactly what the checkpoint left, ended complete, took the seed; and the probes sent twice lie
+    within their bound (a scan's or a trace's: check_trace_resume.py)."""
     ck_kill, ck_end, meta = (json.load(open(p)) for p in (ck_kill_p, ck_end_p, meta_p))
     covered, planned = ck_kill["probes_covered"], ck_kill["probes_planned"]
     if not 0 < covered < planned:
@@ -76,9 +63,8 @@ def main():
     # machine stalled): a checkpoint that claimed the probes of the moment, with no cooldown, was
     # measured at 643 past it.
     least = 0.5 * float(rate) * float(cooldown)
-    print(f"  uninterrupted: {len(whole)} rows; killed run: {len(first)} rows, sent {sent_killed} probes, "
-          f"checkpoint covered {covered}; resumed run: {len(second)} rows, sent {meta['packets_sent']}; "
-          f"rows in both: {both}", file=sys.stderr)
+    print(f"  killed run: sent {sent_killed} probes, checkpoint covered {covered}; resumed run: sent "
+          f"{meta['packets_sent']}", file=sys.stderr)
     print(f"  probes sent twice: {twice} (rate x (cooldown + interval) = {expected:.0f}; at least "
           f"{least:.0f})", file=sys.stderr)
     if twice < least:
@@ -87,6 +73,28 @@ def main():
     if twice > 2 * expected:
         fail(f"{twice} probes were sent twice, over twice rate x (cooldown + interval): the checkpoint "
              "did not keep up")
+
+
+def main():
+    (whole_p, first_p, second_p, ck_kill_p, ck_end_p, meta_p, frames, rate, cooldown,
+     interval) = sys.argv[1:11]
+    fields, whole = rows(whole_p)
+    f1, first = rows(first_p, allow_cut_tail=True)
+    f2, second = rows(second_p)
+    if not (fields == f1 == f2):
+        fail(f"the three outputs have different fields: {fields}, {f1}, {f2}")
+    if len(set(whole)) != len(whole):
+        fail("the uninterrupted scan wrote a row twice")
+    union = set(first) | set(second)
+    missing, extra = set(whole) - union, union - set(whole)
+    if missing or extra:
+        fail(f"the union differs from the uninterrupted scan: {len(missing)} rows missing "
+             f"(e.g. {sorted(missing)[:3]}), {len(extra)} extra (e.g. {sorted(extra)[:3]})")
+    both = len(set(first) & set(second))
+
+    check_resumed_counts(ck_kill_p, ck_end_p, meta_p, frames, rate, cooldown, interval)
+    print(f"  uninterrupted: {len(whole)} rows; killed run: {len(first)} rows; resumed run: {len(second)} rows; "
+          f"rows in both: {both}", file=sys.stderr)
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(fields)
     w.writerows(sorted(union))

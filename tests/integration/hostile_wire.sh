@@ -53,7 +53,7 @@ python3 "$SRC/tests/integration/check_spray.py" monitor "$WORK/spray-monitor.jso
 
 # Trace: a /24 (paths of 3 hops and dead hosts) against the testbed's truth, under the same spray.
 scan_bg -M trace --max-ttl 8 -r 2000 -c 2 -o "$WORK/paths.jsonl" -m "$WORK/trace.json" 198.18.0.0/24 \
-    --replies-file "$WORK/trace-replies.csv" -f saddr,probe_daddr,probe_ttl,type,code,icmp_id,seq,ipid \
+    --replies-file "$WORK/trace-replies.csv" -f saddr,probe_daddr,probe_ttl,type,code,icmp_id,seq,ipid,dst_rewritten \
     --output-filter "" 2> "$WORK/stderr"
 spray 100 3000 "$WORK/spray-trace.json"
 python3 "$SRC/tests/integration/check_trace.py" "$WORK/paths.jsonl" "$ICS_TESTBED_STATE/trace-truth.tsv" \

@@ -26,7 +26,8 @@ refused "give --tx-cores 1" --resume "$WORK/ck.json" --tx-cores 2 "${args[@]}"
 refused "with -P 1 and no -n: give the same" --resume "$WORK/ck.json" -P 2 "${args[@]}"
 head -c 100 "$WORK/ck.json" > "$WORK/damaged.json"
 refused "is not a dpdk-icmpscan checkpoint" --resume "$WORK/damaged.json" "${args[@]}"
-refused "applies to -M scan and -M monitor only" -M trace --checkpoint "$WORK/t.json" 198.18.0.0/24
+refused "is a checkpoint of a scan run, not of -M trace" -M trace --resume "$WORK/ck.json" -r "$rate" \
+    "$ICS_SCAN_RANGE"
 cmp -s "$WORK/ck.json" "$WORK/ck-at-kill.json" || fail "a refused resume changed the checkpoint"
 
 # No -e: the seed comes from the checkpoint.

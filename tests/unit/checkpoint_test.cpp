@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "run/checkpoint_tracker.hpp"
+#include "trace/hop_journal.hpp"
 
 using namespace ics;
 
@@ -22,6 +23,24 @@ checkpoint sample_checkpoint() {
     c.positions = {100, 99};
     c.planned = 516;
     c.wall_ns = 1700000000123456789ull;
+    return c;
+}
+
+// A trace's: TTLs 2-9 in TTL order, and 3 hops in its journal.
+checkpoint sample_trace_checkpoint() {
+    scan_config cfg;
+    cfg.mode = run_mode::trace;
+    cfg.probe_type = "icmp_echo_paris";
+    cfg.targets = interval_set({{0xc6120000, 0xc61200ff}});
+    cfg.trace.order = trace_order::ttl;
+    cfg.trace.min_ttl = 2;
+    cfg.trace.max_ttl = 9;
+    checkpoint c;
+    c.identity = identity_of(cfg);
+    c.positions = {700};
+    c.planned = 2048;
+    c.wall_ns = 1700000000123456789ull;
+    c.journal_bytes = hop_journal_magic.size() + 3 * sizeof(journal_entry);
     return c;
 }
 
@@ -154,6 +173,52 @@ TEST(Checkpoint, RoundTrips) {
     EXPECT_NE(format_checkpoint(c).find("\"complete\": false"), std::string::npos);
 }
 
+TEST(Checkpoint, ATracesRoundTripsWithItsJournalSizeAndSettings) {
+    const checkpoint c = sample_trace_checkpoint();
+    EXPECT_EQ(c.identity.trace_order, "ttl");
+    EXPECT_EQ(c.identity.min_ttl, 2u);
+    EXPECT_EQ(c.identity.max_ttl, 9u);
+    auto back = parse_checkpoint(format_checkpoint(c), "f");
+    ASSERT_TRUE(back) << back.error_message();
+    EXPECT_EQ(back->identity, c.identity);
+    EXPECT_EQ(back->positions, c.positions);
+    EXPECT_EQ(back->journal_bytes, c.journal_bytes);
+    // A scan's has neither.
+    auto scan = parse_checkpoint(format_checkpoint(sample_checkpoint()), "f");
+    ASSERT_TRUE(scan);
+    EXPECT_FALSE(scan->journal_bytes);
+    EXPECT_TRUE(scan->identity.trace_order.empty());
+}
+
+TEST(Checkpoint, ATracesWithoutAWholeJournalOrItsSettingsIsDamaged) {
+    const std::string good = format_checkpoint(sample_trace_checkpoint());
+    auto damaged = [](std::string_view text) {
+        auto r = parse_checkpoint(text, "ck.json");
+        return !r && r.error_message().find("damaged") != std::string::npos;
+    };
+    const std::string size = std::to_string(*sample_trace_checkpoint().journal_bytes);
+    std::string cut = good;  // not the magic and whole entries
+    cut.replace(cut.find("\"journal_bytes\": " + size), 17 + size.size(), "\"journal_bytes\": 100");
+    EXPECT_TRUE(damaged(cut));
+    std::string short_magic = good;
+    short_magic.replace(short_magic.find("\"journal_bytes\": " + size), 17 + size.size(),
+                        "\"journal_bytes\": 7");
+    EXPECT_TRUE(damaged(short_magic));
+    std::string no_journal = good;
+    no_journal.replace(no_journal.find("\"journal_bytes\""), 15, "\"journal_byte\"");
+    EXPECT_TRUE(damaged(no_journal));
+    std::string no_settings = good;
+    no_settings.replace(no_settings.find("\"trace\""), 7, "\"trxce\"");
+    EXPECT_TRUE(damaged(no_settings));
+    std::string bad_ttl = good;
+    bad_ttl.replace(bad_ttl.find("\"max_ttl\": 9"), 12, "\"max_ttl\": 999");
+    EXPECT_TRUE(damaged(bad_ttl));
+    // A scan's checkpoint with a journal is damaged too.
+    std::string scan = format_checkpoint(sample_checkpoint());
+    scan.replace(scan.find("\"complete\""), 10, "\"journal_bytes\": 8, \"complete\"");
+    EXPECT_TRUE(damaged(scan));
+}
+
 TEST(Checkpoint, RefusesWhatIsNotAnIntactCheckpoint) {
     const std::string good = format_checkpoint(sample_checkpoint());
     auto message = [](std::string_view text) {
@@ -222,6 +287,21 @@ TEST(Checkpoint, ResumeOfAnotherRunIsRefusedNamingTheDifference) {
     EXPECT_NE(why([](run_identity& i) { i.max_targets = 9; }).find("with -P 2 and no -n"), std::string::npos);
     EXPECT_NE(why([](run_identity& i) { i.probe_type = "x"; }).find("--probe-module icmp_echo"),
               std::string::npos);
+}
+
+TEST(Checkpoint, ResumeOfATraceWithOtherTtlsOrOrderIsRefused) {
+    const run_identity saved = sample_trace_checkpoint().identity;
+    EXPECT_FALSE(identity_mismatch(saved, saved, "f"));
+    for (auto change : {+[](run_identity& i) { i.max_ttl = 10; }, +[](run_identity& i) { i.min_ttl = 1; },
+                        +[](run_identity& i) { i.trace_order = "random"; }}) {
+        run_identity now = saved;
+        change(now);
+        auto m = identity_mismatch(saved, now, "f");
+        ASSERT_TRUE(m);
+        EXPECT_NE(m->find("a trace of --min-ttl 2 --max-ttl 9 --trace-order ttl: give the same"),
+                  std::string::npos)
+            << *m;
+    }
 }
 
 TEST(Checkpoint, FingerprintSeesEveryRangeBound) {

@@ -5,12 +5,15 @@
 // a config names; the round travels through the echo probe to its record.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
 
 #include "modes/plans.hpp"
 #include "packet_craft.hpp"
+#include "trace/hop_journal.hpp"
 
 using namespace ics;
 using namespace ics::test;
@@ -201,6 +204,51 @@ TEST(TraceAttribution, OneResultPerHopOneHitPerTargetRewrittenCounted) {
     EXPECT_FALSE(a.attribute(rewritten, fb, counters).repeat);
     EXPECT_EQ(counters.get(counter::out_not_attributed), 1u);
     EXPECT_EQ(a.collector().hops().row(1)[2].type, icmp_type::time_exceeded) << "target 1, TTL 3";
+}
+
+// With a checkpoint: each hop kept goes to the journal once; a resumed trace's attribution starts
+// from the journal's hops (a repeat of one is a repeat, its target's hit not counted again), goes
+// on after the kept bytes, and writes them first into a new journal.
+TEST(TraceAttribution, JournalsEveryHopKeptAndResumesFromIt) {
+    scan_config c = config_for(sample_set());
+    c.mode = run_mode::trace;
+    counter_block counters;
+    trace_feedback fb[max_feedback_per_record];
+    std::FILE* first = std::tmpfile();
+    ASSERT_NE(first, nullptr);
+    uint64_t kept = 0;
+    {
+        trace_attribution a(c);
+        a.set_journal(first, 0);
+        a.attribute(record_for(0xc6120001, icmp_type::time_exceeded, 3), fb, counters);
+        a.attribute(record_for(0xc6120001, icmp_type::time_exceeded, 3), fb, counters);  // a repeat
+        a.attribute(record_for(0xc6120002, icmp_type::echo_reply, 4), fb, counters);
+        a.flush();
+        kept = a.journal_size();
+        EXPECT_FALSE(a.write_failed());
+    }
+    ASSERT_EQ(kept, hop_journal_magic.size() + 2 * sizeof(journal_entry));
+    std::string bytes(kept, '\0');
+    std::rewind(first);
+    ASSERT_EQ(std::fread(bytes.data(), 1, kept, first), kept);
+    auto hops = parse_hop_journal(bytes, c.targets.size(), c.trace.ttls(), "j");
+    ASSERT_TRUE(hops) << hops.error_message();
+    c.checkpoint.trace_hops = std::make_shared<const std::vector<journal_entry>>(*hops);
+    c.checkpoint.journal_bytes = kept;
+
+    trace_attribution resumed(c);
+    EXPECT_TRUE(resumed.attribute(record_for(0xc6120001, icmp_type::time_exceeded, 3), fb, counters).repeat);
+    EXPECT_FALSE(resumed.attribute(record_for(0xc6120002, icmp_type::echo_reply, 5), fb, counters).new_hit);
+    EXPECT_EQ(resumed.collector().hops().row(2)[3].type, icmp_type::echo_reply) << "target 2, TTL 4";
+    std::FILE* second = std::tmpfile();  // another checkpoint file: a new journal, the hops first
+    ASSERT_NE(second, nullptr);
+    trace_attribution elsewhere(c);
+    elsewhere.set_journal(second, 0);
+    elsewhere.attribute(record_for(0xc6120003, icmp_type::time_exceeded, 1), fb, counters);
+    elsewhere.flush();
+    EXPECT_EQ(elsewhere.journal_size(), kept + sizeof(journal_entry));
+    std::fclose(first);
+    std::fclose(second);
 }
 
 TEST(PlanRegistry, PicksThePlanTheConfigNames) {

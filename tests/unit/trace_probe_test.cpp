@@ -338,6 +338,29 @@ TEST(TraceProbe, RewrittenDestinationIsFlaggedNotAttributed) {
     EXPECT_EQ(rec.probe_daddr, 0xc6120063u);
 }
 
+// An Echo Reply whose cookie words are right but whose payload's fixup is not our probe's to that
+// target (junk that hit the 18-bit MAC, or another target's reply forged) is refused.
+TEST(TraceProbe, AnEchoReplyMustReturnTheFixupOfOurProbeToItsSender) {
+    trace_probe p(test_probe_setup());
+    auto reply = echo_reply_to(build(p, target, 5, 10));
+    result_record rec{};
+    counter why{};
+    ASSERT_TRUE(decode(p, reply, 20, rec, why)) << counter_infos[size_t(why)].name;
+    const size_t fixup_at = reply.size() - 2;  // the payload's second word ends the reply
+    for (uint8_t flip : {uint8_t(0x01), uint8_t(0x80)}) {
+        auto bad = reply;
+        bad[fixup_at] ^= flip;
+        fix_icmp_checksum(bad.data() + icmp_at, bad.size() - icmp_at);  // only the fixup is wrong
+        EXPECT_FALSE(decode(p, bad, 20, rec, why));
+        EXPECT_EQ(why, counter::rx_cookie_invalid);
+    }
+    auto other_sender = echo_reply_to(build(p, target, 5, 10));  // the same words from another target
+    store_be32(other_sender.data() + eth_header_len + 12, target + 1);
+    fix_ip_checksum(other_sender.data() + eth_header_len);
+    EXPECT_FALSE(decode(p, other_sender, 20, rec, why));
+    EXPECT_EQ(why, counter::rx_cookie_invalid);
+}
+
 TEST(TraceProbe, AnotherKeyRejectsOurReplies) {
     trace_probe p(test_probe_setup());
     probe_setup other = test_probe_setup();
