@@ -7,7 +7,6 @@
 # inputs earlier runs found that add coverage.
 #
 #   scripts/fuzz.sh [--ci] [--runs N] [SECONDS] [TARGET...]
-#   scripts/fuzz.sh --build-only [TARGET...]    (the test command builds ahead, at idle priority)
 #
 #   SECONDS     per target (default 60; --ci: 20); --runs N: N executions per target instead, or
 #               with SECONDS too, whichever comes first (a long run that must end by a given time
@@ -32,16 +31,15 @@
 # is saved as build-fuzz/findings/TARGET/crash-*; make it a unit test (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci=0 runs= seconds= seconds_given=0 build_only=0
+ci=0 runs= seconds= seconds_given=0
 targets=()
 while (($#)); do
     case $1 in
         --ci) ci=1 ;;
-        --build-only) build_only=1 ;;
         --runs) runs=${2:-}; shift ;;
         [0-9]*) seconds=$1 seconds_given=1 ;;
         *_fuzz) targets+=("$1") ;;
-        *) echo "fuzz.sh: unknown argument '$1': give --ci, --build-only, --runs N, SECONDS or target names (*_fuzz)" >&2; exit 2 ;;
+        *) echo "fuzz.sh: unknown argument '$1': give --ci, --runs N, SECONDS or target names (*_fuzz)" >&2; exit 2 ;;
     esac
     shift
 done
@@ -84,7 +82,6 @@ write_ninja() {
 mkdir -p "$out/logs"
 write_ninja
 ninja -C "$out" -j2 --quiet "${targets[@]}" > "$out/logs/build.log" 2>&1 || { cat "$out/logs/build.log" >&2; exit 1; }
-((!build_only)) || exit 0
 
 # The longest input libFuzzer makes for a target (see the top of this file).
 max_len_of() {

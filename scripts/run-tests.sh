@@ -15,13 +15,13 @@ source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 # A run marked idle: runs in the background at SCHED_IDLE from the start (lint: clang-tidy's minutes
 # of CPU, which need no timing), on the CPU the other runs leave idle; the rest run in order.
-# A run marked quiet: runs once nothing is left in the background (the builds below, the idle
+# A run marked quiet: runs once nothing is left in the background (the sanitizer build, the idle
 # runs). The rtt suite compares our RTTs with ping's and fping's, measured one after the other, and
 # work at idle priority beside one run and not the other still slows the kernel's forwarding in
 # it: with two idle busy loops our least RTT of ten rose from 16 to 38 us here, and beside the
 # sanitizer build monitor_vs_fping's came out 80 us long on CI. The other testbed tests check
-# counts and paths, and leave the background builds most of the CPU (about 70 %).
-all_runs="idle:build:lint build:unit,fuzz,dpdk,bench build:integration build:libfuzzer build-asan:unit,dpdk quiet:build:rtt"
+# counts and paths, and leave that build most of the CPU (about 70 %).
+all_runs="idle:build:lint build:unit,fuzz,libfuzzer,dpdk,bench build:integration build-asan:unit,dpdk quiet:build:rtt"
 runs=${ICS_TEST_RUNS:-$all_runs}
 # Installs what is missing, then stops with one sentence if a program the tests call is not on the PATH.
 scripts/install-deps.sh || exit 1
@@ -36,33 +36,29 @@ scripts/setup-hugepages.sh || echo "continuing without hugepages: the tests fall
 
 status=0
 logs=$(mktemp -d)
-# Builds in the background at SCHED_IDLE from the start, on the CPU the runs leave idle (the
-# testbed's tests wait on timers and the network much of the time), never taking it from them: the
-# sanitizer build (build-asan/), whose runs wait for it, and libFuzzer's (build-fuzz/,
-# scripts/fuzz.sh --build-only), which a run of the libfuzzer suite waits for (that suite comes
-# after the testbed's, so that the build has their idle CPU). Any quiet run waits for both.
-declare -A background_builds=() built_status=()  # NAME -> PID; NAME -> exit status, once waited for
-start_build() {  # NAME COMMAND...
-    chrt --idle 0 "${@:2}" > "$logs/$1-build.log" 2>&1 &
-    background_builds[$1]=$!
-}
-# Waits for a background build (once); its status (0 for one never started).
-finish_build() {  # NAME
-    if [[ -n ${background_builds[$1]:-} ]]; then
-        wait "${background_builds[$1]}"
-        built_status[$1]=$?
-        unset "background_builds[$1]"
+# The sanitizer build compiles while build/'s tests run, at SCHED_IDLE: on the CPU those tests leave
+# idle, never taking it from them. Its runs and any quiet run wait for it.
+asan_build=
+if [[ " $runs" =~ [\ :]build-asan: ]]; then
+    chrt --idle 0 scripts/build.sh --asan-only > "$logs/asan-build.log" 2>&1 &
+    asan_build=$!
+fi
+asan_built=0  # the sanitizer build's exit status, once waited for
+# Waits for the sanitizer build (once); its status.
+finish_asan_build() {
+    if [[ -n $asan_build ]]; then
+        wait "$asan_build"
+        asan_built=$?
+        asan_build=
     fi
-    return "${built_status[$1]:-0}"
+    return "$asan_built"
 }
-if [[ " $runs" =~ [\ :]build-asan: ]]; then start_build asan scripts/build.sh --asan-only; fi
-if [[ $runs == *libfuzzer* ]]; then start_build fuzz scripts/fuzz.sh --build-only; fi
 idle_jobs=()  # PID:DIR:SUITES:LOGBASE of each idle run
 # A run that ends early (an error, ^C) stops what runs in the background: ninja stops its
 # compilers, meson its tests.
 stop_background() {
     local job
-    for job in "${background_builds[@]}"; do { pkill -TERM -P "$job"; kill "$job"; } 2>/dev/null; done
+    [[ -n $asan_build ]] && { pkill -TERM -P "$asan_build"; kill "$asan_build"; } 2>/dev/null
     for job in "${idle_jobs[@]}"; do kill "${job%%:*}" 2>/dev/null; done
     rm -rf "$logs"
 }
@@ -110,20 +106,17 @@ for spec in $runs; do  # [idle:]build-dir:suite,suite...
     fi
     if [[ $spec == quiet:* ]]; then
         spec=${spec#quiet:}
-        finish_build asan
-        finish_build fuzz
+        finish_asan_build
         finish_idle_runs
     fi
     dir=${spec%%:*}
     suites=${spec#*:}
-    if [[ $dir == build-asan ]] && ! finish_build asan; then
+    if [[ $dir == build-asan ]] && ! finish_asan_build; then
         cat "$logs/asan-build.log" >&2  # its suites cannot run; the others' summary still comes
         echo "the sanitizer build failed: $spec not run" >&2
         status=1
         continue
     fi
-    # A failed fuzz build is the libfuzzer test's to report: fuzz.sh --ci builds again and says why.
-    if [[ $suites == *libfuzzer* ]]; then finish_build fuzz; fi
     rm -f "$dir/meson-logs/testlog.json"  # the log this run writes, never one an earlier run left
     mapfile -t args < <(meson_args "$dir" testlog "$suites")
     meson test "${args[@]}" || status=1
