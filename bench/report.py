@@ -173,8 +173,9 @@ def main():
         missing.append("full loop")
     missing += [f"sink {t}" for t, v in res["sink"].items() if not v["pps"]]
     missing += [f"testbed {t}" for t, v in res["testbed"].items() if not v["pps"]]
-    # Every tool's row, and through the testbed at every rate any tool ran at.
-    rates = {t.split("@")[1] for t in res["testbed"]}
+    # Every tool's row, and through the testbed at every rate run.sh asked for.
+    rates_file = os.path.join(d, "testbed_rates")
+    rates = set(open(rates_file).read().split()) if os.path.exists(rates_file) else set()
     missing += [f"sink {t}" for t in ("engine-af_packet", "engine-af_packet-2tx", "engine-af_xdp",
                                       "engine-af_xdp-2q", "zmap-1thread", "masscan") if t not in res["sink"]]
     missing += [f"testbed {t}@{r}" for t in ("engine-af_packet", "engine-af_xdp", "zmap", "masscan")

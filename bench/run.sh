@@ -165,6 +165,7 @@ PY
 }
 testbed_rates=(max 100000)
 ((QUICK)) && testbed_rates=(max)
+echo "${testbed_rates[*]}" > "$OUT/testbed_rates"
 for round in $(seq "$ROUNDS"); do
     for rate in "${testbed_rates[@]}"; do
         ours_rate=$rate zmap_rate=$rate masscan_rate=$rate

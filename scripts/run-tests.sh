@@ -39,7 +39,7 @@ logs=$(mktemp -d)
 # The sanitizer build compiles while build/'s tests run, at SCHED_IDLE: on the CPU those tests leave
 # idle, never taking it from them. Its runs and any quiet run wait for it.
 asan_build=
-if [[ " $runs" =~ [\ :]build-asan: ]]; then
+if [[ " $runs" =~ \ (quiet:)?build-asan: ]]; then
     chrt --idle 0 scripts/build.sh --asan-only > "$logs/asan-build.log" 2>&1 &
     asan_build=$!
 fi

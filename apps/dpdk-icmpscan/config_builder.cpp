@@ -631,7 +631,9 @@ status check_output_files(const cli_options& o, const scan_config& c, output_pat
     // written anew (with the restored hops first) in another.
     if (c.mode == run_mode::trace && !files.checkpoint.empty()) {
         files.journal = files.checkpoint + ".hops";
-        if (files.checkpoint == c.checkpoint.resumed_from) files.journal_kept = c.checkpoint.journal_bytes;
+        if (!c.checkpoint.resumed_from.empty() &&
+            file_identity(files.checkpoint) == file_identity(c.checkpoint.resumed_from))
+            files.journal_kept = c.checkpoint.journal_bytes;
     }
     const std::pair<const std::string*, const char*> named[] = {
         {&files.output, "-o/--output-file"},

@@ -172,7 +172,7 @@ status open_outputs::open(const output_paths& paths) {
             (f.kept && lseek(f.fd, off_t(f.kept), SEEK_SET) < 0))
             return undo(f, errno);
         if (&f.file == &output && S_ISREG(st.st_mode)) output_sync_fd = f.fd;  // the FILE keeps it
-        if (&f.file == &journal) journal_sync_fd = f.fd;
+        if (&f.file == &journal && S_ISREG(st.st_mode)) journal_sync_fd = f.fd;
     }
     for (one_file& f : files) {
         if (f.fd < 0) continue;
@@ -184,8 +184,10 @@ status open_outputs::open(const output_paths& paths) {
 }
 
 std::string open_outputs::removed_during_run(const output_paths& paths) const {
-    const std::pair<std::FILE*, const std::string&> files[] = {
-        {output, paths.output}, {replies, paths.replies}, {status_updates, paths.status_updates}};
+    const std::pair<std::FILE*, const std::string&> files[] = {{output, paths.output},
+                                                               {replies, paths.replies},
+                                                               {status_updates, paths.status_updates},
+                                                               {journal, paths.journal}};
     for (const auto& [file, path] : files)
         if (removed_while_open(file))
             return fmt::format("'{}' was removed during the run: what was written to it is gone",

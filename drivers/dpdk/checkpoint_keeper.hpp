@@ -133,7 +133,7 @@ private:
         c.monitor = books_;
         // A trace's journal as the flush behind these positions left it (or, at the end, the last).
         if (e_.cfg.mode == run_mode::trace)
-            c.journal_bytes = e_.flags.journal_bytes.load(std::memory_order_relaxed);
+            c.journal_bytes = e_.flags.journal_bytes.load(std::memory_order_acquire);
         pending_covered_ = books_ ? books_->next_round : c.covered();
         pending_ = std::async(std::launch::async, [save = e_.hooks.save_checkpoint, c = std::move(c)] {
             return save(format_checkpoint(c));

@@ -167,7 +167,7 @@ inline void flush_journal(output_context<Plan>& c) {
     if constexpr (requires { c.attribution->journal_size(); }) {
         c.attribution->flush();
         if (c.attribution->write_failed()) c.flags->output_failed.store(true);
-        c.flags->journal_bytes.store(c.attribution->journal_size(), std::memory_order_relaxed);
+        c.flags->journal_bytes.store(c.attribution->journal_size(), std::memory_order_release);
     }
 }
 

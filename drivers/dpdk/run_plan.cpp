@@ -186,7 +186,10 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     const last_status prev = control_loop(e, control, tx, keeper, report);
     e.stop_lcores();
     const uint64_t stopped_at = rte_rdtsc();
-    keeper.finish(e.flags.send_end_tsc.load(), stopped_at);
+    // A trace writes its paths only now: its last checkpoint waits for them (the save syncs -o
+    // first), or a complete one would stand for paths that never reached the file.
+    constexpr bool paths_at_end = Plan::mode == run_mode::trace;
+    if constexpr (!paths_at_end) keeper.finish(e.flags.send_end_tsc.load(), stopped_at);
     control.poll();  // the ARP the receivers queued last: every frame received gets its counter
     report.end_wall_ns = e.clock.wall_ns(rte_rdtsc());
     // A last line with the final counts, as ZMap's final update, unless they are the last line's
@@ -201,6 +204,8 @@ result<scan_report> run_plan(const scan_config& cfg, const run_hooks& hooks, dpd
     finish_report(report, e, tx, out);
     note_gateway_claims(e, report);
     finish_output<Plan>(e, *files, writer ? &*writer : nullptr, tx_probe, attribution, report);
+    if constexpr (paths_at_end)
+        if (report.output_error.empty()) keeper.finish(e.flags.send_end_tsc.load(), stopped_at);
     if constexpr (requires(monitor_saved & b) { attribution.save_books(b); })
         keeper.finish_books([&attribution](monitor_saved& b) { attribution.save_books(b); },
                             report.output_error.empty() && !attribution.write_failed(),

@@ -2,7 +2,8 @@
 // needs to finish without probing again what is already in its output. It holds each sender's
 // permutation position up to which every probe's replies are flushed to the output (their
 // cooldown passed), and the identity of the run that wrote it: a resume of another target set,
-// seed, shard, sender count or probe type would probe other targets, so it is refused.
+// seed, shard, sender count, probe type or (a trace) TTL range or order would probe other targets,
+// so it is refused.
 // Written as a small JSON file, replaced atomically (docs/usage.md, "Checkpoints"). A monitor's
 // checkpoint holds its books instead of positions: the JSON, then a table of every target's counters.
 // A trace's names how much of its hop journal to read back (the paths are written only at its end).

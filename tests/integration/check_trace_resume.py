@@ -10,6 +10,7 @@ usage: check_trace_resume.py CK_AT_KILL.json CK_END.json SECOND_META.json FRAMES
 """
 import json
 import os
+import struct
 import sys
 
 from check_resume import check_resumed_counts, fail
@@ -25,7 +26,15 @@ def main():
     if not 8 < kept <= end == size:
         fail(f"the journal held {kept} bytes at the kill and {end} at the end, the file {size}: expected "
              "the hops of the killed run, then more, all of them in the file")
-    print(f"  journal: {(kept - 8) // 48} hops at the kill, {(end - 8) // 48} at the end", file=sys.stderr)
+    # Each (target, TTL) once: the resumed run took a re-sent probe's reply as a repeat, and the
+    # journal was cut where the checkpoint said, not after a hop the killed run wrote past it.
+    data = open(journal, "rb").read()
+    slots = [struct.unpack_from("<QB", data, at) for at in range(8, len(data), 48)]
+    twice = len(slots) - len(set(slots))
+    if twice:
+        fail(f"the journal holds {twice} hops of a (target, TTL) already in it")
+    print(f"  journal: {(kept - 8) // 48} hops at the kill, {(end - 8) // 48} at the end, each (target, TTL) "
+          "once", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A trace resumed after a crash (issue 15): a trace of 8,192 targets at TTLs 1-8 keeping a
+# A trace resumed after a crash (issue 15): a trace of 4,096 targets at TTLs 1-8 keeping a
 # checkpoint is killed with SIGKILL once it covers a quarter of its probes; --resume finishes it.
 # A trace writes its paths only at its end, so the killed run wrote none: the resumed run reads the
 # hops back from the journal beside the checkpoint (CK.hops) and writes every path, which must
@@ -10,14 +10,14 @@
 source "$(dirname "$0")/lib.sh"
 testbed_up
 rate=8000
-range=198.18.0.0/19
+range=198.18.0.0/20
 truth=$ICS_TESTBED_STATE/trace-truth.tsv
 args=(-M trace --max-ttl 8 -r "$rate" -c 1 -q "$range")
 scan -e 4242 "${args[@]}" -o "$WORK/whole.jsonl" 2> "$WORK/whole-stderr" ||
     fail "the uninterrupted trace failed: $(tail -3 "$WORK/whole-stderr")"
 python3 "$SRC/tests/integration/check_trace.py" "$WORK/whole.jsonl" "$truth" "$range"
 
-kill_at_checkpoint "$WORK/ck.json" 16384 "$WORK/first-stderr" -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" \
+kill_at_checkpoint "$WORK/ck.json" 8192 "$WORK/first-stderr" -e 4242 "${args[@]}" --checkpoint "$WORK/ck.json" \
     -o "$WORK/first.jsonl"
 cp "$WORK/ck.json" "$WORK/ck-at-kill.json"
 cp "$WORK/ck.json.hops" "$WORK/hops-at-kill"
