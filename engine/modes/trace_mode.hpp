@@ -100,10 +100,7 @@ class trace_attribution {
 public:
     static_assert(trace_collector::max_feedback <= max_feedback_per_record);
     explicit trace_attribution(const scan_config& cfg)
-        : collector_(cfg.targets, cfg.trace),
-          hit_(cfg.targets.size()),
-          min_ttl_(cfg.trace.min_ttl),
-          restored_(cfg.checkpoint.trace_hops) {
+        : collector_(cfg.targets, cfg.trace), hit_(cfg.targets.size()), restored_(cfg.checkpoint.trace_hops) {
         trace_feedback unused[trace_collector::max_feedback];  // random and ttl orders: none
         if (restored_)
             for (const journal_entry& e : *restored_) {
@@ -115,10 +112,7 @@ public:
     attribution attribute(const result_record& rec, trace_feedback* fb, counter_block& counters) {
         const trace_outcome o = collector_.add(rec, fb);
         if (!o.attributed) counters.add(counter::out_not_attributed);
-        if (o.first && journal_) {
-            const unsigned slot = rec.probe_ttl - min_ttl_;
-            journal_->append(o.index, slot, collector_.hops().row(o.index)[slot]);
-        }
+        if (o.first && journal_) journal_->append(o.index, o.slot, collector_.hops().row(o.index)[o.slot]);
         attribution a;
         a.repeat = o.attributed && !o.first;
         a.new_hit = o.first && rec.success && !hit_.test_and_set(o.index);
@@ -149,7 +143,6 @@ public:
 private:
     trace_collector collector_;
     seen_bitmap hit_;
-    unsigned min_ttl_;
     std::shared_ptr<const std::vector<journal_entry>> restored_;
     std::optional<hop_journal_writer> journal_;
     uint64_t journal_size_ = 0;

@@ -18,6 +18,7 @@ struct trace_outcome {
     bool first = false;       // the first reply for its slot
     unsigned feedback = 0;    // messages written to the caller's array (at most max_feedback)
     uint64_t index = 0;       // attributed: the target's index in the target set
+    unsigned slot = 0;        // attributed: the TTL less the plan's first
 };
 
 class trace_collector {
@@ -36,9 +37,9 @@ public:
         if (!index) return o;
         o.attributed = true;
         o.index = *index;
-        const unsigned slot = rec.probe_ttl - plan_.min_ttl;
-        if (hops_.has(o.index, slot)) return o;  // a repeat: not copied into a hop at all
-        return take(o, slot, hop_from(rec), out);
+        o.slot = rec.probe_ttl - plan_.min_ttl;
+        if (hops_.has(o.index, o.slot)) return o;  // a repeat: not copied into a hop at all
+        return take(o, o.slot, hop_from(rec), out);
     }
 
     // A hop a run before this one kept (a resumed trace's journal, trace/hop_journal.hpp): taken as
@@ -48,6 +49,7 @@ public:
         trace_outcome o;
         o.attributed = true;
         o.index = index;
+        o.slot = slot;
         return take(o, slot, hop, out);
     }
 
